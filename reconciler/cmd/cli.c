@@ -1,0 +1,166 @@
+#include "cmd/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/duration.h"
+#include "util/log.h"
+
+enum long_only_option {
+	OPT_OUT = 256,
+	OPT_REPORT,
+	OPT_LOG_FORMAT,
+	OPT_PARALLEL,
+	OPT_WAIT,
+	OPT_INTERVAL,
+	OPT_AUTO_APPROVE,
+	OPT_ALLOW_DELETES,
+	OPT_NO_COLOR,
+	OPT_CLUSTER,
+};
+
+static int push(const char ***array, size_t *count, const char *value)
+{
+	const char **grown = realloc((void *)*array, (*count + 1) * sizeof(**array));
+
+	if (!grown)
+		return -ENOMEM;
+	grown[(*count)++] = value;
+	*array = grown;
+	return 0;
+}
+
+static int usage_error(const char *command, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "esreconcile %s: ", command);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\ntry 'esreconcile %s --help'\n", command);
+	return EXIT_USAGE;
+}
+
+static int parse_count(const char *text, long *out)
+{
+	char *end = NULL;
+	long value;
+
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (errno || end == text || *end || value < 1 || value > 1024)
+		return -EINVAL;
+	*out = value;
+	return 0;
+}
+
+int cli_parse(struct cli_options *opts, int argc, char **argv, const char *command,
+	      const char *usage, bool *done)
+{
+	static const struct option options[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+		{ "parallel", required_argument, NULL, OPT_PARALLEL },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "auto-approve", no_argument, NULL, OPT_AUTO_APPROVE },
+		{ "allow-deletes", no_argument, NULL, OPT_ALLOW_DELETES },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "cluster", required_argument, NULL, OPT_CLUSTER },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, err = 0;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->parallel = 8;
+	opts->wait_ms = 30000;
+	*done = false;
+	optind = 0; /* full reset, so several commands can be parsed in one process (tests) */
+	opterr = 0;
+	while (!err && (c = getopt_long(argc, argv, "+f:o:vh", options, NULL)) != -1) {
+		switch (c) {
+		case 'f': err = push(&opts->files, &opts->file_count, optarg); break;
+		case 'o':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return usage_error(command, "--output must be text or json, not '%s'", optarg);
+			opts->output = optarg;
+			break;
+		case 'v': opts->verbose++; break;
+		case 'h':
+			fputs(usage, stdout);
+			*done = true;
+			return -1;
+		case OPT_OUT: opts->out_file = optarg; break;
+		case OPT_REPORT: opts->report_file = optarg; break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return usage_error(command, "--log-format must be text or json, not '%s'", optarg);
+			opts->log_format = optarg;
+			break;
+		case OPT_PARALLEL:
+			if (parse_count(optarg, &opts->parallel))
+				return usage_error(command, "--parallel takes a number from 1 to 1024, not '%s'", optarg);
+			break;
+		case OPT_WAIT:
+			if (duration_parse_ms(optarg, &opts->wait_ms))
+				return usage_error(command, "--wait takes a duration such as 30s or 2m, not '%s'", optarg);
+			break;
+		case OPT_INTERVAL:
+			if (duration_parse_ms(optarg, &opts->interval_ms) || opts->interval_ms <= 0)
+				return usage_error(command, "--interval takes a duration such as 5m, not '%s'", optarg);
+			break;
+		case OPT_AUTO_APPROVE: opts->auto_approve = true; break;
+		case OPT_ALLOW_DELETES: opts->allow_deletes = true; break;
+		case OPT_NO_COLOR: opts->no_color = true; break;
+		case OPT_CLUSTER: err = push(&opts->clusters, &opts->cluster_count, optarg); break;
+		case ':':
+			return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error(command, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (err) {
+		fprintf(stderr, "esreconcile %s: out of memory\n", command);
+		return EXIT_INVALID;
+	}
+	opts->positional = (const char **)argv + optind;
+	opts->positional_count = (size_t)(argc - optind);
+	return 0;
+}
+
+void cli_options_dispose(struct cli_options *opts)
+{
+	if (!opts)
+		return;
+	free((void *)opts->files);
+	free((void *)opts->clusters);
+	opts->files = NULL;
+	opts->clusters = NULL;
+}
+
+bool cli_use_color(const struct cli_options *opts, int fd)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if (opts->no_color || (no_color && *no_color))
+		return false;
+	return isatty(fd) == 1;
+}
+
+void cli_configure_logging(const struct cli_options *opts)
+{
+	enum log_level level = LOG_WARN;
+
+	if (opts->verbose == 1)
+		level = LOG_INFO;
+	else if (opts->verbose > 1)
+		level = LOG_DEBUG;
+	log_configure(level, opts->log_format && !strcmp(opts->log_format, "json")
+				     ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+}

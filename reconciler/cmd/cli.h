@@ -1,0 +1,60 @@
+/* cli: the options every command shares, and the command table's signature.
+ *
+ * cli_options only borrows argv strings; cli_options_dispose() frees the arrays. */
+#ifndef ESR_CMD_CLI_H
+#define ESR_CMD_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Exit codes of design §3. */
+#define EXIT_OK 0
+#define EXIT_INVALID 1 /* also: error, nothing applied */
+#define EXIT_CHANGES 2
+#define EXIT_PARTIAL 3
+#define EXIT_USAGE 64
+
+struct cli_options {
+	const char **files;     /* -f FILE|DIR, repeatable */
+	size_t file_count;
+	const char **clusters;  /* --cluster ID, repeatable; empty = all */
+	size_t cluster_count;
+	const char *output;     /* -o text|json (NULL = text) */
+	const char *out_file;   /* --out FILE */
+	const char *report_file;/* --report FILE */
+	const char *log_format; /* --log-format text|json */
+	long parallel;          /* --parallel N, default 8 */
+	long wait_ms;           /* --wait DURATION, default 30s */
+	long interval_ms;       /* --interval DURATION */
+	bool auto_approve;
+	bool allow_deletes;
+	bool no_color;
+	int verbose;            /* -v count */
+	const char **positional;/* remaining operands, e.g. a saved plan file */
+	size_t positional_count;
+};
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+/* Parses the shared options; unknown options are usage errors (returns
+ * EXIT_USAGE after printing "try 'esreconcile CMD --help'"). When --help was
+ * given it prints `usage` and returns -1 with *done set. Returns 0 on success. */
+int cli_parse(struct cli_options *opts, int argc, char **argv, const char *command,
+	      const char *usage, bool *done);
+void cli_options_dispose(struct cli_options *opts);
+
+/* Whether coloured output is wanted on `stream` (TTY, no NO_COLOR, no --no-color). */
+bool cli_use_color(const struct cli_options *opts, int fd);
+
+/* Applies -v and --log-format to the logger. */
+void cli_configure_logging(const struct cli_options *opts);
+
+int cmd_validate(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+
+#endif

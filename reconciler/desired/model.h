@@ -1,0 +1,117 @@
+/* model: the desired state, as loaded from YAML and checked.
+ *
+ * A desired_state owns everything reachable from it (strings, cJSON trees,
+ * secrets); desired_state_free() releases it all. Nothing here does I/O.
+ * Every object remembers where it was defined (src_pos) so that later stages
+ * can name the place in their messages. */
+#ifndef ESR_DESIRED_MODEL_H
+#define ESR_DESIRED_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/secret.h"
+
+struct src_pos {
+	const char *file; /* owned by the desired_state's file table */
+	int line;         /* 1-based */
+	int column;       /* 1-based */
+};
+
+enum tls_verify { TLS_VERIFY_FULL = 0, TLS_VERIFY_CERTIFICATE, TLS_VERIFY_NONE };
+
+/* Connection details of one cluster (`clusters.<id>`). */
+struct cluster_config {
+	char *id;
+	char **urls;            /* at least one; tried in order */
+	size_t url_count;
+	char *username;         /* NULL with api_key auth */
+	secret_t *password;     /* with username */
+	secret_t *api_key;      /* alternative to username/password */
+	char *ca_file;          /* absolute, or relative to the process cwd after resolution; may be NULL */
+	char *client_cert_file; /* may be NULL */
+	char *client_key_file;  /* may be NULL */
+	enum tls_verify verify;
+	long timeout_ms;        /* per request; default 30000 */
+	bool allow_insecure_http;
+	struct src_pos pos;
+};
+
+/* trust.authorities.<name>: a PEM CA file. */
+struct trust_authority {
+	char *name;
+	char *ca_file; /* path resolved relative to the defining YAML file */
+	struct src_pos pos;
+};
+
+/* trust.clusters.<id>: which CA signs the cluster's transport certificate and
+ * which CAs its transport layer must trust. */
+struct trust_cluster {
+	char *cluster;
+	char *transport_ca; /* an authority name */
+	char **trusts;      /* authority names */
+	size_t trust_count;
+	struct src_pos pos;
+};
+
+enum resource_kind { RESOURCE_REMOTE = 0, RESOURCE_ROLE, RESOURCE_USER, RESOURCE_KIND_COUNT };
+
+/* One remote, role or user declared on one cluster. */
+struct desired_object {
+	enum resource_kind kind;
+	char *cluster; /* id of the cluster that holds the object */
+	char *name;    /* remote alias, role name or username */
+	bool absent;   /* declared `absent`: delete it */
+	/* The object's body, NULL when absent:
+	 * - remote: a flat object of the keys under cluster.remote.<alias>., e.g.
+	 *   {"mode":"sniff","seeds":["127.0.0.1:9300"],"skip_unavailable":true,
+	 *    "transport.compress":true,"transport.ping_schedule":"30s"}; values keep
+	 *   the YAML type (bool, number, string, array of strings);
+	 * - role: the role descriptor as written (cluster, indices, ...);
+	 * - user: roles, full_name, email, metadata, enabled as written (never a password). */
+	cJSON *body;
+	/* Dotted paths into body whose values came from ${...} interpolation: every
+	 * printer shows them as (sensitive). An array of strings, possibly empty. */
+	cJSON *sensitive_paths;
+	char *remote_cluster;    /* remote only: the declared cluster this alias points at, or NULL */
+	secret_t *password;      /* user only, may be NULL */
+	secret_t *password_hash; /* user only, may be NULL */
+	struct src_pos pos;
+};
+
+enum prune_policy { PRUNE_NONE = 0, PRUNE_MANAGED, PRUNE_ALL };
+enum password_check { PASSWORD_CHECK_PROBE = 0, PASSWORD_CHECK_ON_CREATE };
+
+struct policy {
+	enum prune_policy prune[RESOURCE_KIND_COUNT]; /* default PRUNE_MANAGED each */
+	long max_deletes;                              /* default 20 */
+	enum password_check password_check;            /* default probe */
+};
+
+struct desired_state {
+	struct cluster_config *clusters;
+	size_t cluster_count;
+	struct trust_authority *authorities;
+	size_t authority_count;
+	struct trust_cluster *trust_clusters;
+	size_t trust_cluster_count;
+	/* All remotes, roles and users, in file order. */
+	struct desired_object *objects;
+	size_t object_count;
+	struct policy policy;
+	char **files; /* file table; src_pos.file points into it */
+	size_t file_count;
+};
+
+void desired_state_free(struct desired_state *state);
+
+/* Lookups; the results are owned by state. NULL when not found. */
+const struct cluster_config *desired_find_cluster(const struct desired_state *state, const char *id);
+const struct desired_object *desired_find_object(const struct desired_state *state,
+						 enum resource_kind kind, const char *cluster,
+						 const char *name);
+const char *resource_kind_name(enum resource_kind kind); /* "remote", "role", "user" */
+
+#endif

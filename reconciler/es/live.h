@@ -1,0 +1,50 @@
+/* live: what the clusters hold right now, as read from their REST APIs.
+ *
+ * A live_state owns every live_cluster and every cJSON tree in it. The trees are
+ * kept exactly as Elasticsearch returned them; normalising is the plan stage's
+ * job. Reading is the only I/O here (es/live.c); the plan stage consumes the
+ * result without touching the network. */
+#ifndef ESR_ES_LIVE_H
+#define ESR_ES_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "desired/model.h"
+
+struct live_cluster {
+	char *cluster_id;
+	bool reachable;       /* false: error says why; the trees below may be NULL */
+	char *error;          /* names the cluster, method, path, status, ES error type and reason */
+	char *version;        /* "8.15.0" */
+	int version_major;
+	int version_minor;
+	cJSON *root;          /* GET / */
+	cJSON *settings;      /* GET /_cluster/settings?flat_settings=true: {"persistent":{},"transient":{}} */
+	cJSON *remote_info;   /* GET /_remote/info */
+	cJSON *roles;         /* GET /_security/role */
+	cJSON *users;         /* GET /_security/user */
+	cJSON *certificates;  /* GET /_ssl/certificates, only when trust is declared; else NULL */
+	cJSON *transport_addresses; /* array of "host:port" publish addresses (GET /_nodes/transport),
+				     * only when a remote on another cluster points here without seeds */
+	/* Per user whose password was probed (GET /_security/_authenticate as the user):
+	 * {"name": true|false}; users not probed are absent. */
+	cJSON *password_probes;
+	char **warnings;      /* e.g. "TLS verification is disabled"; owned */
+	size_t warning_count;
+};
+
+struct live_state {
+	struct live_cluster *clusters;
+	size_t cluster_count;
+};
+
+void live_state_free(struct live_state *live);
+const struct live_cluster *live_find_cluster(const struct live_state *live, const char *id);
+
+/* True when the cluster's version is at least major.minor. */
+bool live_version_at_least(const struct live_cluster *cluster, int major, int minor);
+
+#endif

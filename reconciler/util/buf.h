@@ -1,0 +1,33 @@
+/* buf: a growable byte buffer with a mandatory size cap.
+ *
+ * The caller owns the struct; buf_dispose() frees its contents. data is always
+ * NUL-terminated once anything has been appended, so it can be used as a string.
+ * Appending past max fails with -ENOSPC and leaves the buffer unchanged. */
+#ifndef ESR_UTIL_BUF_H
+#define ESR_UTIL_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+
+/* Default cap for buffers that hold messages and small documents. */
+#define BUF_SMALL_MAX ((size_t)1 << 20)
+
+void buf_init(struct buf *b, size_t max);
+int buf_append(struct buf *b, const void *data, size_t len);
+int buf_puts(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Hands the contents to the caller (who frees them) and resets the buffer. Never NULL
+ * unless allocation fails: an empty buffer yields "". */
+char *buf_detach(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_dispose(struct buf *b);
+
+#endif

@@ -1,0 +1,11 @@
+/* json_text: JSON string escaping for code that writes JSON by hand (logs,
+ * diagnostics) without building a cJSON tree. */
+#ifndef ESR_UTIL_JSON_TEXT_H
+#define ESR_UTIL_JSON_TEXT_H
+
+#include "util/buf.h"
+
+/* Appends s as a quoted, escaped JSON string. Returns 0 or a negative errno. */
+int json_text_append_string(struct buf *out, const char *s);
+
+#endif

@@ -1,0 +1,62 @@
+#include "util/log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "util/buf.h"
+#include "util/json_text.h"
+
+static enum log_level current_level = LOG_WARN;
+static enum log_format current_format = LOG_FORMAT_TEXT;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+void log_configure(enum log_level level, enum log_format format)
+{
+	current_level = level;
+	current_format = format;
+}
+
+enum log_level log_current_level(void)
+{
+	return current_level;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	struct buf message, line;
+	va_list ap;
+	char stamp[32];
+	time_t now;
+	struct tm tm;
+
+	if (level > current_level)
+		return;
+	buf_init(&message, BUF_SMALL_MAX);
+	buf_init(&line, BUF_SMALL_MAX);
+	va_start(ap, fmt);
+	if (buf_vprintf(&message, fmt, ap) < 0)
+		buf_puts(&message, "(log message too long)");
+	va_end(ap);
+
+	if (current_format == LOG_FORMAT_JSON) {
+		now = time(NULL);
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		buf_printf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"message\":", stamp,
+			   level_names[level]);
+		json_text_append_string(&line, message.data ? message.data : "");
+		buf_puts(&line, "}\n");
+	} else {
+		buf_printf(&line, "esreconcile: %s: %s\n", level_names[level],
+			   message.data ? message.data : "");
+	}
+	pthread_mutex_lock(&log_lock);
+	fputs(line.data ? line.data : "", stderr);
+	pthread_mutex_unlock(&log_lock);
+	buf_dispose(&message);
+	buf_dispose(&line);
+}
