@@ -35,6 +35,9 @@ static int push(const char ***array, size_t *count, const char *value)
 }
 
 static int usage_error(const char *command, const char *fmt, const char *arg)
+	__attribute__((format(printf, 2, 0)));
+
+static int usage_error(const char *command, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "esreconcile %s: ", command);
 	fprintf(stderr, fmt, arg);
