@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,17 @@ static int push(const char ***array, size_t *count, const char *value)
 	return 0;
 }
 
-static int usage_error(const char *command, const char *fmt, const char *arg)
-	__attribute__((format(printf, 2, 0)));
+static int usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-static int usage_error(const char *command, const char *fmt, const char *arg)
+static int usage_error(const char *command, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "esreconcile %s: ", command);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\ntry 'esreconcile %s --help'\n", command);
 	return EXIT_USAGE;
 }
