@@ -1,0 +1,123 @@
+/* plan: the changes that bring live clusters to the desired state, and the
+ * exact requests that make them.
+ *
+ * plan_build() is pure: from (desired_state, live_state) to a plan, with no
+ * network, no files, no clock. A plan owns all its strings and cJSON trees; it
+ * borrows the secret_t values of the desired_state it was built from, so the
+ * desired_state must outlive it. Request bodies in a plan never hold a secret:
+ * sensitive values are SECRET_PLACEHOLDER and each request lists the slots that
+ * plan_request_body_with_secrets() fills in right before sending. */
+#ifndef ESR_PLAN_PLAN_H
+#define ESR_PLAN_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "desired/model.h"
+#include "es/live.h"
+#include "util/buf.h"
+
+enum change_action { ACTION_CREATE = 0, ACTION_UPDATE, ACTION_DELETE, ACTION_PROBLEM };
+
+/* One changed field: before/after are NULL when absent on that side. For a
+ * sensitive field both are SECRET_PLACEHOLDER strings (or NULL). */
+struct field_change {
+	char *path;
+	cJSON *before;
+	cJSON *after;
+	bool sensitive;
+};
+
+struct plan_change {
+	enum resource_kind kind;
+	char *name;
+	enum change_action action;
+	struct field_change *fields;
+	size_t field_count;
+	char *problem;        /* ACTION_PROBLEM only: what is wrong and how to fix it */
+	cJSON *request_view;  /* {"method","path","body"}: this change's part of its request, redacted */
+	size_t *depends_on;   /* indices (in this cluster's changes) that must succeed first */
+	size_t depends_on_count;
+};
+
+/* Order of execution per cluster (design §6). */
+enum request_step {
+	STEP_ROLES_WRITE = 0,
+	STEP_USERS_WRITE,
+	STEP_SETTINGS,
+	STEP_USERS_DELETE,
+	STEP_ROLES_DELETE,
+};
+
+/* Where a secret goes in a request body: a dotted path of object keys. */
+struct secret_slot {
+	char *path;
+	const secret_t *secret; /* borrowed from the desired_state */
+};
+
+struct plan_request {
+	enum request_step step;
+	char *method;
+	char *path;             /* with query string when there is one */
+	cJSON *body;            /* NULL for none; secrets replaced by SECRET_PLACEHOLDER */
+	struct secret_slot *slots;
+	size_t slot_count;
+	size_t *changes;        /* indices of the changes this request carries out */
+	size_t change_count;
+	bool idempotent;
+	/* STEP_SETTINGS only: aliases to add to / drop from the ownership ledger
+	 * cluster.metadata.esreconcile.remotes. apply re-reads the ledger and
+	 * merges right before writing, so concurrent applies lose no alias. */
+	char **ledger_add;
+	size_t ledger_add_count;
+	char **ledger_remove;
+	size_t ledger_remove_count;
+};
+
+struct cluster_plan {
+	char *cluster_id;
+	char *version;
+	bool reachable;
+	char *error;                   /* when unreachable */
+	struct plan_change *changes;
+	size_t change_count;
+	struct plan_request *requests; /* in execution order */
+	size_t request_count;
+	char **warnings;
+	size_t warning_count;
+	size_t unchanged;
+};
+
+struct plan_summary {
+	size_t create, update, remove, problems, unchanged;
+};
+
+struct plan {
+	struct cluster_plan *clusters;
+	size_t cluster_count;
+	struct plan_summary summary;
+	char fingerprint[65]; /* hex SHA-256 of the live state the plan was computed from */
+};
+
+/* Builds the plan. Returns 0 and *out (caller frees with plan_free), or a negative errno. */
+int plan_build(struct plan **out, const struct desired_state *desired, const struct live_state *live);
+void plan_free(struct plan *plan);
+
+/* True when the plan has nothing to do and no problem. */
+bool plan_is_empty(const struct plan *plan);
+
+/* Hex SHA-256 over the normalised live objects a plan depends on. */
+int plan_fingerprint(char out[65], const struct live_state *live);
+
+/* Text rendering (design §4), coloured when color is true. */
+int plan_render_text(struct buf *out, const struct plan *plan, bool color);
+/* JSON rendering (design §4); the caller owns *out. */
+int plan_to_json(cJSON **out, const struct plan *plan);
+
+/* A copy of the request body with every secret slot filled in, for sending only.
+ * The caller owns *out and frees it with cJSON_Delete (*out is NULL for no body). */
+int plan_request_body_with_secrets(cJSON **out, const struct plan_request *request);
+
+#endif
