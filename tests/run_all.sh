@@ -3,7 +3,8 @@
 #   unit tests (cmocka binaries), the fuzz corpus replay, the emulator's own
 #   tests, and the integration tests (tests/integration/test_*.{sh,py}).
 # Each suite prints its own summary; a suite that dies without one counts as
-# one failure. VALGRIND=1 runs the C binaries under valgrind.
+# one failure. VALGRIND=1 runs the C binaries under valgrind; ONLY_UNIT=1 skips
+# the script suites (integration and emulator tests).
 set -u
 LC_ALL=C
 export LC_ALL
@@ -63,6 +64,7 @@ run_script() { # path
 
 for s in tests/emulator/run_tests.sh tests/integration/test_*.sh tests/integration/test_*.py; do
 	[ -f "$s" ] || continue
+	[ "${ONLY_UNIT:-0}" = 1 ] && continue
 	echo "== $s"
 	run_script "$s" >"$log" 2>&1
 	rc=$?
