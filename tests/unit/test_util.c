@@ -1,0 +1,156 @@
+/* Unit tests for the small utilities: capped buffers, secrets, JSON escaping, CLI options. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cmd/cli.h"
+#include "util/buf.h"
+#include "util/json_text.h"
+#include "util/secret.h"
+
+static void buf_appends_and_stays_terminated(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 64);
+	assert_int_equal(buf_puts(&b, "abc"), 0);
+	assert_int_equal(buf_printf(&b, "-%d-", 42), 0);
+	assert_string_equal(b.data, "abc-42-");
+	assert_int_equal(b.len, 7);
+	buf_dispose(&b);
+}
+
+static void buf_refuses_to_grow_past_its_cap(void **state)
+{
+	struct buf b;
+	char big[40];
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	buf_init(&b, 50);
+	assert_int_equal(buf_append(&b, big, sizeof(big)), 0);
+	assert_int_equal(buf_append(&b, big, sizeof(big)), -ENOSPC);
+	/* a refused append leaves the contents as they were */
+	assert_int_equal(b.len, 40);
+	assert_int_equal(buf_printf(&b, "%s", "0123456789"), 0);
+	assert_int_equal(buf_printf(&b, "%s", "z"), -ENOSPC);
+	assert_int_equal(b.len, 50);
+	buf_dispose(&b);
+}
+
+static void buf_detach_hands_over_contents(void **state)
+{
+	struct buf b;
+	char *s;
+
+	(void)state;
+	buf_init(&b, 16);
+	s = buf_detach(&b);
+	assert_string_equal(s, "");
+	free(s);
+	buf_puts(&b, "kept");
+	s = buf_detach(&b);
+	assert_string_equal(s, "kept");
+	assert_null(b.data);
+	free(s);
+	buf_dispose(&b);
+	buf_dispose(NULL);
+}
+
+static void secrets_compare_by_value(void **state)
+{
+	secret_t *a = secret_new("hunter22", 8);
+	secret_t *b = secret_new("hunter22", 8);
+	secret_t *c = secret_new("hunter23", 8);
+	secret_t *d = secret_dup(a);
+
+	(void)state;
+	assert_true(secret_equal(a, b));
+	assert_false(secret_equal(a, c));
+	assert_true(secret_equal(a, d));
+	assert_false(secret_equal(a, NULL));
+	assert_true(secret_equal(NULL, NULL));
+	assert_string_equal(secret_reveal(d), "hunter22");
+	assert_int_equal(secret_len(d), 8);
+	assert_null(secret_reveal(NULL));
+	secret_free(a);
+	secret_free(b);
+	secret_free(c);
+	secret_free(d);
+	secret_free(NULL);
+}
+
+static void json_strings_are_escaped(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 256);
+	assert_int_equal(json_text_append_string(&b, "a\"b\\c\n\x01"), 0);
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
+	buf_dispose(&b);
+}
+
+static void cli_parses_shared_options(void **state)
+{
+	char *argv[] = { "plan", "-f", "a.yaml", "-f", "dir", "--cluster", "local", "-o", "json",
+			 "--parallel", "4", "--wait", "2m", "--auto-approve", "saved.json", NULL };
+	struct cli_options opts;
+	bool done;
+
+	(void)state;
+	assert_int_equal(cli_parse(&opts, 15, argv, "plan", "usage\n", &done), 0);
+	assert_false(done);
+	assert_int_equal(opts.file_count, 2);
+	assert_string_equal(opts.files[1], "dir");
+	assert_int_equal(opts.cluster_count, 1);
+	assert_string_equal(opts.output, "json");
+	assert_int_equal(opts.parallel, 4);
+	assert_int_equal(opts.wait_ms, 120000);
+	assert_true(opts.auto_approve);
+	assert_int_equal(opts.positional_count, 1);
+	assert_string_equal(opts.positional[0], "saved.json");
+	cli_options_dispose(&opts);
+}
+
+static void cli_rejects_bad_usage(void **state)
+{
+	char *unknown[] = { "plan", "--frobnicate", NULL };
+	char *bad_output[] = { "plan", "-o", "yaml", NULL };
+	char *bad_parallel[] = { "plan", "--parallel", "0", NULL };
+	char *bad_wait[] = { "apply", "--wait", "soon", NULL };
+	struct cli_options opts;
+	bool done;
+
+	(void)state;
+	assert_int_equal(cli_parse(&opts, 2, unknown, "plan", "", &done), EXIT_USAGE);
+	cli_options_dispose(&opts);
+	assert_int_equal(cli_parse(&opts, 3, bad_output, "plan", "", &done), EXIT_USAGE);
+	cli_options_dispose(&opts);
+	assert_int_equal(cli_parse(&opts, 3, bad_parallel, "plan", "", &done), EXIT_USAGE);
+	cli_options_dispose(&opts);
+	assert_int_equal(cli_parse(&opts, 3, bad_wait, "apply", "", &done), EXIT_USAGE);
+	cli_options_dispose(&opts);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buf_appends_and_stays_terminated),
+		cmocka_unit_test(buf_refuses_to_grow_past_its_cap),
+		cmocka_unit_test(buf_detach_hands_over_contents),
+		cmocka_unit_test(secrets_compare_by_value),
+		cmocka_unit_test(json_strings_are_escaped),
+		cmocka_unit_test(cli_parses_shared_options),
+		cmocka_unit_test(cli_rejects_bad_usage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
