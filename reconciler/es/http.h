@@ -76,8 +76,9 @@ const char *es_client_cluster_id(const struct es_client *c);
  * Returns 0 when an HTTP response arrived, whatever its status (after retries,
  * the last response); check es_response_ok() or use es_describe_failure().
  * Returns a negative errno when no usable response arrived (-ECONNREFUSED,
- * -ETIMEDOUT, -EHOSTUNREACH for connection failures after every URL and retry,
- * -EPROTO for TLS failures, -EMSGSIZE when the body exceeds the cap, -ENOMEM);
+ * -ETIMEDOUT, -EHOSTUNREACH, -ECONNRESET for connection failures after every
+ * URL and retry, -EPROTO for TLS failures, -EMSGSIZE when the body exceeds
+ * the cap, -EPERM when credentials would cross http://, -EIO, -ENOMEM);
  * then *errmsg_out receives one line naming the cluster, method and path and
  * what failed, with a hint for TLS verification failures. *out is always
  * initialised (empty on failure) and must be disposed. */
@@ -102,6 +103,14 @@ bool es_response_ok(const struct es_response *r);
  * NULL only on allocation failure; the caller frees. */
 char *es_describe_failure(const char *cluster, const char *method, const char *path,
 			  const struct es_response *r);
+
+/* Checks one cluster URL: http or https, no user info (credentials belong in
+ * auth), and no credentials over http:// unless cfg->allow_insecure_http.
+ * sends_credentials says whether requests to it carry an Authorization header.
+ * Returns 0, or -EINVAL / -EPERM with a one-line message in *errmsg_out (which
+ * never repeats a URL that held user info). */
+int es_check_url(const struct cluster_config *cfg, const char *url, bool sends_credentials,
+		 char **errmsg_out);
 
 /* Percent-encodes a role or user name for use as one path segment
  * ("a b/c" -> "a%20b%2Fc"). Returns NULL on allocation failure; the caller frees. */

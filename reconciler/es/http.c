@@ -1,0 +1,759 @@
+#include "es/http.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/x509_vfy.h>
+
+#include "es/retry.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+#define DEFAULT_TIMEOUT_MS 30000L
+#define DEFAULT_DEADLINE_MS 30000L
+#define DEFAULT_MAX_ATTEMPTS 5
+#define DEFAULT_BACKOFF_BASE_MS 200L
+#define DEFAULT_BACKOFF_MAX_MS 5000L
+/* How much of a body without an ES error object a failure message quotes. */
+#define BODY_EXCERPT_MAX 200
+
+struct es_client {
+	const struct cluster_config *cfg;
+	CURL *curl;
+	char errbuf[CURL_ERROR_SIZE];
+	struct retry_policy retry;
+	size_t response_max;
+	char *user_agent;
+	size_t preferred_url; /* the URL that answered last; tried first */
+	unsigned jitter_seed;
+};
+
+/* One request as the retry loop sees it. */
+struct request {
+	const char *method;
+	const char *path;
+	const char *body;
+	unsigned flags;
+	const char *auth_header; /* "Authorization: ..." or NULL; holds a secret */
+};
+
+/* What one exchange with one URL collected. */
+struct exchange {
+	struct buf body;
+	char *retry_after;
+	int write_error; /* buf_append()'s error when the body could not be stored */
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_FAILED_INIT;
+
+static void global_init_once(void)
+{
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int es_global_init(void)
+{
+	pthread_once(&global_once, global_init_once);
+	return global_rc == CURLE_OK ? 0 : -EIO;
+}
+
+void es_global_cleanup(void)
+{
+	if (global_rc == CURLE_OK)
+		curl_global_cleanup();
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Formats a one-line message into *errmsg_out (when wanted); returns err. */
+static int fail(char **errmsg_out, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char **errmsg_out, int err, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	if (!errmsg_out)
+		return err;
+	buf_init(&b, BUF_SMALL_MAX);
+	va_start(ap, fmt);
+	if (buf_vprintf(&b, fmt, ap) == 0)
+		*errmsg_out = buf_detach(&b);
+	va_end(ap);
+	buf_dispose(&b);
+	return err;
+}
+
+static void wipe_buf(struct buf *b)
+{
+	if (b->data)
+		explicit_bzero(b->data, b->cap);
+	buf_dispose(b);
+}
+
+int es_check_url(const struct cluster_config *cfg, const char *url, bool sends_credentials,
+		 char **errmsg_out)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *user = NULL, *password = NULL;
+	int err = 0;
+
+	if (!u)
+		return -ENOMEM;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		/* The text may be a mistyped URL with a password in it: do not echo it. */
+		err = fail(errmsg_out, -EINVAL, "cluster [%s]: url is not a valid http(s) URL",
+			   cfg->id);
+		goto done;
+	}
+	curl_url_get(u, CURLUPART_USER, &user, 0);
+	curl_url_get(u, CURLUPART_PASSWORD, &password, 0);
+	if (user || password) {
+		err = fail(errmsg_out, -EINVAL,
+			   "cluster [%s]: url must not contain credentials: use auth.username "
+			   "and auth.password, or auth.api_key", cfg->id);
+		goto done;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)) {
+		err = fail(errmsg_out, -EINVAL, "cluster [%s]: url [%s] must start with https://",
+			   cfg->id, url);
+		goto done;
+	}
+	if (!strcmp(scheme, "http") && sends_credentials && !cfg->allow_insecure_http)
+		err = fail(errmsg_out, -EPERM,
+			   "cluster [%s]: refusing to send credentials over plain http to [%s]: "
+			   "use https, or set allow_insecure_http: true", cfg->id, url);
+done:
+	curl_free(scheme);
+	curl_free(user);
+	curl_free(password);
+	curl_url_cleanup(u);
+	return err;
+}
+
+static bool config_sends_credentials(const struct cluster_config *cfg)
+{
+	return cfg->api_key || cfg->username;
+}
+
+int es_client_new(struct es_client **out, const struct cluster_config *cfg,
+		  const struct es_client_options *opts, char **errmsg_out)
+{
+	static const struct es_client_options no_options;
+	struct es_client *c = NULL;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	if (!opts)
+		opts = &no_options;
+	if (!cfg->url_count)
+		return fail(errmsg_out, -EINVAL, "cluster [%s]: no url", cfg->id);
+	for (i = 0; i < cfg->url_count; i++) {
+		err = es_check_url(cfg, cfg->urls[i], config_sends_credentials(cfg), errmsg_out);
+		if (err)
+			return err;
+	}
+	err = es_global_init();
+	if (err)
+		return fail(errmsg_out, err, "cluster [%s]: libcurl initialisation failed", cfg->id);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->cfg = cfg;
+	c->retry.max_attempts = opts->max_attempts > 0 ? opts->max_attempts : DEFAULT_MAX_ATTEMPTS;
+	c->retry.deadline_ms = opts->retry_deadline_ms > 0 ? opts->retry_deadline_ms
+							    : DEFAULT_DEADLINE_MS;
+	c->retry.backoff_base_ms = opts->backoff_base_ms > 0 ? opts->backoff_base_ms
+							     : DEFAULT_BACKOFF_BASE_MS;
+	c->retry.backoff_max_ms = opts->backoff_max_ms > 0 ? opts->backoff_max_ms
+							   : DEFAULT_BACKOFF_MAX_MS;
+	c->response_max = opts->response_max_bytes ? opts->response_max_bytes
+						   : ES_RESPONSE_DEFAULT_MAX;
+	c->user_agent = strdup(opts->user_agent ? opts->user_agent : "esreconcile/" ESR_VERSION);
+	/* Spread concurrent clients' retries; reproducibility is not wanted here. */
+	c->jitter_seed = (unsigned)now_ms() ^ (unsigned)(size_t)c;
+	c->curl = curl_easy_init();
+	if (!c->user_agent || !c->curl) {
+		es_client_free(c);
+		return -ENOMEM;
+	}
+	*out = c;
+	return 0;
+}
+
+void es_client_free(struct es_client *c)
+{
+	if (!c)
+		return;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	free(c->user_agent);
+	free(c);
+}
+
+const char *es_client_cluster_id(const struct es_client *c)
+{
+	return c->cfg->id;
+}
+
+/* "Authorization: Basic base64(user:password)" into out, which the caller wipes. */
+static int basic_auth_header(struct buf *out, const char *username, const secret_t *password)
+{
+	struct buf plain;
+	unsigned char *encoded = NULL;
+	size_t encoded_len = 0;
+	int err;
+
+	buf_init(&plain, BUF_SMALL_MAX);
+	err = buf_printf(&plain, "%s:", username);
+	if (!err)
+		err = buf_append(&plain, secret_reveal(password), secret_len(password));
+	if (err)
+		goto done;
+	encoded_len = 4 * ((plain.len + 2) / 3);
+	encoded = malloc(encoded_len + 1);
+	if (!encoded) {
+		err = -ENOMEM;
+		goto done;
+	}
+	EVP_EncodeBlock(encoded, (const unsigned char *)plain.data, (int)plain.len);
+	err = buf_puts(out, "Authorization: Basic ");
+	if (!err)
+		err = buf_append(out, encoded, encoded_len);
+done:
+	if (encoded)
+		explicit_bzero(encoded, encoded_len + 1);
+	free(encoded);
+	wipe_buf(&plain);
+	return err;
+}
+
+/* The Authorization header for this request, or an empty buffer for none. */
+static int auth_header(struct buf *out, const struct cluster_config *cfg, const char *username,
+		       const secret_t *password)
+{
+	if (username)
+		return basic_auth_header(out, username, password);
+	if (cfg->api_key) {
+		int err = buf_puts(out, "Authorization: ApiKey ");
+
+		return err ? err : buf_append(out, secret_reveal(cfg->api_key),
+					      secret_len(cfg->api_key));
+	}
+	if (cfg->username)
+		return basic_auth_header(out, cfg->username, cfg->password);
+	return 0;
+}
+
+static size_t on_body(char *data, size_t size, size_t count, void *ctx)
+{
+	struct exchange *ex = ctx;
+	int err = buf_append(&ex->body, data, size * count);
+
+	if (err) {
+		ex->write_error = err;
+		return 0;
+	}
+	return size * count;
+}
+
+static size_t on_header(char *data, size_t size, size_t count, void *ctx)
+{
+	static const char name[] = "Retry-After:";
+	struct exchange *ex = ctx;
+	size_t len = size * count, start = sizeof(name) - 1, end = len;
+
+	if (len <= start || strncasecmp(data, name, start) != 0)
+		return len;
+	while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n'))
+		end--;
+	free(ex->retry_after);
+	ex->retry_after = strndup(data + start, end - start);
+	return len;
+}
+
+static void exchange_init(struct exchange *ex, size_t max)
+{
+	buf_init(&ex->body, max);
+	ex->retry_after = NULL;
+	ex->write_error = 0;
+}
+
+static void exchange_dispose(struct exchange *ex)
+{
+	buf_dispose(&ex->body);
+	free(ex->retry_after);
+	ex->retry_after = NULL;
+}
+
+static void wipe_headers(struct curl_slist *headers)
+{
+	struct curl_slist *h;
+
+	for (h = headers; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(headers);
+}
+
+static void set_tls_options(CURL *curl, const struct cluster_config *cfg)
+{
+	if (cfg->ca_file)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file);
+	if (cfg->client_cert_file) {
+		curl_easy_setopt(curl, CURLOPT_SSLCERT, cfg->client_cert_file);
+		curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+	}
+	if (cfg->client_key_file) {
+		curl_easy_setopt(curl, CURLOPT_SSLKEY, cfg->client_key_file);
+		curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, cfg->verify == TLS_VERIFY_NONE ? 0L : 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, cfg->verify == TLS_VERIFY_FULL ? 2L : 0L);
+}
+
+/* Configures the (reused) handle for one exchange with one URL. curl_easy_reset
+ * keeps the connection cache, so keep-alive survives it. */
+static int prepare(struct es_client *c, const struct request *rq, const char *url,
+		   struct curl_slist *headers, struct exchange *ex)
+{
+	CURL *curl = c->curl;
+	long timeout = c->cfg->timeout_ms > 0 ? c->cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
+
+	curl_easy_reset(curl);
+	c->errbuf[0] = '\0';
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, c->errbuf);
+	if (curl_easy_setopt(curl, CURLOPT_URL, url) != CURLE_OK)
+		return -EINVAL;
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, ex);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, ex);
+	if (!strcmp(rq->method, "GET") && !rq->body) {
+		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, rq->method);
+		if (rq->body || !strcmp(rq->method, "PUT") || !strcmp(rq->method, "POST")) {
+			const char *body = rq->body ? rq->body : "";
+
+			curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)strlen(body));
+			curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		}
+	}
+	set_tls_options(curl, c->cfg);
+	return 0;
+}
+
+static int build_headers(struct curl_slist **out, const struct request *rq)
+{
+	static const char *const fixed[] = {
+		"Accept: application/json",
+		"Content-Type: application/json",
+		"Expect:", /* no 100-continue round trip for larger bodies */
+	};
+	struct curl_slist *headers = NULL, *grown;
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		grown = curl_slist_append(headers, fixed[i]);
+		if (!grown)
+			goto oom;
+		headers = grown;
+	}
+	if (rq->auth_header) {
+		grown = curl_slist_append(headers, rq->auth_header);
+		if (!grown)
+			goto oom;
+		headers = grown;
+	}
+	*out = headers;
+	return 0;
+oom:
+	wipe_headers(headers);
+	return -ENOMEM;
+}
+
+static bool is_connection_error(int err)
+{
+	return err == -ECONNREFUSED || err == -ETIMEDOUT || err == -EHOSTUNREACH ||
+	       err == -ECONNRESET;
+}
+
+/* Connection-level curl failures, as errno values; 0 for anything else. A
+ * failure after the request may have been sent only counts for idempotent
+ * requests: the others must not be sent again. */
+static int connection_errno(CURLcode rc, bool idempotent)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return -EHOSTUNREACH;
+	case CURLE_COULDNT_CONNECT:
+		return -ECONNREFUSED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return idempotent ? -ETIMEDOUT : 0;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return idempotent ? -ECONNRESET : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Names the failed TLS check and how to fix it; NULL when rc is not about TLS. */
+static const char *tls_hint(CURL *curl, CURLcode rc)
+{
+	long verify_result = X509_V_OK;
+
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify_result);
+		if (verify_result == X509_V_ERR_CERT_HAS_EXPIRED)
+			return "the server certificate has expired: renew the cluster's HTTP certificate";
+		if (verify_result == X509_V_ERR_CERT_NOT_YET_VALID)
+			return "the server certificate is not valid yet: check the clocks";
+		if (verify_result != X509_V_OK)
+			return "certificate is not signed by the configured CA: set tls.ca_file to "
+			       "the cluster's HTTP CA";
+		return "the certificate does not name this host: set tls.verify: certificate or "
+		       "use the name in the certificate";
+	case CURLE_SSL_CACERT_BADFILE:
+		return "cannot load tls.ca_file: check that it is a readable PEM file";
+	case CURLE_SSL_CERTPROBLEM:
+		return "cannot use tls.client_cert_file / tls.client_key_file: check that they are "
+		       "readable PEM files that match";
+	case CURLE_SSL_CONNECT_ERROR:
+		return "TLS handshake failed: check that the URL is https on an HTTPS port, and "
+		       "whether the cluster requires a client certificate";
+	default:
+		return NULL;
+	}
+}
+
+/* One attempt: the URLs in turn, starting with the one that answered last,
+ * moving on while connections fail. On 0, *status_out holds the HTTP status. */
+static int attempt_urls(struct es_client *c, const struct request *rq, struct exchange *ex,
+			long *status_out, char **errmsg_out)
+{
+	const struct cluster_config *cfg = c->cfg;
+	struct curl_slist *headers = NULL;
+	struct buf url;
+	bool idempotent = rq->flags & ES_IDEMPOTENT;
+	int err = 0;
+	size_t i, index = 0;
+	CURLcode rc = CURLE_OK;
+
+	buf_init(&url, BUF_SMALL_MAX);
+	err = build_headers(&headers, rq);
+	if (err)
+		goto done;
+	for (i = 0; i < cfg->url_count; i++) {
+		const char *base;
+		size_t base_len;
+
+		index = (c->preferred_url + i) % cfg->url_count;
+		base = cfg->urls[index];
+		base_len = strlen(base);
+		while (base_len && base[base_len - 1] == '/')
+			base_len--;
+		buf_reset(&url);
+		err = buf_append(&url, base, base_len);
+		if (!err)
+			err = buf_puts(&url, rq->path);
+		if (err)
+			goto done;
+		buf_reset(&ex->body);
+		ex->write_error = 0;
+		err = prepare(c, rq, url.data, headers, ex);
+		if (err) {
+			err = fail(errmsg_out, err, "cluster [%s] %s %s: invalid request URL",
+				   cfg->id, rq->method, rq->path);
+			goto done;
+		}
+		rc = curl_easy_perform(c->curl);
+		if (rc == CURLE_OK) {
+			curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status_out);
+			c->preferred_url = index;
+			goto done;
+		}
+		err = connection_errno(rc, idempotent);
+		if (!err)
+			break;
+	}
+	if (is_connection_error(err)) {
+		err = fail(errmsg_out, err, "cluster [%s] %s %s: cannot reach %s%s: %s", cfg->id,
+			   rq->method, rq->path, cfg->url_count > 1 ? "any url; last tried " : "",
+			   cfg->urls[index], c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	} else if (rc == CURLE_WRITE_ERROR && ex->write_error == -ENOSPC) {
+		err = fail(errmsg_out, -EMSGSIZE, "response from cluster [%s] %s %s exceeds %zu bytes",
+			   cfg->id, rq->method, rq->path, c->response_max);
+	} else if (rc == CURLE_WRITE_ERROR && ex->write_error) {
+		err = ex->write_error;
+	} else if (tls_hint(c->curl, rc)) {
+		err = fail(errmsg_out, -EPROTO, "cluster [%s] %s %s: %s (%s)", cfg->id, rq->method,
+			   rq->path, tls_hint(c->curl, rc),
+			   c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	} else {
+		err = fail(errmsg_out, -EIO, "cluster [%s] %s %s: %s", cfg->id, rq->method, rq->path,
+			   c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	}
+done:
+	wipe_headers(headers);
+	buf_dispose(&url);
+	return err;
+}
+
+static char *json_string_dup(const cJSON *item)
+{
+	return cJSON_IsString(item) && item->valuestring ? strdup(item->valuestring) : NULL;
+}
+
+/* Moves the exchange's body into out and extracts an ES error, if any. */
+static int response_fill(struct es_response *out, struct exchange *ex, long status)
+{
+	const cJSON *error;
+
+	out->status = status;
+	out->body_len = ex->body.len;
+	out->body = buf_detach(&ex->body);
+	if (!out->body)
+		return -ENOMEM;
+	out->json = cJSON_ParseWithLengthOpts(out->body, out->body_len, NULL, 1);
+	error = cJSON_GetObjectItemCaseSensitive(out->json, "error");
+	if (cJSON_IsString(error)) {
+		out->error_reason = json_string_dup(error);
+		if (!out->error_reason)
+			return -ENOMEM;
+	} else if (cJSON_IsObject(error)) {
+		const cJSON *type = cJSON_GetObjectItemCaseSensitive(error, "type");
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(error, "reason");
+
+		out->error_type = json_string_dup(type);
+		out->error_reason = json_string_dup(reason);
+		if ((cJSON_IsString(type) && !out->error_type) ||
+		    (cJSON_IsString(reason) && !out->error_reason))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int run_request(struct es_response *out, struct es_client *c, const struct request *rq,
+		       char **errmsg_out)
+{
+	bool idempotent = rq->flags & ES_IDEMPOTENT;
+	long start = now_ms(), status = 0, delay;
+	char *msg = NULL;
+	struct exchange ex;
+	int err, attempts = 0;
+
+	exchange_init(&ex, c->response_max);
+	for (;;) {
+		attempts++;
+		status = 0;
+		free(msg);
+		msg = NULL;
+		err = attempt_urls(c, rq, &ex, &status, &msg);
+		if (!err && !(idempotent && retry_status_is_retryable(status)))
+			break;
+		if (err && !(idempotent && is_connection_error(err)))
+			break;
+		if (err || status != 429 || !ex.retry_after ||
+		    retry_after_parse_ms(&delay, ex.retry_after) != 0)
+			delay = retry_backoff_ms(&c->retry, attempts, &c->jitter_seed);
+		if (!retry_allowed(&c->retry, attempts, now_ms() - start, delay))
+			break;
+		log_debug("cluster [%s] %s %s: %s, retrying in %ld ms", c->cfg->id, rq->method,
+			  rq->path, err ? "connection failed" : "busy", delay);
+		sleep_ms(delay);
+	}
+	if (!err)
+		err = response_fill(out, &ex, status);
+	else if (msg && errmsg_out && attempts > 1)
+		fail(errmsg_out, err, "%s (after %d attempts)", msg, attempts);
+	else if (errmsg_out) {
+		*errmsg_out = msg;
+		msg = NULL;
+	}
+	out->attempts = attempts;
+	out->duration_ms = now_ms() - start;
+	log_debug("cluster [%s] %s %s -> %ld in %ld ms", c->cfg->id, rq->method, rq->path, status,
+		  out->duration_ms);
+	free(msg);
+	exchange_dispose(&ex);
+	return err;
+}
+
+static int request_with_auth(struct es_response *out, struct es_client *c, const char *username,
+			     const secret_t *password, const char *method, const char *path,
+			     const char *body_json, unsigned flags, char **errmsg_out)
+{
+	struct request rq = { .method = method, .path = path, .body = body_json, .flags = flags };
+	struct buf auth;
+	size_t i;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (errmsg_out)
+		*errmsg_out = NULL;
+	buf_init(&auth, BUF_SMALL_MAX);
+	err = auth_header(&auth, c->cfg, username, password);
+	if (err)
+		goto done;
+	rq.auth_header = auth.len ? auth.data : NULL;
+	/* es_client_new() checked the cluster's own credentials; a probe brings its own. */
+	for (i = 0; username && i < c->cfg->url_count; i++) {
+		err = es_check_url(c->cfg, c->cfg->urls[i], true, errmsg_out);
+		if (err)
+			goto done;
+	}
+	err = run_request(out, c, &rq, errmsg_out);
+done:
+	wipe_buf(&auth);
+	return err;
+}
+
+int es_request(struct es_response *out, struct es_client *c, const char *method,
+	       const char *path, const char *body_json, unsigned flags, char **errmsg_out)
+{
+	return request_with_auth(out, c, NULL, NULL, method, path, body_json, flags, errmsg_out);
+}
+
+int es_request_as(struct es_response *out, struct es_client *c, const char *username,
+		  const secret_t *password, const char *method, const char *path,
+		  const char *body_json, unsigned flags, char **errmsg_out)
+{
+	if (!username || !password) {
+		memset(out, 0, sizeof(*out));
+		return fail(errmsg_out, -EINVAL, "cluster [%s] %s %s: no username or password",
+			    c->cfg->id, method, path);
+	}
+	return request_with_auth(out, c, username, password, method, path, body_json, flags,
+				 errmsg_out);
+}
+
+void es_response_dispose(struct es_response *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	cJSON_Delete(r->json);
+	free(r->error_type);
+	free(r->error_reason);
+	memset(r, 0, sizeof(*r));
+}
+
+bool es_response_ok(const struct es_response *r)
+{
+	return r->status >= 200 && r->status < 300;
+}
+
+/* Appends up to max bytes of text on one line: control characters become spaces. */
+static int append_one_line(struct buf *b, const char *text, size_t len, size_t max)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < len && i < max && !err; i++) {
+		char ch = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? ' ' : text[i];
+
+		err = buf_append(b, &ch, 1);
+	}
+	if (!err && len > max)
+		err = buf_puts(b, "...");
+	return err;
+}
+
+char *es_describe_failure(const char *cluster, const char *method, const char *path,
+			  const struct es_response *r)
+{
+	struct buf b;
+	int err;
+
+	buf_init(&b, BUF_SMALL_MAX);
+	err = buf_printf(&b, "cluster [%s] %s %s: HTTP %ld", cluster, method, path, r->status);
+	if (!err && r->error_type)
+		err = buf_printf(&b, " %s", r->error_type);
+	if (!err && r->error_reason) {
+		err = buf_puts(&b, r->error_type ? ": " : " ");
+		if (!err)
+			err = append_one_line(&b, r->error_reason, strlen(r->error_reason),
+					      BUF_SMALL_MAX / 2);
+	} else if (!err && !r->error_type) {
+		if (r->body_len) {
+			err = buf_puts(&b, ": ");
+			if (!err)
+				err = append_one_line(&b, r->body, r->body_len, BODY_EXCERPT_MAX);
+		} else {
+			err = buf_puts(&b, " (empty body)");
+		}
+	}
+	if (err) {
+		buf_dispose(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+char *es_escape_path_segment(const char *segment)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	const unsigned char *p;
+	int err = 0;
+
+	buf_init(&b, BUF_SMALL_MAX);
+	for (p = (const unsigned char *)segment; *p && !err; p++) {
+		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' ||
+			     *p == '~';
+		if (plain) {
+			err = buf_append(&b, p, 1);
+		} else {
+			char enc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			err = buf_append(&b, enc, 3);
+		}
+	}
+	if (err) {
+		buf_dispose(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
