@@ -1,0 +1,366 @@
+#include "trust/trust_check.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+
+#define SECONDS_PER_DAY 86400
+
+static int add_finding(struct trust_report *report, const char *cluster,
+		       enum trust_severity severity, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int add_finding(struct trust_report *report, const char *cluster,
+		       enum trust_severity severity, const char *fmt, ...)
+{
+	struct trust_finding *grown;
+	struct buf message;
+	va_list ap;
+	int err;
+
+	buf_init(&message, BUF_SMALL_MAX);
+	va_start(ap, fmt);
+	err = buf_vprintf(&message, fmt, ap);
+	va_end(ap);
+	if (err)
+		goto done;
+	grown = realloc(report->findings, (report->count + 1) * sizeof(*grown));
+	if (!grown) {
+		err = -ENOMEM;
+		goto done;
+	}
+	report->findings = grown;
+	grown[report->count].cluster = cluster ? strdup(cluster) : NULL;
+	grown[report->count].severity = severity;
+	grown[report->count].message = buf_detach(&message);
+	if ((cluster && !grown[report->count].cluster) || !grown[report->count].message) {
+		free(grown[report->count].cluster);
+		free(grown[report->count].message);
+		err = -ENOMEM;
+		goto done;
+	}
+	report->count++;
+	if (severity == TRUST_PROBLEM)
+		report->problems++;
+done:
+	buf_dispose(&message);
+	return err;
+}
+
+int trust_authorities_read(struct trust_authority_certs *out, const struct desired_state *desired)
+{
+	size_t i;
+
+	out->count = desired->authority_count;
+	out->certs = calloc(out->count ? out->count : 1, sizeof(*out->certs));
+	out->readable = calloc(out->count ? out->count : 1, sizeof(*out->readable));
+	if (!out->certs || !out->readable) {
+		trust_authority_certs_dispose(out);
+		return -ENOMEM;
+	}
+	for (i = 0; i < out->count; i++) {
+		int err = certificate_read_pem(&out->certs[i], desired->authorities[i].ca_file);
+
+		if (err == -ENOMEM) {
+			trust_authority_certs_dispose(out);
+			return err;
+		}
+		out->readable[i] = err == 0;
+	}
+	return 0;
+}
+
+void trust_authority_certs_dispose(struct trust_authority_certs *certs)
+{
+	size_t i;
+
+	if (!certs)
+		return;
+	for (i = 0; certs->certs && i < certs->count; i++)
+		certificate_info_dispose(&certs->certs[i]);
+	free(certs->certs);
+	free(certs->readable);
+	memset(certs, 0, sizeof(*certs));
+}
+
+static long authority_index(const struct desired_state *desired, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < desired->authority_count; i++)
+		if (!strcmp(desired->authorities[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+static const struct trust_cluster *trust_of(const struct desired_state *desired, const char *cluster)
+{
+	size_t i;
+
+	for (i = 0; i < desired->trust_cluster_count; i++)
+		if (!strcmp(desired->trust_clusters[i].cluster, cluster))
+			return &desired->trust_clusters[i];
+	return NULL;
+}
+
+static bool trusts_authority(const struct trust_cluster *tc, const char *authority)
+{
+	size_t i;
+
+	for (i = 0; i < tc->trust_count; i++)
+		if (!strcmp(tc->trusts[i], authority))
+			return true;
+	return false;
+}
+
+static int check_expiry(struct trust_report *report, const char *cluster, const char *what,
+			time_t not_after, time_t now)
+{
+	if (not_after < now)
+		return add_finding(report, cluster, TRUST_PROBLEM,
+				   "%s expired %ld days ago: renew it and reload the nodes' TLS configuration",
+				   what, (long)((now - not_after) / SECONDS_PER_DAY));
+	if (not_after - now < (time_t)TRUST_EXPIRY_WARNING_DAYS * SECONDS_PER_DAY)
+		return add_finding(report, cluster, TRUST_WARNING, "%s expires in %ld days", what,
+				   (long)((not_after - now) / SECONDS_PER_DAY));
+	return 0;
+}
+
+/* The authority files themselves: readable, a CA, in date. */
+static int check_authorities(struct trust_report *report, const struct desired_state *desired,
+			     const struct trust_authority_certs *certs, time_t now)
+{
+	struct buf what;
+	size_t i;
+	int err = 0;
+
+	buf_init(&what, BUF_SMALL_MAX);
+	for (i = 0; !err && i < desired->authority_count; i++) {
+		const struct trust_authority *a = &desired->authorities[i];
+
+		if (!certs->readable[i]) {
+			err = add_finding(report, NULL, TRUST_PROBLEM,
+					  "authority [%s]: %s holds no readable PEM certificate", a->name,
+					  a->ca_file);
+			continue;
+		}
+		if (!certs->certs[i].is_ca)
+			err = add_finding(report, NULL, TRUST_PROBLEM,
+					  "authority [%s]: %s is not a CA certificate (basicConstraints CA:FALSE)",
+					  a->name, a->ca_file);
+		buf_reset(&what);
+		if (!err)
+			err = buf_printf(&what, "authority [%s] (%s)", a->name, certs->certs[i].subject_dn);
+		if (!err)
+			err = check_expiry(report, NULL, what.data, certs->certs[i].not_after, now);
+	}
+	buf_dispose(&what);
+	return err;
+}
+
+/* Remotes between declared clusters need trust both ways (design §1). */
+static int check_mutual_trust(struct trust_report *report, const struct desired_state *desired)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+		const struct trust_cluster *from, *to;
+
+		if (o->kind != RESOURCE_REMOTE || o->absent || !o->remote_cluster)
+			continue;
+		from = trust_of(desired, o->cluster);
+		to = trust_of(desired, o->remote_cluster);
+		if (!from || !to)
+			continue;
+		if (!trusts_authority(from, to->transport_ca))
+			err = add_finding(report, o->cluster, TRUST_PROBLEM,
+					  "remote [%s] points at [%s], but [%s] does not trust its transport CA [%s]: add it to trust.clusters.%s.trusts",
+					  o->name, o->remote_cluster, o->cluster, to->transport_ca, o->cluster);
+		if (!err && !trusts_authority(to, from->transport_ca))
+			err = add_finding(report, o->cluster, TRUST_PROBLEM,
+					  "remote [%s] points at [%s], but [%s] does not trust [%s]'s transport CA [%s]: add it to trust.clusters.%s.trusts",
+					  o->name, o->remote_cluster, o->remote_cluster, o->cluster,
+					  from->transport_ca, o->remote_cluster);
+	}
+	return err;
+}
+
+static const char *entry_string(const cJSON *entry, const char *key)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(entry, key);
+
+	return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+/* "2027-11-28T05:52:17.000Z" → time_t; -1 when it does not parse. */
+static time_t parse_iso8601(const char *text)
+{
+	struct tm tm;
+
+	if (!text)
+		return (time_t)-1;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return (time_t)-1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+static bool live_has_ca(const cJSON *certificates, const struct certificate_info *ca)
+{
+	const cJSON *entry;
+
+	cJSON_ArrayForEach(entry, certificates) {
+		if (certificate_dn_equal(entry_string(entry, "subject_dn"), ca->subject_dn) &&
+		    certificate_serial_equal(entry_string(entry, "serial_number"), ca->serial_hex))
+			return true;
+	}
+	return false;
+}
+
+static bool live_has_key_signed_by(const cJSON *certificates, const struct certificate_info *ca)
+{
+	const cJSON *entry;
+
+	cJSON_ArrayForEach(entry, certificates) {
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(entry, "has_private_key")) &&
+		    certificate_dn_equal(entry_string(entry, "issuer"), ca->subject_dn))
+			return true;
+	}
+	return false;
+}
+
+static int check_live_cluster(struct trust_report *report, const struct desired_state *desired,
+			      const struct trust_authority_certs *certs, const struct trust_cluster *tc,
+			      const struct live_cluster *live, time_t now)
+{
+	const cJSON *entry;
+	struct buf what;
+	long ca;
+	size_t i;
+	int err = 0;
+
+	ca = authority_index(desired, tc->transport_ca);
+	if (ca >= 0 && certs->readable[ca] &&
+	    !live_has_key_signed_by(live->certificates, &certs->certs[ca]))
+		err = add_finding(report, tc->cluster, TRUST_PROBLEM,
+				  "no certificate of [%s] is signed by its declared transport CA [%s] (%s): issue the node certificates from that CA, or correct trust.clusters.%s.transport_ca",
+				  tc->cluster, tc->transport_ca, certs->certs[ca].subject_dn, tc->cluster);
+	for (i = 0; !err && i < tc->trust_count; i++) {
+		ca = authority_index(desired, tc->trusts[i]);
+		if (ca < 0 || !certs->readable[ca] || live_has_ca(live->certificates, &certs->certs[ca]))
+			continue;
+		err = add_finding(report, tc->cluster, TRUST_PROBLEM,
+				  "[%s] does not trust authority [%s] (%s): add it to xpack.security.transport.ssl.certificate_authorities in elasticsearch.yml on every node",
+				  tc->cluster, tc->trusts[i], certs->certs[ca].subject_dn);
+	}
+	buf_init(&what, BUF_SMALL_MAX);
+	cJSON_ArrayForEach(entry, live->certificates) {
+		time_t expiry = parse_iso8601(entry_string(entry, "expiry"));
+
+		if (err)
+			break;
+		if (expiry == (time_t)-1)
+			continue;
+		buf_reset(&what);
+		err = buf_printf(&what, "certificate %s (%s) of [%s]",
+				 entry_string(entry, "path") ? entry_string(entry, "path") : "?",
+				 entry_string(entry, "subject_dn") ? entry_string(entry, "subject_dn") : "?",
+				 tc->cluster);
+		if (!err)
+			err = check_expiry(report, tc->cluster, what.data, expiry, now);
+	}
+	buf_dispose(&what);
+	return err;
+}
+
+int trust_check(struct trust_report **out, const struct desired_state *desired,
+		const struct trust_authority_certs *certs, const struct live_state *live, time_t now)
+{
+	struct trust_report *report = calloc(1, sizeof(*report));
+	size_t i;
+	int err;
+
+	*out = NULL;
+	if (!report)
+		return -ENOMEM;
+	err = check_authorities(report, desired, certs, now);
+	if (!err)
+		err = check_mutual_trust(report, desired);
+	for (i = 0; !err && live && i < desired->trust_cluster_count; i++) {
+		const struct trust_cluster *tc = &desired->trust_clusters[i];
+		const struct live_cluster *lc = live_find_cluster(live, tc->cluster);
+
+		if (lc && lc->reachable && cJSON_IsArray(lc->certificates))
+			err = check_live_cluster(report, desired, certs, tc, lc, now);
+	}
+	if (err) {
+		trust_report_free(report);
+		return err;
+	}
+	*out = report;
+	return 0;
+}
+
+void trust_report_free(struct trust_report *report)
+{
+	size_t i;
+
+	if (!report)
+		return;
+	for (i = 0; i < report->count; i++) {
+		free(report->findings[i].cluster);
+		free(report->findings[i].message);
+	}
+	free(report->findings);
+	free(report);
+}
+
+static int append_file(struct buf *out, const char *path)
+{
+	char chunk[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		err = buf_append(out, chunk, n);
+	if (!err && ferror(f))
+		err = -EIO;
+	fclose(f);
+	if (!err && out->len && out->data[out->len - 1] != '\n')
+		err = buf_puts(out, "\n");
+	return err;
+}
+
+int trust_bundle(char **out, const struct desired_state *desired, const char *cluster_id)
+{
+	const struct trust_cluster *tc = trust_of(desired, cluster_id);
+	struct buf bundle;
+	size_t i;
+	long ca;
+	int err = 0;
+
+	*out = NULL;
+	if (!tc)
+		return -ENOENT;
+	buf_init(&bundle, BUF_SMALL_MAX);
+	for (i = 0; !err && i < tc->trust_count; i++) {
+		ca = authority_index(desired, tc->trusts[i]);
+		err = ca < 0 ? -ENOENT : append_file(&bundle, desired->authorities[ca].ca_file);
+	}
+	if (!err)
+		*out = buf_detach(&bundle);
+	buf_dispose(&bundle);
+	return err;
+}

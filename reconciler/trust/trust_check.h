@@ -1,0 +1,60 @@
+/* trust_check: is the transport-layer trust that the desired state declares
+ * the trust the clusters really have?
+ *
+ * Trust lives in elasticsearch.yml and keystores, so esreconcile never writes
+ * it; it verifies it. Three sources meet here: the authorities' PEM files
+ * (read by trust_authorities_read), the declared trust (who trusts whom, which
+ * CA signs each cluster's transport certificate) and each cluster's
+ * GET /_ssl/certificates. trust_check() itself is pure: the clock comes in as
+ * `now`. A trust_report owns its findings; trust_report_free() frees it. */
+#ifndef ESR_TRUST_TRUST_CHECK_H
+#define ESR_TRUST_TRUST_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "desired/model.h"
+#include "es/live.h"
+#include "trust/certificate.h"
+
+/* Certificates that expire sooner than this are reported as warnings. */
+#define TRUST_EXPIRY_WARNING_DAYS 30
+
+enum trust_severity { TRUST_PROBLEM = 0, TRUST_WARNING };
+
+struct trust_finding {
+	char *cluster; /* the cluster concerned, or NULL for an authority file */
+	enum trust_severity severity;
+	char *message; /* one line, with how to fix it */
+};
+
+struct trust_report {
+	struct trust_finding *findings;
+	size_t count;
+	size_t problems;
+};
+
+/* The authorities' certificates, indexed like desired->authorities. An
+ * authority whose file cannot be read has a zeroed entry and `readable` false. */
+struct trust_authority_certs {
+	struct certificate_info *certs;
+	bool *readable;
+	size_t count;
+};
+
+int trust_authorities_read(struct trust_authority_certs *out, const struct desired_state *desired);
+void trust_authority_certs_dispose(struct trust_authority_certs *certs);
+
+/* Checks the declaration against itself and, for each reachable cluster with
+ * certificates in `live` (may be NULL for an offline check), against what the
+ * cluster reports. Returns 0 and *out, or -ENOMEM. */
+int trust_check(struct trust_report **out, const struct desired_state *desired,
+		const struct trust_authority_certs *certs, const struct live_state *live, time_t now);
+void trust_report_free(struct trust_report *report);
+
+/* The PEM bundle that cluster_id's transport layer should trust: the
+ * authorities in its `trusts` list, concatenated. Caller frees *out. */
+int trust_bundle(char **out, const struct desired_state *desired, const char *cluster_id);
+
+#endif
