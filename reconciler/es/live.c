@@ -1,0 +1,570 @@
+#include "es/live.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "es/http.h"
+#include "util/buf.h"
+
+#define DEFAULT_PARALLEL 8
+
+/* Reading one cluster: what to fetch besides the mandatory reads. */
+struct read_job {
+	const struct cluster_config *cfg;
+	struct live_cluster *cluster;
+	bool want_certificates;
+	bool want_transport;
+};
+
+/* One password probe; the result is merged into its cluster after the pool ends,
+ * so workers never write to shared state. */
+struct probe_job {
+	const struct cluster_config *cfg;
+	struct live_cluster *cluster;
+	const struct desired_object *user;
+	bool matches;
+	char *error; /* set when the probe could not decide */
+};
+
+/* What a worker thread keeps between jobs: a client for the cluster it used last,
+ * so consecutive probes on one cluster reuse the connection. */
+struct worker {
+	struct es_client *client;
+	const struct cluster_config *client_cfg;
+};
+
+struct pool {
+	pthread_mutex_t lock;
+	size_t next;
+	size_t count;
+	int (*run)(void *jobs, size_t index, struct worker *w, const struct live_read_options *opts);
+	void *jobs;
+	const struct live_read_options *opts;
+	int err; /* the first -ENOMEM */
+};
+
+static int add_warning(struct live_cluster *lc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int add_warning(struct live_cluster *lc, const char *fmt, ...)
+{
+	char **grown;
+	struct buf b;
+	va_list ap;
+	int err;
+
+	grown = realloc(lc->warnings, (lc->warning_count + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	lc->warnings = grown;
+	buf_init(&b, BUF_SMALL_MAX);
+	va_start(ap, fmt);
+	err = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (!err) {
+		lc->warnings[lc->warning_count] = buf_detach(&b);
+		if (!lc->warnings[lc->warning_count])
+			err = -ENOMEM;
+		else
+			lc->warning_count++;
+	}
+	buf_dispose(&b);
+	return err;
+}
+
+static int worker_client(struct es_client **out, struct worker *w,
+			 const struct cluster_config *cfg, const struct live_read_options *opts,
+			 char **errmsg_out)
+{
+	int err;
+
+	if (w->client && w->client_cfg == cfg) {
+		*out = w->client;
+		return 0;
+	}
+	es_client_free(w->client);
+	w->client = NULL;
+	w->client_cfg = NULL;
+	err = es_client_new(&w->client, cfg, opts->client, errmsg_out);
+	if (err)
+		return err;
+	w->client_cfg = cfg;
+	*out = w->client;
+	return 0;
+}
+
+/* GET path as JSON of the expected type into *out (owned by the caller). On a
+ * failure other than -ENOMEM, returns -EIO with a message in *errmsg_out. */
+static int get_json(cJSON **out, struct es_client *client, const char *path, int json_type,
+		    char **errmsg_out)
+{
+	const char *id = es_client_cluster_id(client);
+	struct es_response r;
+	char *msg = NULL;
+	int err;
+
+	*out = NULL;
+	err = es_request(&r, client, "GET", path, NULL, ES_IDEMPOTENT, &msg);
+	if (err) {
+		if (err != -ENOMEM)
+			err = -EIO;
+		*errmsg_out = msg;
+		goto done;
+	}
+	if (!es_response_ok(&r)) {
+		*errmsg_out = es_describe_failure(id, "GET", path, &r);
+		err = *errmsg_out ? -EIO : -ENOMEM;
+		goto done;
+	}
+	if (!r.json || (r.json->type & 0xFF) != json_type) {
+		struct buf b;
+
+		buf_init(&b, BUF_SMALL_MAX);
+		err = buf_printf(&b, "cluster [%s] GET %s: HTTP %ld: unexpected response (not a JSON %s)",
+				 id, path, r.status, json_type == cJSON_Array ? "array" : "object");
+		*errmsg_out = err ? NULL : buf_detach(&b);
+		buf_dispose(&b);
+		err = *errmsg_out ? -EIO : -ENOMEM;
+		goto done;
+	}
+	*out = r.json;
+	r.json = NULL;
+done:
+	es_response_dispose(&r);
+	return err;
+}
+
+int live_parse_version(int *out_major, int *out_minor, const char *text)
+{
+	char *end;
+	long major, minor;
+
+	if (!text || text[0] < '0' || text[0] > '9')
+		return -EINVAL;
+	major = strtol(text, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	minor = strtol(end + 1, &end, 10);
+	if ((*end && *end != '.' && *end != '-') || major > 1000 || minor > 1000)
+		return -EINVAL;
+	*out_major = (int)major;
+	*out_minor = (int)minor;
+	return 0;
+}
+
+/* The publish addresses of GET /_nodes/transport as "host:port" strings. A
+ * publish_address may read "hostname/10.0.0.1:9300": the part after the slash
+ * is the one a remote can connect to. */
+static int transport_addresses(cJSON **out, const cJSON *nodes_response)
+{
+	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(nodes_response, "nodes");
+	const cJSON *node;
+	cJSON *list = cJSON_CreateArray();
+
+	*out = NULL;
+	if (!list)
+		return -ENOMEM;
+	cJSON_ArrayForEach(node, nodes) {
+		const cJSON *transport = cJSON_GetObjectItemCaseSensitive(node, "transport");
+		const cJSON *address = cJSON_GetObjectItemCaseSensitive(transport, "publish_address");
+		const char *text, *slash;
+		cJSON *item;
+
+		if (!cJSON_IsString(address) || !address->valuestring)
+			continue;
+		text = address->valuestring;
+		slash = strrchr(text, '/');
+		item = cJSON_CreateString(slash ? slash + 1 : text);
+		if (!item || !cJSON_AddItemToArray(list, item)) {
+			cJSON_Delete(item);
+			cJSON_Delete(list);
+			return -ENOMEM;
+		}
+	}
+	*out = list;
+	return 0;
+}
+
+static int read_version(struct live_cluster *lc)
+{
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(lc->root, "version");
+	const cJSON *number = cJSON_GetObjectItemCaseSensitive(version, "number");
+
+	if (!cJSON_IsString(number) ||
+	    live_parse_version(&lc->version_major, &lc->version_minor, number->valuestring)) {
+		struct buf b;
+		int err;
+
+		buf_init(&b, BUF_SMALL_MAX);
+		err = buf_printf(&b, "cluster [%s] GET /: no version.number in the response",
+				 lc->cluster_id);
+		lc->error = err ? NULL : buf_detach(&b);
+		buf_dispose(&b);
+		return lc->error ? -EIO : -ENOMEM;
+	}
+	lc->version = strdup(number->valuestring);
+	return lc->version ? 0 : -ENOMEM;
+}
+
+static int read_cluster(void *jobs, size_t index, struct worker *w,
+			const struct live_read_options *opts)
+{
+	struct read_job *job = (struct read_job *)jobs + index;
+	struct live_cluster *lc = job->cluster;
+	const struct {
+		const char *path;
+		size_t offset;
+		int json_type;
+		bool wanted;
+	} reads[] = {
+		{ "/", offsetof(struct live_cluster, root), cJSON_Object, true },
+		{ "/_cluster/settings?flat_settings=true", offsetof(struct live_cluster, settings),
+		  cJSON_Object, true },
+		{ "/_remote/info", offsetof(struct live_cluster, remote_info), cJSON_Object, true },
+		{ "/_security/role", offsetof(struct live_cluster, roles), cJSON_Object, true },
+		{ "/_security/user", offsetof(struct live_cluster, users), cJSON_Object, true },
+		{ "/_ssl/certificates", offsetof(struct live_cluster, certificates), cJSON_Array,
+		  job->want_certificates },
+	};
+	struct es_client *client;
+	cJSON *nodes = NULL;
+	size_t i;
+	int err;
+
+	if (job->cfg->verify == TLS_VERIFY_NONE) {
+		err = add_warning(lc, "TLS verification is disabled for cluster [%s]", lc->cluster_id);
+		if (err)
+			return err;
+	}
+	err = worker_client(&client, w, job->cfg, opts, &lc->error);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		cJSON **slot = (cJSON **)(void *)((char *)lc + reads[i].offset);
+
+		if (!reads[i].wanted)
+			continue;
+		err = get_json(slot, client, reads[i].path, reads[i].json_type, &lc->error);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	if (job->want_transport) {
+		err = get_json(&nodes, client, "/_nodes/transport", cJSON_Object, &lc->error);
+		if (!err)
+			err = transport_addresses(&lc->transport_addresses, nodes);
+		cJSON_Delete(nodes);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	err = read_version(lc);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	lc->password_probes = cJSON_CreateObject();
+	if (!lc->password_probes)
+		return -ENOMEM;
+	lc->reachable = true;
+	return 0;
+}
+
+static int probe_password(void *jobs, size_t index, struct worker *w,
+			  const struct live_read_options *opts)
+{
+	static const char path[] = "/_security/_authenticate";
+	struct probe_job *job = (struct probe_job *)jobs + index;
+	struct es_client *client;
+	struct es_response r;
+	int err;
+
+	err = worker_client(&client, w, job->cfg, opts, &job->error);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	err = es_request_as(&r, client, job->user->name, job->user->password, "GET", path, NULL,
+			    ES_IDEMPOTENT, &job->error);
+	if (!err) {
+		if (r.status == 200 || r.status == 401) {
+			job->matches = r.status == 200;
+		} else {
+			job->error = es_describe_failure(job->cfg->id, "GET", path, &r);
+			if (!job->error)
+				err = -ENOMEM;
+		}
+	}
+	es_response_dispose(&r);
+	return err == -ENOMEM ? err : 0;
+}
+
+static void *pool_worker(void *arg)
+{
+	struct pool *pool = arg;
+	struct worker w = { 0 };
+
+	for (;;) {
+		size_t index;
+		int err;
+
+		pthread_mutex_lock(&pool->lock);
+		index = pool->next < pool->count && !pool->err ? pool->next++ : pool->count;
+		pthread_mutex_unlock(&pool->lock);
+		if (index == pool->count)
+			break;
+		err = pool->run(pool->jobs, index, &w, pool->opts);
+		if (err) {
+			pthread_mutex_lock(&pool->lock);
+			if (!pool->err)
+				pool->err = err;
+			pthread_mutex_unlock(&pool->lock);
+		}
+	}
+	es_client_free(w.client);
+	return NULL;
+}
+
+/* Runs run(jobs, i) for every i < count on at most `parallel` threads. When no
+ * thread can be started the caller's thread does the work. */
+static int run_pool(void *jobs, size_t count,
+		    int (*run)(void *, size_t, struct worker *, const struct live_read_options *),
+		    const struct live_read_options *opts, long parallel)
+{
+	struct pool pool = { .count = count, .run = run, .jobs = jobs, .opts = opts };
+	pthread_t *threads = NULL;
+	size_t wanted = (size_t)parallel < count ? (size_t)parallel : count, started = 0, i;
+
+	if (!count)
+		return 0;
+	pthread_mutex_init(&pool.lock, NULL);
+	threads = calloc(wanted, sizeof(*threads));
+	for (i = 0; threads && i < wanted; i++) {
+		if (pthread_create(&threads[i], NULL, pool_worker, &pool) != 0)
+			break;
+		started++;
+	}
+	if (!started)
+		pool_worker(&pool);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	pthread_mutex_destroy(&pool.lock);
+	return pool.err;
+}
+
+static bool selected(const struct live_read_options *opts, const char *id)
+{
+	size_t i;
+
+	if (!opts->only_cluster_count)
+		return true;
+	for (i = 0; i < opts->only_cluster_count; i++)
+		if (!strcmp(opts->only_clusters[i], id))
+			return true;
+	return false;
+}
+
+static bool trust_names(const struct desired_state *desired, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < desired->trust_cluster_count; i++)
+		if (!strcmp(desired->trust_clusters[i].cluster, id))
+			return true;
+	return false;
+}
+
+/* Whether a remote held by another read cluster points at `id` and leaves the
+ * seeds to be discovered from its transport publish addresses. */
+static bool seeds_discovered_from(const struct desired_state *desired,
+				  const struct live_read_options *opts, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+
+		if (o->kind != RESOURCE_REMOTE || o->absent || !o->remote_cluster ||
+		    strcmp(o->remote_cluster, id) != 0 || !strcmp(o->cluster, id) ||
+		    !selected(opts, o->cluster))
+			continue;
+		if (!cJSON_GetObjectItemCaseSensitive(o->body, "seeds") &&
+		    !cJSON_GetObjectItemCaseSensitive(o->body, "proxy_address"))
+			return true;
+	}
+	return false;
+}
+
+static int read_clusters(struct live_state *live, const struct desired_state *desired,
+			 const struct live_read_options *opts, long parallel)
+{
+	struct read_job *jobs = calloc(desired->cluster_count ? desired->cluster_count : 1,
+				       sizeof(*jobs));
+	size_t i;
+	int err;
+
+	if (!jobs)
+		return -ENOMEM;
+	for (i = 0; i < desired->cluster_count; i++) {
+		const struct cluster_config *cfg = &desired->clusters[i];
+		struct live_cluster *lc;
+
+		if (!selected(opts, cfg->id))
+			continue;
+		lc = &live->clusters[live->cluster_count];
+		lc->cluster_id = strdup(cfg->id);
+		if (!lc->cluster_id) {
+			free(jobs);
+			return -ENOMEM;
+		}
+		live->cluster_count++;
+		jobs[live->cluster_count - 1] = (struct read_job){
+			.cfg = cfg,
+			.cluster = lc,
+			.want_certificates = trust_names(desired, cfg->id),
+			.want_transport = seeds_discovered_from(desired, opts, cfg->id),
+		};
+	}
+	err = run_pool(jobs, live->cluster_count, read_cluster, opts, parallel);
+	free(jobs);
+	return err;
+}
+
+static int probe_passwords(struct live_state *live, const struct desired_state *desired,
+			   const struct live_read_options *opts, long parallel)
+{
+	struct probe_job *jobs = NULL;
+	size_t count = 0, i;
+	int err = 0;
+
+	if (desired->policy.password_check != PASSWORD_CHECK_PROBE)
+		return 0;
+	jobs = calloc(desired->object_count ? desired->object_count : 1, sizeof(*jobs));
+	if (!jobs)
+		return -ENOMEM;
+	for (i = 0; i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+		struct live_cluster *lc;
+
+		if (o->kind != RESOURCE_USER || o->absent || !o->password)
+			continue;
+		/* live is ours to change; the lookup is const for consumers only. */
+		lc = (struct live_cluster *)live_find_cluster(live, o->cluster);
+		if (!lc || !lc->reachable || !cJSON_GetObjectItemCaseSensitive(lc->users, o->name))
+			continue;
+		jobs[count++] = (struct probe_job){
+			.cfg = desired_find_cluster(desired, o->cluster),
+			.cluster = lc,
+			.user = o,
+		};
+	}
+	err = run_pool(jobs, count, probe_password, opts, parallel);
+	for (i = 0; !err && i < count; i++) {
+		struct probe_job *job = &jobs[i];
+
+		if (job->error) {
+			/* Without the answer the plan cannot tell whether the password
+			 * changed: the cluster cannot be planned. */
+			if (job->cluster->reachable) {
+				job->cluster->reachable = false;
+				job->cluster->error = job->error;
+				job->error = NULL;
+			}
+		} else if (!cJSON_AddItemToObject(job->cluster->password_probes, job->user->name,
+						  cJSON_CreateBool(job->matches))) {
+			err = -ENOMEM;
+		}
+	}
+	for (i = 0; i < count; i++)
+		free(jobs[i].error);
+	free(jobs);
+	return err;
+}
+
+int live_read(struct live_state **out, const struct desired_state *desired,
+	      const struct live_read_options *opts)
+{
+	static const struct live_read_options defaults;
+	struct live_state *live = NULL;
+	long parallel;
+	int err;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	parallel = opts->parallel > 0 ? opts->parallel : DEFAULT_PARALLEL;
+	err = es_global_init();
+	if (err)
+		return err;
+	live = calloc(1, sizeof(*live));
+	if (!live)
+		return -ENOMEM;
+	live->clusters = calloc(desired->cluster_count ? desired->cluster_count : 1,
+				sizeof(*live->clusters));
+	if (!live->clusters) {
+		err = -ENOMEM;
+		goto done;
+	}
+	err = read_clusters(live, desired, opts, parallel);
+	if (!err)
+		err = probe_passwords(live, desired, opts, parallel);
+done:
+	if (err) {
+		live_state_free(live);
+		return err;
+	}
+	*out = live;
+	return 0;
+}
+
+static void live_cluster_dispose(struct live_cluster *lc)
+{
+	size_t i;
+
+	free(lc->cluster_id);
+	free(lc->error);
+	free(lc->version);
+	cJSON_Delete(lc->root);
+	cJSON_Delete(lc->settings);
+	cJSON_Delete(lc->remote_info);
+	cJSON_Delete(lc->roles);
+	cJSON_Delete(lc->users);
+	cJSON_Delete(lc->certificates);
+	cJSON_Delete(lc->transport_addresses);
+	cJSON_Delete(lc->password_probes);
+	for (i = 0; i < lc->warning_count; i++)
+		free(lc->warnings[i]);
+	free(lc->warnings);
+}
+
+void live_state_free(struct live_state *live)
+{
+	size_t i;
+
+	if (!live)
+		return;
+	for (i = 0; i < live->cluster_count; i++)
+		live_cluster_dispose(&live->clusters[i]);
+	free(live->clusters);
+	free(live);
+}
+
+const struct live_cluster *live_find_cluster(const struct live_state *live, const char *id)
+{
+	size_t i;
+
+	if (!live)
+		return NULL;
+	for (i = 0; i < live->cluster_count; i++)
+		if (!strcmp(live->clusters[i].cluster_id, id))
+			return &live->clusters[i];
+	return NULL;
+}
+
+bool live_version_at_least(const struct live_cluster *cluster, int major, int minor)
+{
+	if (!cluster || !cluster->version)
+		return false;
+	return cluster->version_major > major ||
+	       (cluster->version_major == major && cluster->version_minor >= minor);
+}
