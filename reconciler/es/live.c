@@ -395,16 +395,14 @@ static bool seeds_discovered_from(const struct desired_state *desired,
 	return false;
 }
 
-static int read_clusters(struct live_state *live, const struct desired_state *desired,
-			 const struct live_read_options *opts, long parallel)
+/* Fills live->clusters with the selected clusters and reads them; jobs[i]
+ * describes live->clusters[i]. */
+static int read_clusters(struct live_state *live, struct read_job *jobs,
+			 const struct desired_state *desired, const struct live_read_options *opts,
+			 long parallel)
 {
-	struct read_job *jobs = calloc(desired->cluster_count ? desired->cluster_count : 1,
-				       sizeof(*jobs));
 	size_t i;
-	int err;
 
-	if (!jobs)
-		return -ENOMEM;
 	for (i = 0; i < desired->cluster_count; i++) {
 		const struct cluster_config *cfg = &desired->clusters[i];
 		struct live_cluster *lc;
@@ -413,25 +411,21 @@ static int read_clusters(struct live_state *live, const struct desired_state *de
 			continue;
 		lc = &live->clusters[live->cluster_count];
 		lc->cluster_id = strdup(cfg->id);
-		if (!lc->cluster_id) {
-			free(jobs);
+		if (!lc->cluster_id)
 			return -ENOMEM;
-		}
-		live->cluster_count++;
-		jobs[live->cluster_count - 1] = (struct read_job){
+		jobs[live->cluster_count++] = (struct read_job){
 			.cfg = cfg,
 			.cluster = lc,
 			.want_certificates = trust_names(desired, cfg->id),
 			.want_transport = seeds_discovered_from(desired, opts, cfg->id),
 		};
 	}
-	err = run_pool(jobs, live->cluster_count, read_cluster, opts, parallel);
-	free(jobs);
-	return err;
+	return run_pool(jobs, live->cluster_count, read_cluster, opts, parallel);
 }
 
-static int probe_passwords(struct live_state *live, const struct desired_state *desired,
-			   const struct live_read_options *opts, long parallel)
+static int probe_passwords(struct live_state *live, const struct read_job *reads,
+			   const struct desired_state *desired, const struct live_read_options *opts,
+			   long parallel)
 {
 	struct probe_job *jobs = NULL;
 	size_t count = 0, i;
@@ -453,7 +447,7 @@ static int probe_passwords(struct live_state *live, const struct desired_state *
 		if (!lc || !lc->reachable || !cJSON_GetObjectItemCaseSensitive(lc->users, o->name))
 			continue;
 		jobs[count++] = (struct probe_job){
-			.cfg = desired_find_cluster(desired, o->cluster),
+			.cfg = reads[lc - live->clusters].cfg,
 			.cluster = lc,
 			.user = o,
 		};
@@ -486,6 +480,7 @@ int live_read(struct live_state **out, const struct desired_state *desired,
 {
 	static const struct live_read_options defaults;
 	struct live_state *live = NULL;
+	struct read_job *jobs = NULL;
 	long parallel;
 	int err;
 
@@ -501,14 +496,16 @@ int live_read(struct live_state **out, const struct desired_state *desired,
 		return -ENOMEM;
 	live->clusters = calloc(desired->cluster_count ? desired->cluster_count : 1,
 				sizeof(*live->clusters));
-	if (!live->clusters) {
+	jobs = calloc(desired->cluster_count ? desired->cluster_count : 1, sizeof(*jobs));
+	if (!live->clusters || !jobs) {
 		err = -ENOMEM;
 		goto done;
 	}
-	err = read_clusters(live, desired, opts, parallel);
+	err = read_clusters(live, jobs, desired, opts, parallel);
 	if (!err)
-		err = probe_passwords(live, desired, opts, parallel);
+		err = probe_passwords(live, jobs, desired, opts, parallel);
 done:
+	free(jobs);
 	if (err) {
 		live_state_free(live);
 		return err;
