@@ -437,23 +437,44 @@ static int connection_errno(CURLcode rc, bool idempotent)
 	}
 }
 
+/* Which check failed when the peer's certificate was refused. curl reports a
+ * host name mismatch in its own words, not as an X509 verify result. */
+static const char *peer_verification_hint(long verify_result, const char *curl_message)
+{
+	switch (verify_result) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		return "the server certificate has expired: renew the cluster's HTTP certificate";
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return "the server certificate is not valid yet: check the clocks";
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		break;
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_CERT_UNTRUSTED:
+	case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+		return "certificate is not signed by the configured CA: set tls.ca_file to the "
+		       "cluster's HTTP CA";
+	default:
+		if (!strstr(curl_message, "subject name"))
+			return "the server certificate failed verification";
+	}
+	return "the certificate does not name this host: set tls.verify: certificate or use "
+	       "the name in the certificate";
+}
+
 /* Names the failed TLS check and how to fix it; NULL when rc is not about TLS. */
-static const char *tls_hint(CURL *curl, CURLcode rc)
+static const char *tls_hint(CURL *curl, CURLcode rc, const char *curl_message)
 {
 	long verify_result = X509_V_OK;
 
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 		curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify_result);
-		if (verify_result == X509_V_ERR_CERT_HAS_EXPIRED)
-			return "the server certificate has expired: renew the cluster's HTTP certificate";
-		if (verify_result == X509_V_ERR_CERT_NOT_YET_VALID)
-			return "the server certificate is not valid yet: check the clocks";
-		if (verify_result != X509_V_OK)
-			return "certificate is not signed by the configured CA: set tls.ca_file to "
-			       "the cluster's HTTP CA";
-		return "the certificate does not name this host: set tls.verify: certificate or "
-		       "use the name in the certificate";
+		return peer_verification_hint(verify_result, curl_message);
 	case CURLE_SSL_CACERT_BADFILE:
 		return "cannot load tls.ca_file: check that it is a readable PEM file";
 	case CURLE_SSL_CERTPROBLEM:
@@ -475,6 +496,7 @@ static int attempt_urls(struct es_client *c, const struct request *rq, struct ex
 	const struct cluster_config *cfg = c->cfg;
 	struct curl_slist *headers = NULL;
 	struct buf url;
+	const char *detail, *hint;
 	bool idempotent = rq->flags & ES_IDEMPOTENT;
 	int err = 0;
 	size_t i, index = 0;
@@ -517,22 +539,23 @@ static int attempt_urls(struct es_client *c, const struct request *rq, struct ex
 		if (!err)
 			break;
 	}
+	detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+	hint = tls_hint(c->curl, rc, detail);
 	if (is_connection_error(err)) {
 		err = fail(errmsg_out, err, "cluster [%s] %s %s: cannot reach %s%s: %s", cfg->id,
 			   rq->method, rq->path, cfg->url_count > 1 ? "any url; last tried " : "",
-			   cfg->urls[index], c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+			   cfg->urls[index], detail);
 	} else if (rc == CURLE_WRITE_ERROR && ex->write_error == -ENOSPC) {
 		err = fail(errmsg_out, -EMSGSIZE, "response from cluster [%s] %s %s exceeds %zu bytes",
 			   cfg->id, rq->method, rq->path, c->response_max);
 	} else if (rc == CURLE_WRITE_ERROR && ex->write_error) {
 		err = ex->write_error;
-	} else if (tls_hint(c->curl, rc)) {
+	} else if (hint) {
 		err = fail(errmsg_out, -EPROTO, "cluster [%s] %s %s: %s (%s)", cfg->id, rq->method,
-			   rq->path, tls_hint(c->curl, rc),
-			   c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+			   rq->path, hint, detail);
 	} else {
 		err = fail(errmsg_out, -EIO, "cluster [%s] %s %s: %s", cfg->id, rq->method, rq->path,
-			   c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+			   detail);
 	}
 done:
 	wipe_headers(headers);
@@ -555,7 +578,10 @@ static int response_fill(struct es_response *out, struct exchange *ex, long stat
 	out->body = buf_detach(&ex->body);
 	if (!out->body)
 		return -ENOMEM;
-	out->json = cJSON_ParseWithLengthOpts(out->body, out->body_len, NULL, 1);
+	/* The length includes the terminating NUL: require_null_terminated looks for it
+	 * within the length. An embedded NUL would cut the document short: not JSON. */
+	if (!memchr(out->body, '\0', out->body_len))
+		out->json = cJSON_ParseWithLengthOpts(out->body, out->body_len + 1, NULL, 1);
 	error = cJSON_GetObjectItemCaseSensitive(out->json, "error");
 	if (cJSON_IsString(error)) {
 		out->error_reason = json_string_dup(error);
