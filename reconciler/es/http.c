@@ -750,6 +750,8 @@ char *es_describe_failure(const char *cluster, const char *method, const char *p
 			err = buf_puts(&b, " (empty body)");
 		}
 	}
+	if (!err && r->attempts > 1)
+		err = buf_printf(&b, " (after %d attempts)", r->attempts);
 	if (err) {
 		buf_dispose(&b);
 		return NULL;

@@ -99,7 +99,8 @@ bool es_response_ok(const struct es_response *r);
 
 /* One line for a non-2xx response: "cluster [local] PUT /_cluster/settings:
  * HTTP 400 illegal_argument_exception: persistent setting [x], not recognized".
- * Without an ES error body, a bounded excerpt of the body stands in. Returns
+ * Without an ES error body, a bounded excerpt of the body stands in; when the
+ * request was retried, " (after N attempts)" ends the line. Returns
  * NULL only on allocation failure; the caller frees. */
 char *es_describe_failure(const char *cluster, const char *method, const char *path,
 			  const struct es_response *r);

@@ -165,6 +165,12 @@ static void test_describe_body_without_error(void **state)
 	msg = es_describe_failure("local", "GET", "/_security/role/x", &r);
 	assert_string_equal(msg, "cluster [local] GET /_security/role/x: HTTP 404 (empty body)");
 	free(msg);
+
+	r.status = 503;
+	r.attempts = 5;
+	msg = es_describe_failure("local", "GET", "/", &r);
+	assert_string_equal(msg, "cluster [local] GET /: HTTP 503 (empty body) (after 5 attempts)");
+	free(msg);
 }
 
 static struct cluster_config config(bool with_credentials, bool allow_insecure)
