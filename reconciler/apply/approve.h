@@ -1,0 +1,29 @@
+/* approve: the gates a plan passes before apply writes anything: the deletion
+ * guard (policy.max_deletes) and the operator's "yes" on a terminal.
+ *
+ * Nothing here writes to a cluster; the prompt reads and writes only the
+ * streams it is given. */
+#ifndef ESR_APPLY_APPROVE_H
+#define ESR_APPLY_APPROVE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "plan/plan.h"
+
+#define APPROVE_PROMPT "Apply these changes? Only 'yes' will be accepted: "
+
+/* Deletions in the plan, summed over clusters. */
+size_t plan_count_deletes(const struct plan *plan);
+
+/* True when the plan may go ahead: it deletes at most max_deletes objects, or
+ * allow_deletes is set. *out_count receives the number of deletions. */
+bool apply_deletes_allowed(size_t *out_count, const struct plan *plan, long max_deletes,
+			   bool allow_deletes);
+
+/* Shows the plan as text on out, asks APPROVE_PROMPT and reads one line from
+ * in. Returns 1 when the answer is exactly "yes", 0 otherwise (end of input
+ * included), or a negative errno when the plan cannot be rendered. */
+int apply_ask_approval(const struct plan *plan, FILE *in, FILE *out, bool color);
+
+#endif

@@ -1,0 +1,416 @@
+#include "apply/execute.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/ledger.h"
+#include "apply/request_outcome.h"
+#include "apply/verify.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+#define SETTINGS_PATH "/_cluster/settings?flat_settings=true"
+/* Rounds of re-reading the ledger after our PUT, in case another apply wrote
+ * one merged from a value read before ours landed. */
+#define LEDGER_CONFIRM_ROUNDS 3
+
+/* One cluster being applied, owned by one thread. */
+struct cluster_run {
+	struct cluster_outcome *outcome;
+	const struct cluster_plan *plan;
+	const struct desired_state *desired;
+	const struct apply_options *options;
+	struct es_client *client;
+};
+
+/* Aliases of the ledger additions and removals, without those whose change was left out. */
+struct ledger_delta {
+	char **add;
+	size_t add_count;
+	char **remove;
+	size_t remove_count;
+};
+
+static int send(struct es_response *response, struct cluster_run *run, const char *method,
+		const char *path, const char *body, unsigned flags, char **errmsg)
+{
+	run->outcome->requests_sent++;
+	return es_request(response, run->client, method, path, body, flags, errmsg);
+}
+
+/* Sends a body that may hold a secret: the text is wiped before it is freed. */
+static int send_json(struct es_response *response, struct cluster_run *run, const char *method,
+		     const char *path, const cJSON *body, unsigned flags, char **errmsg)
+{
+	char *text = NULL;
+	int err;
+
+	memset(response, 0, sizeof(*response));
+	if (body && !(text = cJSON_PrintUnformatted(body)))
+		return -ENOMEM;
+	err = send(response, run, method, path, text, flags, errmsg);
+	if (text) {
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	return err;
+}
+
+static bool alias_left_out(const struct cluster_plan *cluster, const struct plan_request *request,
+			   const bool *included, const char *alias)
+{
+	const struct plan_change *change;
+	size_t i;
+
+	for (i = 0; i < request->change_count; i++) {
+		if (included[i] || request->changes[i] >= cluster->change_count)
+			continue;
+		change = &cluster->changes[request->changes[i]];
+		if (change->kind == RESOURCE_REMOTE && !strcmp(change->name, alias))
+			return true;
+	}
+	return false;
+}
+
+static int filter_aliases(char ***out, size_t *out_count, char *const *aliases, size_t count,
+			  const struct cluster_plan *cluster, const struct plan_request *request,
+			  const bool *included)
+{
+	size_t i;
+
+	*out = NULL;
+	*out_count = 0;
+	if (!count)
+		return 0;
+	*out = calloc(count, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		if (!alias_left_out(cluster, request, included, aliases[i]))
+			(*out)[(*out_count)++] = aliases[i];
+	return 0;
+}
+
+static void ledger_delta_dispose(struct ledger_delta *delta)
+{
+	free(delta->add);
+	free(delta->remove);
+}
+
+/* Sets the ledger key of a settings body (adding "persistent" if needed). */
+static int set_ledger(cJSON *body, const char *merged, const cJSON *live_settings)
+{
+	cJSON *persistent = cJSON_GetObjectItemCaseSensitive(body, "persistent");
+	cJSON *value;
+	bool live_has = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(live_settings, "persistent"), LEDGER_SETTING) != NULL;
+
+	if (!persistent && !(persistent = cJSON_AddObjectToObject(body, "persistent")))
+		return -ENOMEM;
+	cJSON_DeleteItemFromObjectCaseSensitive(persistent, LEDGER_SETTING);
+	if (!*merged && !live_has)
+		return 0;
+	value = *merged ? cJSON_CreateString(merged) : cJSON_CreateNull();
+	if (!value)
+		return -ENOMEM;
+	if (!cJSON_AddItemToObject(persistent, LEDGER_SETTING, value)) {
+		cJSON_Delete(value);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Reads the settings; a non-2xx answer is left in *response with -EPROTO. */
+static int read_settings(struct es_response *response, struct cluster_run *run, char **errmsg)
+{
+	int err = send(response, run, "GET", SETTINGS_PATH, NULL, ES_IDEMPOTENT, errmsg);
+
+	if (!err && !es_response_ok(response))
+		return -EPROTO;
+	if (!err && !cJSON_IsObject(response->json)) {
+		/* Merging with an unreadable ledger would drop every alias in it. */
+		struct buf message;
+
+		buf_init(&message, BUF_SMALL_MAX);
+		if (!buf_printf(&message, "cluster [%s] GET %s: the answer is not a JSON object",
+				run->outcome->cluster_id, SETTINGS_PATH))
+			*errmsg = buf_detach(&message);
+		buf_dispose(&message);
+		return -EBADMSG;
+	}
+	return err;
+}
+
+/* Writes into body the ledger of live_settings merged with delta. */
+static int merge_ledger(cJSON *body, const cJSON *live_settings, const struct ledger_delta *delta)
+{
+	char *merged = NULL;
+	int err;
+
+	err = ledger_merge(&merged, live_settings, delta->add, delta->add_count, delta->remove,
+			   delta->remove_count);
+	if (!err)
+		err = set_ledger(body, merged, live_settings);
+	free(merged);
+	return err;
+}
+
+/* After our PUT: if another apply's PUT, merged from a value read before ours
+ * landed, dropped our aliases (or restored removed ones), merge once more. */
+static void confirm_ledger(struct cluster_run *run, const struct ledger_delta *delta)
+{
+	struct es_response response;
+	cJSON *body = NULL;
+	char *errmsg = NULL;
+	int round, err = 0;
+
+	memset(&response, 0, sizeof(response));
+	for (round = 0; round < LEDGER_CONFIRM_ROUNDS; round++) {
+		err = read_settings(&response, run, &errmsg);
+		if (err || ledger_holds(response.json, delta->add, delta->add_count, delta->remove,
+					delta->remove_count))
+			break;
+		log_info("cluster [%s]: another writer changed the ownership ledger; merging again",
+			 run->outcome->cluster_id);
+		err = -ENOMEM;
+		if (!(body = cJSON_CreateObject()))
+			break;
+		err = merge_ledger(body, response.json, delta);
+		es_response_dispose(&response);
+		if (!err)
+			err = send_json(&response, run, "PUT", "/_cluster/settings", body, ES_IDEMPOTENT, &errmsg);
+		if (!err && !es_response_ok(&response))
+			err = -EPROTO;
+		cJSON_Delete(body);
+		body = NULL;
+		es_response_dispose(&response);
+		if (err)
+			break;
+	}
+	if (err)
+		log_warn("cluster [%s]: could not confirm the ownership ledger %s: %s",
+			 run->outcome->cluster_id, LEDGER_SETTING, errmsg ? errmsg : "unexpected answer");
+	es_response_dispose(&response);
+	free(errmsg);
+}
+
+/* Runs one planned request. Returns 0, 1 when the cluster gave no usable
+ * answer (stop this cluster), or -ENOMEM. */
+static int run_request(struct cluster_run *run, const struct plan_request *request)
+{
+	struct es_response response, settings;
+	struct ledger_delta delta = { NULL, 0, NULL, 0 };
+	cJSON *body = NULL;
+	bool *included = NULL;
+	char *errmsg = NULL;
+	unsigned flags = request->idempotent ? ES_IDEMPOTENT : 0;
+	int err = -ENOMEM, included_count;
+
+	memset(&response, 0, sizeof(response));
+	memset(&settings, 0, sizeof(settings));
+	if (request->change_count && !(included = calloc(request->change_count, sizeof(*included))))
+		goto done;
+	included_count = request_gate(included, run->outcome, run->plan, request);
+	if (included_count <= 0) {
+		err = included_count;
+		goto done;
+	}
+	if ((err = plan_request_body_with_secrets(&body, request)))
+		goto done;
+	if (body && (err = request_body_drop_excluded(body, run->plan, request, included)))
+		goto done;
+	if (request->step == STEP_SETTINGS) {
+		if ((err = filter_aliases(&delta.add, &delta.add_count, request->ledger_add,
+					  request->ledger_add_count, run->plan, request, included)) ||
+		    (err = filter_aliases(&delta.remove, &delta.remove_count, request->ledger_remove,
+					  request->ledger_remove_count, run->plan, request, included)))
+			goto done;
+		if (!body && !(body = cJSON_CreateObject())) {
+			err = -ENOMEM;
+			goto done;
+		}
+		err = read_settings(&settings, run, &errmsg);
+		if (!err)
+			err = merge_ledger(body, settings.json, &delta);
+		if (err == -EPROTO) {
+			err = request_record_response(run->outcome, run->plan, request, included, &settings);
+			goto done;
+		}
+		if (err == -ENOMEM)
+			goto done;
+		if (err)
+			goto no_response;
+	}
+	err = send_json(&response, run, request->method, request->path, body, flags, &errmsg);
+	if (err == -ENOMEM)
+		goto done;
+	if (err)
+		goto no_response;
+	log_info("cluster [%s] %s %s: HTTP %ld", run->outcome->cluster_id, request->method,
+		 request->path, response.status);
+	if ((err = request_record_response(run->outcome, run->plan, request, included, &response)))
+		goto done;
+	if (request->step == STEP_SETTINGS && es_response_ok(&response)) {
+		run->outcome->settings_written = true;
+		confirm_ledger(run, &delta);
+	}
+	goto done;
+no_response:
+	log_warn("%s", errmsg ? errmsg : "no answer");
+	err = request_record_no_response(run->outcome, request, included, errmsg ? errmsg : "no answer");
+	if (!err)
+		err = 1;
+done:
+	es_response_dispose(&response);
+	es_response_dispose(&settings);
+	ledger_delta_dispose(&delta);
+	cJSON_Delete(body);
+	free(included);
+	free(errmsg);
+	return err;
+}
+
+static int skip_problems(struct cluster_run *run)
+{
+	const struct plan_change *change;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < run->plan->change_count && !err; i++) {
+		change = &run->plan->changes[i];
+		if (change->action == ACTION_PROBLEM)
+			err = change_outcome_set(&run->outcome->changes[i], CHANGE_SKIPPED, NULL,
+						 change->problem ? change->problem : "a problem blocks this change", 0);
+	}
+	return err;
+}
+
+static int apply_cluster(struct cluster_run *run)
+{
+	const struct cluster_config *config;
+	char *errmsg = NULL;
+	size_t i;
+	int err;
+
+	if ((err = skip_problems(run)))
+		goto done;
+	if (!run->plan->reachable) {
+		err = cluster_skip_pending(run->outcome, run->plan->error ? run->plan->error : "cluster unreachable");
+		goto done;
+	}
+	if (!run->plan->request_count)
+		goto done;
+	config = desired_find_cluster(run->desired, run->plan->cluster_id);
+	if (!config) {
+		err = cluster_skip_pending(run->outcome, "no connection details for this cluster");
+		goto done;
+	}
+	err = es_client_new(&run->client, config, run->options->client, &errmsg);
+	if (err == -ENOMEM)
+		goto done;
+	if (err) {
+		err = cluster_skip_pending(run->outcome, errmsg ? errmsg : "cannot connect");
+		goto done;
+	}
+	for (i = 0; i < run->plan->request_count; i++) {
+		err = run_request(run, &run->plan->requests[i]);
+		if (err)
+			break;
+	}
+	if (err == 1) {
+		err = cluster_skip_pending(run->outcome, "not attempted: the cluster stopped answering");
+		goto done;
+	}
+	if (err)
+		goto done;
+	if (run->outcome->settings_written && run->options->wait_ms > 0)
+		verify_wait_remotes(run->outcome, run->client, run->desired, run->options->wait_ms);
+	err = cluster_skip_pending(run->outcome, "not attempted");
+done:
+	es_client_free(run->client);
+	run->client = NULL;
+	free(errmsg);
+	return err;
+}
+
+struct pool {
+	pthread_mutex_t lock;
+	struct cluster_run *runs;
+	size_t run_count;
+	size_t next;
+	int err;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *pool = arg;
+	size_t index;
+	int err;
+
+	for (;;) {
+		pthread_mutex_lock(&pool->lock);
+		index = pool->next < pool->run_count ? pool->next++ : pool->run_count;
+		pthread_mutex_unlock(&pool->lock);
+		if (index == pool->run_count)
+			return NULL;
+		err = apply_cluster(&pool->runs[index]);
+		if (err) {
+			pthread_mutex_lock(&pool->lock);
+			if (!pool->err)
+				pool->err = err;
+			pthread_mutex_unlock(&pool->lock);
+		}
+	}
+}
+
+int apply_execute(struct apply_outcome *outcome, const struct plan *plan,
+		  const struct desired_state *desired, const struct apply_options *options)
+{
+	struct pool pool;
+	pthread_t *threads = NULL;
+	size_t i, thread_count = 0, wanted;
+	int err = -ENOMEM, rc;
+
+	memset(&pool, 0, sizeof(pool));
+	pthread_mutex_init(&pool.lock, NULL);
+	if (!plan->cluster_count) {
+		err = 0;
+		goto done;
+	}
+	pool.runs = calloc(plan->cluster_count, sizeof(*pool.runs));
+	wanted = options->parallel < 1 ? 1 : (size_t)options->parallel;
+	if (wanted > plan->cluster_count)
+		wanted = plan->cluster_count;
+	threads = calloc(wanted, sizeof(*threads));
+	if (!pool.runs || !threads)
+		goto done;
+	for (i = 0; i < plan->cluster_count; i++) {
+		pool.runs[i].outcome = &outcome->clusters[i];
+		pool.runs[i].plan = &plan->clusters[i];
+		pool.runs[i].desired = desired;
+		pool.runs[i].options = options;
+	}
+	pool.run_count = plan->cluster_count;
+	err = 0;
+	for (i = 0; i < wanted; i++) {
+		rc = pthread_create(&threads[i], NULL, worker, &pool);
+		if (rc) {
+			/* The threads already started still drain the whole queue. */
+			if (!thread_count)
+				err = -rc;
+			break;
+		}
+		thread_count++;
+	}
+	for (i = 0; i < thread_count; i++)
+		pthread_join(threads[i], NULL);
+	if (!err)
+		err = pool.err;
+done:
+	pthread_mutex_destroy(&pool.lock);
+	free(threads);
+	free(pool.runs);
+	return err;
+}

@@ -1,0 +1,30 @@
+/* execute: sends a plan's requests, cluster by cluster, and records what each
+ * change became.
+ *
+ * Clusters run in parallel (up to options->parallel threads, one es_client per
+ * cluster) and independently: a failure on one never stops another. Within a
+ * cluster the plan's order holds (roles, users, the settings PUT, user
+ * deletions, role deletions); a change whose dependency did not apply is
+ * skipped, independent ones go on. Secrets enter a body only right before it
+ * is sent, and no body is ever logged. Call es_global_init() first. */
+#ifndef ESR_APPLY_EXECUTE_H
+#define ESR_APPLY_EXECUTE_H
+
+#include "apply/outcome.h"
+#include "desired/model.h"
+#include "es/http.h"
+#include "plan/plan.h"
+
+struct apply_options {
+	long parallel; /* clusters at once, >= 1 */
+	long wait_ms;  /* how long to wait for written remotes to connect; 0: no wait */
+	const struct es_client_options *client; /* NULL for the defaults */
+};
+
+/* Executes plan (built from desired, which supplies connections and secrets)
+ * into outcome (from apply_outcome_new(plan)). Every change ends applied,
+ * failed or skipped. Returns 0, or -ENOMEM / a thread creation error. */
+int apply_execute(struct apply_outcome *outcome, const struct plan *plan,
+		  const struct desired_state *desired, const struct apply_options *options);
+
+#endif

@@ -1,0 +1,137 @@
+#include "apply/outcome.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+
+static void free_strings(char **strings, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		free(strings[i]);
+	free(strings);
+}
+
+static void cluster_outcome_dispose(struct cluster_outcome *cluster)
+{
+	size_t i;
+
+	for (i = 0; i < cluster->change_count; i++) {
+		free(cluster->changes[i].error_type);
+		free(cluster->changes[i].reason);
+	}
+	free(cluster->changes);
+	free(cluster->cluster_id);
+	free_strings(cluster->remotes_connected, cluster->remotes_connected_count);
+	free_strings(cluster->remotes_not_connected, cluster->remotes_not_connected_count);
+}
+
+void apply_outcome_free(struct apply_outcome *outcome)
+{
+	size_t i;
+
+	if (!outcome)
+		return;
+	for (i = 0; i < outcome->cluster_count; i++)
+		cluster_outcome_dispose(&outcome->clusters[i]);
+	free(outcome->clusters);
+	free(outcome->replan_error);
+	free(outcome);
+}
+
+int apply_outcome_new(struct apply_outcome **out, const struct plan *plan)
+{
+	struct apply_outcome *outcome = NULL;
+	struct cluster_outcome *cluster;
+	size_t i;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	outcome = calloc(1, sizeof(*outcome));
+	if (!outcome)
+		goto done;
+	if (plan->cluster_count) {
+		outcome->clusters = calloc(plan->cluster_count, sizeof(*outcome->clusters));
+		if (!outcome->clusters)
+			goto done;
+	}
+	for (i = 0; i < plan->cluster_count; i++) {
+		cluster = &outcome->clusters[outcome->cluster_count++];
+		cluster->cluster_id = strdup(plan->clusters[i].cluster_id);
+		if (!cluster->cluster_id)
+			goto done;
+		if (plan->clusters[i].change_count) {
+			cluster->changes = calloc(plan->clusters[i].change_count, sizeof(*cluster->changes));
+			if (!cluster->changes)
+				goto done;
+			cluster->change_count = plan->clusters[i].change_count;
+		}
+	}
+	*out = outcome;
+	outcome = NULL;
+	err = 0;
+done:
+	apply_outcome_free(outcome);
+	return err;
+}
+
+int change_outcome_set(struct change_outcome *change, enum change_status status,
+		       const char *error_type, const char *reason, long http_status)
+{
+	char *type_copy = NULL, *reason_copy = NULL;
+
+	if (change->status != CHANGE_PENDING)
+		return 0;
+	if ((error_type && !(type_copy = strdup(error_type))) || (reason && !(reason_copy = strdup(reason)))) {
+		free(type_copy);
+		return -ENOMEM;
+	}
+	change->status = status;
+	change->error_type = type_copy;
+	change->reason = reason_copy;
+	change->http_status = http_status;
+	return 0;
+}
+
+const char *change_status_name(enum change_status status)
+{
+	switch (status) {
+	case CHANGE_APPLIED: return "applied";
+	case CHANGE_FAILED: return "failed";
+	case CHANGE_SKIPPED: return "skipped";
+	case CHANGE_PENDING: break;
+	}
+	return "pending";
+}
+
+struct apply_tally apply_outcome_tally(const struct apply_outcome *outcome)
+{
+	struct apply_tally tally = { 0, 0, 0 };
+	const struct change_outcome *change;
+	size_t i, j;
+
+	for (i = 0; i < outcome->cluster_count; i++) {
+		for (j = 0; j < outcome->clusters[i].change_count; j++) {
+			change = &outcome->clusters[i].changes[j];
+			if (change->status == CHANGE_APPLIED)
+				tally.applied++;
+			else if (change->status == CHANGE_FAILED)
+				tally.failed++;
+			else
+				tally.skipped++; /* a change left pending was never attempted */
+		}
+	}
+	return tally;
+}
+
+int apply_exit_code(const struct apply_outcome *outcome)
+{
+	struct apply_tally tally = apply_outcome_tally(outcome);
+
+	if (outcome->converged && !tally.failed && !tally.skipped)
+		return EXIT_OK;
+	return tally.applied ? EXIT_PARTIAL : EXIT_INVALID;
+}

@@ -1,0 +1,65 @@
+/* outcome: what applying a plan did to each change, and the exit code that follows.
+ *
+ * An apply_outcome mirrors a plan: one cluster_outcome per cluster_plan (same
+ * order) and one change_outcome per plan_change (same index). It owns every
+ * string in it; apply_outcome_free() releases it all. Messages stored here come
+ * from Elasticsearch error bodies and the HTTP layer, which never carry secrets. */
+#ifndef ESR_APPLY_OUTCOME_H
+#define ESR_APPLY_OUTCOME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan/plan.h"
+
+enum change_status { CHANGE_PENDING = 0, CHANGE_APPLIED, CHANGE_FAILED, CHANGE_SKIPPED };
+
+struct change_outcome {
+	enum change_status status;
+	char *error_type; /* failed: Elasticsearch error type, or NULL (no response) */
+	char *reason;     /* failed: the error reason; skipped: why it was not attempted */
+	long http_status; /* failed: HTTP status, 0 when no response or a per-item bulk error */
+};
+
+struct cluster_outcome {
+	char *cluster_id;
+	struct change_outcome *changes; /* parallel to cluster_plan.changes */
+	size_t change_count;
+	size_t requests_sent;
+	bool settings_written;          /* the remote settings PUT succeeded: verify remotes */
+	char **remotes_connected;       /* declared remotes that showed connected: true */
+	size_t remotes_connected_count;
+	char **remotes_not_connected;
+	size_t remotes_not_connected_count;
+};
+
+struct apply_outcome {
+	struct cluster_outcome *clusters;
+	size_t cluster_count;
+	bool converged;   /* a fresh plan after applying was empty */
+	char *replan_error; /* why convergence could not be checked, or NULL */
+};
+
+struct apply_tally {
+	size_t applied, failed, skipped;
+};
+
+/* An outcome for plan with every change pending. Returns 0 or -ENOMEM. */
+int apply_outcome_new(struct apply_outcome **out, const struct plan *plan);
+void apply_outcome_free(struct apply_outcome *outcome);
+
+/* Records a final status; reason/error_type are copied (either may be NULL).
+ * A change that already has a final status keeps it. Returns 0 or -ENOMEM. */
+int change_outcome_set(struct change_outcome *change, enum change_status status,
+		       const char *error_type, const char *reason, long http_status);
+
+const char *change_status_name(enum change_status status); /* "applied", ... */
+
+struct apply_tally apply_outcome_tally(const struct apply_outcome *outcome);
+
+/* Design §3: 0 converged with nothing failed or skipped; 3 when something was
+ * applied but something else failed, was skipped or did not converge; 1 when
+ * nothing was applied and anything went wrong. */
+int apply_exit_code(const struct apply_outcome *outcome);
+
+#endif

@@ -1,0 +1,45 @@
+/* request_outcome: which changes of a planned request may go out, and how the
+ * answer to that request becomes one status per change.
+ *
+ * Pure functions over a plan, its outcome and an es_response: no I/O. A bulk
+ * role write or delete answers 200 with per-role errors, so each role gets its
+ * own status; any other request applies or fails all its changes together. */
+#ifndef ESR_APPLY_REQUEST_OUTCOME_H
+#define ESR_APPLY_REQUEST_OUTCOME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "apply/outcome.h"
+#include "es/http.h"
+#include "plan/plan.h"
+
+/* Sets included[i] for request->changes[i]: false when the change already has
+ * a status, or when a change it depends on (outside this request) did not
+ * apply; such a change is marked skipped, naming the dependency. Returns the
+ * number of changes still included (>= 0), or -ENOMEM. */
+int request_gate(bool *included, struct cluster_outcome *outcome, const struct cluster_plan *cluster,
+		 const struct plan_request *request);
+
+/* Drops from body (the request's body, secrets filled in or not) the parts of
+ * the changes not included: roles of a bulk write, names of a bulk delete,
+ * cluster.remote.<alias>.* keys of the settings PUT. Returns 0 or -ENOMEM. */
+int request_body_drop_excluded(cJSON *body, const struct cluster_plan *cluster,
+			       const struct plan_request *request, const bool *included);
+
+/* Records the answer to request for its included changes. A 404 to a DELETE
+ * counts as applied: the object is gone, as wanted. Returns 0 or -ENOMEM. */
+int request_record_response(struct cluster_outcome *outcome, const struct cluster_plan *cluster,
+			    const struct plan_request *request, const bool *included,
+			    const struct es_response *response);
+
+/* Records that request got no usable answer (message says why). Returns 0 or -ENOMEM. */
+int request_record_no_response(struct cluster_outcome *outcome, const struct plan_request *request,
+			       const bool *included, const char *message);
+
+/* Marks every change still pending as skipped with reason. Returns 0 or -ENOMEM. */
+int cluster_skip_pending(struct cluster_outcome *outcome, const char *reason);
+
+#endif
