@@ -305,6 +305,15 @@ static void exchange_init(struct exchange *ex, size_t max)
 	ex->write_error = 0;
 }
 
+/* Forgets what the previous exchange collected, keeping the body's memory. */
+static void exchange_reset(struct exchange *ex)
+{
+	buf_reset(&ex->body);
+	free(ex->retry_after);
+	ex->retry_after = NULL;
+	ex->write_error = 0;
+}
+
 static void exchange_dispose(struct exchange *ex)
 {
 	buf_dispose(&ex->body);
@@ -521,8 +530,7 @@ static int attempt_urls(struct es_client *c, const struct request *rq, struct ex
 			err = buf_puts(&url, rq->path);
 		if (err)
 			goto done;
-		buf_reset(&ex->body);
-		ex->write_error = 0;
+		exchange_reset(ex);
 		err = prepare(c, rq, url.data, headers, ex);
 		if (err) {
 			err = fail(errmsg_out, err, "cluster [%s] %s %s: invalid request URL",
@@ -620,8 +628,7 @@ static int run_request(struct es_response *out, struct es_client *c, const struc
 			break;
 		if (err && !(idempotent && is_connection_error(err)))
 			break;
-		if (err || status != 429 || !ex.retry_after ||
-		    retry_after_parse_ms(&delay, ex.retry_after) != 0)
+		if (err || !ex.retry_after || retry_after_parse_ms(&delay, ex.retry_after) != 0)
 			delay = retry_backoff_ms(&c->retry, attempts, &c->jitter_seed);
 		if (!retry_allowed(&c->retry, attempts, now_ms() - start, delay))
 			break;
