@@ -1,0 +1,371 @@
+/* esreconcile apply: make the changes a plan lists, then verify the result.
+ *
+ * load -f → read live → plan (→ check a saved plan is still current) → the
+ * deletion guard → approval → execute per cluster → re-read and re-plan to
+ * learn whether the clusters converged → report. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/approve.h"
+#include "apply/execute.h"
+#include "apply/outcome.h"
+#include "apply/report.h"
+#include "apply/saved_plan.h"
+#include "apply/verify.h"
+#include "cmd/cli.h"
+#include "desired/loader.h"
+#include "es/http.h"
+#include "es/live.h"
+#include "plan/plan.h"
+#include "util/buf.h"
+#include "util/diag.h"
+#include "util/log.h"
+
+static const char usage[] =
+	"usage: esreconcile apply -f FILE|DIR [-f ...] [options] [PLAN.json]\n"
+	"\n"
+	"Makes the changes of the plan, then re-reads the clusters to check that they\n"
+	"converged. With PLAN.json (from 'esreconcile plan --out'), applies only if the\n"
+	"live state and the desired state are still those the plan was made from; -f\n"
+	"still supplies the connections and secrets.\n"
+	"\n"
+	"options:\n"
+	"  -f, --file FILE|DIR   desired-state file or directory (repeatable)\n"
+	"  --auto-approve        apply without asking (required without a terminal)\n"
+	"  --allow-deletes       apply even if more than policy.max_deletes objects go\n"
+	"  --wait DURATION       wait this long for written remotes to connect (30s; 0: no wait)\n"
+	"  --report FILE         write the JSON report to FILE\n"
+	"  -o, --output FORMAT   text (default) or json: the report on standard output\n"
+	"  --cluster ID          only this cluster (repeatable)\n"
+	"  --parallel N          clusters at once (8)\n"
+	"  --log-format FORMAT   text or json logs on standard error\n"
+	"  --no-color            no colours\n"
+	"  -v                    more logging (-vv: debug)\n"
+	"\n"
+	"exit: 0 converged, 1 nothing applied (error, refused, stale plan), 3 partly applied\n";
+
+struct apply_run {
+	struct cli_options opts;
+	bool json;
+	bool color;
+	struct desired_state *desired;
+	struct live_state *live;
+	struct plan *plan;
+	struct apply_outcome *outcome;
+	cJSON *saved_plan;
+};
+
+static int load_desired(struct apply_run *run)
+{
+	struct diag_list diags;
+	bool json_logs = run->opts.log_format && !strcmp(run->opts.log_format, "json");
+	int err;
+
+	diag_list_init(&diags);
+	err = desired_load(&run->desired, run->opts.files, run->opts.file_count, &diags);
+	if (diags.count) {
+		if (json_logs)
+			diag_print_json(&diags, stderr);
+		else
+			diag_print_text(&diags, stderr, cli_use_color(&run->opts, STDERR_FILENO));
+	}
+	diag_list_dispose(&diags);
+	return err;
+}
+
+static int check_cluster_filter(const struct apply_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->opts.cluster_count; i++) {
+		if (!desired_find_cluster(run->desired, run->opts.clusters[i])) {
+			log_error("--cluster %s: no such cluster in the desired state", run->opts.clusters[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int read_and_plan(struct live_state **live_out, struct plan **plan_out, const struct apply_run *run)
+{
+	struct live_read_options options = {
+		.parallel = run->opts.parallel,
+		.only_clusters = run->opts.clusters,
+		.only_cluster_count = run->opts.cluster_count,
+		.client = NULL,
+	};
+	int err;
+
+	*plan_out = NULL;
+	err = live_read(live_out, run->desired, &options);
+	if (!err)
+		err = plan_build(plan_out, run->desired, *live_out);
+	return err;
+}
+
+/* A saved plan goes ahead only when both the live state and the changes
+ * planned from -f are still those it was made from. */
+static int check_saved_plan(const struct apply_run *run)
+{
+	cJSON *fresh = NULL;
+	bool current;
+	int err;
+
+	if ((err = plan_to_json(&fresh, run->plan)))
+		return err;
+	current = saved_plan_is_fresh(run->saved_plan, run->plan->fingerprint, fresh);
+	cJSON_Delete(fresh);
+	if (!current) {
+		log_error("%s", SAVED_PLAN_STALE_MESSAGE);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+static bool plan_has_requests(const struct plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->cluster_count; i++)
+		if (plan->clusters[i].request_count)
+			return true;
+	return false;
+}
+
+static int print_plan_text(const struct plan *plan, FILE *out, bool color)
+{
+	struct buf text;
+	int err;
+
+	buf_init(&text, (size_t)256 << 20);
+	err = plan_render_text(&text, plan, color);
+	if (!err)
+		fputs(text.data ? text.data : "", out);
+	buf_dispose(&text);
+	return err;
+}
+
+/* The deletion guard, then the operator's consent. Returns 0 to go ahead. */
+static int check_gates(const struct apply_run *run)
+{
+	size_t deletes;
+	int answer;
+
+	if (!apply_deletes_allowed(&deletes, run->plan, run->desired->policy.max_deletes,
+				   run->opts.allow_deletes)) {
+		log_error("the plan deletes %zu objects, more than policy.max_deletes (%ld); nothing was "
+			  "changed; pass --allow-deletes to apply it anyway",
+			  deletes, run->desired->policy.max_deletes);
+		return -EPERM;
+	}
+	if (run->opts.auto_approve)
+		return run->json ? 0 : print_plan_text(run->plan, stdout, run->color);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		log_error("refusing to apply without confirmation: no terminal to ask on; "
+			  "pass --auto-approve to apply non-interactively");
+		return -EPERM;
+	}
+	/* With -o json, stdout carries only the report: ask on stderr. */
+	answer = apply_ask_approval(run->plan, stdin, run->json ? stderr : stdout, run->color);
+	if (answer < 0)
+		return answer;
+	if (!answer) {
+		log_error("apply cancelled: the answer was not 'yes'; nothing was changed");
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+static bool any_request_sent(const struct apply_outcome *outcome)
+{
+	size_t i;
+
+	for (i = 0; i < outcome->cluster_count; i++)
+		if (outcome->clusters[i].requests_sent)
+			return true;
+	return false;
+}
+
+/* Converged means a plan made now is empty. Also records, per cluster, which
+ * declared remotes are connected according to the latest read. */
+static int check_convergence(struct apply_run *run)
+{
+	struct live_state *live = NULL;
+	struct plan *plan = NULL;
+	const struct live_state *latest = run->live;
+	const struct live_cluster *cluster;
+	size_t i;
+	int err = 0;
+
+	if (any_request_sent(run->outcome)) {
+		err = read_and_plan(&live, &plan, run);
+		if (err == -ENOMEM)
+			goto done;
+		if (err) {
+			run->outcome->replan_error = strdup(strerror(-err));
+			err = run->outcome->replan_error ? 0 : -ENOMEM;
+			goto done;
+		}
+		latest = live;
+		run->outcome->converged = plan_is_empty(plan);
+		if (!run->outcome->converged)
+			log_warn("after applying, a new plan still has %zu to create, %zu to update, %zu to "
+				 "delete and %zu problems; run 'esreconcile plan' to see them",
+				 plan->summary.create, plan->summary.update, plan->summary.remove,
+				 plan->summary.problems);
+	} else {
+		run->outcome->converged = plan_is_empty(run->plan);
+	}
+	for (i = 0; i < run->outcome->cluster_count && !err; i++) {
+		cluster = live_find_cluster(latest, run->outcome->clusters[i].cluster_id);
+		if (!cluster || !cluster->reachable)
+			continue;
+		err = verify_split_remotes(&run->outcome->clusters[i], run->desired, cluster->remote_info);
+	}
+done:
+	plan_free(plan);
+	live_state_free(live);
+	return err;
+}
+
+static void warn_unconnected(const struct apply_run *run)
+{
+	const struct cluster_outcome *cluster;
+	size_t i, j;
+
+	for (i = 0; i < run->outcome->cluster_count; i++) {
+		cluster = &run->outcome->clusters[i];
+		for (j = 0; j < cluster->remotes_not_connected_count; j++)
+			log_warn("cluster [%s]: remote [%s] is not connected%s", cluster->cluster_id,
+				 cluster->remotes_not_connected[j],
+				 cluster->settings_written && run->opts.wait_ms > 0 ? " after waiting" : "");
+	}
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *file = fopen(path, "w");
+	int err = 0;
+
+	if (!file) {
+		log_error("--report %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fputs(text, file) == EOF || fputc('\n', file) == EOF)
+		err = -EIO;
+	if (fclose(file) != 0 && !err)
+		err = -EIO;
+	if (err)
+		log_error("--report %s: could not write the report", path);
+	return err;
+}
+
+static int write_outputs(const struct apply_run *run)
+{
+	cJSON *report = NULL;
+	char *text = NULL;
+	struct buf summary;
+	int err;
+
+	buf_init(&summary, (size_t)64 << 20);
+	if ((err = apply_report_json(&report, run->plan, run->outcome)))
+		goto done;
+	if (!(text = cJSON_Print(report))) {
+		err = -ENOMEM;
+		goto done;
+	}
+	if (run->opts.report_file && (err = write_file(run->opts.report_file, text)))
+		goto done;
+	if (run->json) {
+		puts(text);
+	} else {
+		if ((err = apply_report_text(&summary, run->plan, run->outcome, run->color)))
+			goto done;
+		fputs(summary.data ? summary.data : "", stdout);
+	}
+done:
+	buf_dispose(&summary);
+	free(text);
+	cJSON_Delete(report);
+	return err;
+}
+
+static int run_apply(struct apply_run *run)
+{
+	struct apply_options options = {
+		.parallel = run->opts.parallel,
+		.wait_ms = run->opts.wait_ms,
+		.client = NULL,
+	};
+	char *errmsg = NULL;
+	int err;
+
+	if (run->opts.positional_count == 1) {
+		err = saved_plan_load(&run->saved_plan, run->opts.positional[0], &errmsg);
+		if (err) {
+			log_error("%s", errmsg ? errmsg : "cannot read the saved plan");
+			free(errmsg);
+			return EXIT_INVALID;
+		}
+	}
+	if (load_desired(run) || check_cluster_filter(run))
+		return EXIT_INVALID;
+	if ((err = es_global_init()) || (err = read_and_plan(&run->live, &run->plan, run))) {
+		log_error("cannot plan: %s", strerror(-err));
+		return EXIT_INVALID;
+	}
+	if (run->saved_plan && check_saved_plan(run))
+		return EXIT_INVALID;
+	if (!plan_has_requests(run->plan)) {
+		if (!run->json && plan_is_empty(run->plan))
+			puts("No changes. The clusters match the desired state.");
+		else if (!run->json && print_plan_text(run->plan, stdout, run->color))
+			return EXIT_INVALID;
+	} else if (check_gates(run)) {
+		return EXIT_INVALID;
+	}
+	if ((err = apply_outcome_new(&run->outcome, run->plan)) ||
+	    (err = apply_execute(run->outcome, run->plan, run->desired, &options)) ||
+	    (err = check_convergence(run))) {
+		log_error("apply: %s", strerror(-err));
+		return run->outcome && any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;
+	}
+	warn_unconnected(run);
+	if (write_outputs(run))
+		return any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;
+	return apply_exit_code(run->outcome);
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct apply_run run;
+	bool done;
+	int code;
+
+	memset(&run, 0, sizeof(run));
+	code = cli_parse(&run.opts, argc, argv, "apply", usage, &done);
+	if (code)
+		return done ? EXIT_OK : code;
+	cli_configure_logging(&run.opts);
+	if (!run.opts.file_count || run.opts.positional_count > 1) {
+		fprintf(stderr, "esreconcile apply: %s\ntry 'esreconcile apply --help'\n",
+			run.opts.file_count ? "at most one saved plan file may be given"
+					    : "-f FILE is required (connections and secrets come from it)");
+		cli_options_dispose(&run.opts);
+		return EXIT_USAGE;
+	}
+	run.json = run.opts.output && !strcmp(run.opts.output, "json");
+	run.color = cli_use_color(&run.opts, STDOUT_FILENO);
+	code = run_apply(&run);
+	apply_outcome_free(run.outcome);
+	plan_free(run.plan);
+	live_state_free(run.live);
+	desired_state_free(run.desired);
+	cJSON_Delete(run.saved_plan);
+	cli_options_dispose(&run.opts);
+	es_global_cleanup();
+	return code;
+}
