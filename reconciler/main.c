@@ -7,6 +7,7 @@
 
 static const struct command commands[] = {
 	{ "validate", "check desired-state files offline", cmd_validate },
+	{ "apply", "make the changes and verify the result", cmd_apply },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
