@@ -1355,6 +1355,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                 headers[lk] = v
         req.headers = headers
         req.raw_headers = raw_headers
+        if headers.get("expect", "").lower() == "100-continue" and req.version == "HTTP/1.1":
+            # libcurl waits (1 s) for this before sending a large body
+            ssock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         te = headers.get("transfer-encoding", "").lower()
         body = b""
         if "chunked" in te:
