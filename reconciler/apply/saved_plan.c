@@ -49,8 +49,9 @@ int saved_plan_load(cJSON **out, const char *path, char **errmsg_out)
 	buf_init(&text, SAVED_PLAN_MAX_BYTES);
 	if ((err = read_file(&text, path, errmsg_out)))
 		goto done;
+	/* The length counts the NUL buf keeps, which require_null_terminated checks. */
 	if (text.len)
-		plan = cJSON_ParseWithLengthOpts(text.data, text.len, NULL, 1);
+		plan = cJSON_ParseWithLengthOpts(text.data, text.len + 1, NULL, 1);
 	version = cJSON_GetObjectItemCaseSensitive(plan, "format_version");
 	fingerprint = cJSON_GetObjectItemCaseSensitive(plan, "fingerprint");
 	if (!cJSON_IsObject(plan) || !cJSON_IsString(version) || strcmp(version->valuestring, "1") ||
