@@ -1,0 +1,28 @@
+/* loader: reads desired-state YAML files (design §1) into a desired_state,
+ * checking everything that can be checked offline.
+ *
+ * All problems are reported at once (up to DIAG_MAX_REPORTED) as positioned
+ * diagnostics; a result is produced only when there is no error. Secrets
+ * (password, password_hash, api_key) go into secret_t and never into a
+ * diagnostic, nor into an echoed source line. The caller owns *out and frees
+ * it with desired_state_free(). */
+#ifndef ESR_DESIRED_LOADER_H
+#define ESR_DESIRED_LOADER_H
+
+#include <stddef.h>
+
+#include "desired/model.h"
+#include "util/diag.h"
+
+/* Loads and merges `paths` (files, or directories whose *.yaml and *.yml files
+ * are read in name order). Returns 0 with *out set (warnings may have been added
+ * to diags), or a negative code with *out NULL and every problem in diags. */
+int desired_load(struct desired_state **out, const char *const *paths, size_t path_count,
+		 struct diag_list *diags);
+
+/* The same for one in-memory document named `name` (for tests and fuzzing);
+ * relative paths in it resolve against name's directory. */
+int desired_load_buffer(struct desired_state **out, const char *name, const char *data,
+			size_t len, struct diag_list *diags);
+
+#endif

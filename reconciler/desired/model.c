@@ -1,0 +1,99 @@
+#include "desired/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void free_strings(char **strings, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		free(strings[i]);
+	free(strings);
+}
+
+static void cluster_config_dispose(struct cluster_config *c)
+{
+	free(c->id);
+	free_strings(c->urls, c->url_count);
+	free(c->username);
+	secret_free(c->password);
+	secret_free(c->api_key);
+	free(c->ca_file);
+	free(c->client_cert_file);
+	free(c->client_key_file);
+}
+
+static void desired_object_dispose(struct desired_object *o)
+{
+	free(o->cluster);
+	free(o->name);
+	cJSON_Delete(o->body);
+	cJSON_Delete(o->sensitive_paths);
+	free(o->remote_cluster);
+	secret_free(o->password);
+	secret_free(o->password_hash);
+}
+
+void desired_state_free(struct desired_state *state)
+{
+	size_t i;
+
+	if (!state)
+		return;
+	for (i = 0; i < state->cluster_count; i++)
+		cluster_config_dispose(&state->clusters[i]);
+	free(state->clusters);
+	for (i = 0; i < state->authority_count; i++) {
+		free(state->authorities[i].name);
+		free(state->authorities[i].ca_file);
+	}
+	free(state->authorities);
+	for (i = 0; i < state->trust_cluster_count; i++) {
+		free(state->trust_clusters[i].cluster);
+		free(state->trust_clusters[i].transport_ca);
+		free_strings(state->trust_clusters[i].trusts, state->trust_clusters[i].trust_count);
+	}
+	free(state->trust_clusters);
+	for (i = 0; i < state->object_count; i++)
+		desired_object_dispose(&state->objects[i]);
+	free(state->objects);
+	free_strings(state->files, state->file_count);
+	free(state);
+}
+
+const struct cluster_config *desired_find_cluster(const struct desired_state *state, const char *id)
+{
+	size_t i;
+
+	for (i = 0; state && id && i < state->cluster_count; i++)
+		if (!strcmp(state->clusters[i].id, id))
+			return &state->clusters[i];
+	return NULL;
+}
+
+const struct desired_object *desired_find_object(const struct desired_state *state,
+						 enum resource_kind kind, const char *cluster,
+						 const char *name)
+{
+	size_t i;
+
+	for (i = 0; state && cluster && name && i < state->object_count; i++) {
+		const struct desired_object *o = &state->objects[i];
+
+		if (o->kind == kind && !strcmp(o->cluster, cluster) && !strcmp(o->name, name))
+			return o;
+	}
+	return NULL;
+}
+
+const char *resource_kind_name(enum resource_kind kind)
+{
+	switch (kind) {
+	case RESOURCE_REMOTE: return "remote";
+	case RESOURCE_ROLE: return "role";
+	case RESOURCE_USER: return "user";
+	case RESOURCE_KIND_COUNT: break;
+	}
+	return "unknown";
+}

@@ -1,0 +1,923 @@
+#include "desired/yaml_doc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "desired/interp.h"
+#include "util/buf.h"
+#include "util/utf8.h"
+
+/* Nodes and their strings live in an arena freed at once: a 4 MiB file has
+ * hundreds of thousands of nodes, and they all die together. */
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+/* Where a secret value sits in the file, so echoed lines can hide it. */
+struct secret_span {
+	int first_line, column, last_line; /* 1-based */
+};
+
+struct ydoc {
+	char *path;
+	char *dir;
+	char *text; /* the whole file */
+	size_t len;
+	size_t *line_starts; /* byte offset of each line; line_count entries */
+	size_t line_count;
+	struct ynode *root;
+	struct arena_block *arena;
+	struct secret_span *spans;
+	size_t span_count;
+	struct ynode **secrets; /* nodes whose text must be wiped */
+	size_t secret_count;
+};
+
+static void *arena_alloc(struct ydoc *doc, size_t size)
+{
+	struct arena_block *b = doc->arena;
+	size_t want = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	size_t block = (size_t)64 << 10;
+	void *p;
+
+	if (!b || b->size - b->used < want) {
+		if (want > block / 4)
+			block = want;
+		b = malloc(sizeof(*b) + block);
+		if (!b)
+			return NULL;
+		b->size = block;
+		b->used = 0;
+		b->next = doc->arena;
+		doc->arena = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += want;
+	return p;
+}
+
+static char *arena_strndup(struct ydoc *doc, const char *s, size_t len)
+{
+	char *copy = arena_alloc(doc, len + 1);
+
+	if (!copy)
+		return NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
+}
+
+void ydoc_free(struct ydoc *doc)
+{
+	struct arena_block *b, *next;
+	size_t i;
+
+	if (!doc)
+		return;
+	for (i = 0; i < doc->secret_count; i++)
+		memset((char *)doc->secrets[i]->text, 0, doc->secrets[i]->len);
+	if (doc->text && doc->span_count)
+		memset(doc->text, 0, doc->len);
+	for (b = doc->arena; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(doc->path);
+	free(doc->dir);
+	free(doc->text);
+	free(doc->line_starts);
+	free(doc->spans);
+	free(doc->secrets);
+	free(doc);
+}
+
+const struct ynode *ydoc_root(const struct ydoc *doc)
+{
+	return doc->root;
+}
+
+const char *ydoc_path(const struct ydoc *doc)
+{
+	return doc->path;
+}
+
+const char *ydoc_dir(const struct ydoc *doc)
+{
+	return doc->dir;
+}
+
+/* ---- source lines and redaction ---- */
+
+static int index_lines(struct ydoc *doc)
+{
+	size_t n = 1, i;
+	const char *p = doc->text, *end = doc->text + doc->len;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	doc->line_starts = malloc(n * sizeof(size_t));
+	if (!doc->line_starts)
+		return -ENOMEM;
+	doc->line_starts[0] = 0;
+	for (i = 0, n = 1; i < doc->len; i++)
+		if (doc->text[i] == '\n')
+			doc->line_starts[n++] = i + 1;
+	doc->line_count = n;
+	return 0;
+}
+
+/* Byte offset of 1-based character column `column` in s[0..len). */
+static size_t column_offset(const char *s, size_t len, int column)
+{
+	size_t off = 0;
+	int col = 1;
+
+	while (off < len && col < column) {
+		off++;
+		while (off < len && ((unsigned char)s[off] & 0xC0) == 0x80)
+			off++;
+		col++;
+	}
+	return off;
+}
+
+/* Hides whatever follows "password:", "password_hash:" or "api_key:" (quoted or
+ * not) on the line: a safety net for lines the parser never turned into nodes. */
+static void redact_keywords(struct buf *line)
+{
+	static const char *const words[] = { "password", "api_key" };
+	char *hit, *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		for (hit = strstr(line->data, words[i]); hit; hit = strstr(hit + 1, words[i])) {
+			p = hit + strlen(words[i]);
+			if (!strncmp(p, "_hash", 5))
+				p += 5;
+			if (*p == '"' || *p == '\'')
+				p++;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p != ':' || !p[1])
+				continue;
+			p++;
+			line->len = (size_t)(p - line->data);
+			line->data[line->len] = '\0';
+			buf_puts(line, " (sensitive)");
+			return;
+		}
+	}
+}
+
+char *ydoc_source_line(const struct ydoc *doc, int line)
+{
+	struct buf out;
+	const char *start;
+	size_t len, i, indent;
+
+	if (line < 1 || (size_t)line > doc->line_count)
+		return NULL;
+	start = doc->text + doc->line_starts[line - 1];
+	len = ((size_t)line < doc->line_count ? doc->text + doc->line_starts[line] - 1
+					       : doc->text + doc->len) - start;
+	if (len && start[len - 1] == '\r')
+		len--;
+	if (len > 512)
+		len = 512; /* a minified line would flood the terminal */
+	buf_init(&out, 4096);
+	for (i = 0; i < doc->span_count; i++) {
+		const struct secret_span *s = &doc->spans[i];
+
+		if (line < s->first_line || line > s->last_line)
+			continue;
+		if (line == s->first_line) {
+			len = column_offset(start, len, s->column);
+		} else {
+			for (indent = 0; indent < len && (start[indent] == ' ' || start[indent] == '\t');)
+				indent++;
+			len = indent;
+		}
+		if (buf_append(&out, start, len) || buf_puts(&out, "(sensitive)"))
+			goto fail;
+		redact_keywords(&out);
+		return buf_detach(&out);
+	}
+	if (buf_append(&out, start, len))
+		goto fail;
+	redact_keywords(&out);
+	return buf_detach(&out);
+fail:
+	buf_dispose(&out);
+	return NULL;
+}
+
+static int vreport(const struct ydoc *doc, struct diag_list *diags, enum diag_severity severity,
+		   int line, int column, const char *code, const char *hint, const char *fmt,
+		   va_list ap) __attribute__((format(printf, 8, 0)));
+
+static int vreport(const struct ydoc *doc, struct diag_list *diags, enum diag_severity severity,
+		   int line, int column, const char *code, const char *hint, const char *fmt,
+		   va_list ap)
+{
+	struct buf message;
+	char *source = NULL;
+	int err;
+
+	buf_init(&message, BUF_SMALL_MAX);
+	err = buf_vprintf(&message, fmt, ap);
+	if (!err && doc->line_starts && diags->count < DIAG_MAX_REPORTED)
+		source = ydoc_source_line(doc, line);
+	if (!err)
+		err = diag_add(diags, severity, doc->path, line, column, code, hint, source, "%s",
+			       message.data);
+	free(source);
+	buf_dispose(&message);
+	return err;
+}
+
+int ydoc_report(const struct ydoc *doc, struct diag_list *diags, enum diag_severity severity,
+		const struct ynode *node, const char *code, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = vreport(doc, diags, severity, node ? node->line : 1, node ? node->column : 1, code,
+		      hint, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int report_at(const struct ydoc *doc, struct diag_list *diags, const yaml_mark_t *mark,
+		     const char *code, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static int report_at(const struct ydoc *doc, struct diag_list *diags, const yaml_mark_t *mark,
+		     const char *code, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = vreport(doc, diags, DIAG_ERROR, (int)mark->line + 1, (int)mark->column + 1, code, hint,
+		      fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* ---- lookups ---- */
+
+const struct ynode *ynode_get(const struct ynode *map, const char *key)
+{
+	size_t i;
+
+	if (!map || map->kind != YNODE_MAP)
+		return NULL;
+	for (i = 0; i < map->count; i++)
+		if (!strcmp(map->pairs[i].key->text, key))
+			return map->pairs[i].value;
+	return NULL;
+}
+
+const char *ynode_describe(const struct ynode *node)
+{
+	if (node->kind == YNODE_MAP)
+		return "a mapping";
+	if (node->kind == YNODE_SEQ)
+		return "a list";
+	switch (node->type) {
+	case YSCALAR_NULL: return "null";
+	case YSCALAR_BOOL: return "a boolean";
+	case YSCALAR_INT: return "an integer";
+	case YSCALAR_FLOAT: return "a number";
+	case YSCALAR_STRING: break;
+	}
+	return "a string";
+}
+
+/* ---- YAML 1.2 core schema ---- */
+
+static bool all_in(const char *s, const char *set)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!strchr(set, *s))
+			return false;
+	return true;
+}
+
+static bool is_core_float(const char *s)
+{
+	static const char *const specials[] = { ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN" };
+	bool digits = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
+		const char *t = s;
+
+		if (i < 3 && (*t == '+' || *t == '-'))
+			t++;
+		if (!strcmp(t, specials[i]))
+			return true;
+	}
+	if (*s == '+' || *s == '-')
+		s++;
+	while (*s >= '0' && *s <= '9')
+		s++, digits = true;
+	if (*s == '.') {
+		s++;
+		while (*s >= '0' && *s <= '9')
+			s++, digits = true;
+	}
+	if (!digits)
+		return false;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!all_in(s, "0123456789"))
+			return false;
+		return true;
+	}
+	return *s == '\0';
+}
+
+static enum yscalar_type resolve_plain(const char *s)
+{
+	const char *digits = s;
+
+	if (!*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL"))
+		return YSCALAR_NULL;
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") || !strcmp(s, "false") ||
+	    !strcmp(s, "False") || !strcmp(s, "FALSE"))
+		return YSCALAR_BOOL;
+	if (*digits == '+' || *digits == '-')
+		digits++;
+	if (all_in(digits, "0123456789"))
+		return YSCALAR_INT;
+	if ((!strncmp(s, "0x", 2) && all_in(s + 2, "0123456789abcdefABCDEF")) ||
+	    (!strncmp(s, "0o", 2) && all_in(s + 2, "01234567")))
+		return YSCALAR_INT;
+	if (is_core_float(s))
+		return YSCALAR_FLOAT;
+	return YSCALAR_STRING;
+}
+
+/* ---- building the tree from libyaml events ---- */
+
+struct frame {
+	struct ynode *node;
+	struct ynode **children; /* sequences: items; maps: key, value, key, value... */
+	size_t count, cap;
+	bool secret;        /* everything below is the value of a secret key */
+	size_t span;        /* index in doc->spans when this collection is a secret value */
+	bool has_span;
+};
+
+struct builder {
+	struct ydoc *doc;
+	struct diag_list *diags;
+	struct frame stack[YDOC_MAX_DEPTH + 1];
+	size_t depth;
+	struct ynode *root;
+};
+
+static int push_child(struct frame *f, struct ynode *child)
+{
+	struct ynode **grown;
+	size_t cap;
+
+	if (f->count == f->cap) {
+		cap = f->cap ? f->cap * 2 : 8;
+		grown = realloc(f->children, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		f->children = grown;
+		f->cap = cap;
+	}
+	f->children[f->count++] = child;
+	return 0;
+}
+
+static bool is_secret_key(const char *key)
+{
+	return !strcmp(key, "password") || !strcmp(key, "password_hash") || !strcmp(key, "api_key");
+}
+
+/* Whether the next child of the innermost map is a key (maps alternate key, value). */
+static bool expecting_key(const struct builder *b)
+{
+	const struct frame *f = b->depth ? &b->stack[b->depth - 1] : NULL;
+
+	return f && f->node->kind == YNODE_MAP && f->count % 2 == 0;
+}
+
+/* Whether a value about to be added sits under a secret key (or inside one). */
+static bool value_is_secret(const struct builder *b)
+{
+	const struct frame *f = b->depth ? &b->stack[b->depth - 1] : NULL;
+
+	if (!f)
+		return false;
+	if (f->secret)
+		return true;
+	return f->node->kind == YNODE_MAP && f->count % 2 == 1 &&
+	       is_secret_key(f->children[f->count - 1]->text);
+}
+
+static int add_span(struct ydoc *doc, const yaml_mark_t *start, const yaml_mark_t *end)
+{
+	struct secret_span *grown = realloc(doc->spans, (doc->span_count + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	doc->spans = grown;
+	doc->spans[doc->span_count].first_line = (int)start->line + 1;
+	doc->spans[doc->span_count].column = (int)start->column + 1;
+	doc->spans[doc->span_count].last_line = (int)end->line + 1;
+	doc->span_count++;
+	return 0;
+}
+
+static int attach(struct builder *b, struct ynode *node)
+{
+	if (!b->depth) {
+		b->root = node;
+		return 0;
+	}
+	return push_child(&b->stack[b->depth - 1], node);
+}
+
+static struct ynode *new_node(struct builder *b, enum ynode_kind kind, const yaml_mark_t *mark)
+{
+	struct ynode *node = arena_alloc(b->doc, sizeof(*node));
+
+	if (!node)
+		return NULL;
+	memset(node, 0, sizeof(*node));
+	node->kind = kind;
+	node->line = (int)mark->line + 1;
+	node->column = (int)mark->column + 1;
+	return node;
+}
+
+static int reject_anchor_or_tag(struct builder *b, const yaml_event_t *ev, const char *anchor,
+				const char *tag, bool scalar)
+{
+	if (anchor)
+		return report_at(b->doc, b->diags, &ev->start_mark, "anchor",
+				 "write the value out where it is used",
+				 "anchors and aliases are not supported (found anchor &%s)", anchor)
+			       ?: -EINVAL;
+	if (tag && !(scalar && !strcmp(tag, YAML_STR_TAG)))
+		return report_at(b->doc, b->diags, &ev->start_mark, "unsupported-tag",
+				 "only !!str is supported, to force a string",
+				 "unsupported YAML tag [%s]", tag) ?: -EINVAL;
+	return 0;
+}
+
+static int add_scalar(struct builder *b, const yaml_event_t *ev)
+{
+	const char *raw = (const char *)ev->data.scalar.value;
+	size_t raw_len = ev->data.scalar.length;
+	bool is_key = expecting_key(b), plain;
+	struct ynode *node;
+	struct buf why;
+	const char *code = NULL;
+	char *expanded = NULL;
+	size_t expanded_len = 0;
+	int err;
+
+	err = reject_anchor_or_tag(b, ev, (const char *)ev->data.scalar.anchor,
+				   (const char *)ev->data.scalar.tag, true);
+	if (err)
+		return err;
+	plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
+	node = new_node(b, YNODE_SCALAR, &ev->start_mark);
+	if (!node)
+		return -ENOMEM;
+	node->plain = plain;
+	node->secret = !is_key && value_is_secret(b);
+	if (node->secret && add_span(b->doc, &ev->start_mark, &ev->end_mark))
+		return -ENOMEM;
+	buf_init(&why, BUF_SMALL_MAX);
+	if (memchr(raw, '\0', raw_len)) {
+		err = report_at(b->doc, b->diags, &ev->start_mark, "invalid-value", NULL,
+				"NUL characters are not allowed in values");
+		node->broken = true;
+	} else if (is_key && interp_needed(raw, raw_len)) {
+		err = report_at(b->doc, b->diags, &ev->start_mark, "interpolation-in-key",
+				"names must be written literally",
+				"${...} is not expanded in keys");
+		node->broken = true;
+	} else if (!is_key && interp_needed(raw, raw_len)) {
+		err = interp_expand(&expanded, &expanded_len, &node->interpolated, &code, raw, raw_len,
+				    b->doc->dir, &why);
+		if (err == -EINVAL) {
+			err = report_at(b->doc, b->diags, &ev->start_mark, code, NULL, "%s", why.data);
+			node->broken = true;
+		} else if (!err && !utf8_valid(expanded, expanded_len, NULL)) {
+			err = report_at(b->doc, b->diags, &ev->start_mark, "invalid-utf8", NULL,
+					"the value after ${...} expansion is not valid UTF-8");
+			node->broken = true;
+		}
+	}
+	if (err)
+		goto done;
+	if (expanded) {
+		node->text = arena_strndup(b->doc, expanded, expanded_len);
+		node->len = expanded_len;
+	} else {
+		node->text = arena_strndup(b->doc, raw, raw_len);
+		node->len = raw_len;
+	}
+	err = -ENOMEM;
+	if (!node->text)
+		goto done;
+	if (node->secret) {
+		struct ynode **grown = realloc(b->doc->secrets,
+					       (b->doc->secret_count + 1) * sizeof(*grown));
+
+		if (!grown)
+			goto done;
+		b->doc->secrets = grown;
+		b->doc->secrets[b->doc->secret_count++] = node;
+	}
+	node->type = plain && !is_key ? resolve_plain(node->text) : YSCALAR_STRING;
+	err = attach(b, node);
+done:
+	if (expanded) {
+		memset(expanded, 0, expanded_len);
+		free(expanded);
+	}
+	buf_dispose(&why);
+	return err;
+}
+
+static int start_collection(struct builder *b, const yaml_event_t *ev, enum ynode_kind kind)
+{
+	const char *anchor = kind == YNODE_MAP ? (const char *)ev->data.mapping_start.anchor
+					       : (const char *)ev->data.sequence_start.anchor;
+	const char *tag = kind == YNODE_MAP ? (const char *)ev->data.mapping_start.tag
+					    : (const char *)ev->data.sequence_start.tag;
+	struct frame *f;
+	struct ynode *node;
+	bool secret;
+	int err = reject_anchor_or_tag(b, ev, anchor, tag, false);
+
+	if (err)
+		return err;
+	if (expecting_key(b))
+		return report_at(b->doc, b->diags, &ev->start_mark, "wrong-type", NULL,
+				 "mapping keys must be plain strings, not %s",
+				 kind == YNODE_MAP ? "mappings" : "lists") ?: -EINVAL;
+	if (b->depth == YDOC_MAX_DEPTH)
+		return report_at(b->doc, b->diags, &ev->start_mark, "too-deep", NULL,
+				 "nesting deeper than %d levels", YDOC_MAX_DEPTH) ?: -EINVAL;
+	secret = value_is_secret(b);
+	node = new_node(b, kind, &ev->start_mark);
+	if (!node)
+		return -ENOMEM;
+	node->secret = secret;
+	f = &b->stack[b->depth++];
+	memset(f, 0, sizeof(*f));
+	f->node = node;
+	f->secret = secret;
+	if (secret) {
+		f->has_span = true;
+		f->span = b->doc->span_count;
+		if (add_span(b->doc, &ev->start_mark, &ev->start_mark))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int compare_pairs(const void *a, const void *b)
+{
+	const struct ypair *pa = a, *pb = b;
+	int c = strcmp(pa->key->text, pb->key->text);
+
+	if (c)
+		return c;
+	if (pa->key->line != pb->key->line)
+		return pa->key->line < pb->key->line ? -1 : 1;
+	return pa->key->column < pb->key->column ? -1 : pa->key->column > pb->key->column;
+}
+
+/* Reports every repeated key (at the repetition, naming the first) and keeps only
+ * the first occurrence, so later stages see each key once. */
+static int drop_duplicate_keys(struct builder *b, struct ynode *map)
+{
+	struct ypair *sorted;
+	struct ynode **dropped = NULL;
+	size_t i, j, n = 0;
+	int err = 0;
+
+	if (map->count < 2)
+		return 0;
+	sorted = malloc(map->count * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, map->pairs, map->count * sizeof(*sorted));
+	qsort(sorted, map->count, sizeof(*sorted), compare_pairs);
+	for (i = 1; i < map->count; i++) {
+		if (strcmp(sorted[i].key->text, sorted[i - 1].key->text))
+			continue;
+		for (j = i; j > 0 && !strcmp(sorted[j - 1].key->text, sorted[i].key->text);)
+			j--;
+		err = ydoc_report(b->doc, b->diags, DIAG_ERROR, sorted[i].key, "duplicate-key", NULL,
+				  "duplicate key [%s] (first defined at line %d, column %d)",
+				  sorted[i].key->text, sorted[j].key->line, sorted[j].key->column);
+		if (err)
+			break;
+		if (!dropped && !(dropped = calloc(map->count, sizeof(*dropped)))) {
+			err = -ENOMEM;
+			break;
+		}
+		dropped[n++] = sorted[i].key;
+	}
+	if (!err && n) {
+		for (i = 0, j = 0; i < map->count; i++) {
+			size_t k;
+			bool drop = false;
+
+			for (k = 0; k < n && !drop; k++)
+				drop = dropped[k] == map->pairs[i].key;
+			if (!drop)
+				map->pairs[j++] = map->pairs[i];
+		}
+		map->count = j;
+	}
+	free(dropped);
+	free(sorted);
+	return err;
+}
+
+static int end_collection(struct builder *b, const yaml_event_t *ev)
+{
+	struct frame *f = &b->stack[--b->depth];
+	struct ynode *node = f->node;
+	size_t i;
+	int err = -ENOMEM;
+
+	if (f->has_span)
+		b->doc->spans[f->span].last_line = (int)ev->end_mark.line + 1;
+	if (node->kind == YNODE_MAP) {
+		node->count = f->count / 2;
+		node->pairs = arena_alloc(b->doc, (node->count ? node->count : 1) * sizeof(struct ypair));
+		if (!node->pairs)
+			goto done;
+		for (i = 0; i < node->count; i++) {
+			node->pairs[i].key = f->children[2 * i];
+			node->pairs[i].value = f->children[2 * i + 1];
+		}
+		err = drop_duplicate_keys(b, node);
+		if (err)
+			goto done;
+	} else {
+		node->count = f->count;
+		node->items = arena_alloc(b->doc, (node->count ? node->count : 1) * sizeof(struct ynode *));
+		if (!node->items)
+			goto done;
+		if (node->count)
+			memcpy(node->items, f->children, node->count * sizeof(struct ynode *));
+	}
+	err = attach(b, node);
+done:
+	free(f->children);
+	f->children = NULL;
+	return err;
+}
+
+static int report_parser_error(struct builder *b, const yaml_parser_t *parser)
+{
+	yaml_mark_t mark = parser->problem_mark;
+	size_t i;
+
+	if (parser->error == YAML_MEMORY_ERROR)
+		return -ENOMEM;
+	if (parser->error == YAML_READER_ERROR) {
+		/* the reader reports a byte offset, not a mark */
+		memset(&mark, 0, sizeof(mark));
+		for (i = 0; i < parser->problem_offset && i < b->doc->len; i++) {
+			if (b->doc->text[i] == '\n')
+				mark.line++, mark.column = 0;
+			else if (((unsigned char)b->doc->text[i] & 0xC0) != 0x80)
+				mark.column++;
+		}
+		return report_at(b->doc, b->diags, &mark, "yaml-syntax", NULL, "%s (character 0x%X)",
+				 parser->problem ? parser->problem : "unreadable input",
+				 (unsigned)parser->problem_value) ?: -EINVAL;
+	}
+	if (parser->context)
+		return report_at(b->doc, b->diags, &mark, "yaml-syntax", NULL,
+				 "%s %s at line %d, column %d",
+				 parser->problem ? parser->problem : "syntax error", parser->context,
+				 (int)parser->context_mark.line + 1,
+				 (int)parser->context_mark.column + 1) ?: -EINVAL;
+	return report_at(b->doc, b->diags, &mark, "yaml-syntax", NULL, "%s",
+			 parser->problem ? parser->problem : "syntax error") ?: -EINVAL;
+}
+
+static int build_tree(struct builder *b)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int documents = 0, err = 0;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)b->doc->text, b->doc->len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	while (!err && !done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			err = report_parser_error(b, &parser);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			if (++documents > 1)
+				err = report_at(b->doc, b->diags, &ev.start_mark, "multiple-documents",
+						"merge them into one document, or split them into "
+						"files given with -f",
+						"more than one YAML document in the file") ?: -EINVAL;
+			break;
+		case YAML_SCALAR_EVENT:
+			err = add_scalar(b, &ev);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			err = start_collection(b, &ev, YNODE_SEQ);
+			break;
+		case YAML_MAPPING_START_EVENT:
+			err = start_collection(b, &ev, YNODE_MAP);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			err = end_collection(b, &ev);
+			break;
+		case YAML_ALIAS_EVENT:
+			err = report_at(b->doc, b->diags, &ev.start_mark, "anchor",
+					"write the value out where it is used",
+					"anchors and aliases are not supported (found alias *%s)",
+					(const char *)ev.data.alias.anchor) ?: -EINVAL;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	while (b->depth) /* an error left collections open */
+		free(b->stack[--b->depth].children);
+	yaml_parser_delete(&parser);
+	return err;
+}
+
+/* ---- loading ---- */
+
+static int read_file(struct ydoc *doc, struct diag_list *diags)
+{
+	struct buf content;
+	char chunk[65536];
+	FILE *f = fopen(doc->path, "rb");
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return diag_add(diags, DIAG_ERROR, doc->path, 0, 0, "unreadable-file", NULL, NULL,
+				"cannot read the file: %s", strerror(errno)) ?: -EIO;
+	buf_init(&content, YDOC_MAX_BYTES);
+	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		err = buf_append(&content, chunk, n);
+	if (err == -ENOSPC)
+		err = diag_add(diags, DIAG_ERROR, doc->path, 1, 1, "file-too-large", NULL, NULL,
+			       "the file is larger than 4 MiB") ?: -EFBIG;
+	else if (!err && ferror(f))
+		err = diag_add(diags, DIAG_ERROR, doc->path, 0, 0, "unreadable-file", NULL, NULL,
+			       "cannot read the file: %s", strerror(errno)) ?: -EIO;
+	fclose(f);
+	if (err) {
+		buf_dispose(&content);
+		return err;
+	}
+	doc->len = content.len;
+	doc->text = buf_detach(&content);
+	return doc->text ? 0 : -ENOMEM;
+}
+
+static int report_bad_utf8(struct ydoc *doc, struct diag_list *diags, size_t offset)
+{
+	yaml_mark_t mark = { 0 };
+	size_t i;
+
+	for (i = 0; i < offset; i++) {
+		if (doc->text[i] == '\n')
+			mark.line++, mark.column = 0;
+		else if (((unsigned char)doc->text[i] & 0xC0) != 0x80)
+			mark.column++;
+	}
+	return report_at(doc, diags, &mark, "invalid-utf8", "save the file as UTF-8",
+			 "invalid UTF-8 (byte 0x%02X)", (unsigned char)doc->text[offset]) ?: -EINVAL;
+}
+
+static bool blank_text(const char *s, size_t len)
+{
+	size_t i;
+	bool comment = false;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			comment = false;
+		else if (s[i] == '#')
+			comment = true;
+		else if (!comment && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	}
+	return true;
+}
+
+int ydoc_load(struct ydoc **out, const char *path, const char *data, size_t len,
+	      struct diag_list *diags)
+{
+	struct builder b = { 0 };
+	struct ydoc *doc = calloc(1, sizeof(*doc));
+	const char *slash;
+	size_t bad;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!doc)
+		return -ENOMEM;
+	doc->path = strdup(path);
+	slash = strrchr(path, '/');
+	doc->dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup("");
+	if (!doc->path || !doc->dir)
+		goto done;
+	if (data) {
+		if (len > YDOC_MAX_BYTES) {
+			err = diag_add(diags, DIAG_ERROR, path, 1, 1, "file-too-large", NULL, NULL,
+				       "the file is larger than 4 MiB") ?: -EFBIG;
+			goto done;
+		}
+		doc->text = malloc(len + 1);
+		if (!doc->text)
+			goto done;
+		memcpy(doc->text, data, len);
+		doc->text[len] = '\0';
+		doc->len = len;
+	} else {
+		err = read_file(doc, diags);
+		if (err)
+			goto done;
+	}
+	err = index_lines(doc);
+	if (err)
+		goto done;
+	if (!utf8_valid(doc->text, doc->len, &bad)) {
+		err = report_bad_utf8(doc, diags, bad);
+		goto done;
+	}
+	if (blank_text(doc->text, doc->len)) {
+		err = diag_add(diags, DIAG_ERROR, path, 1, 1, "empty-file",
+			       "start the file with: version: 1", NULL,
+			       "the file is empty") ?: -EINVAL;
+		goto done;
+	}
+	b.doc = doc;
+	b.diags = diags;
+	err = build_tree(&b);
+	if (err)
+		goto done;
+	if (!b.root || (b.root->kind == YNODE_SCALAR && b.root->type == YSCALAR_NULL)) {
+		err = diag_add(diags, DIAG_ERROR, path, 1, 1, "empty-file",
+			       "start the file with: version: 1", NULL,
+			       "the file holds no content") ?: -EINVAL;
+		goto done;
+	}
+	if (b.root->kind != YNODE_MAP) {
+		err = ydoc_report(doc, diags, DIAG_ERROR, b.root, "wrong-type", NULL,
+				  "the top level must be a mapping, not %s", ynode_describe(b.root))
+			      ?: -EINVAL;
+		goto done;
+	}
+	doc->root = b.root;
+	*out = doc;
+	doc = NULL;
+done:
+	ydoc_free(doc);
+	return err;
+}

@@ -1,0 +1,13 @@
+/* utf8: validation of UTF-8 text (RFC 3629: no overlongs, no surrogates, nothing
+ * above U+10FFFF). Pure functions over caller-owned bytes. */
+#ifndef ESR_UTIL_UTF8_H
+#define ESR_UTIL_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Returns true when data[0..len) is valid UTF-8. Otherwise returns false and, when
+ * bad_offset is not NULL, stores the byte offset of the first invalid sequence. */
+bool utf8_valid(const char *data, size_t len, size_t *bad_offset);
+
+#endif
