@@ -51,10 +51,15 @@ enum request_step {
 	STEP_ROLES_DELETE,
 };
 
-/* Where a secret goes in a request body: a dotted path of object keys. */
+/* Where a secret goes in a request body: a dotted path of object keys (keys may
+ * hold dots themselves, e.g. "persistent.cluster.remote.a.seeds": at each level
+ * the longest existing key matches; array items by index). Either secret (a
+ * password) or value (a sensitive field that is not a secret_t, such as an
+ * interpolated ${VAR} in a role; owned by the slot, never printed) is set. */
 struct secret_slot {
 	char *path;
 	const secret_t *secret; /* borrowed from the desired_state */
+	cJSON *value;           /* owned; NULL when secret is set */
 };
 
 struct plan_request {

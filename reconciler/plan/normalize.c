@@ -1,0 +1,431 @@
+#include "plan/normalize.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *plan_strdup(const char *s)
+{
+	size_t len;
+	char *copy;
+
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	copy = malloc(len + 1);
+	if (copy)
+		memcpy(copy, s, len + 1);
+	return copy;
+}
+
+bool json_equal(const cJSON *a, const cJSON *b)
+{
+	if (!a || !b)
+		return a == b;
+	return cJSON_Compare(a, b, 1);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int print_number(struct buf *out, double d)
+{
+	/* integral values print without a fraction so 5 and 5.0 hash alike */
+	if (isfinite(d) && d == floor(d) && fabs(d) < 1e15)
+		return buf_printf(out, "%.0f", d);
+	return buf_printf(out, "%.17g", d);
+}
+
+static int print_string(struct buf *out, const char *s)
+{
+	char *quoted;
+	cJSON *tmp = cJSON_CreateString(s);
+	int err;
+
+	if (!tmp)
+		return -ENOMEM;
+	quoted = cJSON_PrintUnformatted(tmp);
+	cJSON_Delete(tmp);
+	if (!quoted)
+		return -ENOMEM;
+	err = buf_puts(out, quoted);
+	free(quoted);
+	return err;
+}
+
+int json_canonical_print(struct buf *out, const cJSON *value)
+{
+	const cJSON *item;
+	const char **keys = NULL;
+	size_t count = 0, i;
+	int err = 0;
+
+	if (!value || cJSON_IsNull(value))
+		return buf_puts(out, "null");
+	if (cJSON_IsTrue(value))
+		return buf_puts(out, "true");
+	if (cJSON_IsFalse(value))
+		return buf_puts(out, "false");
+	if (cJSON_IsNumber(value))
+		return print_number(out, value->valuedouble);
+	if (cJSON_IsString(value))
+		return print_string(out, value->valuestring);
+	if (cJSON_IsArray(value)) {
+		err = buf_puts(out, "[");
+		cJSON_ArrayForEach(item, value) {
+			if (!err && item != value->child)
+				err = buf_puts(out, ",");
+			if (!err)
+				err = json_canonical_print(out, item);
+		}
+		return err ? err : buf_puts(out, "]");
+	}
+	if (!cJSON_IsObject(value))
+		return -EINVAL;
+	cJSON_ArrayForEach(item, value)
+		count++;
+	if (count) {
+		keys = malloc(count * sizeof(*keys));
+		if (!keys)
+			return -ENOMEM;
+	}
+	i = 0;
+	cJSON_ArrayForEach(item, value)
+		keys[i++] = item->string ? item->string : "";
+	qsort((void *)keys, count, sizeof(*keys), compare_strings);
+	err = buf_puts(out, "{");
+	for (i = 0; !err && i < count; i++) {
+		if (i)
+			err = buf_puts(out, ",");
+		if (!err)
+			err = print_string(out, keys[i]);
+		if (!err)
+			err = buf_puts(out, ":");
+		if (!err)
+			err = json_canonical_print(out, cJSON_GetObjectItemCaseSensitive(value, keys[i]));
+	}
+	if (!err)
+		err = buf_puts(out, "}");
+	free((void *)keys);
+	return err;
+}
+
+struct sort_entry {
+	char *key;
+	cJSON *item;
+};
+
+static int compare_entries(const void *a, const void *b)
+{
+	return strcmp(((const struct sort_entry *)a)->key, ((const struct sort_entry *)b)->key);
+}
+
+int json_sort_unique(cJSON *array)
+{
+	struct sort_entry *entries = NULL;
+	size_t count = 0, i;
+	cJSON *item;
+	int err = 0;
+
+	cJSON_ArrayForEach(item, array)
+		count++;
+	if (count < 2)
+		return 0;
+	entries = calloc(count, sizeof(*entries));
+	if (!entries)
+		return -ENOMEM;
+	i = 0;
+	cJSON_ArrayForEach(item, array) {
+		struct buf b;
+
+		buf_init(&b, (size_t)64 << 20);
+		err = json_canonical_print(&b, item);
+		entries[i].key = err ? NULL : buf_detach(&b);
+		buf_dispose(&b);
+		if (!err && !entries[i].key)
+			err = -ENOMEM;
+		entries[i++].item = item;
+		if (err)
+			goto done;
+	}
+	qsort(entries, count, sizeof(*entries), compare_entries);
+	/* relink the items in sorted order, dropping duplicates */
+	array->child = NULL;
+	for (i = 0; i < count; i++) {
+		entries[i].item->next = entries[i].item->prev = NULL;
+		if (i && !strcmp(entries[i].key, entries[i - 1].key)) {
+			cJSON_Delete(entries[i].item);
+			continue;
+		}
+		cJSON_AddItemToArray(array, entries[i].item);
+	}
+done:
+	for (i = 0; i < count; i++)
+		free(entries[i].key);
+	free(entries);
+	return err;
+}
+
+char *json_scalar_text(const cJSON *value)
+{
+	char number[64];
+
+	if (cJSON_IsString(value))
+		return plan_strdup(value->valuestring);
+	if (cJSON_IsTrue(value))
+		return plan_strdup("true");
+	if (cJSON_IsFalse(value))
+		return plan_strdup("false");
+	if (cJSON_IsNumber(value)) {
+		double d = value->valuedouble;
+
+		if (isfinite(d) && d == floor(d) && fabs(d) < 1e15)
+			snprintf(number, sizeof(number), "%.0f", d);
+		else
+			snprintf(number, sizeof(number), "%.17g", d);
+		return plan_strdup(number);
+	}
+	return NULL;
+}
+
+static int add_set_member(cJSON *set, const char *text, size_t len, bool lowercase)
+{
+	char *copy = malloc(len + 1);
+	cJSON *item;
+	size_t i;
+
+	if (!copy)
+		return -ENOMEM;
+	for (i = 0; i < len; i++)
+		copy[i] = lowercase ? (char)tolower((unsigned char)text[i]) : text[i];
+	copy[len] = '\0';
+	item = cJSON_CreateString(copy);
+	free(copy);
+	if (!item)
+		return -ENOMEM;
+	cJSON_AddItemToArray(set, item);
+	return 0;
+}
+
+static int add_set_text(cJSON *set, const char *text, bool lowercase, bool split_commas)
+{
+	const char *start = text, *end;
+	int err;
+
+	if (!split_commas)
+		return add_set_member(set, text, strlen(text), lowercase);
+	for (;;) {
+		end = strchr(start, ',');
+		if (!end)
+			end = start + strlen(start);
+		while (start < end && isspace((unsigned char)*start))
+			start++;
+		{
+			const char *last = end;
+
+			while (last > start && isspace((unsigned char)last[-1]))
+				last--;
+			if (last > start) {
+				err = add_set_member(set, start, (size_t)(last - start), lowercase);
+				if (err)
+					return err;
+			}
+		}
+		if (!*end)
+			return 0;
+		start = end + 1;
+	}
+}
+
+cJSON *json_string_set(const cJSON *value, bool lowercase, bool split_commas, int *err)
+{
+	cJSON *set, *item;
+	char *text;
+
+	*err = 0;
+	if (!value || cJSON_IsNull(value))
+		return NULL;
+	set = cJSON_CreateArray();
+	if (!set)
+		goto nomem;
+	if (cJSON_IsArray(value)) {
+		cJSON_ArrayForEach(item, value) {
+			text = json_scalar_text(item);
+			if (!text) {
+				/* not a scalar: keep it as it is so it still compares */
+				cJSON *copy = cJSON_Duplicate(item, 1);
+
+				if (!copy)
+					goto nomem;
+				cJSON_AddItemToArray(set, copy);
+				continue;
+			}
+			*err = add_set_text(set, text, lowercase, false);
+			free(text);
+			if (*err)
+				goto fail;
+		}
+	} else {
+		text = json_scalar_text(value);
+		if (!text) {
+			cJSON_Delete(set);
+			set = cJSON_Duplicate(value, 1);
+			if (!set)
+				goto nomem;
+			return set;
+		}
+		*err = add_set_text(set, text, lowercase, split_commas);
+		free(text);
+		if (*err)
+			goto fail;
+	}
+	*err = json_sort_unique(set);
+	if (*err)
+		goto fail;
+	return set;
+nomem:
+	*err = -ENOMEM;
+fail:
+	cJSON_Delete(set);
+	return NULL;
+}
+
+int json_as_bool(const cJSON *value, bool *out)
+{
+	if (cJSON_IsBool(value)) {
+		*out = cJSON_IsTrue(value);
+		return 0;
+	}
+	if (cJSON_IsString(value) && !strcmp(value->valuestring, "true")) {
+		*out = true;
+		return 0;
+	}
+	if (cJSON_IsString(value) && !strcmp(value->valuestring, "false")) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int json_as_long(const cJSON *value, long long *out)
+{
+	char *end = NULL;
+	long long v;
+
+	if (cJSON_IsNumber(value)) {
+		double d = value->valuedouble;
+
+		if (!isfinite(d) || d != floor(d) || fabs(d) > 9e15)
+			return -EINVAL;
+		*out = (long long)d;
+		return 0;
+	}
+	if (!cJSON_IsString(value) || !*value->valuestring)
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(value->valuestring, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static bool parse_index(const char *segment, size_t len, int *out)
+{
+	int v = 0;
+	size_t i;
+
+	if (!len || len > 9)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (segment[i] < '0' || segment[i] > '9')
+			return false;
+		v = v * 10 + (segment[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+cJSON *json_lookup_path(const cJSON *root, const char *path, cJSON **parent_out)
+{
+	cJSON *node = (cJSON *)root, *parent = NULL;
+	const char *rest = path;
+
+	while (node && *rest) {
+		size_t rest_len = strlen(rest), len;
+		cJSON *found = NULL;
+
+		if (cJSON_IsArray(node)) {
+			const char *dot = strchr(rest, '.');
+			int index;
+
+			len = dot ? (size_t)(dot - rest) : rest_len;
+			if (parse_index(rest, len, &index))
+				found = cJSON_GetArrayItem(node, index);
+		} else if (cJSON_IsObject(node)) {
+			cJSON *item;
+
+			/* the longest key that is a dot-bounded prefix of the rest */
+			len = 0;
+			cJSON_ArrayForEach(item, node) {
+				size_t klen = item->string ? strlen(item->string) : 0;
+
+				if (!klen || klen > rest_len || klen <= len)
+					continue;
+				if (strncmp(item->string, rest, klen) ||
+				    (rest[klen] != '\0' && rest[klen] != '.'))
+					continue;
+				found = item;
+				len = klen;
+			}
+		} else {
+			len = 0;
+		}
+		if (!found)
+			return NULL;
+		parent = node;
+		node = found;
+		rest += len;
+		if (*rest == '.')
+			rest++;
+	}
+	if (parent_out)
+		*parent_out = parent;
+	return node;
+}
+
+bool json_path_overlaps(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t shorter = la < lb ? la : lb;
+
+	if (strncmp(a, b, shorter))
+		return false;
+	if (la == lb)
+		return true;
+	return (la < lb ? b[la] : a[lb]) == '.';
+}
+
+int json_replace(cJSON *parent, cJSON *target, cJSON *value)
+{
+	if (!value)
+		return -ENOMEM;
+	/* cJSON_ReplaceItemViaPointer relinks the item but leaves the key to the caller */
+	if (target->string) {
+		value->string = plan_strdup(target->string);
+		if (!value->string) {
+			cJSON_Delete(value);
+			return -ENOMEM;
+		}
+	}
+	if (!cJSON_ReplaceItemViaPointer(parent, target, value)) {
+		cJSON_Delete(value);
+		return -ENOMEM;
+	}
+	return 0;
+}

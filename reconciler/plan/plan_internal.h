@@ -1,0 +1,117 @@
+/* plan_internal: what the plan driver (plan.c) shares with the per-kind
+ * planners (remotes.c, roles.c, users.c).
+ *
+ * A cluster_builder collects one cluster's changes and requests while the kinds
+ * are planned. It borrows desired, live and lc; it owns the pending bulk
+ * requests until plan.c moves them into the cluster_plan. */
+#ifndef ESR_PLAN_PLAN_INTERNAL_H
+#define ESR_PLAN_PLAN_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "plan/plan.h"
+
+/* Names esreconcile writes into the metadata of every role and user it writes. */
+#define MANAGED_BY_KEY "managed_by"
+#define MANAGED_BY_VALUE "esreconcile"
+/* The ownership ledger of remote aliases (a persistent cluster setting). */
+#define REMOTE_LEDGER_SETTING "cluster.metadata.esreconcile.remotes"
+
+struct cluster_builder {
+	const struct desired_state *desired;
+	const struct live_state *live;
+	const struct live_cluster *lc;
+	struct cluster_plan *cp;
+	size_t change_cap;
+	size_t request_cap;
+	size_t warning_cap;
+
+	/* remotes: the one PUT /_cluster/settings */
+	struct plan_request settings;
+	cJSON *ledger_live;     /* sorted array of aliases in the ledger */
+	cJSON *ledger_declared; /* aliases declared present on this cluster */
+	cJSON *ledger_deleted;  /* aliases this plan deletes */
+
+	/* roles: bulk requests (8.15+) */
+	struct plan_request roles_bulk;
+	struct plan_request roles_bulk_delete;
+	cJSON *roles_created; /* {role name: change index} of roles created by this plan */
+};
+
+struct kind_ops {
+	enum resource_kind kind;
+	/* This kind's live objects on the cluster as {name: object}; the caller owns *out. */
+	int (*read_live)(cJSON **out, struct cluster_builder *b);
+	/* A body (declared, or live) in the form that compares as Elasticsearch means
+	 * it; the caller owns *out. */
+	int (*normalize)(cJSON **out, const cJSON *body, const struct live_cluster *lc);
+	/* Whether an undeclared live object goes under policy (never for reserved
+	 * or static objects). */
+	bool (*prunable)(const struct cluster_builder *b, const char *name, const cJSON *live,
+			 enum prune_policy policy);
+	/* Plans one object: d is its declaration, or NULL when it is pruned; live is
+	 * its live object, or NULL. */
+	int (*plan_object)(struct cluster_builder *b, const struct desired_object *d,
+			   const char *name, const cJSON *live);
+	/* Moves the requests this kind accumulated into the cluster plan. */
+	int (*finish)(struct cluster_builder *b);
+};
+
+extern const struct kind_ops remote_kind_ops;
+extern const struct kind_ops role_kind_ops;
+extern const struct kind_ops user_kind_ops;
+
+/* Per-kind normalisers, also exported for the unit tests. */
+int remote_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc);
+int role_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc);
+int user_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc);
+
+/* A copy of a role or user body with metadata.managed_by set, as written on every write. */
+int plan_stamp_managed(cJSON **out, const cJSON *body);
+
+/* Appends a change; *index_out receives its index in the cluster's changes. */
+int builder_add_change(struct cluster_builder *b, enum resource_kind kind, const char *name,
+		       enum change_action action, size_t *index_out);
+struct plan_change *builder_change(struct cluster_builder *b, size_t index);
+int builder_add_problem(struct cluster_builder *b, enum resource_kind kind, const char *name,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int builder_add_warning(struct cluster_builder *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Moves *r into the cluster's requests (r is emptied). */
+int builder_push_request(struct cluster_builder *b, struct plan_request *r);
+
+/* Adds a field change; before/after are copied, or shown as SECRET_PLACEHOLDER when sensitive. */
+int change_add_field(struct plan_change *c, const char *path, const cJSON *before,
+		     const cJSON *after, bool sensitive);
+/* The generic diff: one field per top-level key whose normalised values differ;
+ * before and after show the raw values. *changed_out counts the fields added. */
+int change_diff_fields(struct plan_change *c, const cJSON *live_norm, const cJSON *desired_norm,
+		       const cJSON *live_raw, const cJSON *desired_raw,
+		       const cJSON *sensitive_paths, size_t *changed_out);
+int change_add_dependency(struct plan_change *c, size_t index);
+/* Sets the change's request view {"method","path","body"}; body is copied. */
+int change_set_view(struct plan_change *c, const char *method, const char *path, const cJSON *body);
+bool path_is_sensitive(const cJSON *sensitive_paths, const char *path);
+
+int request_init(struct plan_request *r, enum request_step step, const char *method);
+int request_set_path(struct plan_request *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int request_add_change(struct plan_request *r, size_t index);
+int request_add_secret_slot(struct plan_request *r, const char *path, const secret_t *secret);
+int request_add_value_slot(struct plan_request *r, const char *path, const cJSON *value);
+void request_dispose(struct plan_request *r);
+bool request_is_pending(const struct plan_request *r);
+
+/* A copy of body with each value at a sensitive path replaced by
+ * SECRET_PLACEHOLDER, and a value slot added to r for it at slot_prefix + path
+ * (slot_prefix "" or ending in '.'). */
+int redact_into_request(cJSON **out, struct plan_request *r, const cJSON *body,
+			const cJSON *sensitive_paths, const char *slot_prefix);
+
+/* Sorted-set helpers over cJSON arrays of strings. */
+bool string_set_has(const cJSON *set, const char *s);
+int string_set_add(cJSON *set, const char *s);
+
+/* The live cluster referenced by name, or NULL. */
+const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id);
+
+#endif

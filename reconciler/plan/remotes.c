@@ -1,0 +1,867 @@
+/* remotes: cluster.remote.<alias>.* settings, planned into the one
+ * PUT /_cluster/settings per cluster (with the ownership ledger).
+ *
+ * Comparison is by effective value: a key absent on one side takes its
+ * Elasticsearch default, so a declared key equal to its default and absent live
+ * is no change, and a live key left out of the declaration is drift only when
+ * its value differs from the default (the plan then nulls it, so the alias ends
+ * up exactly as declared, as Terraform does for an attribute removed from a
+ * resource). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/normalize.h"
+#include "plan/plan_internal.h"
+#include "util/duration.h"
+
+#define REMOTE_PREFIX "cluster.remote."
+
+enum value_type { VALUE_TEXT, VALUE_ENUM, VALUE_BOOL, VALUE_INT, VALUE_TIME, VALUE_LIST };
+enum mode_scope { SCOPE_BOTH, SCOPE_SNIFF, SCOPE_PROXY };
+
+struct remote_key {
+	const char *key;
+	enum value_type type;
+	enum mode_scope scope;
+	const char *default_text; /* NULL: no default (or a version-dependent one) */
+};
+
+static const struct remote_key remote_keys[] = {
+	{ "mode", VALUE_ENUM, SCOPE_BOTH, "sniff" },
+	{ "seeds", VALUE_LIST, SCOPE_SNIFF, NULL },
+	{ "node_connections", VALUE_INT, SCOPE_SNIFF, "3" },
+	{ "proxy_address", VALUE_TEXT, SCOPE_PROXY, NULL },
+	{ "proxy_socket_connections", VALUE_INT, SCOPE_PROXY, "18" },
+	{ "server_name", VALUE_TEXT, SCOPE_PROXY, "" },
+	{ "skip_unavailable", VALUE_BOOL, SCOPE_BOTH, NULL },
+	{ "transport.ping_schedule", VALUE_TIME, SCOPE_BOTH, "-1" },
+	{ "transport.compress", VALUE_ENUM, SCOPE_BOTH, "indexing_data" },
+	{ "transport.compression_scheme", VALUE_ENUM, SCOPE_BOTH, "lz4" },
+};
+#define REMOTE_KEY_COUNT (sizeof(remote_keys) / sizeof(remote_keys[0]))
+
+static const struct remote_key *find_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < REMOTE_KEY_COUNT; i++)
+		if (!strcmp(remote_keys[i].key, key))
+			return &remote_keys[i];
+	return NULL;
+}
+
+static char *lowercase_copy(const char *s)
+{
+	char *copy = plan_strdup(s), *p;
+
+	for (p = copy; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return copy;
+}
+
+/* The normalised form of one value: enums lowercased, booleans and integers as
+ * JSON values, times in nanoseconds, lists as sorted sets. A value that does
+ * not parse stays as its text, so it still compares (and differs). */
+static cJSON *normalize_value(const struct remote_key *rk, const cJSON *value)
+{
+	char *text, number[32];
+	cJSON *out = NULL;
+	long long n;
+	bool flag;
+	int err;
+
+	if (rk && rk->type == VALUE_LIST) {
+		out = json_string_set(value, false, true, &err);
+		return out ? out : (err ? NULL : cJSON_CreateNull());
+	}
+	if (rk && rk->type == VALUE_BOOL && !json_as_bool(value, &flag))
+		return cJSON_CreateBool(flag);
+	if (rk && rk->type == VALUE_INT && !json_as_long(value, &n))
+		return cJSON_CreateNumber((double)n);
+	text = json_scalar_text(value);
+	if (!text)
+		return cJSON_Duplicate(value, 1);
+	if (rk && rk->type == VALUE_TIME && !duration_parse_ns(text, &n)) {
+		snprintf(number, sizeof(number), "%lldns", n);
+		out = cJSON_CreateString(number);
+	} else if (rk && rk->type == VALUE_ENUM) {
+		char *lower = lowercase_copy(text);
+
+		out = lower ? cJSON_CreateString(lower) : NULL;
+		free(lower);
+	} else {
+		out = cJSON_CreateString(text);
+	}
+	free(text);
+	return out;
+}
+
+static bool key_applies(const struct remote_key *rk, bool proxy)
+{
+	return rk->scope == SCOPE_BOTH || (rk->scope == SCOPE_PROXY) == proxy;
+}
+
+static bool is_proxy(const cJSON *norm)
+{
+	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(norm, "mode");
+
+	return cJSON_IsString(mode) && !strcmp(mode->valuestring, "proxy");
+}
+
+int remote_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc)
+{
+	cJSON *norm = cJSON_CreateObject();
+	const cJSON *item;
+	bool proxy;
+	size_t i;
+
+	*out = NULL;
+	if (!norm)
+		return -ENOMEM;
+	cJSON_ArrayForEach(item, body) {
+		cJSON *value;
+
+		if (!item->string || cJSON_IsNull(item))
+			continue;
+		value = normalize_value(find_key(item->string), item);
+		if (!value || !cJSON_AddItemToObject(norm, item->string, value)) {
+			cJSON_Delete(value);
+			goto nomem;
+		}
+	}
+	proxy = is_proxy(norm);
+	for (i = 0; i < REMOTE_KEY_COUNT; i++) {
+		const struct remote_key *rk = &remote_keys[i];
+		cJSON *value;
+
+		if (!key_applies(rk, proxy) || cJSON_GetObjectItemCaseSensitive(norm, rk->key))
+			continue;
+		if (rk->type == VALUE_BOOL) /* skip_unavailable: true from 8.15 */
+			value = cJSON_CreateBool(lc && live_version_at_least(lc, 8, 15));
+		else if (rk->default_text) {
+			cJSON *text = cJSON_CreateString(rk->default_text);
+
+			value = text ? normalize_value(rk, text) : NULL;
+			cJSON_Delete(text);
+		} else
+			continue;
+		if (!value || !cJSON_AddItemToObject(norm, rk->key, value)) {
+			cJSON_Delete(value);
+			goto nomem;
+		}
+	}
+	*out = norm;
+	return 0;
+nomem:
+	cJSON_Delete(norm);
+	return -ENOMEM;
+}
+
+/* A value as the settings API documents it: booleans as JSON booleans, integers
+ * as numbers, lists as arrays; anything else as written. */
+static cJSON *typed_value(const char *key, const cJSON *value)
+{
+	const struct remote_key *rk = find_key(key);
+	long long n;
+	bool flag;
+	int err;
+
+	if (rk && rk->type == VALUE_BOOL && !json_as_bool(value, &flag))
+		return cJSON_CreateBool(flag);
+	if (rk && rk->type == VALUE_INT && !json_as_long(value, &n))
+		return cJSON_CreateNumber((double)n);
+	if (rk && rk->type == VALUE_LIST && cJSON_IsString(value)) {
+		cJSON *list = json_string_set(value, false, true, &err);
+
+		if (list)
+			return list;
+	}
+	return cJSON_Duplicate(value, 1);
+}
+
+/* ---- live ---- */
+
+static int flatten_into(cJSON *flat, const cJSON *object, struct buf *prefix)
+{
+	const cJSON *item;
+	size_t mark = prefix->len;
+	int err = 0;
+
+	cJSON_ArrayForEach(item, object) {
+		if (!item->string)
+			continue;
+		prefix->len = mark;
+		if (prefix->data)
+			prefix->data[mark] = '\0';
+		err = buf_printf(prefix, "%s%s", mark ? "." : "", item->string);
+		if (err)
+			break;
+		if (cJSON_IsObject(item)) {
+			err = flatten_into(flat, item, prefix);
+		} else {
+			cJSON *copy = cJSON_Duplicate(item, 1);
+
+			if (!copy || !cJSON_AddItemToObject(flat, prefix->data, copy)) {
+				cJSON_Delete(copy);
+				err = -ENOMEM;
+			}
+		}
+		if (err)
+			break;
+	}
+	prefix->len = mark;
+	if (prefix->data)
+		prefix->data[mark] = '\0';
+	return err;
+}
+
+/* Settings in flat form, whatever form they came in. */
+static int flat_settings(cJSON **out, const cJSON *scope)
+{
+	struct buf prefix;
+	int err;
+
+	*out = cJSON_CreateObject();
+	if (!*out)
+		return -ENOMEM;
+	buf_init(&prefix, BUF_SMALL_MAX);
+	err = flatten_into(*out, scope, &prefix);
+	buf_dispose(&prefix);
+	if (err) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static cJSON *object_child(cJSON *parent, const char *key)
+{
+	cJSON *child = cJSON_GetObjectItemCaseSensitive(parent, key);
+
+	if (child)
+		return child;
+	child = cJSON_CreateObject();
+	if (child && !cJSON_AddItemToObject(parent, key, child)) {
+		cJSON_Delete(child);
+		return NULL;
+	}
+	return child;
+}
+
+static int add_copy(cJSON *object, const char *key, const cJSON *value)
+{
+	cJSON *copy = value ? cJSON_Duplicate(value, 1) : cJSON_CreateNull();
+
+	if (!copy || !cJSON_AddItemToObject(object, key, copy)) {
+		cJSON_Delete(copy);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Files the remote keys of one settings scope under {alias: {scope: {key: v}, "settings": merged}}. */
+static int collect_scope(cJSON *remotes, const cJSON *flat, const char *scope)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, flat) {
+		const char *alias, *dot;
+		char *alias_name;
+		cJSON *remote, *scoped, *merged;
+		int err;
+
+		if (!item->string || strncmp(item->string, REMOTE_PREFIX, strlen(REMOTE_PREFIX)))
+			continue;
+		alias = item->string + strlen(REMOTE_PREFIX);
+		dot = strchr(alias, '.');
+		if (!dot || dot == alias || !dot[1])
+			continue;
+		alias_name = strndup(alias, (size_t)(dot - alias));
+		if (!alias_name)
+			return -ENOMEM;
+		remote = object_child(remotes, alias_name);
+		free(alias_name);
+		scoped = remote ? object_child(remote, scope) : NULL;
+		merged = remote ? object_child(remote, "settings") : NULL;
+		if (!scoped || !merged)
+			return -ENOMEM;
+		/* transient is collected last and wins, as in Elasticsearch */
+		cJSON_DeleteItemFromObjectCaseSensitive(merged, dot + 1);
+		err = add_copy(scoped, dot + 1, item);
+		if (!err)
+			err = add_copy(merged, dot + 1, item);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int remote_read_live(cJSON **out, struct cluster_builder *b)
+{
+	const cJSON *settings = b->lc->settings, *info;
+	cJSON *remotes = cJSON_CreateObject(), *persistent = NULL, *transient = NULL;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	b->ledger_declared = cJSON_CreateArray();
+	b->ledger_deleted = cJSON_CreateArray();
+	if (!remotes || !b->ledger_declared || !b->ledger_deleted)
+		goto done;
+	err = flat_settings(&persistent, cJSON_GetObjectItemCaseSensitive(settings, "persistent"));
+	if (!err)
+		err = flat_settings(&transient, cJSON_GetObjectItemCaseSensitive(settings, "transient"));
+	if (!err)
+		err = collect_scope(remotes, persistent, "persistent");
+	if (!err)
+		err = collect_scope(remotes, transient, "transient");
+	if (err)
+		goto done;
+	b->ledger_live = json_string_set(cJSON_GetObjectItemCaseSensitive(persistent, REMOTE_LEDGER_SETTING),
+					 false, true, &err);
+	if (!b->ledger_live && !err)
+		b->ledger_live = cJSON_CreateArray();
+	if (!b->ledger_live) {
+		err = -ENOMEM;
+		goto done;
+	}
+	/* aliases Elasticsearch knows but no dynamic setting defines come from elasticsearch.yml */
+	cJSON_ArrayForEach(info, b->lc->remote_info) {
+		cJSON *remote;
+
+		if (!info->string || cJSON_GetObjectItemCaseSensitive(remotes, info->string))
+			continue;
+		remote = object_child(remotes, info->string);
+		if (!remote || !cJSON_AddTrueToObject(remote, "static")) {
+			err = -ENOMEM;
+			goto done;
+		}
+	}
+	*out = remotes;
+	remotes = NULL;
+done:
+	cJSON_Delete(remotes);
+	cJSON_Delete(persistent);
+	cJSON_Delete(transient);
+	return err;
+}
+
+static bool is_static(const cJSON *live)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(live, "static"));
+}
+
+static bool remote_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
+			    enum prune_policy policy)
+{
+	if (is_static(live))
+		return false;
+	return policy == PRUNE_ALL || string_set_has(b->ledger_live, name);
+}
+
+/* ---- the settings request ---- */
+
+/* This change's share of the settings body: {"persistent":{..},"transient":{..}}. */
+struct settings_part {
+	cJSON *body;
+	cJSON *persistent;
+	cJSON *transient;
+};
+
+static int part_init(struct settings_part *p)
+{
+	p->body = cJSON_CreateObject();
+	p->persistent = p->body ? cJSON_AddObjectToObject(p->body, "persistent") : NULL;
+	p->transient = p->body ? cJSON_AddObjectToObject(p->body, "transient") : NULL;
+	return p->persistent && p->transient ? 0 : -ENOMEM;
+}
+
+static int part_set(struct settings_part *p, struct plan_request *r, const char *alias,
+		    const char *key, const cJSON *value, bool sensitive)
+{
+	struct buf name;
+	cJSON *typed = NULL, *shown;
+	int err;
+
+	buf_init(&name, BUF_SMALL_MAX);
+	err = buf_printf(&name, REMOTE_PREFIX "%s.%s", alias, key);
+	if (err)
+		goto done;
+	if (value) {
+		typed = typed_value(key, value);
+		if (!typed) {
+			err = -ENOMEM;
+			goto done;
+		}
+	}
+	if (sensitive && typed) {
+		struct buf slot;
+
+		buf_init(&slot, BUF_SMALL_MAX);
+		err = buf_printf(&slot, "persistent.%s", name.data);
+		if (!err)
+			err = request_add_value_slot(r, slot.data, typed);
+		buf_dispose(&slot);
+		if (err)
+			goto done;
+		shown = cJSON_CreateString(SECRET_PLACEHOLDER);
+	} else {
+		shown = typed ? cJSON_Duplicate(typed, 1) : cJSON_CreateNull();
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(p->persistent, name.data);
+	if (!shown || !cJSON_AddItemToObject(p->persistent, name.data, shown)) {
+		cJSON_Delete(shown);
+		err = -ENOMEM;
+	}
+done:
+	cJSON_Delete(typed);
+	buf_dispose(&name);
+	return err;
+}
+
+static int part_delete_alias(cJSON *scope, const char *alias)
+{
+	struct buf name;
+	int err;
+
+	buf_init(&name, BUF_SMALL_MAX);
+	err = buf_printf(&name, REMOTE_PREFIX "%s.*", alias);
+	if (!err && !cJSON_AddNullToObject(scope, name.data))
+		err = -ENOMEM;
+	buf_dispose(&name);
+	return err;
+}
+
+static int settings_request(struct cluster_builder *b)
+{
+	int err;
+
+	if (b->settings.method)
+		return 0;
+	err = request_init(&b->settings, STEP_SETTINGS, "PUT");
+	if (!err)
+		err = request_set_path(&b->settings, "/_cluster/settings");
+	if (!err) {
+		b->settings.body = cJSON_CreateObject();
+		if (!b->settings.body || !cJSON_AddObjectToObject(b->settings.body, "persistent") ||
+		    !cJSON_AddObjectToObject(b->settings.body, "transient"))
+			err = -ENOMEM;
+	}
+	return err;
+}
+
+/* Merges a change's part into the cluster's settings request and records it as the change's view. */
+static int part_commit(struct cluster_builder *b, struct settings_part *p, size_t change)
+{
+	static const char *const scopes[] = { "persistent", "transient" };
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < 2; i++) {
+		cJSON *from = cJSON_GetObjectItemCaseSensitive(p->body, scopes[i]);
+		cJSON *to = cJSON_GetObjectItemCaseSensitive(b->settings.body, scopes[i]);
+		const cJSON *item;
+
+		if (!from->child) {
+			cJSON_DeleteItemFromObjectCaseSensitive(p->body, scopes[i]);
+			continue;
+		}
+		cJSON_ArrayForEach(item, from) {
+			cJSON_DeleteItemFromObjectCaseSensitive(to, item->string);
+			err = add_copy(to, item->string, item);
+			if (err)
+				break;
+		}
+	}
+	if (!err)
+		err = request_add_change(&b->settings, change);
+	if (!err)
+		err = change_set_view(builder_change(b, change), "PUT", "/_cluster/settings", p->body);
+	return err;
+}
+
+/* ---- planning one alias ---- */
+
+static int remote_delete(struct cluster_builder *b, const char *alias, const cJSON *live)
+{
+	const cJSON *settings = cJSON_GetObjectItemCaseSensitive(live, "settings"), *item;
+	struct settings_part part = { 0 };
+	size_t index;
+	int err;
+
+	err = builder_add_change(b, RESOURCE_REMOTE, alias, ACTION_DELETE, &index);
+	cJSON_ArrayForEach(item, settings) {
+		if (err)
+			break;
+		err = change_add_field(builder_change(b, index), item->string, item, NULL, false);
+	}
+	if (!err)
+		err = part_init(&part);
+	if (!err && cJSON_GetObjectItemCaseSensitive(live, "persistent"))
+		err = part_delete_alias(part.persistent, alias);
+	if (!err && cJSON_GetObjectItemCaseSensitive(live, "transient"))
+		err = part_delete_alias(part.transient, alias);
+	if (!err)
+		err = settings_request(b);
+	if (!err)
+		err = part_commit(b, &part, index);
+	if (!err)
+		err = string_set_add(b->ledger_deleted, alias);
+	cJSON_Delete(part.body);
+	return err;
+}
+
+/* The declared body, with seeds discovered from the referenced cluster when
+ * the declaration names a cluster and no seeds. *problem_out explains why the
+ * seeds cannot be known (the caller frees it). */
+static int desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
+			const struct desired_object *d)
+{
+	const struct live_cluster *target;
+	cJSON *body, *seeds;
+	int err;
+
+	*out = NULL;
+	*problem_out = NULL;
+	body = d->body ? cJSON_Duplicate(d->body, 1) : cJSON_CreateObject();
+	if (!body)
+		return -ENOMEM;
+	if (!d->remote_cluster || cJSON_GetObjectItemCaseSensitive(body, "seeds") ||
+	    cJSON_GetObjectItemCaseSensitive(body, "proxy_address")) {
+		*out = body;
+		return 0;
+	}
+	target = builder_find_live(b, d->remote_cluster);
+	if (!target || !target->reachable || !cJSON_IsArray(target->transport_addresses) ||
+	    !cJSON_GetArraySize(target->transport_addresses)) {
+		struct buf text;
+
+		cJSON_Delete(body);
+		buf_init(&text, BUF_SMALL_MAX);
+		err = buf_printf(&text, "the seeds of remote [%s] are the transport addresses of cluster [%s], "
+				 "which %s; declare seeds or make [%s] reachable", d->name, d->remote_cluster,
+				 !target ? "was not read (add it to --cluster)" :
+				 !target->reachable ? "is unreachable" : "published none", d->remote_cluster);
+		*problem_out = err ? NULL : buf_detach(&text);
+		buf_dispose(&text);
+		return *problem_out ? 0 : -ENOMEM;
+	}
+	seeds = cJSON_Duplicate(target->transport_addresses, 1);
+	if (!seeds || !cJSON_AddItemToObject(body, "seeds", seeds)) {
+		cJSON_Delete(seeds);
+		cJSON_Delete(body);
+		return -ENOMEM;
+	}
+	*out = body;
+	return 0;
+}
+
+static int remote_create(struct cluster_builder *b, const struct desired_object *d, const cJSON *body)
+{
+	struct settings_part part = { 0 };
+	const cJSON *item;
+	size_t index;
+	int err;
+
+	err = builder_add_change(b, RESOURCE_REMOTE, d->name, ACTION_CREATE, &index);
+	if (!err)
+		err = part_init(&part);
+	if (!err)
+		err = settings_request(b);
+	cJSON_ArrayForEach(item, body) {
+		bool sensitive = path_is_sensitive(d->sensitive_paths, item->string);
+
+		if (err)
+			break;
+		err = change_add_field(builder_change(b, index), item->string, NULL, item, sensitive);
+		if (!err)
+			err = part_set(&part, &b->settings, d->name, item->string, item, sensitive);
+	}
+	if (!err)
+		err = part_commit(b, &part, index);
+	cJSON_Delete(part.body);
+	return err;
+}
+
+static const char *const sniff_only[] = { "seeds", "node_connections", NULL };
+static const char *const proxy_only[] = { "proxy_address", "proxy_socket_connections", "server_name", NULL };
+
+/* Builds the settings part of an update whose field changes are in c. */
+static int update_part(struct cluster_builder *b, struct settings_part *part,
+		       const struct desired_object *d, const cJSON *body, const cJSON *live,
+		       const struct plan_change *c, bool mode_switch_to_proxy, bool mode_switch)
+{
+	const cJSON *transient = cJSON_GetObjectItemCaseSensitive(live, "transient");
+	const cJSON *persistent = cJSON_GetObjectItemCaseSensitive(live, "persistent");
+	const cJSON *item;
+	size_t i;
+	int err = 0;
+
+	if (transient) {
+		/* moved to persistent: the whole declaration there, the transient alias deleted */
+		cJSON_ArrayForEach(item, body) {
+			err = part_set(part, &b->settings, d->name, item->string, item,
+				       path_is_sensitive(d->sensitive_paths, item->string));
+			if (err)
+				return err;
+		}
+		cJSON_ArrayForEach(item, persistent) {
+			if (cJSON_GetObjectItemCaseSensitive(body, item->string))
+				continue;
+			err = part_set(part, &b->settings, d->name, item->string, NULL, false);
+			if (err)
+				return err;
+		}
+		return part_delete_alias(part->transient, d->name);
+	}
+	for (i = 0; i < c->field_count; i++) {
+		const char *key = c->fields[i].path;
+
+		if (!strcmp(key, "managed"))
+			continue;
+		err = part_set(part, &b->settings, d->name, key, cJSON_GetObjectItemCaseSensitive(body, key),
+			       path_is_sensitive(d->sensitive_paths, key));
+		if (err)
+			return err;
+	}
+	if (mode_switch) {
+		const char *const *old = mode_switch_to_proxy ? sniff_only : proxy_only;
+
+		for (i = 0; old[i]; i++) {
+			err = part_set(part, &b->settings, d->name, old[i], NULL, false);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int move_fields(struct plan_change *to, struct plan_change *from)
+{
+	to->fields = from->fields;
+	to->field_count = from->field_count;
+	from->fields = NULL;
+	from->field_count = 0;
+	return 0;
+}
+
+static void scratch_dispose(struct plan_change *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->field_count; i++) {
+		free(c->fields[i].path);
+		cJSON_Delete(c->fields[i].before);
+		cJSON_Delete(c->fields[i].after);
+	}
+	free(c->fields);
+}
+
+static int remote_update(struct cluster_builder *b, const struct desired_object *d,
+			 const cJSON *body, const cJSON *live)
+{
+	const cJSON *settings = cJSON_GetObjectItemCaseSensitive(live, "settings");
+	bool in_transient = cJSON_GetObjectItemCaseSensitive(live, "transient") != NULL;
+	struct plan_change scratch = { 0 };
+	struct settings_part part = { 0 };
+	cJSON *live_norm = NULL, *desired_norm = NULL, *flag_before = NULL, *flag_after = NULL;
+	bool mode_switch;
+	size_t changed = 0, index;
+	int err;
+
+	err = remote_normalize(&live_norm, settings, b->lc);
+	if (!err)
+		err = remote_normalize(&desired_norm, body, b->lc);
+	if (!err)
+		err = change_diff_fields(&scratch, live_norm, desired_norm, settings, body,
+					 d->sensitive_paths, &changed);
+	if (err)
+		goto done;
+	mode_switch = is_proxy(live_norm) != is_proxy(desired_norm);
+	if (in_transient) {
+		cJSON *from = cJSON_CreateString("transient"), *to = cJSON_CreateString("persistent");
+
+		err = from && to ? change_add_field(&scratch, "scope", from, to, false) : -ENOMEM;
+		cJSON_Delete(from);
+		cJSON_Delete(to);
+		if (!err)
+			err = builder_add_warning(b, "remote [%s] is set in transient settings; the plan moves it "
+						  "to persistent settings", d->name);
+	}
+	if (!err && !string_set_has(b->ledger_live, d->name)) {
+		/* adopted: from now on it is pruned like any alias esreconcile created */
+		flag_before = cJSON_CreateFalse();
+		flag_after = cJSON_CreateTrue();
+		err = flag_before && flag_after ? change_add_field(&scratch, "managed", flag_before, flag_after, false)
+						: -ENOMEM;
+	}
+	if (err)
+		goto done;
+	if (!scratch.field_count) {
+		b->cp->unchanged++;
+		goto done;
+	}
+	err = builder_add_change(b, RESOURCE_REMOTE, d->name, ACTION_UPDATE, &index);
+	if (!err)
+		err = move_fields(builder_change(b, index), &scratch);
+	if (!err)
+		err = part_init(&part);
+	if (!err)
+		err = settings_request(b);
+	if (!err)
+		err = update_part(b, &part, d, body, live, builder_change(b, index), is_proxy(desired_norm),
+				  mode_switch);
+	if (!err)
+		err = part_commit(b, &part, index);
+done:
+	scratch_dispose(&scratch);
+	cJSON_Delete(part.body);
+	cJSON_Delete(live_norm);
+	cJSON_Delete(desired_norm);
+	cJSON_Delete(flag_before);
+	cJSON_Delete(flag_after);
+	return err;
+}
+
+static int remote_plan_object(struct cluster_builder *b, const struct desired_object *d,
+			      const char *name, const cJSON *live)
+{
+	cJSON *body = NULL;
+	char *problem = NULL;
+	int err;
+
+	if (live && is_static(live) && d)
+		return builder_add_problem(b, RESOURCE_REMOTE, name,
+					   "remote [%s] is defined in elasticsearch.yml; esreconcile cannot change it",
+					   name);
+	if (!d || d->absent) {
+		if (!live) {
+			b->cp->unchanged++;
+			return 0;
+		}
+		return remote_delete(b, name, live);
+	}
+	err = desired_body(&body, &problem, b, d);
+	if (err)
+		return err;
+	if (problem) {
+		err = builder_add_problem(b, RESOURCE_REMOTE, name, "%s", problem);
+		free(problem);
+		return err;
+	}
+	err = string_set_add(b->ledger_declared, name);
+	if (!err)
+		err = live ? remote_update(b, d, body, live) : remote_create(b, d, body);
+	cJSON_Delete(body);
+	return err;
+}
+
+/* ---- the ledger, then the request ---- */
+
+static int copy_names(char ***out, size_t *count_out, const cJSON *set)
+{
+	const cJSON *item;
+	size_t count = (size_t)cJSON_GetArraySize(set), i = 0;
+
+	*out = NULL;
+	*count_out = 0;
+	if (!count)
+		return 0;
+	*out = calloc(count, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	cJSON_ArrayForEach(item, set) {
+		(*out)[i] = plan_strdup(item->valuestring);
+		if (!(*out)[i])
+			return -ENOMEM;
+		*count_out = ++i;
+	}
+	return 0;
+}
+
+static int ledger_text(struct buf *out, const cJSON *set)
+{
+	const cJSON *item;
+	int err = buf_puts(out, "");
+
+	cJSON_ArrayForEach(item, set) {
+		if (!err && item != set->child)
+			err = buf_puts(out, ",");
+		if (!err)
+			err = buf_puts(out, item->valuestring);
+	}
+	return err;
+}
+
+static int remote_finish(struct cluster_builder *b)
+{
+	cJSON *ledger = NULL, *added = NULL, *removed = NULL, *transient, *persistent;
+	const cJSON *item;
+	struct buf text;
+	int err = 0;
+
+	buf_init(&text, BUF_SMALL_MAX);
+	if (!request_is_pending(&b->settings))
+		goto done;
+	ledger = cJSON_CreateArray();
+	added = cJSON_CreateArray();
+	removed = cJSON_CreateArray();
+	if (!ledger || !added || !removed) {
+		err = -ENOMEM;
+		goto done;
+	}
+	cJSON_ArrayForEach(item, b->ledger_live)
+		if (!err && !string_set_has(b->ledger_deleted, item->valuestring))
+			err = string_set_add(ledger, item->valuestring);
+	cJSON_ArrayForEach(item, b->ledger_declared)
+		if (!err)
+			err = string_set_add(ledger, item->valuestring);
+	cJSON_ArrayForEach(item, ledger)
+		if (!err && !string_set_has(b->ledger_live, item->valuestring))
+			err = string_set_add(added, item->valuestring);
+	cJSON_ArrayForEach(item, b->ledger_live)
+		if (!err && !string_set_has(ledger, item->valuestring))
+			err = string_set_add(removed, item->valuestring);
+	if (!err)
+		err = copy_names(&b->settings.ledger_add, &b->settings.ledger_add_count, added);
+	if (!err)
+		err = copy_names(&b->settings.ledger_remove, &b->settings.ledger_remove_count, removed);
+	if (err)
+		goto done;
+	persistent = cJSON_GetObjectItemCaseSensitive(b->settings.body, "persistent");
+	if (cJSON_GetArraySize(added) || cJSON_GetArraySize(removed)) {
+		cJSON *value;
+
+		err = ledger_text(&text, ledger);
+		if (err)
+			goto done;
+		/* an empty ledger is removed rather than stored as "" */
+		value = text.len ? cJSON_CreateString(text.data) : cJSON_CreateNull();
+		if (!value || !cJSON_AddItemToObject(persistent, REMOTE_LEDGER_SETTING, value)) {
+			cJSON_Delete(value);
+			err = -ENOMEM;
+			goto done;
+		}
+	}
+	transient = cJSON_GetObjectItemCaseSensitive(b->settings.body, "transient");
+	if (!transient->child)
+		cJSON_DeleteItemFromObjectCaseSensitive(b->settings.body, "transient");
+	err = builder_push_request(b, &b->settings);
+done:
+	buf_dispose(&text);
+	cJSON_Delete(ledger);
+	cJSON_Delete(added);
+	cJSON_Delete(removed);
+	return err;
+}
+
+const struct kind_ops remote_kind_ops = {
+	.kind = RESOURCE_REMOTE,
+	.read_live = remote_read_live,
+	.normalize = remote_normalize,
+	.prunable = remote_prunable,
+	.plan_object = remote_plan_object,
+	.finish = remote_finish,
+};

@@ -1,0 +1,194 @@
+/* render_json: the plan as the stable JSON document of design §4. Request
+ * bodies in a plan hold placeholders only, so the document holds no secret. */
+#include <errno.h>
+
+#include "plan/plan.h"
+
+static const char *action_name(enum change_action action)
+{
+	switch (action) {
+	case ACTION_CREATE: return "create";
+	case ACTION_UPDATE: return "update";
+	case ACTION_DELETE: return "delete";
+	case ACTION_PROBLEM: return "problem";
+	}
+	return "problem";
+}
+
+static const char *step_name(enum request_step step)
+{
+	switch (step) {
+	case STEP_ROLES_WRITE: return "roles_write";
+	case STEP_USERS_WRITE: return "users_write";
+	case STEP_SETTINGS: return "settings";
+	case STEP_USERS_DELETE: return "users_delete";
+	case STEP_ROLES_DELETE: return "roles_delete";
+	}
+	return "unknown";
+}
+
+/* Adds a copy of value, or null. */
+static bool add_value(cJSON *object, const char *key, const cJSON *value)
+{
+	cJSON *copy = value ? cJSON_Duplicate(value, 1) : cJSON_CreateNull();
+
+	if (copy && cJSON_AddItemToObject(object, key, copy))
+		return true;
+	cJSON_Delete(copy);
+	return false;
+}
+
+static bool add_indices(cJSON *object, const char *key, const size_t *items, size_t count)
+{
+	cJSON *array = cJSON_AddArrayToObject(object, key);
+	size_t i;
+
+	if (!array)
+		return false;
+	for (i = 0; i < count; i++) {
+		cJSON *n = cJSON_CreateNumber((double)items[i]);
+
+		if (!n || !cJSON_AddItemToArray(array, n)) {
+			cJSON_Delete(n);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool add_strings(cJSON *object, const char *key, char *const *items, size_t count)
+{
+	cJSON *array = cJSON_AddArrayToObject(object, key);
+	size_t i;
+
+	if (!array)
+		return false;
+	for (i = 0; i < count; i++) {
+		cJSON *s = cJSON_CreateString(items[i]);
+
+		if (!s || !cJSON_AddItemToArray(array, s)) {
+			cJSON_Delete(s);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool change_json(cJSON *changes, const struct plan_change *c)
+{
+	cJSON *obj = cJSON_CreateObject(), *fields;
+	size_t i;
+
+	if (!obj || !cJSON_AddItemToArray(changes, obj)) {
+		cJSON_Delete(obj);
+		return false;
+	}
+	if (!cJSON_AddStringToObject(obj, "kind", resource_kind_name(c->kind)) ||
+	    !cJSON_AddStringToObject(obj, "name", c->name) ||
+	    !cJSON_AddStringToObject(obj, "action", action_name(c->action)))
+		return false;
+	if (c->problem && !cJSON_AddStringToObject(obj, "problem", c->problem))
+		return false;
+	fields = cJSON_AddArrayToObject(obj, "fields");
+	if (!fields)
+		return false;
+	for (i = 0; i < c->field_count; i++) {
+		cJSON *f = cJSON_CreateObject();
+
+		if (!f || !cJSON_AddItemToArray(fields, f)) {
+			cJSON_Delete(f);
+			return false;
+		}
+		if (!cJSON_AddStringToObject(f, "path", c->fields[i].path) ||
+		    !add_value(f, "before", c->fields[i].before) || !add_value(f, "after", c->fields[i].after))
+			return false;
+		if (c->fields[i].sensitive && !cJSON_AddTrueToObject(f, "sensitive"))
+			return false;
+	}
+	if (!add_value(obj, "request", c->request_view))
+		return false;
+	if (c->depends_on_count && !add_indices(obj, "depends_on", c->depends_on, c->depends_on_count))
+		return false;
+	return true;
+}
+
+static bool request_json(cJSON *requests, const struct plan_request *r)
+{
+	cJSON *obj = cJSON_CreateObject();
+
+	if (!obj || !cJSON_AddItemToArray(requests, obj)) {
+		cJSON_Delete(obj);
+		return false;
+	}
+	if (!cJSON_AddStringToObject(obj, "step", step_name(r->step)) ||
+	    !cJSON_AddStringToObject(obj, "method", r->method) ||
+	    !cJSON_AddStringToObject(obj, "path", r->path) || !add_value(obj, "body", r->body) ||
+	    !add_indices(obj, "changes", r->changes, r->change_count) ||
+	    !cJSON_AddBoolToObject(obj, "idempotent", r->idempotent))
+		return false;
+	if (r->step == STEP_SETTINGS &&
+	    (!add_strings(obj, "ledger_add", r->ledger_add, r->ledger_add_count) ||
+	     !add_strings(obj, "ledger_remove", r->ledger_remove, r->ledger_remove_count)))
+		return false;
+	return true;
+}
+
+static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
+{
+	cJSON *obj = cJSON_CreateObject(), *changes, *requests;
+	size_t i;
+
+	if (!obj || !cJSON_AddItemToObject(clusters, cp->cluster_id, obj)) {
+		cJSON_Delete(obj);
+		return false;
+	}
+	if (!(cp->version ? cJSON_AddStringToObject(obj, "version", cp->version)
+			  : cJSON_AddNullToObject(obj, "version")) ||
+	    !cJSON_AddBoolToObject(obj, "reachable", cp->reachable))
+		return false;
+	if (cp->error && !cJSON_AddStringToObject(obj, "error", cp->error))
+		return false;
+	changes = cJSON_AddArrayToObject(obj, "changes");
+	if (!changes)
+		return false;
+	for (i = 0; i < cp->change_count; i++)
+		if (!change_json(changes, &cp->changes[i]))
+			return false;
+	requests = cJSON_AddArrayToObject(obj, "requests");
+	if (!requests)
+		return false;
+	for (i = 0; i < cp->request_count; i++)
+		if (!request_json(requests, &cp->requests[i]))
+			return false;
+	return add_strings(obj, "warnings", cp->warnings, cp->warning_count) &&
+	       cJSON_AddNumberToObject(obj, "unchanged", (double)cp->unchanged);
+}
+
+int plan_to_json(cJSON **out, const struct plan *plan)
+{
+	cJSON *root = cJSON_CreateObject(), *clusters, *summary;
+	size_t i;
+
+	*out = NULL;
+	if (!root || !cJSON_AddStringToObject(root, "format_version", "1") ||
+	    !cJSON_AddStringToObject(root, "fingerprint", plan->fingerprint))
+		goto nomem;
+	clusters = cJSON_AddObjectToObject(root, "clusters");
+	if (!clusters)
+		goto nomem;
+	for (i = 0; i < plan->cluster_count; i++)
+		if (!cluster_json(clusters, &plan->clusters[i]))
+			goto nomem;
+	summary = cJSON_AddObjectToObject(root, "summary");
+	if (!summary || !cJSON_AddNumberToObject(summary, "create", (double)plan->summary.create) ||
+	    !cJSON_AddNumberToObject(summary, "update", (double)plan->summary.update) ||
+	    !cJSON_AddNumberToObject(summary, "delete", (double)plan->summary.remove) ||
+	    !cJSON_AddNumberToObject(summary, "unchanged", (double)plan->summary.unchanged) ||
+	    !cJSON_AddNumberToObject(summary, "problems", (double)plan->summary.problems))
+		goto nomem;
+	*out = root;
+	return 0;
+nomem:
+	cJSON_Delete(root);
+	return -ENOMEM;
+}

@@ -1,0 +1,123 @@
+/* render_text: the plan for people, Terraform-like (design §4). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "plan/plan.h"
+
+#define COLOR_RESET "\033[0m"
+#define COLOR_BOLD "\033[1m"
+#define COLOR_GREEN "\033[32m"
+#define COLOR_YELLOW "\033[33m"
+#define COLOR_RED "\033[31m"
+
+struct style {
+	bool color;
+};
+
+static const char *paint(const struct style *s, const char *code)
+{
+	return s->color ? code : "";
+}
+
+static int put_value(struct buf *out, const cJSON *value, bool sensitive)
+{
+	char *text;
+	int err;
+
+	if (sensitive && value)
+		return buf_puts(out, SECRET_PLACEHOLDER);
+	if (!value)
+		return buf_puts(out, "(none)");
+	text = cJSON_PrintUnformatted(value);
+	if (!text)
+		return -ENOMEM;
+	err = buf_puts(out, text);
+	free(text);
+	return err;
+}
+
+static int put_fields(struct buf *out, const struct plan_change *c)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < c->field_count; i++) {
+		const struct field_change *f = &c->fields[i];
+
+		err = buf_printf(out, "      %s: ", f->path);
+		if (err)
+			break;
+		if (c->action == ACTION_CREATE) {
+			err = put_value(out, f->after, f->sensitive);
+		} else if (c->action == ACTION_DELETE) {
+			err = put_value(out, f->before, f->sensitive);
+		} else {
+			err = put_value(out, f->before, f->sensitive);
+			if (!err)
+				err = buf_puts(out, " \xe2\x86\x92 "); /* → */
+			if (!err)
+				err = put_value(out, f->after, f->sensitive);
+		}
+		if (!err)
+			err = buf_puts(out, "\n");
+	}
+	return err;
+}
+
+static int put_change(struct buf *out, const struct style *s, const struct plan_change *c)
+{
+	static const char *const marks[] = { "+", "~", "-", "!" };
+	const char *colors[] = { COLOR_GREEN, COLOR_YELLOW, COLOR_RED, COLOR_RED };
+	int err;
+
+	err = buf_printf(out, "  %s%s%s %s %s", paint(s, colors[c->action]), marks[c->action],
+			 paint(s, COLOR_RESET), resource_kind_name(c->kind), c->name);
+	if (!err && c->problem)
+		err = buf_printf(out, ": %s", c->problem);
+	if (!err)
+		err = buf_puts(out, "\n");
+	return err ? err : put_fields(out, c);
+}
+
+static int put_cluster(struct buf *out, const struct style *s, const struct cluster_plan *cp)
+{
+	size_t i;
+	int err;
+
+	err = buf_printf(out, "%sCluster %s%s", paint(s, COLOR_BOLD), cp->cluster_id, paint(s, COLOR_RESET));
+	if (!err && cp->version)
+		err = buf_printf(out, " (%s)", cp->version);
+	if (!err)
+		err = buf_puts(out, "\n");
+	if (!err && !cp->reachable)
+		err = buf_printf(out, "  %s!%s cluster %s: %s\n", paint(s, COLOR_RED), paint(s, COLOR_RESET),
+				 cp->cluster_id, cp->error ? cp->error : "unreachable");
+	for (i = 0; !err && i < cp->change_count; i++)
+		err = put_change(out, s, &cp->changes[i]);
+	for (i = 0; !err && i < cp->warning_count; i++)
+		err = buf_printf(out, "  warning: %s\n", cp->warnings[i]);
+	if (!err && cp->reachable && !cp->change_count)
+		err = buf_puts(out, "  no changes\n");
+	return err ? err : buf_puts(out, "\n");
+}
+
+int plan_render_text(struct buf *out, const struct plan *plan, bool color)
+{
+	const struct plan_summary *sum = &plan->summary;
+	struct style s = { color };
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < plan->cluster_count; i++)
+		err = put_cluster(out, &s, &plan->clusters[i]);
+	if (err)
+		return err;
+	if (!sum->create && !sum->update && !sum->remove && !sum->problems)
+		return buf_puts(out, "No changes. Live state matches the desired state.\n");
+	err = buf_printf(out, "%sPlan:%s %zu to create, %zu to update, %zu to delete.\n", paint(&s, COLOR_BOLD),
+			 paint(&s, COLOR_RESET), sum->create, sum->update, sum->remove);
+	if (!err && sum->problems)
+		err = buf_printf(out, "%zu problem%s (marked !) must be fixed first.\n", sum->problems,
+				 sum->problems == 1 ? "" : "s");
+	return err;
+}

@@ -1,0 +1,505 @@
+/* roles: native roles, compared as Elasticsearch means them and written with
+ * the bulk role API on 8.15+ (one PUT per role before). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "es/http.h"
+#include "plan/normalize.h"
+#include "plan/plan_internal.h"
+
+static bool is_reserved(const cJSON *role)
+{
+	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(role, "metadata");
+
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
+}
+
+static bool is_managed(const cJSON *object)
+{
+	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(object, "metadata");
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(metadata, MANAGED_BY_KEY);
+
+	return cJSON_IsString(by) && !strcmp(by->valuestring, MANAGED_BY_VALUE);
+}
+
+static int role_read_live(cJSON **out, struct cluster_builder *b)
+{
+	b->roles_created = cJSON_CreateObject();
+	*out = b->lc->roles ? cJSON_Duplicate(b->lc->roles, 1) : cJSON_CreateObject();
+	return *out && b->roles_created ? 0 : -ENOMEM;
+}
+
+static bool role_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
+			  enum prune_policy policy)
+{
+	(void)b;
+	(void)name;
+	if (is_reserved(live))
+		return false;
+	return policy == PRUNE_ALL || is_managed(live);
+}
+
+/* ---- normalisation ---- */
+
+/* Replaces object[key] by value (owned), or removes it when value is NULL. */
+static int put(cJSON *object, const char *key, cJSON *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(object, key);
+	if (!value)
+		return 0;
+	if (!cJSON_AddItemToObject(object, key, value)) {
+		cJSON_Delete(value);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* key as a sorted set of strings; dropped when empty (GET adds empty arrays). */
+static int norm_set(cJSON *object, const char *key, bool lowercase)
+{
+	cJSON *value = cJSON_GetObjectItemCaseSensitive(object, key), *set;
+	int err;
+
+	if (!value)
+		return 0;
+	set = json_string_set(value, lowercase, false, &err);
+	if (err)
+		return err;
+	if (set && cJSON_IsArray(set) && !cJSON_GetArraySize(set)) {
+		cJSON_Delete(set);
+		set = NULL;
+	}
+	return put(object, key, set);
+}
+
+static int drop_if_empty(cJSON *object, const char *key)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(object, key);
+
+	if (!value)
+		return 0;
+	if (cJSON_IsNull(value) || ((cJSON_IsObject(value) || cJSON_IsArray(value)) && !value->child) ||
+	    (cJSON_IsString(value) && !*value->valuestring))
+		cJSON_DeleteItemFromObjectCaseSensitive(object, key);
+	return 0;
+}
+
+/* GET renders a query as a JSON-encoded string; a declaration may give an object. */
+static int norm_query(cJSON *entry)
+{
+	cJSON *query = cJSON_GetObjectItemCaseSensitive(entry, "query"), *parsed;
+
+	if (!cJSON_IsString(query))
+		return 0;
+	parsed = cJSON_ParseWithLengthOpts(query->valuestring, strlen(query->valuestring) + 1, NULL, 1);
+	if (!parsed)
+		return 0; /* not JSON: compare the text */
+	return put(entry, "query", parsed);
+}
+
+static int norm_index_entry(cJSON *entry)
+{
+	cJSON *restricted, *fs;
+	bool flag;
+	int err;
+
+	if (!cJSON_IsObject(entry))
+		return 0;
+	err = norm_set(entry, "names", false);
+	if (!err)
+		err = norm_set(entry, "privileges", true);
+	if (!err)
+		err = norm_set(entry, "clusters", false);
+	if (!err)
+		err = norm_query(entry);
+	if (err)
+		return err;
+	restricted = cJSON_GetObjectItemCaseSensitive(entry, "allow_restricted_indices");
+	if (restricted && !json_as_bool(restricted, &flag))
+		err = put(entry, "allow_restricted_indices", flag ? cJSON_CreateTrue() : NULL);
+	fs = cJSON_GetObjectItemCaseSensitive(entry, "field_security");
+	if (!err && cJSON_IsObject(fs)) {
+		err = norm_set(fs, "grant", false);
+		if (!err)
+			err = norm_set(fs, "except", false);
+		if (!err)
+			err = drop_if_empty(entry, "field_security");
+	}
+	return err;
+}
+
+static int norm_entries(cJSON *role, const char *key, int (*norm_entry)(cJSON *))
+{
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(role, key), *entry;
+	int err;
+
+	if (cJSON_IsArray(list)) {
+		cJSON_ArrayForEach(entry, list) {
+			err = norm_entry(entry);
+			if (err)
+				return err;
+		}
+		/* entries grant the union of their privileges: their order means nothing */
+		err = json_sort_unique(list);
+		if (err)
+			return err;
+	}
+	return drop_if_empty(role, key);
+}
+
+static int norm_application_entry(cJSON *entry)
+{
+	int err;
+
+	if (!cJSON_IsObject(entry))
+		return 0;
+	err = norm_set(entry, "privileges", false);
+	return err ? err : norm_set(entry, "resources", false);
+}
+
+static int norm_remote_cluster_entry(cJSON *entry)
+{
+	int err;
+
+	if (!cJSON_IsObject(entry))
+		return 0;
+	err = norm_set(entry, "privileges", true);
+	return err ? err : norm_set(entry, "clusters", false);
+}
+
+int role_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc)
+{
+	cJSON *role = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject();
+	int err;
+
+	(void)lc;
+	*out = NULL;
+	if (!role)
+		return -ENOMEM;
+	/* accepted and dropped by Elasticsearch, reported back by GET */
+	cJSON_DeleteItemFromObjectCaseSensitive(role, "transient_metadata");
+	err = norm_set(role, "cluster", true);
+	if (!err)
+		err = norm_set(role, "run_as", false);
+	if (!err)
+		err = norm_entries(role, "indices", norm_index_entry);
+	if (!err)
+		err = norm_entries(role, "remote_indices", norm_index_entry);
+	if (!err)
+		err = norm_entries(role, "applications", norm_application_entry);
+	if (!err)
+		err = norm_entries(role, "remote_cluster", norm_remote_cluster_entry);
+	if (!err)
+		err = drop_if_empty(role, "metadata");
+	if (!err)
+		err = drop_if_empty(role, "global");
+	if (!err)
+		err = drop_if_empty(role, "description");
+	if (err) {
+		cJSON_Delete(role);
+		return err;
+	}
+	*out = role;
+	return 0;
+}
+
+/* ---- planning ---- */
+
+int plan_stamp_managed(cJSON **out, const cJSON *body)
+{
+	cJSON *copy = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject(), *metadata;
+
+	*out = NULL;
+	if (!copy)
+		return -ENOMEM;
+	metadata = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
+	if (!cJSON_IsObject(metadata)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(copy, "metadata");
+		metadata = cJSON_AddObjectToObject(copy, "metadata");
+	}
+	if (!metadata) {
+		cJSON_Delete(copy);
+		return -ENOMEM;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(metadata, MANAGED_BY_KEY);
+	if (!cJSON_AddStringToObject(metadata, MANAGED_BY_KEY, MANAGED_BY_VALUE)) {
+		cJSON_Delete(copy);
+		return -ENOMEM;
+	}
+	*out = copy;
+	return 0;
+}
+
+/* True when live has an object key (at any depth) that desired lacks. */
+static bool loses_keys(const cJSON *live, const cJSON *desired)
+{
+	const cJSON *item;
+
+	if (!cJSON_IsObject(live))
+		return false;
+	cJSON_ArrayForEach(item, live) {
+		const cJSON *other = cJSON_IsObject(desired)
+					     ? cJSON_GetObjectItemCaseSensitive(desired, item->string)
+					     : NULL;
+
+		if (!other || (cJSON_IsObject(item) && loses_keys(item, other)))
+			return true;
+	}
+	return false;
+}
+
+/* A bulk write merges objects key by key, so a role whose metadata or global
+ * loses keys needs the single PUT, which replaces the whole document. */
+static bool needs_single_put(const cJSON *live, const cJSON *desired)
+{
+	return loses_keys(cJSON_GetObjectItemCaseSensitive(live, "metadata"),
+			  cJSON_GetObjectItemCaseSensitive(desired, "metadata")) ||
+	       loses_keys(cJSON_GetObjectItemCaseSensitive(live, "global"),
+			  cJSON_GetObjectItemCaseSensitive(desired, "global"));
+}
+
+/* {outer: {inner: value}} with value copied. */
+static int wrap_twice(cJSON **out, const char *outer, const char *inner, const cJSON *value)
+{
+	cJSON *root = cJSON_CreateObject(), *middle, *copy = cJSON_Duplicate(value, 1);
+
+	*out = NULL;
+	middle = root ? cJSON_AddObjectToObject(root, outer) : NULL;
+	if (!middle || !copy || !cJSON_AddItemToObject(middle, inner, copy)) {
+		cJSON_Delete(copy);
+		cJSON_Delete(root);
+		return -ENOMEM;
+	}
+	*out = root;
+	return 0;
+}
+
+/* {"names": [name]}: one role's share of a bulk delete. */
+static int names_body(cJSON **out, const char *name)
+{
+	cJSON *root = cJSON_CreateObject(), *names;
+
+	*out = NULL;
+	names = root ? cJSON_AddArrayToObject(root, "names") : NULL;
+	if (!names || string_set_add(names, name)) {
+		cJSON_Delete(root);
+		return -ENOMEM;
+	}
+	*out = root;
+	return 0;
+}
+
+static int bulk_request(struct plan_request *r, const char *method, const char *container,
+			bool is_object)
+{
+	int err;
+
+	if (r->method)
+		return 0;
+	err = request_init(r, method[0] == 'P' ? STEP_ROLES_WRITE : STEP_ROLES_DELETE, method);
+	if (!err)
+		err = request_set_path(r, "/_security/role");
+	if (err)
+		return err;
+	r->body = cJSON_CreateObject();
+	if (!r->body || !(is_object ? cJSON_AddObjectToObject(r->body, container)
+				    : cJSON_AddArrayToObject(r->body, container)))
+		return -ENOMEM;
+	return 0;
+}
+
+static int single_request(struct cluster_builder *b, const char *method, const char *name,
+			  cJSON *body, struct plan_request *r, size_t change)
+{
+	char *escaped = es_escape_path_segment(name);
+	int err;
+
+	if (!escaped)
+		return -ENOMEM;
+	err = request_set_path(r, "/_security/role/%s", escaped);
+	free(escaped);
+	r->body = body;
+	if (!err)
+		err = request_add_change(r, change);
+	if (!err)
+		err = change_set_view(builder_change(b, change), method, r->path, body);
+	if (!err)
+		err = builder_push_request(b, r);
+	return err;
+}
+
+static int role_write(struct cluster_builder *b, const struct desired_object *d, const cJSON *body,
+		      const cJSON *live, size_t change)
+{
+	struct plan_request single = { 0 };
+	struct buf prefix;
+	cJSON *redacted = NULL;
+	int err;
+
+	buf_init(&prefix, BUF_SMALL_MAX);
+	if (live_version_at_least(b->lc, 8, 15) && !(live && needs_single_put(live, body))) {
+		cJSON *roles, *view = NULL;
+
+		err = bulk_request(&b->roles_bulk, "POST", "roles", true);
+		if (!err)
+			err = buf_printf(&prefix, "roles.%s.", d->name);
+		if (!err)
+			err = redact_into_request(&redacted, &b->roles_bulk, body, d->sensitive_paths, prefix.data);
+		if (err)
+			goto done;
+		roles = cJSON_GetObjectItemCaseSensitive(b->roles_bulk.body, "roles");
+		err = wrap_twice(&view, "roles", d->name, redacted);
+		if (err)
+			goto done;
+		err = change_set_view(builder_change(b, change), "POST", "/_security/role", view);
+		cJSON_Delete(view);
+		if (err)
+			goto done;
+		if (!cJSON_AddItemToObject(roles, d->name, redacted)) {
+			err = -ENOMEM;
+			goto done;
+		}
+		redacted = NULL;
+		err = request_add_change(&b->roles_bulk, change);
+		goto done;
+	}
+	err = request_init(&single, STEP_ROLES_WRITE, "PUT");
+	if (!err)
+		err = redact_into_request(&redacted, &single, body, d->sensitive_paths, "");
+	if (!err) {
+		err = single_request(b, "PUT", d->name, redacted, &single, change);
+		redacted = NULL;
+	}
+done:
+	cJSON_Delete(redacted);
+	request_dispose(&single);
+	buf_dispose(&prefix);
+	return err;
+}
+
+static int role_delete(struct cluster_builder *b, const char *name, const cJSON *live)
+{
+	struct plan_request single = { 0 };
+	cJSON *norm = NULL, *item;
+	size_t index;
+	int err;
+
+	err = builder_add_change(b, RESOURCE_ROLE, name, ACTION_DELETE, &index);
+	if (!err)
+		err = role_normalize(&norm, live, b->lc);
+	cJSON_ArrayForEach(item, norm) {
+		if (err)
+			break;
+		err = change_add_field(builder_change(b, index), item->string,
+				       cJSON_GetObjectItemCaseSensitive(live, item->string), NULL, false);
+	}
+	cJSON_Delete(norm);
+	if (err)
+		return err;
+	if (live_version_at_least(b->lc, 8, 15)) {
+		cJSON *names, *view_body = NULL;
+
+		err = bulk_request(&b->roles_bulk_delete, "DELETE", "names", false);
+		if (err)
+			return err;
+		names = cJSON_GetObjectItemCaseSensitive(b->roles_bulk_delete.body, "names");
+		err = string_set_add(names, name);
+		if (!err)
+			err = request_add_change(&b->roles_bulk_delete, index);
+		if (!err)
+			err = names_body(&view_body, name);
+		if (!err)
+			err = change_set_view(builder_change(b, index), "DELETE", "/_security/role", view_body);
+		cJSON_Delete(view_body);
+		return err;
+	}
+	err = request_init(&single, STEP_ROLES_DELETE, "DELETE");
+	if (!err)
+		err = single_request(b, "DELETE", name, NULL, &single, index);
+	request_dispose(&single);
+	return err;
+}
+
+static int role_plan_object(struct cluster_builder *b, const struct desired_object *d,
+			    const char *name, const cJSON *live)
+{
+	cJSON *body = NULL, *live_norm = NULL, *desired_norm = NULL, *item;
+	size_t index, changed = 0;
+	int err;
+
+	if (d && live && is_reserved(live))
+		return builder_add_problem(b, RESOURCE_ROLE, name,
+					   "role [%s] is reserved: esreconcile never changes or deletes it", name);
+	if (!d || d->absent) {
+		if (!live) {
+			b->cp->unchanged++;
+			return 0;
+		}
+		return role_delete(b, name, live);
+	}
+	err = plan_stamp_managed(&body, d->body);
+	if (err)
+		return err;
+	if (!live) {
+		err = builder_add_change(b, RESOURCE_ROLE, name, ACTION_CREATE, &index);
+		cJSON_ArrayForEach(item, body) {
+			if (err)
+				break;
+			err = change_add_field(builder_change(b, index), item->string, NULL, item,
+					       path_is_sensitive(d->sensitive_paths, item->string));
+		}
+		if (!err) {
+			cJSON *number = cJSON_CreateNumber((double)index);
+
+			if (!number || !cJSON_AddItemToObject(b->roles_created, name, number)) {
+				cJSON_Delete(number);
+				err = -ENOMEM;
+			}
+		}
+		if (!err)
+			err = role_write(b, d, body, NULL, index);
+		goto done;
+	}
+	err = role_normalize(&live_norm, live, b->lc);
+	if (!err)
+		err = role_normalize(&desired_norm, body, b->lc);
+	if (err)
+		goto done;
+	if (json_equal(live_norm, desired_norm)) {
+		b->cp->unchanged++;
+		goto done;
+	}
+	err = builder_add_change(b, RESOURCE_ROLE, name, ACTION_UPDATE, &index);
+	if (!err)
+		err = change_diff_fields(builder_change(b, index), live_norm, desired_norm, live, body,
+					 d->sensitive_paths, &changed);
+	if (!err)
+		err = role_write(b, d, body, live, index);
+done:
+	cJSON_Delete(body);
+	cJSON_Delete(live_norm);
+	cJSON_Delete(desired_norm);
+	return err;
+}
+
+static int role_finish(struct cluster_builder *b)
+{
+	int err = 0;
+
+	if (request_is_pending(&b->roles_bulk))
+		err = builder_push_request(b, &b->roles_bulk);
+	if (!err && request_is_pending(&b->roles_bulk_delete))
+		err = builder_push_request(b, &b->roles_bulk_delete);
+	return err;
+}
+
+const struct kind_ops role_kind_ops = {
+	.kind = RESOURCE_ROLE,
+	.read_live = role_read_live,
+	.normalize = role_normalize,
+	.prunable = role_prunable,
+	.plan_object = role_plan_object,
+	.finish = role_finish,
+};
