@@ -1616,17 +1616,20 @@ class Emulator:
                 raise RawResponse(405, {"error": "Incorrect HTTP method for uri [%s] and method [%s], allowed: [%s]"
                                         % (req.target, req.method, ", ".join(allowed)), "status": 405},
                                   [("Allow", ",".join(allowed))])
+            # RestController.dispatchRequest: content type checked before the security filter
             ct = req.headers.get("content-type")
+            if req.body and ct is None:
+                raise RawResponse(406, {"error": "Content-Type header is missing", "status": 406})
             if req.body and ct is not None:
                 base = ct.split(";")[0].strip().lower()
                 if base not in ("application/json", "application/vnd.elasticsearch+json", "application/x-ndjson",
                                 "application/vnd.elasticsearch+x-ndjson", "application/smile", "application/yaml",
                                 "application/cbor"):
                     raise RawResponse(406, {"error": "Content-Type header [%s] is not supported" % ct, "status": 406})
+            principal = cluster.authenticate(req)  # the security filter runs before the handler
             for k in req.params:
                 if k not in params:
                     raise bad_request("request [%s] contains unrecognized parameter: [%s]" % (path, k))
-            principal = cluster.authenticate(req)
             return methods[method](self, cluster, req, principal, *m.groups())
         raise RawResponse(400, {"error": "no handler found for uri [%s] and method [%s]" % (req.target, req.method),
                                 "status": 400})

@@ -110,6 +110,22 @@ class TestStartAndEveryResponse(Base):
         self.assertEqual(st, 400)
         t, r = self.reason("GET", "/_cluster/settings?bogus=1")
         self.assertIn("unrecognized parameter: [bogus]", r)
+        self.assertEqual(EMU.req("GET", "/_cluster/settings?bogus=1", auth=False)[0], 401)
+
+    def test_content_type(self):
+        st, h, b = EMU.req("PUT", "/_security/role/x", raw="{}", headers={"Content-Type": "text/plain"})
+        self.assertEqual((st, b), (406, {"error": "Content-Type header [text/plain] is not supported", "status": 406}))
+        c = EMU.conn(fresh=True)
+        c.putrequest("PUT", "/_security/role/x")
+        c.putheader("Authorization", EMU.basic("elastic", EMU.info["local"]["password"]))
+        c.putheader("Content-Length", "2")
+        c.endheaders(b"{}")
+        r = c.getresponse()
+        self.assertEqual((r.status, json.loads(r.read())), (406, {"error": "Content-Type header is missing", "status": 406}))
+        c.close()
+        st, h, b = EMU.req("PUT", "/_security/role/x", raw="{}",
+                           headers={"Content-Type": "application/vnd.elasticsearch+json; compatible-with=8"})
+        self.assertEqual(st, 200)
 
     def test_keep_alive_and_content_length(self):
         c = EMU.conn(fresh=True)
