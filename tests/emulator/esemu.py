@@ -1576,6 +1576,7 @@ class Emulator:
         self.handshake_cache = {}
         self.hs_lock = threading.Lock()
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
+        self.emulated_addresses = set()
 
     # ---------------- dispatch ----------------
     def dispatch(self, cluster, req):
@@ -1767,10 +1768,13 @@ class Emulator:
         key = (cluster.name, address)
         now = time.monotonic()
         c = self.handshake_cache.get(key)
-        if c is not None and now - c[1] < self.args.handshake_cache_s:
+        if c is not None and (c[2] or now - c[1] < self.args.handshake_cache_s):
             return c[0]
         okk = self._handshake(cluster, address)
-        self.handshake_cache[key] = (okk, time.monotonic())
+        # Emulated listeners, certificates and trust never change while the process runs, so the
+        # result of a real handshake to an emulated cluster's transport address is kept for good;
+        # any other address is re-checked after --handshake-cache-s.
+        self.handshake_cache[key] = (okk, time.monotonic(), address in self.emulated_addresses)
         return okk
 
     def _handshake(self, cluster, address):
@@ -2560,6 +2564,9 @@ def main(argv=None):
         cctx.check_hostname = True
         c.client_ctx = cctx
         servers += [hs, ts]
+    for c in emu.clusters.values():
+        for h in ("127.0.0.1", "localhost", "[::1]"):
+            emu.emulated_addresses.add("%s:%d" % (h, c.transport_port))
     # resolve @cluster references in static settings
     for c in emu.clusters.values():
         for k, v in list(c.static.items()):
