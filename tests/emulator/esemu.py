@@ -1396,7 +1396,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                     return False
         req.body = body
         path, _, query = req.target.partition("?")
-        req.path = unquote(path) if "%" in path else path
+        if "%" in path:
+            from urllib.parse import unquote as unquote_path  # no '+' -> ' ' in paths
+            path = unquote_path(path)
+        req.path = path
         req.query = query
         params = {}
         if query:

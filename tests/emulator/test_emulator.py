@@ -578,6 +578,10 @@ class TestRoles(Base):
         EMU.ok("PUT", "/_security/role/x", {"remote_indices": [{"clusters": ["c*"], "names": ["a"], "privileges": ["read"]}],
                                             "cluster": ["cluster:monitor/state"]})
 
+    def test_encoded_names(self):
+        EMU.ok("PUT", "/_security/role/a%20b+c", {})
+        self.assertIn("a b+c", EMU.ok("GET", "/_security/role/a%20b+c"))
+
     def test_delete(self):
         EMU.ok("PUT", "/_security/role/d", {})
         self.assertEqual(EMU.ok("DELETE", "/_security/role/d"), {"found": True})
