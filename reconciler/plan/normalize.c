@@ -416,6 +416,10 @@ int json_replace(cJSON *parent, cJSON *target, cJSON *value)
 	if (!value)
 		return -ENOMEM;
 	/* cJSON_ReplaceItemViaPointer relinks the item but leaves the key to the caller */
+	if (!(value->type & cJSON_StringIsConst))
+		free(value->string);
+	value->string = NULL;
+	value->type &= ~cJSON_StringIsConst;
 	if (target->string) {
 		value->string = plan_strdup(target->string);
 		if (!value->string) {

@@ -26,8 +26,9 @@
 #include "es/live.h"
 #include "plan/normalize.h"
 #include "plan/plan.h"
+#include "plan/plan_internal.h"
 
-static char *fixture_strdup(const char *s)
+static inline char *fixture_strdup(const char *s)
 {
 	char *copy = s ? strdup(s) : NULL;
 
@@ -35,7 +36,7 @@ static char *fixture_strdup(const char *s)
 	return copy;
 }
 
-static cJSON *fixture_json(const char *text)
+static inline cJSON *fixture_json(const char *text)
 {
 	char *copy = fixture_strdup(text), *p;
 	cJSON *json;
@@ -50,7 +51,7 @@ static cJSON *fixture_json(const char *text)
 	return json;
 }
 
-static enum prune_policy fixture_prune(const cJSON *prune, const char *key)
+static inline enum prune_policy fixture_prune(const cJSON *prune, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(prune, key);
 
@@ -59,28 +60,28 @@ static enum prune_policy fixture_prune(const cJSON *prune, const char *key)
 	return !strcmp(v->valuestring, "all") ? PRUNE_ALL : PRUNE_NONE;
 }
 
-static enum resource_kind fixture_kind(const char *name)
+static inline enum resource_kind fixture_kind(const char *name)
 {
 	if (!strcmp(name, "remote"))
 		return RESOURCE_REMOTE;
 	return !strcmp(name, "role") ? RESOURCE_ROLE : RESOURCE_USER;
 }
 
-static const char *fixture_string(const cJSON *object, const char *key)
+static inline const char *fixture_string(const cJSON *object, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(object, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static secret_t *fixture_secret(const cJSON *object, const char *key)
+static inline secret_t *fixture_secret(const cJSON *object, const char *key)
 {
 	const char *value = fixture_string(object, key);
 
 	return value ? secret_new(value, strlen(value)) : NULL;
 }
 
-static struct desired_state *fixture_desired(const char *text)
+static inline struct desired_state *fixture_desired(const char *text)
 {
 	struct desired_state *d = calloc(1, sizeof(*d));
 	cJSON *root = fixture_json(text), *policy, *objects, *item;
@@ -119,7 +120,7 @@ static struct desired_state *fixture_desired(const char *text)
 	return d;
 }
 
-static void fixture_desired_free(struct desired_state *d)
+static inline void fixture_desired_free(struct desired_state *d)
 {
 	size_t i;
 
@@ -138,14 +139,14 @@ static void fixture_desired_free(struct desired_state *d)
 	free(d);
 }
 
-static cJSON *fixture_take(cJSON *object, const char *key, const char *fallback)
+static inline cJSON *fixture_take(cJSON *object, const char *key, const char *fallback)
 {
 	cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(object, key);
 
 	return v ? v : (fallback ? fixture_json(fallback) : NULL);
 }
 
-static struct live_state *fixture_live(const char *text)
+static inline struct live_state *fixture_live(const char *text)
 {
 	struct live_state *live = calloc(1, sizeof(*live));
 	cJSON *root = fixture_json(text), *item;
@@ -190,21 +191,21 @@ struct fixture {
 	struct plan *plan;
 };
 
-static void fixture_build(struct fixture *f, const char *desired, const char *live)
+static inline void fixture_build(struct fixture *f, const char *desired, const char *live)
 {
 	f->desired = fixture_desired(desired);
 	f->live = fixture_live(live);
 	assert_int_equal(plan_build(&f->plan, f->desired, f->live), 0);
 }
 
-static void fixture_done(struct fixture *f)
+static inline void fixture_done(struct fixture *f)
 {
 	plan_free(f->plan);
 	live_state_free(f->live);
 	fixture_desired_free(f->desired);
 }
 
-static const struct cluster_plan *fixture_cluster(const struct fixture *f, const char *id)
+static inline const struct cluster_plan *fixture_cluster(const struct fixture *f, const char *id)
 {
 	size_t i;
 
@@ -216,7 +217,7 @@ static const struct cluster_plan *fixture_cluster(const struct fixture *f, const
 }
 
 /* Fails with both texts unless actual equals the expected JSON (quotes as '). */
-static void assert_json(const cJSON *actual, const char *expected_text)
+static inline void assert_json(const cJSON *actual, const char *expected_text)
 {
 	cJSON *expected = fixture_json(expected_text);
 
@@ -234,7 +235,7 @@ static void assert_json(const cJSON *actual, const char *expected_text)
 }
 
 /* Prints the plan as JSON on failure, to make a failing expectation readable. */
-static void fixture_dump(const struct fixture *f)
+static inline void fixture_dump(const struct fixture *f)
 {
 	cJSON *json = NULL;
 	char *text;
@@ -246,7 +247,7 @@ static void fixture_dump(const struct fixture *f)
 	cJSON_Delete(json);
 }
 
-static void assert_request(const struct cluster_plan *cp, size_t i, const char *method,
+static inline void assert_request(const struct cluster_plan *cp, size_t i, const char *method,
 			   const char *path, const char *body)
 {
 	if (i >= cp->request_count)

@@ -1,0 +1,260 @@
+/* Role planning: normalisation, drift, bulk vs single requests, ownership. */
+#include "plan_fixture.h"
+
+/* Each pair: a declaration, and the same role as GET /_security/role renders it
+ * after being written in another representation. None is a change. */
+static const struct {
+	const char *desired;
+	const char *live;
+} same_role[] = {
+	{ "{'cluster':['monitor','manage_ccr']}",
+	  "{'cluster':['manage_ccr','monitor'],'indices':[],'applications':[],'run_as':[],"
+	  "'metadata':{'managed_by':'esreconcile'},'transient_metadata':{'enabled':true}}" },
+	{ "{'indices':[{'names':'logs-*','privileges':['read','monitor']}]}",
+	  "{'cluster':[],'indices':[{'names':['logs-*'],'privileges':['monitor','read'],'allow_restricted_indices':false}],"
+	  "'applications':[],'run_as':[],'metadata':{'managed_by':'esreconcile'},'transient_metadata':{'enabled':true}}" },
+	{ "{'indices':[{'names':['a','b'],'privileges':['READ'],'query':{'term':{'x':1}}}]}",
+	  "{'indices':[{'names':['b','a'],'privileges':['read'],'query':'{\\'term\\':{\\'x\\':1}}',"
+	  "'allow_restricted_indices':false}],'metadata':{'managed_by':'esreconcile'}}" },
+	{ "{'indices':[{'names':['a'],'privileges':['read']},{'names':['b'],'privileges':['write']}]}",
+	  "{'indices':[{'names':['b'],'privileges':['write']},{'names':['a'],'privileges':['read']}],"
+	  "'metadata':{'managed_by':'esreconcile'}}" },
+	{ "{'cluster':['monitor'],'description':''}", "{'cluster':['monitor'],'metadata':{'managed_by':'esreconcile'}}" },
+	{ "{'run_as':['b','a'],'metadata':{'team':'x'}}",
+	  "{'run_as':['a','b'],'metadata':{'team':'x','managed_by':'esreconcile'}}" },
+	{ "{'indices':[{'names':['a'],'privileges':['read'],'field_security':{'grant':['b','a']}}]}",
+	  "{'indices':[{'names':['a'],'privileges':['read'],'field_security':{'grant':['a','b']},"
+	  "'allow_restricted_indices':'false'}],'metadata':{'managed_by':'esreconcile'}}" },
+	{ "{'applications':[{'application':'kibana-.kibana','privileges':['all'],'resources':['*']}]}",
+	  "{'applications':[{'application':'kibana-.kibana','privileges':['all'],'resources':['*']}],"
+	  "'metadata':{'managed_by':'esreconcile'},'global':{}}" },
+	{ "{'remote_indices':[{'clusters':['one','two'],'names':'x','privileges':['read']}]}",
+	  "{'remote_indices':[{'clusters':['two','one'],'names':['x'],'privileges':['read'],"
+	  "'allow_restricted_indices':false}],'metadata':{'managed_by':'esreconcile'}}" },
+};
+
+static char *doc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *doc(const char *fmt, ...)
+{
+	struct buf out;
+	va_list ap;
+	char *text;
+
+	buf_init(&out, BUF_SMALL_MAX);
+	va_start(ap, fmt);
+	assert_int_equal(buf_vprintf(&out, fmt, ap), 0);
+	va_end(ap);
+	text = buf_detach(&out);
+	buf_dispose(&out);
+	return text;
+}
+
+static void equal_representations_are_no_change(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(same_role) / sizeof(same_role[0]); i++) {
+		struct fixture f = { 0 };
+		char *desired = doc("{'objects':[{'kind':'role','name':'r','body':%s}]}", same_role[i].desired);
+		char *live = doc("{'local':{'roles':{'r':%s}}}", same_role[i].live);
+
+		fixture_build(&f, desired, live);
+		if (!plan_is_empty(f.plan)) {
+			fixture_dump(&f);
+			fail_msg("case %zu is not a no-op", i);
+		}
+		fixture_done(&f);
+		free(desired);
+		free(live);
+	}
+}
+
+#define EDITED_LIVE \
+	"{'local':{'version':'%s','roles':{'r':{'cluster':['monitor'],'indices':[{'names':['a']," \
+	"'privileges':['read','write'],'allow_restricted_indices':false}],'applications':[],'run_as':[]," \
+	"'metadata':{'managed_by':'esreconcile'},'transient_metadata':{'enabled':true}}," \
+	"'old':{'cluster':['monitor'],'metadata':{'managed_by':'esreconcile'}}}}}"
+static const char *const edited_desired =
+	"{'objects':[{'kind':'role','name':'r','body':{'cluster':['monitor'],'indices':[{'names':['a'],"
+	"'privileges':['read']}]}},{'kind':'role','name':'new','body':{'cluster':['read_ccr']}},"
+	"{'kind':'role','name':'old','body':'absent'}]}";
+
+static void edited_privilege_is_drift_bulk_on_815(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+	char *live = doc(EDITED_LIVE, "8.15.0");
+
+	(void)state;
+	fixture_build(&f, edited_desired, live);
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->change_count, 3);
+	assert_int_equal(cp->changes[0].action, ACTION_UPDATE);
+	assert_int_equal(cp->changes[0].field_count, 1);
+	assert_string_equal(cp->changes[0].fields[0].path, "indices");
+	assert_int_equal(cp->changes[1].action, ACTION_CREATE);
+	assert_int_equal(cp->changes[2].action, ACTION_DELETE);
+	assert_int_equal(cp->request_count, 2);
+	assert_request(cp, 0, "POST", "/_security/role",
+		       "{'roles':{'r':{'cluster':['monitor'],'indices':[{'names':['a'],'privileges':['read']}],"
+		       "'metadata':{'managed_by':'esreconcile'}},"
+		       "'new':{'cluster':['read_ccr'],'metadata':{'managed_by':'esreconcile'}}}}");
+	assert_request(cp, 1, "DELETE", "/_security/role", "{'names':['old']}");
+	assert_int_equal(cp->requests[0].step, STEP_ROLES_WRITE);
+	assert_int_equal(cp->requests[1].step, STEP_ROLES_DELETE);
+	assert_json(cp->changes[1].request_view,
+		    "{'method':'POST','path':'/_security/role','body':{'roles':{'new':{'cluster':['read_ccr'],"
+		    "'metadata':{'managed_by':'esreconcile'}}}}}");
+	fixture_done(&f);
+	free(live);
+}
+
+static void single_requests_before_815(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+	char *live = doc(EDITED_LIVE, "8.14.3");
+
+	(void)state;
+	fixture_build(&f, edited_desired, live);
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->request_count, 3);
+	assert_request(cp, 0, "PUT", "/_security/role/r",
+		       "{'cluster':['monitor'],'indices':[{'names':['a'],'privileges':['read']}],"
+		       "'metadata':{'managed_by':'esreconcile'}}");
+	assert_request(cp, 1, "PUT", "/_security/role/new",
+		       "{'cluster':['read_ccr'],'metadata':{'managed_by':'esreconcile'}}");
+	assert_request(cp, 2, "DELETE", "/_security/role/old", NULL);
+	fixture_done(&f);
+	free(live);
+}
+
+static void losing_metadata_keys_needs_single_put(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+
+	(void)state;
+	fixture_build(&f, "{'objects':[{'kind':'role','name':'r','body':{'cluster':['monitor']}},"
+			  "{'kind':'role','name':'s','body':{'cluster':['monitor','manage']}}]}",
+		      "{'local':{'roles':{'r':{'cluster':['monitor'],'metadata':{'team':'x','managed_by':'esreconcile'}},"
+		      "'s':{'cluster':['monitor'],'metadata':{'managed_by':'esreconcile'}}}}}");
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->request_count, 2);
+	assert_request(cp, 0, "PUT", "/_security/role/r", "{'cluster':['monitor'],'metadata':{'managed_by':'esreconcile'}}");
+	assert_request(cp, 1, "POST", "/_security/role",
+		       "{'roles':{'s':{'cluster':['monitor','manage'],'metadata':{'managed_by':'esreconcile'}}}}");
+	fixture_done(&f);
+}
+
+static const char *const prune_live =
+	"{'local':{'roles':{'mine':{'cluster':['monitor'],'metadata':{'managed_by':'esreconcile'}},"
+	"'theirs':{'cluster':['monitor'],'metadata':{}},"
+	"'superuser':{'cluster':['all'],'metadata':{'_reserved':true}}}}}";
+
+static void prune_policies_spare_reserved(void **state)
+{
+	static const struct {
+		const char *policy;
+		const char *names;
+	} cases[] = {
+		{ "none", NULL },
+		{ "managed", "{'names':['mine']}" },
+		{ "all", "{'names':['mine','theirs']}" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		struct fixture f = { 0 };
+		char *desired = doc("{'policy':{'prune':{'roles':'%s'}},'objects':[]}", cases[i].policy);
+
+		fixture_build(&f, desired, prune_live);
+		if (!cases[i].names)
+			assert_true(plan_is_empty(f.plan));
+		else
+			assert_request(fixture_cluster(&f, "local"), 0, "DELETE", "/_security/role", cases[i].names);
+		fixture_done(&f);
+		free(desired);
+	}
+}
+
+static void declared_reserved_role_is_a_problem(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+
+	(void)state;
+	fixture_build(&f, "{'policy':{'prune':{'roles':'none'}},'objects':[{'kind':'role','name':'superuser','body':'absent'}]}", prune_live);
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->change_count, 1);
+	assert_int_equal(cp->changes[0].action, ACTION_PROBLEM);
+	assert_int_equal(cp->request_count, 0);
+	fixture_done(&f);
+}
+
+static void sensitive_role_value_is_redacted(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+	cJSON *sent = NULL, *json = NULL;
+	struct buf text;
+	char *printed;
+
+	(void)state;
+	fixture_build(&f, "{'objects':[{'kind':'role','name':'r.dotted','sensitive':['indices.0.query'],"
+			  "'body':{'indices':[{'names':['a'],'privileges':['read'],'query':'CANARY-7f3a'}]}}]}",
+		      "{'local':{}}");
+	cp = fixture_cluster(&f, "local");
+	assert_request(cp, 0, "POST", "/_security/role",
+		       "{'roles':{'r.dotted':{'indices':[{'names':['a'],'privileges':['read'],'query':'(sensitive)'}],"
+		       "'metadata':{'managed_by':'esreconcile'}}}}");
+	assert_int_equal(cp->requests[0].slot_count, 1);
+	assert_int_equal(plan_request_body_with_secrets(&sent, &cp->requests[0]), 0);
+	assert_json(sent, "{'roles':{'r.dotted':{'indices':[{'names':['a'],'privileges':['read'],'query':'CANARY-7f3a'}],"
+			  "'metadata':{'managed_by':'esreconcile'}}}}");
+	cJSON_Delete(sent);
+	/* whole field shown as (sensitive) in text and JSON */
+	buf_init(&text, BUF_SMALL_MAX);
+	assert_int_equal(plan_render_text(&text, f.plan, false), 0);
+	assert_null(strstr(text.data, "CANARY"));
+	assert_non_null(strstr(text.data, "indices: (sensitive)"));
+	buf_dispose(&text);
+	assert_int_equal(plan_to_json(&json, f.plan), 0);
+	printed = cJSON_PrintUnformatted(json);
+	assert_null(strstr(printed, "CANARY"));
+	free(printed);
+	cJSON_Delete(json);
+	fixture_done(&f);
+}
+
+static void role_normalize_drops_get_defaults(void **state)
+{
+	cJSON *in = fixture_json("{'cluster':['B','a'],'indices':[],'applications':[],'run_as':[],'metadata':{},"
+				 "'transient_metadata':{'enabled':true},'description':''}");
+	cJSON *out = NULL;
+
+	(void)state;
+	assert_int_equal(role_normalize(&out, in, NULL), 0);
+	assert_json(out, "{'cluster':['a','b']}");
+	cJSON_Delete(out);
+	cJSON_Delete(in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(equal_representations_are_no_change),
+		cmocka_unit_test(edited_privilege_is_drift_bulk_on_815),
+		cmocka_unit_test(single_requests_before_815),
+		cmocka_unit_test(losing_metadata_keys_needs_single_put),
+		cmocka_unit_test(prune_policies_spare_reserved),
+		cmocka_unit_test(declared_reserved_role_is_a_problem),
+		cmocka_unit_test(sensitive_role_value_is_redacted),
+		cmocka_unit_test(role_normalize_drops_get_defaults),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
