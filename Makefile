@@ -55,7 +55,7 @@ all: esreconcile
 
 # ./esreconcile is always the plain (or sanitized, with SANITIZER=) build last made.
 esreconcile: $(BIN)
-	$(Q)cp $(BIN) esreconcile
+	$(Q)cp $(BIN) esreconcile.tmp && mv -f esreconcile.tmp esreconcile
 
 $(BIN): $(MAIN_OBJ) $(LIB_OBJS)
 	@echo "  LINK  $@"
