@@ -7,7 +7,9 @@
 
 static const struct command commands[] = {
 	{ "validate", "check desired-state files offline", cmd_validate },
+	{ "plan", "show the changes that would bring the clusters to the desired state", cmd_plan },
 	{ "apply", "make the changes and verify the result", cmd_apply },
+	{ "trust", "verify transport trust (check) or write a CA bundle (bundle)", cmd_trust },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,252 @@
+/* esreconcile plan: read the clusters and print what apply would change.
+ *
+ * load -f → read live → plan → print (text or JSON) → optionally save the JSON
+ * plan for a later `apply PLAN.json`. Nothing is written to any cluster. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "desired/loader.h"
+#include "es/live.h"
+#include "plan/plan.h"
+#include "util/buf.h"
+#include "util/diag.h"
+#include "util/log.h"
+
+static const char usage[] =
+	"usage: esreconcile plan -f FILE|DIR [-f ...] [options]\n"
+	"\n"
+	"Reads the live state of the declared clusters and prints the changes that would\n"
+	"bring them to the desired state, with the exact requests apply would send.\n"
+	"Nothing is written to any cluster.\n"
+	"\n"
+	"options:\n"
+	"  -f, --file FILE|DIR   desired-state file or directory (repeatable)\n"
+	"  -o, --output FORMAT   text (default) or json (format_version 1) on standard output\n"
+	"  --out FILE            also save the JSON plan (with its fingerprint, without any\n"
+	"                        secret) for 'esreconcile apply FILE'\n"
+	"  --cluster ID          only this cluster (repeatable)\n"
+	"  --parallel N          requests in flight at once (8)\n"
+	"  --log-format FORMAT   text or json logs on standard error\n"
+	"  --no-color            no colours (also: NO_COLOR set)\n"
+	"  -v                    more logging (-vv: debug)\n"
+	"  -h, --help            this help\n"
+	"\n"
+	"exit: 0 in sync, 2 changes pending, 1 error (unreadable files, an unreachable\n"
+	"cluster, or a problem marked ! that apply cannot fix), 64 usage error\n";
+
+static int load_desired(struct desired_state **out, const struct cli_options *opts)
+{
+	struct diag_list diags;
+	int err;
+
+	diag_list_init(&diags);
+	err = desired_load(out, opts->files, opts->file_count, &diags);
+	if (diags.count) {
+		if (opts->log_format && !strcmp(opts->log_format, "json"))
+			diag_print_json(&diags, stderr);
+		else
+			diag_print_text(&diags, stderr, cli_use_color(opts, STDERR_FILENO));
+	}
+	if (err && !diags.count)
+		log_error("cannot load the desired state: %s", strerror(-err));
+	diag_list_dispose(&diags);
+	return err;
+}
+
+static int check_cluster_filter(const struct cli_options *opts, const struct desired_state *desired)
+{
+	size_t i;
+
+	for (i = 0; i < opts->cluster_count; i++) {
+		if (!desired_find_cluster(desired, opts->clusters[i])) {
+			log_error("--cluster %s: no such cluster in the desired state", opts->clusters[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Writes text to path through a temporary file in the same directory, so a
+ * reader never sees half a plan; the file is private (0600). */
+static int write_atomically(const char *path, const char *text)
+{
+	struct buf tmp;
+	size_t len = strlen(text), done = 0;
+	int fd = -1, err = 0;
+
+	buf_init(&tmp, BUF_SMALL_MAX);
+	if (buf_printf(&tmp, "%s.tmp.XXXXXX", path)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fd = mkstemp(tmp.data); /* creates the file 0600 */
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (fchmod(fd, 0600) || fsync(fd)) {
+		err = -errno;
+		goto out;
+	}
+	if (close(fd)) {
+		fd = -1;
+		err = -errno;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp.data, path))
+		err = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (err && tmp.data)
+		unlink(tmp.data);
+	buf_dispose(&tmp);
+	return err;
+}
+
+static int print_text(const struct plan *plan, bool color)
+{
+	struct buf text;
+	int err;
+
+	buf_init(&text, (size_t)256 << 20);
+	err = plan_render_text(&text, plan, color);
+	if (!err)
+		fputs(text.data, stdout);
+	buf_dispose(&text);
+	return err;
+}
+
+static int output_plan(const struct plan *plan, const struct cli_options *opts)
+{
+	bool json = opts->output && !strcmp(opts->output, "json");
+	cJSON *doc = NULL;
+	char *text = NULL;
+	int err = 0;
+
+	if (json || opts->out_file) {
+		err = plan_to_json(&doc, plan);
+		if (!err) {
+			text = cJSON_Print(doc);
+			if (!text)
+				err = -ENOMEM;
+		}
+		if (err)
+			goto done;
+	}
+	if (json)
+		printf("%s\n", text);
+	else
+		err = print_text(plan, cli_use_color(opts, STDOUT_FILENO));
+	if (!err && opts->out_file) {
+		size_t len = strlen(text);
+		char *with_newline = malloc(len + 2);
+
+		if (!with_newline) {
+			err = -ENOMEM;
+			goto done;
+		}
+		memcpy(with_newline, text, len);
+		memcpy(with_newline + len, "\n", 2);
+		err = write_atomically(opts->out_file, with_newline);
+		free(with_newline);
+		if (err)
+			log_error("cannot write the plan to %s: %s", opts->out_file, strerror(-err));
+		else
+			log_info("plan saved to %s", opts->out_file);
+	}
+done:
+	free(text);
+	cJSON_Delete(doc);
+	return err;
+}
+
+static void log_live_warnings(const struct live_state *live)
+{
+	size_t i, j;
+
+	for (i = 0; i < live->cluster_count; i++)
+		for (j = 0; j < live->clusters[i].warning_count; j++)
+			log_warn("%s", live->clusters[i].warnings[j]);
+}
+
+static int exit_code(const struct plan *plan)
+{
+	if (plan->summary.problems)
+		return EXIT_INVALID;
+	return plan_is_empty(plan) ? EXIT_OK : EXIT_CHANGES;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	struct cli_options opts;
+	struct desired_state *desired = NULL;
+	struct live_state *live = NULL;
+	struct plan *plan = NULL;
+	struct live_read_options read_options = { 0 };
+	bool done = false;
+	size_t i;
+	int rc, err;
+
+	rc = cli_parse(&opts, argc, argv, "plan", usage, &done);
+	if (done) {
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (!opts.file_count || opts.positional_count) {
+		fprintf(stderr, "esreconcile plan: %s\ntry 'esreconcile plan --help'\n",
+			opts.file_count ? "unexpected operand; files are given with -f" : "missing -f FILE");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	cli_configure_logging(&opts);
+	rc = EXIT_INVALID;
+	if (load_desired(&desired, &opts) || check_cluster_filter(&opts, desired))
+		goto out;
+	read_options.parallel = opts.parallel;
+	read_options.only_clusters = opts.clusters;
+	read_options.only_cluster_count = opts.cluster_count;
+	err = live_read(&live, desired, &read_options);
+	if (err) {
+		log_error("cannot read the clusters: %s", strerror(-err));
+		goto out;
+	}
+	log_live_warnings(live);
+	for (i = 0; i < live->cluster_count; i++)
+		if (!live->clusters[i].reachable)
+			log_error("%s", live->clusters[i].error ? live->clusters[i].error : "cluster unreachable");
+	err = plan_build(&plan, desired, live);
+	if (err) {
+		log_error("cannot compute the plan: %s", strerror(-err));
+		goto out;
+	}
+	if (output_plan(plan, &opts))
+		goto out;
+	rc = exit_code(plan);
+out:
+	plan_free(plan);
+	live_state_free(live);
+	desired_state_free(desired);
+	cli_options_dispose(&opts);
+	return rc;
+}
