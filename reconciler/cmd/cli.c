@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "desired/loader.h"
+#include "desired/model.h"
+#include "util/diag.h"
 #include "util/duration.h"
 #include "util/log.h"
 
@@ -171,4 +174,20 @@ void cli_configure_logging(const struct cli_options *opts)
 		level = LOG_DEBUG;
 	log_configure(level, opts->log_format && !strcmp(opts->log_format, "json")
 				     ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+}
+
+int cli_load_desired(struct desired_state **out, const struct cli_options *opts, const char *command)
+{
+	struct diag_list diags;
+	int code = EXIT_OK;
+
+	*out = NULL;
+	if (!opts->file_count)
+		return usage_error(command, "%s", "no desired state given: pass -f FILE or -f DIR");
+	diag_list_init(&diags);
+	if (desired_load(out, opts->files, opts->file_count, &diags) < 0)
+		code = EXIT_INVALID;
+	diag_print_text(&diags, stderr, cli_use_color(opts, STDERR_FILENO));
+	diag_list_dispose(&diags);
+	return code;
 }

@@ -53,7 +53,15 @@ bool cli_use_color(const struct cli_options *opts, int fd);
 /* Applies -v and --log-format to the logger. */
 void cli_configure_logging(const struct cli_options *opts);
 
+struct desired_state;
+
+/* Loads the -f files for a command. Without -f it is a usage error (EXIT_USAGE);
+ * invalid input prints every diagnostic on stderr and returns EXIT_INVALID.
+ * Returns EXIT_OK and *out (the caller frees it with desired_state_free). */
+int cli_load_desired(struct desired_state **out, const struct cli_options *opts, const char *command);
+
 int cmd_validate(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 
