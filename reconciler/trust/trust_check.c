@@ -122,10 +122,10 @@ static int check_expiry(struct trust_report *report, const char *cluster, const 
 {
 	if (not_after < now)
 		return add_finding(report, cluster, TRUST_PROBLEM,
-				   "%s expired %ld days ago: renew it and reload the nodes' TLS configuration",
+				   "%s expired %ld day(s) ago: renew it and reload the nodes' TLS configuration",
 				   what, (long)((now - not_after) / SECONDS_PER_DAY));
 	if (not_after - now < (time_t)TRUST_EXPIRY_WARNING_DAYS * SECONDS_PER_DAY)
-		return add_finding(report, cluster, TRUST_WARNING, "%s expires in %ld days", what,
+		return add_finding(report, cluster, TRUST_WARNING, "%s expires in %ld day(s)", what,
 				   (long)((not_after - now) / SECONDS_PER_DAY));
 	return 0;
 }

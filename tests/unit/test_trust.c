@@ -217,7 +217,7 @@ static void bad_authority_files_are_problems_or_warnings(void **state)
 	f.desired.authority_count = 3;
 	assert_int_equal(trust_authorities_read(&certs, &f.desired), 0);
 	assert_int_equal(trust_check(&report, &f.desired, &certs, NULL, time(NULL)), 0);
-	assert_true(has_finding(report, TRUST_PROBLEM, "authority [local-ca] (CN=old-ca,O=esreconcile-test) expired 35 days ago"));
+	assert_true(has_finding(report, TRUST_PROBLEM, "authority [local-ca] (CN=old-ca,O=esreconcile-test) expired 35 day(s) ago"));
 	assert_true(has_finding(report, TRUST_WARNING, "authority [one-ca] (CN=soon-ca,O=esreconcile-test) expires in "));
 	assert_true(has_finding(report, TRUST_PROBLEM, "is not a CA certificate"));
 	trust_report_free(report);
