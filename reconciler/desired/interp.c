@@ -1,9 +1,12 @@
 #include "desired/interp.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/utf8.h"
 
@@ -29,6 +32,26 @@ char *interp_resolve_path(const char *base_dir, const char *path)
 		return NULL;
 	}
 	return buf_detach(&joined);
+}
+
+FILE *interp_open_regular(const char *path)
+{
+	/* O_NONBLOCK: opening a FIFO must not hang; only regular files are read */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, "rb");
+	if (!f)
+		close(fd);
+	return f;
 }
 
 static bool is_name_start(char c)
@@ -69,25 +92,25 @@ static int append_file(struct buf *out, const char **out_code, const char *base_
 	buf_init(&content, INTERP_FILE_MAX);
 	if (!resolved)
 		goto done;
-	f = fopen(resolved, "rb");
+	f = interp_open_regular(resolved);
 	if (!f) {
-		err = fail(out_code, "unreadable-file", why, "cannot read [%s] named by ${file:%s}: %s",
-			   resolved, path, strerror(errno));
+		err = fail(out_code, "unreadable-file", why, "cannot read ${file:%s}: %s", path,
+			   errno == EINVAL ? "not a regular file" : strerror(errno));
 		goto done;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		err = buf_append(&content, chunk, n);
 		if (err == -ENOSPC) {
-			err = fail(out_code, "unreadable-file", why, "[%s] named by ${file:%s} is larger "
-				   "than 1 MiB", resolved, path);
+			err = fail(out_code, "unreadable-file", why, "${file:%s} is larger than 1 MiB",
+				   path);
 			goto done;
 		}
 		if (err)
 			goto done;
 	}
 	if (ferror(f)) {
-		err = fail(out_code, "unreadable-file", why, "cannot read [%s] named by ${file:%s}: %s",
-			   resolved, path, strerror(errno));
+		err = fail(out_code, "unreadable-file", why, "cannot read ${file:%s}: %s", path,
+			   strerror(errno));
 		goto done;
 	}
 	if (content.len && content.data[content.len - 1] == '\n') {
@@ -97,8 +120,7 @@ static int append_file(struct buf *out, const char **out_code, const char *base_
 	}
 	if ((content.len && memchr(content.data, '\0', content.len)) ||
 	    !utf8_valid(content.data, content.len, NULL)) {
-		err = fail(out_code, "unreadable-file", why, "[%s] named by ${file:%s} is not UTF-8 "
-			   "text", resolved, path);
+		err = fail(out_code, "unreadable-file", why, "${file:%s} is not UTF-8 text", path);
 		goto done;
 	}
 	err = buf_append(out, content.data ? content.data : "", content.len);

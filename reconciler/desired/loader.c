@@ -154,6 +154,18 @@ static bool want_kind(struct loader *l, const struct ynode *node, const struct p
 	return false;
 }
 
+/* The body of a remote, role or user: a mapping, or the plain scalar `absent`. */
+static bool want_body(struct loader *l, const struct ynode *node, const struct path *p)
+{
+	if (node->broken)
+		return false;
+	if (node->kind == YNODE_MAP || is_absent(node))
+		return true;
+	report(l, node, "wrong-type", NULL, "[%s] must be a mapping, or absent to delete it, found %s",
+	       p->text, ynode_describe(node));
+	return false;
+}
+
 static const char *want_string(struct loader *l, const struct ynode *node, const struct path *p)
 {
 	if (node->broken)
@@ -246,9 +258,11 @@ static bool want_int(struct loader *l, const struct ynode *node, const struct pa
 	return true;
 }
 
-/* One of `choices` (case-insensitive when Elasticsearch's enum is). */
+/* One of `choices`. Elasticsearch takes its remote enums in any case, but the
+ * desired state takes them in lower case only: one spelling keeps diffs quiet and
+ * agrees with the JSON Schema. */
 static const char *want_enum(struct loader *l, const struct ynode *node, const struct path *p,
-			     const char *const *choices, size_t count, bool fold_case)
+			     const char *const *choices, size_t count)
 {
 	const char *s = want_string(l, node, p);
 	struct buf list;
@@ -258,7 +272,7 @@ static const char *want_enum(struct loader *l, const struct ynode *node, const s
 	if (!s)
 		return NULL;
 	for (i = 0; i < count; i++)
-		if (fold_case ? !strcasecmp(s, choices[i]) : !strcmp(s, choices[i]))
+		if (!strcmp(s, choices[i]))
 			return choices[i];
 	buf_init(&list, BUF_SMALL_MAX);
 	for (i = 0; i < count; i++)
@@ -461,31 +475,14 @@ fail:
 	return NULL;
 }
 
-/* Whether the file exists and can be opened for reading; reports otherwise. */
-static bool check_readable(struct loader *l, const struct ynode *node, const char *resolved,
-			   const struct path *p)
-{
-	FILE *f = fopen(resolved, "rb");
-	struct stat st;
-
-	if (f) {
-		bool regular = fstat(fileno(f), &st) == 0 && !S_ISDIR(st.st_mode);
-
-		fclose(f);
-		if (regular)
-			return true;
-		errno = EISDIR;
-	}
-	report(l, node, "unreadable-file", NULL, "cannot read [%s] named by [%s]: %s",
-	       node->interpolated ? SECRET_PLACEHOLDER : resolved, p->text, strerror(errno));
-	return false;
-}
-
-/* A path relative to the YAML file, resolved and checked; NULL when invalid. */
+/* A path relative to the YAML file, resolved and checked to be a readable
+ * regular file; NULL when invalid. */
 static char *want_file(struct loader *l, const struct ynode *node, const struct path *p)
 {
 	const char *s = want_nonempty_string(l, node, p);
+	struct buf hint;
 	char *resolved;
+	FILE *f;
 
 	if (!s)
 		return NULL;
@@ -494,11 +491,20 @@ static char *want_file(struct loader *l, const struct ynode *node, const struct 
 		oom(l);
 		return NULL;
 	}
-	if (!check_readable(l, node, resolved, p)) {
-		free(resolved);
-		return NULL;
+	f = interp_open_regular(resolved);
+	if (f) {
+		fclose(f);
+		return resolved;
 	}
-	return resolved;
+	buf_init(&hint, BUF_SMALL_MAX);
+	if (s[0] != '/' && !node->interpolated)
+		buf_printf(&hint, "relative paths start at the directory of the file that names them: "
+			   "looked for %s", resolved);
+	report(l, node, "unreadable-file", hint.data, "cannot read [%s] named by [%s]: %s", shown(node),
+	       p->text, errno == EINVAL ? "not a regular file" : strerror(errno));
+	buf_dispose(&hint);
+	free(resolved);
+	return NULL;
 }
 
 static bool valid_cluster_alias(const char *s)
@@ -625,7 +631,7 @@ static void load_cluster_tls(struct loader *l, struct cluster_config *c, const s
 			    "a client certificate needs its key, and the key its certificate");
 	if ((node = ynode_get(tls, "verify"))) {
 		path_child(&child, p, "verify");
-		verify = want_enum(l, node, &child, verify_modes, COUNT(verify_modes), false);
+		verify = want_enum(l, node, &child, verify_modes, COUNT(verify_modes));
 		if (verify)
 			c->verify = !strcmp(verify, "full") ? TLS_VERIFY_FULL
 				    : !strcmp(verify, "certificate") ? TLS_VERIFY_CERTIFICATE
@@ -637,24 +643,34 @@ static void load_cluster_tls(struct loader *l, struct cluster_config *c, const s
 	}
 }
 
-/* Elasticsearch time values for our own settings (timeouts): more than zero. */
+/* The message for a time value that does not parse: Elasticsearch's, unless the
+ * value came from ${...} and must not be shown. */
+static void report_bad_time(struct loader *l, const struct ynode *node, const struct path *p,
+			    const struct buf *why)
+{
+	if (node->interpolated)
+		report(l, node, "invalid-value", "write a time value such as 30s or 2m",
+		       "[%s] is not a valid time value", p->text);
+	else
+		report(l, node, "invalid-value", "write a time value such as 30s or 2m", "%s",
+		       why->data ? why->data : "invalid time value");
+}
+
+/* Elasticsearch time values for our own settings (timeouts): at least 1ms. */
 static bool want_positive_time(struct loader *l, const struct ynode *node, const struct path *p,
 			       long *out_ms)
 {
 	const char *s = want_string(l, node, p);
 	struct buf why;
-	long long ns;
+	long long ns = 0;
 	int err;
 
 	if (!s)
 		return false;
 	buf_init(&why, BUF_SMALL_MAX);
-	err = duration_check(&ns, node->interpolated ? SECRET_PLACEHOLDER : s, p->text, &why);
-	if (!err && node->interpolated)
-		err = duration_check(&ns, s, p->text, &why);
+	err = duration_check(&ns, s, p->text, &why);
 	if (err)
-		report(l, node, "invalid-value", "write a time value such as 30s or 2m", "%s",
-		       why.data ? why.data : "invalid time value");
+		report_bad_time(l, node, p, &why);
 	else if (ns < 1000000)
 		report(l, node, "invalid-value", "write a time value such as 30s or 2m",
 		       "[%s] must be at least 1ms", p->text);
@@ -931,21 +947,11 @@ static void check_remote_time(struct loader *l, const struct ynode *node, const 
 	struct buf why;
 	long long ns;
 
-	if (node->kind == YNODE_SCALAR && node->type == YSCALAR_INT &&
-	    (!strcmp(node->text, "-1") || !strcmp(node->text, "0")))
-		return;
 	if (!want_string(l, node, p))
 		return;
 	buf_init(&why, BUF_SMALL_MAX);
-	if (duration_check(&ns, node->text, setting, &why) == -EINVAL ||
-	    (why.len && node->interpolated)) {
-		if (node->interpolated) {
-			buf_reset(&why);
-			buf_printf(&why, "[%s] is not a valid time value", p->text);
-		}
-		report(l, node, "invalid-value", "write a time value such as 30s or 2m", "%s",
-		       why.data ? why.data : "invalid time value");
-	}
+	if (duration_check(&ns, node->text, setting, &why))
+		report_bad_time(l, node, p, &why);
 	buf_dispose(&why);
 }
 
@@ -967,7 +973,7 @@ static void load_remote_transport(struct loader *l, struct desired_object *o,
 		path_child(&child, p, "compress");
 		if (node->kind == YNODE_SCALAR && node->plain && node->type == YSCALAR_BOOL ?
 			    want_bool(l, node, &child, &flag) :
-			    want_enum(l, node, &child, compress_values, COUNT(compress_values), true) != NULL)
+			    want_enum(l, node, &child, compress_values, COUNT(compress_values)) != NULL)
 			put_json(l, o, "transport.compress", node);
 	}
 	if ((node = ynode_get(transport, "ping_schedule"))) {
@@ -978,7 +984,7 @@ static void load_remote_transport(struct loader *l, struct desired_object *o,
 	}
 	if ((node = ynode_get(transport, "compression_scheme"))) {
 		path_child(&child, p, "compression_scheme");
-		if (want_enum(l, node, &child, schemes, COUNT(schemes), true))
+		if (want_enum(l, node, &child, schemes, COUNT(schemes)))
 			put_json(l, o, "transport.compression_scheme", node);
 	}
 }
@@ -1009,7 +1015,7 @@ static void load_remote_body(struct loader *l, struct desired_object *o, const s
 	check_keys(l, body, p, keys, COUNT(keys));
 	if (mode_node) {
 		path_child(&child, p, "mode");
-		mode = want_enum(l, mode_node, &child, modes, COUNT(modes), true);
+		mode = want_enum(l, mode_node, &child, modes, COUNT(modes));
 		if (!mode)
 			return; /* the mode-specific checks would only add noise */
 		put_json(l, o, "mode", mode_node);
@@ -1100,7 +1106,7 @@ static void load_remote(struct loader *l, const struct ynode *cluster, const str
 		       "remote cluster alias [%s] is invalid: it must match [A-Za-z0-9_-]+", name->text);
 		return;
 	}
-	if (!is_absent(body) && !want_kind(l, body, p, YNODE_MAP))
+	if (!want_body(l, body, p))
 		return;
 	o = new_object(l, RESOURCE_REMOTE, cluster, name);
 	if (!o)
@@ -1357,11 +1363,10 @@ static void load_role(struct loader *l, const struct ynode *cluster, const struc
 		       "Role [%s] is reserved and may not be used.", name->text);
 		return;
 	}
-	if (!is_absent(body)) {
-		if (!want_kind(l, body, p, YNODE_MAP))
-			return;
+	if (!want_body(l, body, p))
+		return;
+	if (!is_absent(body))
 		check_role_body(l, body, p);
-	}
 	o = new_object(l, RESOURCE_ROLE, cluster, name);
 	if (!o)
 		return;
@@ -1470,7 +1475,7 @@ static void load_user(struct loader *l, const struct ynode *cluster, const struc
 		       "user [%s] is reserved and cannot be deleted", name->text);
 		return;
 	}
-	if (!is_absent(body) && !want_kind(l, body, p, YNODE_MAP))
+	if (!want_body(l, body, p))
 		return;
 	o = new_object(l, RESOURCE_USER, cluster, name);
 	if (!o)
@@ -1543,7 +1548,7 @@ static void load_policy(struct loader *l, const struct ynode *policy)
 				if (!(node = ynode_get(prune, prune_keys[i])))
 					continue;
 				path_child(&sub, &child, prune_keys[i]);
-				value = want_enum(l, node, &sub, prune_values, COUNT(prune_values), false);
+				value = want_enum(l, node, &sub, prune_values, COUNT(prune_values));
 				if (value)
 					l->state->policy.prune[i] = !strcmp(value, "none") ? PRUNE_NONE
 								    : !strcmp(value, "all") ? PRUNE_ALL
@@ -1558,7 +1563,7 @@ static void load_policy(struct loader *l, const struct ynode *policy)
 	}
 	if ((node = ynode_get(policy, "password_check"))) {
 		path_child(&child, &p, "password_check");
-		value = want_enum(l, node, &child, checks, COUNT(checks), false);
+		value = want_enum(l, node, &child, checks, COUNT(checks));
 		if (value)
 			l->state->policy.password_check = !strcmp(value, "probe")
 								  ? PASSWORD_CHECK_PROBE
@@ -1757,6 +1762,52 @@ static void check_references(struct loader *l)
 	free(names);
 }
 
+/* Diagnostics come out of several passes (parsing, checks, cross-file checks);
+ * users read them in file order, then line, then column. */
+struct ranked_diag {
+	struct diag diag;
+	size_t file_rank, index;
+};
+
+static int compare_ranked(const void *a, const void *b)
+{
+	const struct ranked_diag *x = a, *y = b;
+
+	if (x->file_rank != y->file_rank)
+		return x->file_rank < y->file_rank ? -1 : 1;
+	if (x->diag.line != y->diag.line)
+		return x->diag.line < y->diag.line ? -1 : 1;
+	if (x->diag.column != y->diag.column)
+		return x->diag.column < y->diag.column ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void sort_diags(struct diag_list *diags, size_t from)
+{
+	size_t n = diags->count - from, i, j;
+	struct ranked_diag *ranked;
+
+	if (n < 2 || !(ranked = malloc(n * sizeof(*ranked))))
+		return;
+	for (i = 0; i < n; i++) {
+		ranked[i].diag = diags->items[from + i];
+		ranked[i].index = i;
+		ranked[i].file_rank = i;
+		for (j = 0; j < i; j++) {
+			const char *f = diags->items[from + j].file, *g = ranked[i].diag.file;
+
+			if ((!f && !g) || (f && g && !strcmp(f, g))) {
+				ranked[i].file_rank = ranked[j].file_rank;
+				break;
+			}
+		}
+	}
+	qsort(ranked, n, sizeof(*ranked), compare_ranked);
+	for (i = 0; i < n; i++)
+		diags->items[from + i] = ranked[i].diag;
+	free(ranked);
+}
+
 /* ---- entry points ---- */
 
 static int add_file_name(struct loader *l, const char *path, const char **out)
@@ -1886,7 +1937,7 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 		const char *name, const char *data, size_t len, struct diag_list *diags)
 {
 	struct loader l = { 0 };
-	size_t i, errors = diags->errors;
+	size_t i, errors = diags->errors, first_diag = diags->count;
 	int err = 0;
 
 	*out = NULL;
@@ -1912,6 +1963,7 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 	}
 	if (!err && diags->errors > errors)
 		err = -EINVAL;
+	sort_diags(diags, first_diag);
 	if (!err) {
 		*out = l.state;
 		l.state = NULL;
