@@ -48,6 +48,9 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%-replay)
 BIN         := $(BUILD)/esreconcile
+# Test-only driver programs: tests/tools/<name>.c -> $(BUILD)/tools/<name>, built by unit-tests.
+TOOL_SRCS   := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS   := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all deps test unit-tests demo bench lint install uninstall clean fuzz
 
@@ -76,7 +79,12 @@ $(BUILD)/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/standalone_driver.c $(LIB_OBJS
 	@echo "  LINK  $@"
 	$(Q)$(CC) $(FINAL_CFLAGS) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
-unit-tests: $(UNIT_BINS) $(FUZZ_REPLAY)
+$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
+
+unit-tests: $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOL_BINS)
 
 # Installs missing build and test dependencies (apt-get, as root) when something is missing.
 deps:
