@@ -1782,9 +1782,21 @@ static int compare_ranked(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static void sort_diags(struct diag_list *diags, size_t from)
+/* Files rank in the order they were read; diagnostics without a known file
+ * (an unreadable path) come after them. */
+static size_t file_rank(const struct desired_state *state, const char *file)
 {
-	size_t n = diags->count - from, i, j;
+	size_t i;
+
+	for (i = 0; file && i < state->file_count; i++)
+		if (!strcmp(state->files[i], file))
+			return i;
+	return state->file_count;
+}
+
+static void sort_diags(const struct desired_state *state, struct diag_list *diags, size_t from)
+{
+	size_t n = diags->count - from, i;
 	struct ranked_diag *ranked;
 
 	if (n < 2 || !(ranked = malloc(n * sizeof(*ranked))))
@@ -1792,15 +1804,7 @@ static void sort_diags(struct diag_list *diags, size_t from)
 	for (i = 0; i < n; i++) {
 		ranked[i].diag = diags->items[from + i];
 		ranked[i].index = i;
-		ranked[i].file_rank = i;
-		for (j = 0; j < i; j++) {
-			const char *f = diags->items[from + j].file, *g = ranked[i].diag.file;
-
-			if ((!f && !g) || (f && g && !strcmp(f, g))) {
-				ranked[i].file_rank = ranked[j].file_rank;
-				break;
-			}
-		}
+		ranked[i].file_rank = file_rank(state, ranked[i].diag.file);
 	}
 	qsort(ranked, n, sizeof(*ranked), compare_ranked);
 	for (i = 0; i < n; i++)
@@ -1833,6 +1837,9 @@ static int load_one(struct loader *l, const char *path, const char *data, size_t
 	const char *file;
 	int err;
 
+	err = add_file_name(l, path, &file);
+	if (err)
+		return err;
 	err = ydoc_load(&doc, path, data, len, l->diags);
 	if (err == -ENOMEM)
 		return err;
@@ -1845,9 +1852,6 @@ static int load_one(struct loader *l, const char *path, const char *data, size_t
 	}
 	l->docs = grown;
 	l->docs[l->doc_count++] = doc;
-	err = add_file_name(l, path, &file);
-	if (err)
-		return err;
 	load_document(l, doc, file);
 	return l->err;
 }
@@ -1963,7 +1967,7 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 	}
 	if (!err && diags->errors > errors)
 		err = -EINVAL;
-	sort_diags(diags, first_diag);
+	sort_diags(l.state, diags, first_diag);
 	if (!err) {
 		*out = l.state;
 		l.state = NULL;

@@ -1,0 +1,695 @@
+/* Unit tests for the desired-state loader: scalar typing, strict YAML, ${...}
+ * interpolation, the model it builds, merging files, duplicates, references and
+ * keeping secrets out of every diagnostic. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "desired/interp.h"
+#include "desired/loader.h"
+#include "util/buf.h"
+#include "util/diag.h"
+
+static char tmpdir[64];
+
+static const char base[] = "version: 1\n"
+			   "clusters:\n"
+			   "  local:\n"
+			   "    url: https://127.0.0.1:9200\n";
+
+static int make_tmpdir(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/esr-loader-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_tmpdir(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *tmp_path(const char *name)
+{
+	struct buf b;
+
+	buf_init(&b, 4096);
+	assert_int_equal(buf_printf(&b, "%s/%s", tmpdir, name), 0);
+	return buf_detach(&b);
+}
+
+static void write_file(const char *name, const char *content)
+{
+	char *path = tmp_path(name);
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(content, 1, strlen(content), f), strlen(content));
+	fclose(f);
+	free(path);
+}
+
+/* Loads base + extra as <tmpdir>/t.yaml from memory. */
+static int load_text(struct desired_state **out, struct diag_list *diags, const char *extra)
+{
+	struct buf text;
+	char *name = tmp_path("t.yaml");
+	int err;
+
+	buf_init(&text, (size_t)8 << 20);
+	assert_int_equal(buf_printf(&text, "%s%s", base, extra), 0);
+	diag_list_init(diags);
+	err = desired_load_buffer(out, name, text.data, text.len, diags);
+	buf_dispose(&text);
+	free(name);
+	return err;
+}
+
+/* Asserts that base + extra fails and that the first diagnostic is line:col
+ * (counted within `extra`, whose first line is line 5) with that code and message. */
+static void assert_rejects(const char *extra, int line, int column, const char *code,
+			   const char *message)
+{
+	struct desired_state *state = (struct desired_state *)1;
+	struct diag_list diags;
+
+	assert_int_equal(load_text(&state, &diags, extra), -EINVAL);
+	assert_null(state);
+	assert_true(diags.count >= 1);
+	if (message && strcmp(diags.items[0].message, message))
+		fail_msg("message: %s", diags.items[0].message);
+	assert_string_equal(diags.items[0].code, code);
+	assert_int_equal(diags.items[0].line, line);
+	assert_int_equal(diags.items[0].column, column);
+	diag_list_dispose(&diags);
+}
+
+static struct desired_state *assert_loads(const char *extra)
+{
+	struct desired_state *state = NULL;
+	struct diag_list diags;
+	int err = load_text(&state, &diags, extra);
+
+	if (err) {
+		print_error("%s:%d:%d: %s\n", diags.count ? diags.items[0].file : "-",
+			    diags.count ? diags.items[0].line : 0, diags.count ? diags.items[0].column : 0,
+			    diags.count ? diags.items[0].message : "(none)");
+		fail();
+	}
+	assert_non_null(state);
+	diag_list_dispose(&diags);
+	return state;
+}
+
+static const cJSON *body_of(const struct desired_state *s, enum resource_kind kind,
+			    const char *name)
+{
+	const struct desired_object *o = desired_find_object(s, kind, "local", name);
+
+	assert_non_null(o);
+	return o->body;
+}
+
+/* ---- scalar typing (YAML 1.2 core schema) ---- */
+
+static void plain_scalars_follow_the_core_schema(void **state)
+{
+	struct desired_state *s;
+	const cJSON *meta;
+
+	(void)state;
+	s = assert_loads("roles:\n  local:\n    r:\n      metadata:\n"
+			 "        n1: ~\n        n2: null\n        n3:\n        b1: true\n"
+			 "        b2: False\n        i1: 42\n        i2: -7\n        i3: 0x1F\n"
+			 "        i4: 0o17\n        f1: 1.5\n        f2: 2e3\n        s1: yes\n"
+			 "        s2: \"true\"\n        s3: '42'\n        s4: 1.2.3\n"
+			 "        s5: !!str 7\n        s6: 0x\n");
+	meta = cJSON_GetObjectItemCaseSensitive(body_of(s, RESOURCE_ROLE, "r"), "metadata");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(meta, "n1")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(meta, "n2")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(meta, "n3")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "b1")));
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(meta, "b2")));
+	assert_true(cJSON_GetObjectItemCaseSensitive(meta, "i1")->valuedouble == 42);
+	assert_true(cJSON_GetObjectItemCaseSensitive(meta, "i2")->valuedouble == -7);
+	assert_true(cJSON_GetObjectItemCaseSensitive(meta, "i3")->valuedouble == 31);
+	assert_true(cJSON_GetObjectItemCaseSensitive(meta, "i4")->valuedouble == 15);
+	assert_true(cJSON_GetObjectItemCaseSensitive(meta, "f1")->valuedouble == 1.5);
+	assert_true(cJSON_GetObjectItemCaseSensitive(meta, "f2")->valuedouble == 2000);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta, "s1")->valuestring, "yes");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta, "s2")->valuestring, "true");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta, "s3")->valuestring, "42");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta, "s4")->valuestring, "1.2.3");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta, "s5")->valuestring, "7");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(meta, "s6")->valuestring, "0x");
+	desired_state_free(s);
+}
+
+static void booleans_are_plain_true_or_false_only(void **state)
+{
+	static const char *const words[] = { "yes", "no", "on", "off", "y", "n", "Yes", "ON", "True",
+					     "FALSE" };
+	char extra[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		snprintf(extra, sizeof(extra), "    allow_insecure_http: %s\n", words[i]);
+		assert_rejects(extra, 5, 26, "yaml11-boolean", NULL);
+	}
+	assert_rejects("    allow_insecure_http: \"true\"\n", 5, 26, "wrong-type",
+		       "[clusters.local.allow_insecure_http] must be true or false, found a string");
+	assert_rejects("    allow_insecure_http: 1\n", 5, 26, "wrong-type",
+		       "[clusters.local.allow_insecure_http] must be true or false, found an integer");
+}
+
+static void strings_integers_and_lists_are_typed(void **state)
+{
+	(void)state;
+	assert_rejects("users:\n  local:\n    bob:\n      roles: [x]\n      full_name: 12\n", 9, 18,
+		       "wrong-type", "[users.local.bob.full_name] must be a string, found an integer");
+	assert_rejects("users:\n  local:\n    bob:\n      roles: [x]\n      full_name: ~\n", 9, 18,
+		       "wrong-type", "[users.local.bob.full_name] must be a string, found null");
+	assert_rejects("policy:\n  max_deletes: 2.5\n", 6, 16, "wrong-type",
+		       "[policy.max_deletes] must be an integer, found a number");
+	assert_rejects("policy:\n  max_deletes: 99999999999999999999\n", 6, 16, "invalid-value",
+		       "[policy.max_deletes] is out of range");
+	assert_rejects("roles:\n  local:\n    r:\n      run_as: bob\n", 8, 15, "wrong-type",
+		       "[roles.local.r.run_as] must be a list of strings, found a string");
+	assert_rejects("roles:\n  local:\n    r:\n      metadata: { x: .inf }\n", 8, 22,
+		       "invalid-value", "[metadata.x] is not a finite number, which JSON cannot carry");
+}
+
+/* ---- strict YAML ---- */
+
+static void yaml_structure_problems_are_positioned(void **state)
+{
+	(void)state;
+	assert_rejects("    timeout: 30s\n    timeout: 60s\n", 6, 5, "duplicate-key",
+		       "duplicate key [timeout] (first defined at line 5, column 5)");
+	assert_rejects("---\nversion: 1\n", 5, 1, "multiple-documents",
+		       "more than one YAML document in the file");
+	assert_rejects("roles:\n  local:\n    a: &x {}\n    b: *x\n", 7, 8, "anchor",
+		       "anchors and aliases are not supported (found anchor &x)");
+	assert_rejects("roles:\n  local:\n    b: *x\n", 7, 8, "anchor",
+		       "anchors and aliases are not supported (found alias *x)");
+	assert_rejects("    timeout: !!int 30\n", 5, 14, "unsupported-tag",
+		       "unsupported YAML tag [tag:yaml.org,2002:int]");
+	assert_rejects("    timeout: \"a\x01\"\n", 5, 16, "yaml-syntax", NULL);
+	assert_rejects("    timeout: \"30\xc0\"\n", 5, 17, "invalid-utf8", "invalid UTF-8 (byte 0xC0)");
+	assert_rejects("  bad indent: [\n", 6, 1, "yaml-syntax", NULL);
+}
+
+static void nesting_is_capped(void **state)
+{
+	struct buf deep;
+	int i;
+
+	(void)state;
+	buf_init(&deep, 1 << 20);
+	assert_int_equal(buf_puts(&deep, "roles:\n  local:\n    r:\n      metadata: "), 0);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(buf_puts(&deep, "["), 0);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(buf_puts(&deep, "]"), 0);
+	assert_int_equal(buf_puts(&deep, "\n"), 0);
+	assert_rejects(deep.data, 8, 77, "too-deep", "nesting deeper than 64 levels");
+	buf_dispose(&deep);
+}
+
+static void empty_and_oversized_documents_are_errors(void **state)
+{
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	char *big;
+
+	(void)state;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load_buffer(&s, "e.yaml", "# only a comment\n\n", 18, &diags),
+			 -EINVAL);
+	assert_string_equal(diags.items[0].code, "empty-file");
+	assert_int_equal(diags.items[0].line, 1);
+	diag_list_dispose(&diags);
+
+	diag_list_init(&diags);
+	assert_int_equal(desired_load_buffer(&s, "e.yaml", "--- ~\n", 6, &diags), -EINVAL);
+	assert_string_equal(diags.items[0].code, "empty-file");
+	diag_list_dispose(&diags);
+
+	big = malloc(((size_t)4 << 20) + 1);
+	assert_non_null(big);
+	memset(big, '#', ((size_t)4 << 20) + 1);
+	diag_list_init(&diags);
+	assert_int_equal(desired_load_buffer(&s, "big.yaml", big, ((size_t)4 << 20) + 1, &diags),
+			 -EINVAL);
+	assert_string_equal(diags.items[0].code, "file-too-large");
+	assert_int_equal(diags.items[0].line, 1);
+	assert_int_equal(diags.items[0].column, 1);
+	assert_null(s);
+	diag_list_dispose(&diags);
+	free(big);
+}
+
+static void unknown_keys_get_a_hint(void **state)
+{
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+
+	(void)state;
+	assert_int_equal(load_text(&s, &diags, "    tiemout: 30s\n    colour: red\n"), -EINVAL);
+	assert_int_equal(diags.count, 2);
+	assert_string_equal(diags.items[0].message, "unknown key [tiemout] in [clusters.local]");
+	assert_string_equal(diags.items[0].hint, "did you mean [timeout]?");
+	assert_string_equal(diags.items[1].hint,
+			    "allowed keys: url, urls, auth, tls, timeout, allow_insecure_http");
+	diag_list_dispose(&diags);
+}
+
+/* ---- interpolation ---- */
+
+static int expand(const char *text, char **out, bool *expanded, const char **code,
+		  struct buf *why)
+{
+	size_t len;
+
+	buf_init(why, 4096);
+	return interp_expand(out, &len, expanded, code, text, strlen(text), tmpdir, why);
+}
+
+static void interpolation_expands_every_form(void **state)
+{
+	const char *code = NULL;
+	struct buf why;
+	char *out = NULL;
+	bool expanded = false;
+
+	(void)state;
+	setenv("ESR_TEST_A", "alpha", 1);
+	setenv("ESR_TEST_EMPTY", "", 1);
+	unsetenv("ESR_TEST_UNSET");
+	write_file("secret.txt", "s3cret\n\n");
+	write_file("crlf.txt", "value\r\n");
+
+	assert_int_equal(expand("x-${ESR_TEST_A}-y", &out, &expanded, &code, &why), 0);
+	assert_string_equal(out, "x-alpha-y");
+	assert_true(expanded);
+	free(out);
+	buf_dispose(&why);
+
+	assert_int_equal(expand("${ESR_TEST_UNSET:-dflt}/${ESR_TEST_EMPTY:-e}", &out, &expanded,
+				&code, &why), 0);
+	assert_string_equal(out, "dflt/e");
+	free(out);
+	buf_dispose(&why);
+
+	/* only ONE trailing newline goes */
+	assert_int_equal(expand("${file:secret.txt}", &out, &expanded, &code, &why), 0);
+	assert_string_equal(out, "s3cret\n");
+	free(out);
+	buf_dispose(&why);
+
+	assert_int_equal(expand("${file:crlf.txt}", &out, &expanded, &code, &why), 0);
+	assert_string_equal(out, "value");
+	free(out);
+	buf_dispose(&why);
+
+	assert_int_equal(expand("$${ESR_TEST_A} costs $5 and $$", &out, &expanded, &code, &why), 0);
+	assert_string_equal(out, "${ESR_TEST_A} costs $5 and $$");
+	assert_false(expanded);
+	free(out);
+	buf_dispose(&why);
+}
+
+static void interpolation_failures_name_the_variable_or_file(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *code;
+		const char *message;
+	} cases[] = {
+		{ "${ESR_TEST_UNSET}", "unset-variable", "environment variable [ESR_TEST_UNSET] is not set" },
+		{ "${file:missing.txt}", "unreadable-file",
+		  "cannot read ${file:missing.txt}: No such file or directory" },
+		{ "${file:.}", "unreadable-file", "cannot read ${file:.}: Is a directory" },
+		{ "${file:}", "interpolation-syntax", "${file:} needs a path" },
+		{ "${ESR_TEST_A", "interpolation-syntax", "unterminated ${ (write $${ for a literal ${)" },
+		{ "${}", "interpolation-syntax",
+		  "invalid variable name [] in ${...}: use ${NAME}, ${NAME:-default} or ${file:PATH}" },
+		{ "${A-B}", "interpolation-syntax",
+		  "invalid variable name [A-B] in ${...}: use ${NAME}, ${NAME:-default} or ${file:PATH}" },
+	};
+	const char *code;
+	struct buf why;
+	char *out = NULL;
+	bool expanded;
+	size_t i;
+
+	(void)state;
+	unsetenv("ESR_TEST_UNSET");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		code = NULL;
+		assert_int_equal(expand(cases[i].text, &out, &expanded, &code, &why), -EINVAL);
+		assert_string_equal(code, cases[i].code);
+		assert_string_equal(why.data, cases[i].message);
+		buf_dispose(&why);
+	}
+}
+
+static void interpolated_values_are_typed_and_marked_sensitive(void **state)
+{
+	struct desired_state *s;
+	const struct desired_object *o;
+	const cJSON *body;
+
+	(void)state;
+	setenv("ESR_TEST_SKIP", "true", 1);
+	setenv("ESR_TEST_PASSWORD", "pw-from-env", 1);
+	setenv("ESR_TEST_TEAM", "blue", 1);
+	s = assert_loads("remotes:\n  local:\n    r:\n      seeds: [\"h:1\"]\n"
+			 "      skip_unavailable: ${ESR_TEST_SKIP}\n"
+			 "users:\n  local:\n    u:\n      password: ${ESR_TEST_PASSWORD}\n"
+			 "      roles: [x]\n      metadata: { team: \"${ESR_TEST_TEAM}\", fixed: 1 }\n");
+	o = desired_find_object(s, RESOURCE_REMOTE, "local", "r");
+	assert_non_null(o);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->body, "skip_unavailable")));
+	assert_int_equal(cJSON_GetArraySize(o->sensitive_paths), 1);
+	assert_string_equal(cJSON_GetArrayItem(o->sensitive_paths, 0)->valuestring, "skip_unavailable");
+	o = desired_find_object(s, RESOURCE_USER, "local", "u");
+	assert_non_null(o);
+	assert_string_equal(secret_reveal(o->password), "pw-from-env");
+	body = o->body;
+	assert_null(cJSON_GetObjectItemCaseSensitive(body, "password"));
+	assert_int_equal(cJSON_GetArraySize(o->sensitive_paths), 1);
+	assert_string_equal(cJSON_GetArrayItem(o->sensitive_paths, 0)->valuestring, "metadata.team");
+	desired_state_free(s);
+}
+
+/* ---- the model ---- */
+
+static void clusters_are_loaded_with_defaults_and_resolved_paths(void **state)
+{
+	struct desired_state *s;
+	const struct cluster_config *c;
+	char *expected;
+
+	(void)state;
+	write_file("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+	setenv("ESR_TEST_KEY", "key-from-env", 1);
+	s = assert_loads("    auth: { username: elastic, password: changeme }\n"
+			 "    tls: { ca_file: ca.pem, verify: certificate }\n"
+			 "  other:\n    urls: [http://a:9200, https://b:9200]\n"
+			 "    auth: { api_key: \"${ESR_TEST_KEY}\" }\n    timeout: 2m\n"
+			 "    allow_insecure_http: true\n");
+	assert_int_equal(s->cluster_count, 2);
+	c = desired_find_cluster(s, "local");
+	assert_non_null(c);
+	assert_int_equal(c->url_count, 1);
+	assert_string_equal(c->urls[0], "https://127.0.0.1:9200");
+	assert_string_equal(c->username, "elastic");
+	assert_string_equal(secret_reveal(c->password), "changeme");
+	assert_null(c->api_key);
+	expected = tmp_path("ca.pem");
+	assert_string_equal(c->ca_file, expected);
+	free(expected);
+	assert_int_equal(c->verify, TLS_VERIFY_CERTIFICATE);
+	assert_int_equal(c->timeout_ms, 30000);
+	assert_int_equal(c->pos.line, 3);
+	assert_int_equal(c->pos.column, 3);
+	c = desired_find_cluster(s, "other");
+	assert_non_null(c);
+	assert_int_equal(c->url_count, 2);
+	assert_string_equal(c->urls[1], "https://b:9200");
+	assert_string_equal(secret_reveal(c->api_key), "key-from-env");
+	assert_int_equal(c->timeout_ms, 120000);
+	assert_true(c->allow_insecure_http);
+	assert_int_equal(c->verify, TLS_VERIFY_FULL);
+	assert_null(desired_find_cluster(s, "nope"));
+	assert_int_equal(s->policy.max_deletes, 20);
+	assert_int_equal(s->policy.prune[RESOURCE_ROLE], PRUNE_MANAGED);
+	assert_int_equal(s->policy.password_check, PASSWORD_CHECK_PROBE);
+	desired_state_free(s);
+}
+
+static void remotes_have_a_flat_body(void **state)
+{
+	struct desired_state *s;
+	const struct desired_object *o;
+	char *json;
+
+	(void)state;
+	s = assert_loads("  one:\n    url: https://127.0.0.1:9201\n"
+			 "remotes:\n  local:\n    one:\n      cluster: one\n      mode: sniff\n"
+			 "      seeds: [\"127.0.0.1:9300\"]\n      skip_unavailable: true\n"
+			 "      transport: { compress: true, ping_schedule: 30s, "
+			 "compression_scheme: lz4 }\n"
+			 "    three:\n      mode: proxy\n      proxy_address: \"h:9302\"\n"
+			 "      proxy_socket_connections: 4\n      server_name: h\n"
+			 "    two: absent\n    four:\n      cluster: one\n");
+	o = desired_find_object(s, RESOURCE_REMOTE, "local", "one");
+	assert_non_null(o);
+	assert_string_equal(o->remote_cluster, "one");
+	json = cJSON_PrintUnformatted(o->body);
+	assert_string_equal(json, "{\"mode\":\"sniff\",\"seeds\":[\"127.0.0.1:9300\"],"
+				  "\"skip_unavailable\":true,\"transport.compress\":true,"
+				  "\"transport.ping_schedule\":\"30s\","
+				  "\"transport.compression_scheme\":\"lz4\"}");
+	free(json);
+	o = desired_find_object(s, RESOURCE_REMOTE, "local", "three");
+	json = cJSON_PrintUnformatted(o->body);
+	assert_string_equal(json, "{\"mode\":\"proxy\",\"proxy_address\":\"h:9302\","
+				  "\"server_name\":\"h\",\"proxy_socket_connections\":4}");
+	free(json);
+	o = desired_find_object(s, RESOURCE_REMOTE, "local", "two");
+	assert_true(o->absent);
+	assert_null(o->body);
+	o = desired_find_object(s, RESOURCE_REMOTE, "local", "four");
+	json = cJSON_PrintUnformatted(o->body);
+	assert_string_equal(json, "{}");
+	free(json);
+	assert_string_equal(resource_kind_name(o->kind), "remote");
+	desired_state_free(s);
+}
+
+static void roles_and_users_keep_their_bodies(void **state)
+{
+	struct desired_state *s;
+	const struct desired_object *o;
+	char *json;
+
+	(void)state;
+	s = assert_loads("roles:\n  local:\n    r:\n      cluster: [monitor]\n      indices:\n"
+			 "        - names: logs-*\n          privileges: [read]\n"
+			 "          query: { term: { a: 1 } }\n    gone: absent\n"
+			 "users:\n  local:\n    u:\n      password_hash: \"$2a$10$x\"\n"
+			 "      roles: []\n      enabled: false\n    elastic:\n      password: changeme\n");
+	o = desired_find_object(s, RESOURCE_ROLE, "local", "r");
+	json = cJSON_PrintUnformatted(o->body);
+	assert_string_equal(json, "{\"cluster\":[\"monitor\"],\"indices\":[{\"names\":\"logs-*\","
+				  "\"privileges\":[\"read\"],\"query\":{\"term\":{\"a\":1}}}]}");
+	free(json);
+	assert_int_equal(o->pos.line, 7);
+	assert_int_equal(o->pos.column, 5);
+	assert_string_equal(o->pos.file + strlen(o->pos.file) - 6, "t.yaml");
+	assert_true(desired_find_object(s, RESOURCE_ROLE, "local", "gone")->absent);
+	o = desired_find_object(s, RESOURCE_USER, "local", "u");
+	json = cJSON_PrintUnformatted(o->body);
+	assert_string_equal(json, "{\"roles\":[],\"enabled\":false}");
+	free(json);
+	assert_null(o->password);
+	assert_string_equal(secret_reveal(o->password_hash), "$2a$10$x");
+	o = desired_find_object(s, RESOURCE_USER, "local", "elastic");
+	assert_string_equal(secret_reveal(o->password), "changeme");
+	assert_int_equal(s->object_count, 4);
+	assert_null(desired_find_object(s, RESOURCE_USER, "local", "r"));
+	desired_state_free(s);
+}
+
+/* ---- several files ---- */
+
+static void files_and_directories_merge(void **state)
+{
+	const char *paths[2];
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	char *dir = tmp_path("conf.d"), *b = tmp_path("b.yaml");
+
+	(void)state;
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_file("conf.d/20-roles.yml", "version: 1\nroles:\n  local:\n    r: { cluster: [all] }\n");
+	write_file("conf.d/10-clusters.yaml", base);
+	write_file("conf.d/notes.txt", "not yaml: [");
+	write_file("b.yaml", "version: 1\nusers:\n  local:\n    u: { roles: [r] }\n");
+	paths[0] = dir;
+	paths[1] = b;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load(&s, paths, 2, &diags), 0);
+	assert_int_equal(diags.count, 0);
+	assert_int_equal(s->file_count, 3);
+	assert_non_null(strstr(s->files[0], "conf.d/10-clusters.yaml"));
+	assert_non_null(strstr(s->files[1], "conf.d/20-roles.yml"));
+	assert_non_null(desired_find_object(s, RESOURCE_USER, "local", "u"));
+	assert_ptr_equal(desired_find_object(s, RESOURCE_ROLE, "local", "r")->pos.file, s->files[1]);
+	desired_state_free(s);
+	diag_list_dispose(&diags);
+	free(dir);
+	free(b);
+}
+
+static void a_resource_defined_twice_names_both_places(void **state)
+{
+	const char *paths[3];
+	struct desired_state *s = (struct desired_state *)1;
+	struct diag_list diags;
+	char *a = tmp_path("a1.yaml"), *b = tmp_path("b1.yaml"), *c = tmp_path("c1.yaml");
+	struct buf want;
+
+	(void)state;
+	write_file("a1.yaml", "version: 1\nclusters:\n  local:\n    url: https://h:1\n"
+			      "roles:\n  local:\n    x: {}\n");
+	write_file("b1.yaml", "version: 1\nroles:\n  local:\n    y: {}\n\n\n    x: {}\n");
+	write_file("c1.yaml", "version: 1\nclusters:\n  local:\n    url: https://h:2\n"
+			      "policy: { max_deletes: 1 }\n");
+	paths[0] = a;
+	paths[1] = b;
+	paths[2] = c;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load(&s, paths, 3, &diags), -EINVAL);
+	assert_null(s);
+	assert_int_equal(diags.count, 2);
+	buf_init(&want, 4096);
+	buf_printf(&want, "role [x] on cluster [local] is defined twice: %s:7:5 and %s:7:5", a, b);
+	assert_string_equal(diags.items[0].message, want.data);
+	assert_string_equal(diags.items[0].file, b);
+	assert_string_equal(diags.items[0].code, "duplicate-definition");
+	assert_string_equal(diags.items[0].source_line, "    x: {}");
+	buf_reset(&want);
+	buf_printf(&want, "cluster [local] is defined twice: %s:3:3 and %s:3:3", a, c);
+	assert_string_equal(diags.items[1].message, want.data);
+	buf_dispose(&want);
+	diag_list_dispose(&diags);
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void every_file_is_reported_even_after_a_broken_one(void **state)
+{
+	const char *paths[3];
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	char *a = tmp_path("broken.yaml"), *b = tmp_path("bad-key.yaml"), *c = tmp_path("none.yaml");
+
+	(void)state;
+	write_file("broken.yaml", "version: 1\nclusters: [\n");
+	write_file("bad-key.yaml", "version: 1\nclusterz: {}\n");
+	paths[0] = a;
+	paths[1] = b;
+	paths[2] = c;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load(&s, paths, 3, &diags), -EINVAL);
+	assert_int_equal(diags.count, 3);
+	assert_string_equal(diags.items[0].code, "yaml-syntax");
+	assert_string_equal(diags.items[1].code, "unknown-key");
+	assert_string_equal(diags.items[2].code, "unreadable-file");
+	diag_list_dispose(&diags);
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void references_must_be_declared(void **state)
+{
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+
+	(void)state;
+	assert_int_equal(load_text(&s, &diags, "remotes:\n  local:\n    a: { cluster: locall }\n"
+					       "roles:\n  lokal:\n    r: {}\n"),
+			 -EINVAL);
+	assert_int_equal(diags.count, 2);
+	assert_string_equal(diags.items[0].message, "remote [a] on cluster [local] names cluster "
+						    "[locall], which is not declared under clusters");
+	assert_string_equal(diags.items[0].hint, "did you mean [local]?");
+	assert_int_equal(diags.items[0].line, 7);
+	assert_int_equal(diags.items[0].column, 19);
+	assert_string_equal(diags.items[1].message,
+			    "[roles] names cluster [lokal], which is not declared under clusters");
+	diag_list_dispose(&diags);
+}
+
+/* ---- secrets ---- */
+
+static void secrets_never_reach_a_diagnostic(void **state)
+{
+	static const char *const canaries[] = { "CANARY-literal-1", "CANARY-env-2", "CANARY-file-3",
+						"CANARY-block-4" };
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	setenv("ESR_TEST_CANARY", "CANARY-env-2", 1);
+	write_file("canary.txt", "CANARY-file-3\n");
+	assert_int_equal(load_text(&s, &diags,
+				   "    auth: { username: u, password: CANARY-literal-1, x: 1 }\n"
+				   "  two:\n    url: https://h:1\n"
+				   "    auth: { api_key: \"${ESR_TEST_CANARY}\", y: 2 }\n"
+				   "users:\n  local:\n"
+				   "    a: { password: \"${file:canary.txt}\", roles: yes }\n"
+				   "    b:\n      password: |\n        CANARY-block-4\n"
+				   "      password_hash: [CANARY-literal-1]\n      roles: [x]\n"
+				   "    c: { password_hash: 'CANARY-literal-1' , roles: 7 }\n"),
+			 -EINVAL);
+	assert_true(diags.count >= 5);
+	f = open_memstream(&text, &len);
+	diag_print_text(&diags, f, false);
+	diag_print_json(&diags, f);
+	fclose(f);
+	for (i = 0; i < sizeof(canaries) / sizeof(canaries[0]); i++)
+		if (strstr(text, canaries[i]))
+			fail_msg("%s leaked:\n%s", canaries[i], text);
+	assert_non_null(strstr(text, "password: (sensitive)"));
+	free(text);
+	diag_list_dispose(&diags);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plain_scalars_follow_the_core_schema),
+		cmocka_unit_test(booleans_are_plain_true_or_false_only),
+		cmocka_unit_test(strings_integers_and_lists_are_typed),
+		cmocka_unit_test(yaml_structure_problems_are_positioned),
+		cmocka_unit_test(nesting_is_capped),
+		cmocka_unit_test(empty_and_oversized_documents_are_errors),
+		cmocka_unit_test(unknown_keys_get_a_hint),
+		cmocka_unit_test(interpolation_expands_every_form),
+		cmocka_unit_test(interpolation_failures_name_the_variable_or_file),
+		cmocka_unit_test(interpolated_values_are_typed_and_marked_sensitive),
+		cmocka_unit_test(clusters_are_loaded_with_defaults_and_resolved_paths),
+		cmocka_unit_test(remotes_have_a_flat_body),
+		cmocka_unit_test(roles_and_users_keep_their_bodies),
+		cmocka_unit_test(files_and_directories_merge),
+		cmocka_unit_test(a_resource_defined_twice_names_both_places),
+		cmocka_unit_test(every_file_is_reported_even_after_a_broken_one),
+		cmocka_unit_test(references_must_be_declared),
+		cmocka_unit_test(secrets_never_reach_a_diagnostic),
+	};
+
+	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
+}
