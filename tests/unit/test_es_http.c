@@ -305,6 +305,41 @@ static void test_response_dispose_is_null_safe(void **state)
 	assert_true(es_response_ok(&r));
 }
 
+static void test_live_read_without_network(void **state)
+{
+	char *urls[] = { "http://127.0.0.1:9" };
+	struct cluster_config clusters[2] = {
+		{ .id = "insecure", .urls = urls, .url_count = 1, .username = "elastic",
+		  .verify = TLS_VERIFY_NONE },
+		{ .id = "skipped", .urls = urls, .url_count = 1 },
+	};
+	struct desired_state desired = { .clusters = clusters, .cluster_count = 2 };
+	const char *only[] = { "insecure", "undeclared" };
+	struct live_read_options opts = { .parallel = 4, .only_clusters = only,
+					  .only_cluster_count = 2 };
+	struct live_state *live = NULL;
+	const struct live_cluster *lc;
+
+	(void)state;
+	assert_int_equal(live_read(&live, &desired, &opts), 0);
+	assert_int_equal(live->cluster_count, 1);
+	assert_null(live_find_cluster(live, "skipped"));
+	lc = live_find_cluster(live, "insecure");
+	assert_non_null(lc);
+	assert_false(lc->reachable);
+	assert_non_null(strstr(lc->error, "refusing to send credentials over plain http"));
+	assert_int_equal(lc->warning_count, 1);
+	assert_string_equal(lc->warnings[0], "TLS verification is disabled for cluster [insecure]");
+	assert_null(lc->root);
+	live_state_free(live);
+
+	desired.cluster_count = 0;
+	assert_int_equal(live_read(&live, &desired, NULL), 0);
+	assert_int_equal(live->cluster_count, 0);
+	live_state_free(live);
+	live_state_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_version_parsing),
 		cmocka_unit_test(test_version_at_least),
 		cmocka_unit_test(test_response_dispose_is_null_safe),
+		cmocka_unit_test(test_live_read_without_network),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
