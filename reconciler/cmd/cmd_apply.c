@@ -16,12 +16,10 @@
 #include "apply/saved_plan.h"
 #include "apply/verify.h"
 #include "cmd/cli.h"
-#include "desired/loader.h"
 #include "es/http.h"
 #include "es/live.h"
 #include "plan/plan.h"
 #include "util/buf.h"
-#include "util/diag.h"
 #include "util/log.h"
 
 static const char usage[] =
@@ -57,24 +55,6 @@ struct apply_run {
 	struct apply_outcome *outcome;
 	cJSON *saved_plan;
 };
-
-static int load_desired(struct apply_run *run)
-{
-	struct diag_list diags;
-	bool json_logs = run->opts.log_format && !strcmp(run->opts.log_format, "json");
-	int err;
-
-	diag_list_init(&diags);
-	err = desired_load(&run->desired, run->opts.files, run->opts.file_count, &diags);
-	if (diags.count) {
-		if (json_logs)
-			diag_print_json(&diags, stderr);
-		else
-			diag_print_text(&diags, stderr, cli_use_color(&run->opts, STDERR_FILENO));
-	}
-	diag_list_dispose(&diags);
-	return err;
-}
 
 static int check_cluster_filter(const struct apply_run *run)
 {
@@ -301,8 +281,12 @@ static int run_apply(struct apply_run *run)
 		.client = NULL,
 	};
 	char *errmsg = NULL;
-	int err;
+	int err, code;
 
+	if ((code = cli_load_desired(&run->desired, &run->opts, "apply")))
+		return code;
+	if (check_cluster_filter(run))
+		return EXIT_INVALID;
 	if (run->opts.positional_count == 1) {
 		err = saved_plan_load(&run->saved_plan, run->opts.positional[0], &errmsg);
 		if (err) {
@@ -311,8 +295,6 @@ static int run_apply(struct apply_run *run)
 			return EXIT_INVALID;
 		}
 	}
-	if (load_desired(run) || check_cluster_filter(run))
-		return EXIT_INVALID;
 	if ((err = es_global_init()) || (err = read_and_plan(&run->live, &run->plan, run))) {
 		log_error("cannot plan: %s", strerror(-err));
 		return EXIT_INVALID;
@@ -350,10 +332,9 @@ int cmd_apply(int argc, char **argv)
 	if (code)
 		return done ? EXIT_OK : code;
 	cli_configure_logging(&run.opts);
-	if (!run.opts.file_count || run.opts.positional_count > 1) {
-		fprintf(stderr, "esreconcile apply: %s\ntry 'esreconcile apply --help'\n",
-			run.opts.file_count ? "at most one saved plan file may be given"
-					    : "-f FILE is required (connections and secrets come from it)");
+	if (run.opts.positional_count > 1) {
+		fputs("esreconcile apply: at most one saved plan file may be given\n"
+		      "try 'esreconcile apply --help'\n", stderr);
 		cli_options_dispose(&run.opts);
 		return EXIT_USAGE;
 	}

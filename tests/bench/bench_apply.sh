@@ -21,7 +21,7 @@ TMP=$(mktemp -d)
 EMU_PID=""
 cleanup() {
 	[ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
-	rm -rf "$TMP"
+	[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
 

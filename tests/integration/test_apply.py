@@ -14,6 +14,8 @@ Standard library only. Env: ESR_BIN (default ./esreconcile). Last line:
 
 import json
 import os
+import pty
+import select
 import shutil
 import subprocess
 import sys
@@ -414,6 +416,54 @@ def test_no_tty_refused(emu):
     check(not writes_in_log(emu), "wrote without approval")
 
 
+def run_on_tty(emu, args, answer):
+    """Runs esreconcile with a terminal as stdin and stdout; answers the prompt."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([ESR] + args, env=env_for(emu), stdin=slave, stdout=slave,
+                            stderr=subprocess.PIPE, text=False)
+    os.close(slave)
+    seen = b""
+    while b"Only 'yes' will be accepted:" not in seen:
+        ready, _, _ = select.select([master], [], [], 60)
+        check(ready, "no prompt; saw: %r" % seen[-500:])
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.write(master, answer.encode() + b"\n")
+    rest = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        rest += chunk
+    rc = proc.wait(60)
+    err = proc.stderr.read().decode()
+    os.close(master)
+    return rc, seen.decode(errors="replace"), rest.decode(errors="replace"), err
+
+
+def test_tty_approval(emu):
+    reset(emu)
+    path = desired("tty.yaml", OWNED)
+    rc, shown, rest, err = run_on_tty(emu, ["apply", "-f", path, "--wait", "0s"], "no")
+    check(rc == 1, "declined apply exit %d: %s %s" % (rc, rest, err))
+    check("mine-role" in shown and "Plan:" in shown, "the plan was not shown before the prompt: %r" % shown)
+    check(not writes_in_log(emu), "wrote after 'no'")
+    rc, shown, rest, err = run_on_tty(emu, ["apply", "-f", path, "--wait", "0s"], "yes")
+    check(rc == 0 and "Converged." in rest, "approved apply exit %d: %s %s" % (rc, rest, err))
+    check("mine-role" in roles(emu), "approved apply did not write")
+
+
 def test_concurrent_applies(emu):
     for round_ in range(3):
         reset(emu)
@@ -461,8 +511,8 @@ policy:
         runs.append(esr(emu, "validate", "-f", path, *flags, env=env))
         runs.append(esr(emu, "plan", "-f", path, *flags, env=env))
         runs.append(esr(emu, "plan", "-f", path, "--out", plan_file, *flags, env=env))
-        runs.append(expect(esr(emu, "apply", "-f", path, "--auto-approve", "--report", report, plan_file,
-                               *flags, env=env), 0, "canary apply with a saved plan"))
+        runs.append(expect(esr(emu, "apply", "-f", path, "--auto-approve", "--report", report, *flags,
+                               plan_file, env=env), 0, "canary apply with a saved plan"))
         # Password drift: the next apply changes the password again.
         emu.ok("POST", "/_security/user/canary-user/_password", {"password": "other-password"})
         runs.append(expect(esr(emu, "apply", "-f", path, "--auto-approve", "--report", report, *flags, env=env),
@@ -503,6 +553,7 @@ def main():
             (test_saved_plan, "main"),
             (test_max_deletes_guard, "main"),
             (test_no_tty_refused, "main"),
+            (test_tty_approval, "main"),
             (test_concurrent_applies, "main"),
             (test_secret_canary, "main"),
         ]
