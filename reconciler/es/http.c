@@ -724,9 +724,9 @@ static int append_one_line(struct buf *b, const char *text, size_t len, size_t m
 	int err = 0;
 
 	for (i = 0; i < len && i < max && !err; i++) {
-		char ch = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? ' ' : text[i];
+		bool control = (unsigned char)text[i] < 0x20 || text[i] == 0x7f;
 
-		err = buf_append(b, &ch, 1);
+		err = buf_append(b, control ? " " : &text[i], 1);
 	}
 	if (!err && len > max)
 		err = buf_puts(b, "...");
