@@ -84,6 +84,9 @@ static int put_cluster(struct buf *out, const struct style *s, const struct clus
 	size_t i;
 	int err;
 
+	/* clusters in sync say nothing; the summary line covers them */
+	if (cp->reachable && !cp->change_count && !cp->warning_count)
+		return 0;
 	err = buf_printf(out, "%sCluster %s%s", paint(s, COLOR_BOLD), cp->cluster_id, paint(s, COLOR_RESET));
 	if (!err && cp->version)
 		err = buf_printf(out, " (%s)", cp->version);
@@ -96,8 +99,6 @@ static int put_cluster(struct buf *out, const struct style *s, const struct clus
 		err = put_change(out, s, &cp->changes[i]);
 	for (i = 0; !err && i < cp->warning_count; i++)
 		err = buf_printf(out, "  warning: %s\n", cp->warnings[i]);
-	if (!err && cp->reachable && !cp->change_count)
-		err = buf_puts(out, "  no changes\n");
 	return err ? err : buf_puts(out, "\n");
 }
 

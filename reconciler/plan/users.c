@@ -213,11 +213,16 @@ static int user_delete(struct cluster_builder *b, const char *name, const cJSON 
 	return err;
 }
 
-static bool probe_failed(const struct cluster_builder *b, const struct desired_object *d)
+static bool probe_failed(const struct cluster_builder *b, const struct desired_object *d,
+			 const cJSON *live)
 {
 	const cJSON *probe;
+	bool enabled = true;
 
 	if (!d->password || b->desired->policy.password_check != PASSWORD_CHECK_PROBE)
+		return false;
+	/* a disabled user cannot authenticate whatever its password: the probe proves nothing */
+	if (!json_as_bool(cJSON_GetObjectItemCaseSensitive(live, "enabled"), &enabled) && !enabled)
 		return false;
 	probe = cJSON_GetObjectItemCaseSensitive(b->lc->password_probes, d->name);
 	return cJSON_IsFalse(probe);
@@ -256,7 +261,7 @@ static int user_create(struct cluster_builder *b, const struct desired_object *d
 			    d->password ? d->password : d->password_hash, key);
 }
 
-static int user_reserved(struct cluster_builder *b, const struct desired_object *d)
+static int user_reserved(struct cluster_builder *b, const struct desired_object *d, const cJSON *live)
 {
 	size_t index;
 	int err = 0;
@@ -265,7 +270,7 @@ static int user_reserved(struct cluster_builder *b, const struct desired_object 
 	if (d->body && d->body->child)
 		err = builder_add_warning(b, "user [%s] is built in: only its password is managed, its other "
 					  "fields are left as they are", d->name);
-	if (err || !probe_failed(b, d)) {
+	if (err || !probe_failed(b, d, live)) {
 		if (!err)
 			b->cp->unchanged++;
 		return err;
@@ -285,7 +290,7 @@ static int user_update(struct cluster_builder *b, const struct desired_object *d
 		       const cJSON *stamped, const cJSON *live)
 {
 	cJSON *live_norm = NULL, *desired_norm = NULL, *body = NULL;
-	bool password = probe_failed(b, d);
+	bool password = probe_failed(b, d, live);
 	size_t index, changed = 0;
 	int err;
 
@@ -342,7 +347,7 @@ static int user_plan_object(struct cluster_builder *b, const struct desired_obje
 		if (d->absent)
 			return builder_add_problem(b, RESOURCE_USER, name,
 						   "user [%s] is built in and cannot be deleted", name);
-		return user_reserved(b, d);
+		return user_reserved(b, d, live);
 	}
 	if (d->absent) {
 		if (!live) {

@@ -103,6 +103,24 @@ static void password_mismatch_posts_password(void **state)
 	fixture_done(&f);
 }
 
+static void disabled_user_probe_proves_nothing(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+
+	(void)state;
+	fixture_build(&f, "{'objects':[{'kind':'user','name':'u','password':'pw1234','body':{'roles':['a']}}]}",
+		      "{'local':{'users':{'u':{'roles':['a'],'metadata':{'managed_by':'esreconcile'},'enabled':false}},"
+		      "'probes':{'u':false}}}");
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->change_count, 1);
+	assert_int_equal(cp->changes[0].field_count, 1);
+	assert_string_equal(cp->changes[0].fields[0].path, "enabled");
+	assert_request(cp, 0, "PUT", "/_security/user/u",
+		       "{'roles':['a'],'metadata':{'managed_by':'esreconcile'},'enabled':true}");
+	fixture_done(&f);
+}
+
 #define BUILTIN_LIVE \
 	"{'local':{'users':{'kibana_system':{'username':'kibana_system','roles':['kibana_system']," \
 	"'metadata':{'_reserved':true},'enabled':true},'elastic':{'roles':['superuser'],'metadata':{'_reserved':true}}}," \
@@ -211,6 +229,7 @@ int main(void)
 		cmocka_unit_test(matching_user_is_no_change),
 		cmocka_unit_test(role_and_enabled_drift_rewrites_every_field),
 		cmocka_unit_test(password_mismatch_posts_password),
+		cmocka_unit_test(disabled_user_probe_proves_nothing),
 		cmocka_unit_test(builtin_user_gets_only_a_password_change),
 		cmocka_unit_test(prune_policies_for_users),
 		cmocka_unit_test(requests_follow_design_order),

@@ -1,0 +1,193 @@
+"""Integration-test harness: emulated clusters, esreconcile runs, request logs.
+
+Standard library only; builds on tests/emulator/harness.py (which starts
+esemu.py). A test module does:
+
+    from harness import Emulator, Suite, ROOT, EXAMPLES
+
+    suite = Suite()
+
+    @suite.test
+    def plan_01_against_empty_cluster():
+        with Emulator(["local"]) as emu:                 # args=["--version", "8.14.3"], ...
+            r = emu.run("plan", "-f", emu.example("01-add-remotes.yaml"), "-o", "json")
+            suite.check(r.rc == 2, "exit 2: %s" % r.stderr)
+            body = r.json["clusters"]["local"]["requests"][0]["body"]
+            emu.requests("local")                         # the emulator's request log
+            emu.es("PUT", "/_cluster/settings", {...})    # a direct request as elastic
+
+    suite.finish()          # prints "N passed, M failed" and exits 0 or 1
+
+Emulator(clusters, args) starts esemu.py with --control in a temp dir and reads
+clusters.json. emu.env() is os.environ plus, for each cluster id X (upper-cased,
+'-' as '_'): ES_X_URL, ES_X_CA (HTTP CA), ES_X_PASSWORD (elastic) and
+ES_X_TRANSPORT_CA; and CCU_PASSWORD, CSU_PASSWORD, KIBANA_CCU_PASSWORD (unless
+already set), the variables the examples use. emu.run(*args, env=None,
+stdin=None) runs $ESR_BIN (default ./esreconcile) with that environment and
+returns a Result (rc, stdout, stderr, and json when stdout parses).
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLES = os.path.join(ROOT, "examples")
+ESR = os.environ.get("ESR_BIN", os.path.join(ROOT, "esreconcile"))
+
+
+
+def _load_emulator_harness():
+    # tests/emulator/harness.py shares this module's name: load it under another one
+    spec = importlib.util.spec_from_file_location(
+        "esemu_harness", os.path.join(ROOT, "tests", "emulator", "harness.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+Emu = _load_emulator_harness().Emu
+
+EXAMPLE_SECRETS = {
+    "CCU_PASSWORD": "ccu-password-1",
+    "CSU_PASSWORD": "csu-password-1",
+    "KIBANA_CCU_PASSWORD": "kibana-password-1",
+}
+
+
+def env_key(cluster_id):
+    return cluster_id.upper().replace("-", "_")
+
+
+class Result:
+    def __init__(self, rc, stdout, stderr):
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        try:
+            self.json = json.loads(stdout)
+        except ValueError:
+            self.json = None
+
+    def __repr__(self):
+        return "rc=%d\nstdout:\n%s\nstderr:\n%s" % (self.rc, self.stdout, self.stderr)
+
+
+class Emulator:
+    """Emulated clusters for one test; use as a context manager."""
+
+    def __init__(self, clusters=("local",), args=(), python=None):
+        self.emu = Emu(clusters=tuple(clusters), args=tuple(args), control=True, python=python)
+        self.info = self.emu.info
+        self.dir = tempfile.mkdtemp(prefix="esr-it-", dir=self.emu.dir)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self.emu.stop()
+
+    def env(self, extra=None):
+        env = dict(os.environ)
+        for cid, info in self.info.items():
+            key = env_key(cid)
+            env["ES_%s_URL" % key] = info["url"]
+            env["ES_%s_CA" % key] = info["http_ca_file"]
+            env["ES_%s_PASSWORD" % key] = info["password"]
+            env["ES_%s_TRANSPORT_CA" % key] = info["transport_ca_file"]
+        for name, value in EXAMPLE_SECRETS.items():
+            env.setdefault(name, value)
+        env.pop("NO_COLOR", None)
+        if extra:
+            env.update(extra)
+        return env
+
+    def run(self, *args, env=None, stdin=None, timeout=300):
+        p = subprocess.run([ESR] + list(args), env=self.env(env), input=stdin,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                           universal_newlines=True)
+        return Result(p.returncode, p.stdout, p.stderr)
+
+    def example(self, name):
+        return os.path.join(EXAMPLES, name)
+
+    def write(self, name, text):
+        """Writes a desired-state file (or any file) into the test's temp dir."""
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def es(self, method, path, body=None, cluster="local", auth=None):
+        """One request as elastic (or auth=(user, password)); returns (status, body)."""
+        if isinstance(auth, tuple):
+            auth = self.emu.basic(*auth)
+        status, _headers, data = self.emu.req(method, path, body, cluster=cluster, auth=auth)
+        return status, data
+
+    def control(self, method, path, body=None, cluster="local"):
+        status, data = self.es(method, path, body, cluster=cluster, auth=False)
+        if status >= 300:
+            raise AssertionError("%s %s on %s: %s %s" % (method, path, cluster, status, data))
+        return data
+
+    def requests(self, cluster="local"):
+        """The emulator's request log of one cluster: [{"method","path","query","body",..}]."""
+        return self.control("GET", "/_emulator/requests", cluster=cluster)
+
+    def clear_requests(self, cluster=None):
+        for cid in ([cluster] if cluster else self.info):
+            self.control("DELETE", "/_emulator/requests", cluster=cid)
+
+    def seed(self, cluster="local", **counts):
+        """POST /_emulator/seed, e.g. seed("local", roles=1000, users=10, remotes=3)."""
+        return self.control("POST", "/_emulator/seed", counts, cluster=cluster)
+
+
+def connection_block(cluster_ids):
+    """The `clusters:` section for these ids, reading the variables emu.env() sets."""
+    lines = ["clusters:"]
+    for cid in cluster_ids:
+        key = env_key(cid)
+        lines += ["  %s:" % cid,
+                  "    url: ${ES_%s_URL}" % key,
+                  "    auth: { username: elastic, password: \"${ES_%s_PASSWORD}\" }" % key,
+                  "    tls: { ca_file: \"${ES_%s_CA}\" }" % key]
+    return "\n".join(lines) + "\n"
+
+
+class Suite:
+    """Runs test functions, counts results, ends with the runner's summary line."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.only = set(sys.argv[1:])
+
+    def check(self, cond, what):
+        if not cond:
+            raise AssertionError(what)
+
+    def test(self, fn):
+        if self.only and fn.__name__ not in self.only:
+            return fn
+        try:
+            fn()
+            self.passed += 1
+            print("ok   %s" % fn.__name__, flush=True)
+        except Exception:  # noqa: BLE001 (every failure is reported, not raised)
+            self.failed += 1
+            print("FAIL %s" % fn.__name__, flush=True)
+            traceback.print_exc(file=sys.stdout)
+        return fn
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.exit(1 if self.failed else 0)
