@@ -7,6 +7,7 @@
  *                  [--max-attempts N] [--backoff-ms N] [--response-max BYTES] -f FILE...
  * Exit: 0 printed, 1 the files do not load or live_read() failed, 64 usage. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,17 @@ fail:
 	return NULL;
 }
 
+/* A non-negative decimal number, or -1 when text is not one. */
+static long number(const char *text)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	return errno || end == text || *end || n < 0 ? -1 : n;
+}
+
 static int usage(void)
 {
 	fputs("usage: live_dump [--parallel N] [--cluster ID]... [--deadline-ms N] [--max-attempts N]\n"
@@ -94,6 +106,7 @@ int main(int argc, char **argv)
 	cJSON *out = NULL, *by_id;
 	char *text = NULL;
 	int rc = 1, a, err;
+	long n;
 
 	diag_list_init(&diags);
 	for (a = 1; a < argc; a++) {
@@ -104,20 +117,25 @@ int main(int argc, char **argv)
 			goto done;
 		}
 		a++;
-		if (!strcmp(arg, "-f"))
+		if (!strcmp(arg, "-f")) {
 			files[file_count++] = val;
-		else if (!strcmp(arg, "--cluster"))
+			continue;
+		}
+		if (!strcmp(arg, "--cluster")) {
 			clusters[cluster_count++] = val;
-		else if (!strcmp(arg, "--parallel"))
-			opts.parallel = atol(val);
-		else if (!strcmp(arg, "--deadline-ms"))
-			client.retry_deadline_ms = atol(val);
-		else if (!strcmp(arg, "--max-attempts"))
-			client.max_attempts = atoi(val);
-		else if (!strcmp(arg, "--backoff-ms"))
-			client.backoff_base_ms = atol(val);
-		else if (!strcmp(arg, "--response-max"))
-			client.response_max_bytes = (size_t)atol(val);
+			continue;
+		}
+		n = number(val);
+		if (n >= 0 && !strcmp(arg, "--parallel"))
+			opts.parallel = n;
+		else if (n >= 0 && !strcmp(arg, "--deadline-ms"))
+			client.retry_deadline_ms = n;
+		else if (n >= 0 && n <= INT_MAX && !strcmp(arg, "--max-attempts"))
+			client.max_attempts = (int)n;
+		else if (n >= 0 && !strcmp(arg, "--backoff-ms"))
+			client.backoff_base_ms = n;
+		else if (n >= 0 && !strcmp(arg, "--response-max"))
+			client.response_max_bytes = (size_t)n;
 		else {
 			rc = usage();
 			goto done;
