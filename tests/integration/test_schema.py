@@ -8,7 +8,9 @@ tests/fixtures/valid/ is accepted by both; and that every fixture under
 tests/fixtures/invalid/ is rejected by the C validator (exit 1) and, when its
 header says `# schema: reject`, by the schema too. Fixtures marked
 `# schema: cannot-express` are invalid for reasons JSON Schema cannot see
-(an unset variable, a cross-reference, a file over 4 MiB, ...).
+(an unset variable, a cross-reference, a file over 4 MiB, ...). Then probes
+the edges of each value grammar (time values, host:port, URLs, names, enums,
+privileges) with small documents both sides must judge as the table says.
 
 YAML is read the way editors read it (the YAML language server uses YAML 1.2):
 core-schema scalars only, so `yes` is a string, not a boolean, and duplicate
@@ -38,17 +40,20 @@ USER_PASSWORD_VARS = ("CCU_PASSWORD", "CSU_PASSWORD", "KIBANA_CCU_PASSWORD")
 
 
 class Core12Loader(yaml.SafeLoader):
-    """PyYAML restricted to the YAML 1.2 core schema, without duplicate keys."""
+    """PyYAML restricted to the YAML 1.2 core schema; keys are strings, as in
+    JSON, and a duplicate key is an error."""
 
     def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
+        mapping = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
                 raise yaml.constructor.ConstructorError(
-                    None, None, "duplicate key %r" % (key,), key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+                    None, None, "mapping keys must be scalars", key_node.start_mark)
+            if key_node.value in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "duplicate key %r" % key_node.value, key_node.start_mark)
+            mapping[key_node.value] = self.construct_object(value_node, deep=deep)
+        return mapping
 
 
 Core12Loader.yaml_implicit_resolvers = {}
@@ -152,8 +157,9 @@ def make_ca_file(directory):
 
 
 def validator_env(ca_file):
-    """The variables examples/README.md documents, with harmless values."""
-    env = dict(os.environ)
+    """The variables examples/README.md documents, with harmless values; the
+    ESR_TEST_* variables stay unset (tests/fixtures/README.md)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESR_TEST_")}
     for port, cid in enumerate(CLUSTER_IDS, start=9200):
         prefix = "ES_" + cid.upper()
         env[prefix + "_URL"] = "https://127.0.0.1:%d" % port
@@ -176,6 +182,115 @@ def run_validate(path, env):
     except subprocess.TimeoutExpired:
         return None, "timed out after %ds" % VALIDATE_TIMEOUT_S
     return proc.returncode, proc.stdout.decode("utf-8", "replace")
+
+
+# Probes of the value grammars both sides implement (time values, host:port,
+# URLs, names, enums, privileges): (what, YAML appended to PROBE_BASE, valid?).
+# The fixtures hold one example of each rule; these hold each grammar's edges.
+PROBE_BASE = "version: 1\nclusters:\n  local:\n    url: https://127.0.0.1:9200\n"
+
+
+def _remote(body):
+    return "remotes:\n  local:\n    a: {%s}\n" % body
+
+
+def _transport(body):
+    return _remote("seeds: ['h:1'], transport: {%s}" % body)
+
+
+def _role(body):
+    return "roles:\n  local:\n    r: {%s}\n" % body
+
+
+def _index(body):
+    return _role("indices: [{%s}]" % body)
+
+
+def _cluster(body):
+    return "  other:\n    url: %s\n" % body
+
+
+def _user(name, body):
+    return "users:\n  local:\n    %s: %s\n" % (name, body)
+
+
+PROBES = [
+    ("ping_schedule 60s", _transport("ping_schedule: 60s"), True),
+    ("ping_schedule 5MS", _transport("ping_schedule: 5MS"), True),
+    ("ping_schedule '-1'", _transport("ping_schedule: '-1'"), True),
+    ("ping_schedule '000'", _transport("ping_schedule: '000'"), True),
+    ("ping_schedule ' 5 s '", _transport("ping_schedule: ' 5 s '"), True),
+    ("ping_schedule -1s", _transport("ping_schedule: -1s"), True),
+    ("ping_schedule 1M", _transport("ping_schedule: 1M"), False),
+    ("ping_schedule -2s", _transport("ping_schedule: -2s"), False),
+    ("ping_schedule 1.5s", _transport("ping_schedule: 1.5s"), False),
+    ("ping_schedule '-0'", _transport("ping_schedule: '-0'"), False),
+    ("ping_schedule 5 (integer)", _transport("ping_schedule: 5"), False),
+    ("ping_schedule -1 (integer)", _transport("ping_schedule: -1"), False),
+    ("timeout 1ms", "    timeout: 1ms\n", True),
+    ("timeout 1000micros", "    timeout: 1000micros\n", True),
+    ("timeout 999micros", "    timeout: 999micros\n", False),
+    ("timeout 0s", "    timeout: 0s\n", False),
+    ("timeout '-1'", "    timeout: '-1'\n", False),
+    ("seed [::1]:9300", _remote("seeds: ['[::1]:9300']"), True),
+    ("seed h:+09300", _remote("seeds: ['h:+09300']"), True),
+    ("seed h:65535", _remote("seeds: ['h:65535']"), True),
+    ("seed h:65536", _remote("seeds: ['h:65536']"), False),
+    ("seed h:0", _remote("seeds: ['h:0']"), False),
+    ("seed ::1:9300", _remote("seeds: ['::1:9300']"), False),
+    ("seed []:1", _remote("seeds: ['[]:1']"), False),
+    ("seed without port", _remote("seeds: ['foo']"), False),
+    ("seed with a space", _remote("seeds: ['a b:1']"), False),
+    ("seeds empty", _remote("seeds: []"), False),
+    ("seeds empty with cluster", _remote("seeds: [], cluster: local"), True),
+    ("url HTTPS:// (any case)", _cluster("HTTPS://x:9200"), True),
+    ("url ftp://", _cluster("ftp://x"), False),
+    ("url https:///x", _cluster("https:///x"), False),
+    ("url with a space", _cluster("'https://x y'"), False),
+    ("http:// with credentials",
+     _cluster("http://x\n    auth: {username: a, password: b}"), False),
+    ("http:// allowed",
+     _cluster("http://x\n    auth: {username: a, password: b}\n    allow_insecure_http: true"),
+     True),
+    ("http:// without credentials", _cluster("http://x"), True),
+    ("mode SNIFF", _remote("mode: SNIFF, seeds: ['h:1']"), False),
+    ("proxy without address", _remote("mode: proxy"), False),
+    ("proxy with seeds", _remote("mode: proxy, proxy_address: 'h:1', seeds: ['h:1']"), False),
+    ("sniff with server_name", _remote("seeds: ['h:1'], server_name: x"), False),
+    ("proxy, empty server_name",
+     _remote("mode: proxy, proxy_address: 'h:1', server_name: ''"), True),
+    ("node_connections 0x10", _remote("seeds: ['h:1'], node_connections: 0x10"), True),
+    ("node_connections 0", _remote("seeds: ['h:1'], node_connections: 0"), False),
+    ("compress 'true' (string)", _transport("compress: 'true'"), True),
+    ("compress INDEXING_DATA", _transport("compress: INDEXING_DATA"), False),
+    ("compress yes", _transport("compress: yes"), False),
+    ("cluster privilege MONITOR", _role("cluster: [MONITOR]"), True),
+    ("cluster privilege cluster:monitor/*", _role("cluster: ['cluster:monitor/*']"), True),
+    ("cluster privilege indices:admin/template/put",
+     _role("cluster: ['indices:admin/template/put']"), True),
+    ("cluster privilege indices:data/read", _role("cluster: ['indices:data/read']"), False),
+    ("index privilege READ", _index("names: a, privileges: [READ]"), True),
+    ("index privilege indices:data/read/*",
+     _index("names: a, privileges: ['indices:data/read/*']"), True),
+    ("index privilege read_ccr", _index("names: a, privileges: [read_ccr]"), False),
+    ("index names empty", _index("names: [], privileges: [read]"), False),
+    ("index clusters outside remote_indices",
+     _index("names: a, privileges: [read], clusters: [x]"), False),
+    ("remote_cluster MONITOR_STATS",
+     _role("remote_cluster: [{privileges: [MONITOR_STATS], clusters: [x]}]"), False),
+    ("role name with inner space", "roles:\n  local:\n    'a b': {}\n", True),
+    ("role name with trailing space", "roles:\n  local:\n    'a ': {}\n", False),
+    ("role name not ASCII", "roles:\n  local:\n    'r\u00f4le': {}\n", False),
+    ("reserved role", "roles:\n  local:\n    superuser: absent\n", False),
+    ("built-in user password", _user("kibana", "{password: abcdefg}"), True),
+    ("built-in user roles", _user("elastic", "{password: abcdefg, roles: []}"), False),
+    ("built-in user absent", _user("elastic", "absent"), False),
+    ("password of 6 characters", _user("u", "{password: '%s', roles: []}" % ("\u00e9" * 6)), True),
+    ("password of 5 characters", _user("u", "{password: abcde, roles: []}"), False),
+    ("user without roles", _user("u", "{}"), False),
+    ("metadata key _x", _user("u", "{roles: [], metadata: {_x: 1}}"), False),
+    ("prune ALL", "policy: {prune: {roles: ALL}}\n", False),
+]
 
 
 class Results:
@@ -213,6 +328,17 @@ def check_modeline(results, path):
         first = f.readline().rstrip("\n")
     results.check(first == want, "modeline in %s" % rel(path),
                   "first line %r, want %r" % (first, want))
+
+
+def check_probe(results, validator, env, path, what, valid):
+    errors = schema_errors(validator, path)
+    results.check((not errors) == valid,
+                  "schema %s probe: %s" % ("accepts" if valid else "rejects", what),
+                  "\n".join(errors) or "accepted")
+    code, output = run_validate(path, env)
+    results.check(code == (0 if valid else 1),
+                  "validate %s probe: %s" % ("accepts" if valid else "rejects", what),
+                  "exit %s\n%s" % (code, output))
 
 
 def check_invalid_fixture(results, validator, env, path):
@@ -259,6 +385,11 @@ def main():
             check_accepted(results, validator, env, path)
         for path in invalid:
             check_invalid_fixture(results, validator, env, path)
+        probe_path = os.path.join(tmp, "probe.yaml")
+        for what, text, expect_valid in PROBES:
+            with open(probe_path, "w", encoding="utf-8") as f:
+                f.write(PROBE_BASE + text)
+            check_probe(results, validator, env, probe_path, what, expect_valid)
 
     print("%d passed, %d failed" % (results.passed, results.failed))
     return 1 if results.failed else 0
