@@ -16,6 +16,7 @@ ifeq ($(WERROR),1)
 WARN        += -Werror
 endif
 
+comma       := ,
 SANITIZER   ?=
 ifneq ($(SANITIZER),)
 BUILD       := build/san-$(subst $(comma),-,$(SANITIZER))
@@ -25,7 +26,6 @@ else
 BUILD       := build/default
 SAN_FLAGS   :=
 endif
-comma       := ,
 
 PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
