@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "es/http.h"
 
 static const struct command commands[] = {
 	{ "validate", "check desired-state files offline", cmd_validate },
@@ -50,9 +51,15 @@ int main(int argc, char **argv)
 		printf("esreconcile %s\n", ESR_VERSION);
 		return finish(EXIT_OK);
 	}
-	for (i = 0; i < COMMAND_COUNT; i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return finish(commands[i].run(argc - 1, argv + 1));
+	for (i = 0; i < COMMAND_COUNT; i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			int code = commands[i].run(argc - 1, argv + 1);
+
+			/* after every client is freed: leaves nothing for valgrind to report */
+			es_global_cleanup();
+			return finish(code);
+		}
+	}
 	fprintf(stderr, "esreconcile: unknown command '%s'\ntry 'esreconcile --help'\n", argv[1]);
 	return EXIT_USAGE;
 }
