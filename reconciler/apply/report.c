@@ -1,6 +1,7 @@
 #include "apply/report.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int add_string_array(cJSON *object, const char *key, char *const *strings, size_t count)
@@ -72,23 +73,20 @@ static int annotate_cluster(cJSON *cluster_json, const struct cluster_plan *clus
 				outcome->remotes_not_connected_count);
 }
 
-int apply_report_json(cJSON **out, const struct plan *plan, const struct apply_outcome *outcome)
+/* The report without its clusters: format_version, fingerprint, an empty
+ * "clusters", summary (with the apply counts), converged. */
+static int report_skeleton(cJSON **out, const struct plan *plan, const struct apply_outcome *outcome)
 {
 	struct apply_tally tally = apply_outcome_tally(outcome);
-	cJSON *report = NULL, *clusters, *summary;
-	size_t i;
+	struct plan no_clusters = *plan;
+	cJSON *report = NULL, *summary;
 	int err;
 
 	*out = NULL;
-	if ((err = plan_to_json(&report, plan)))
-		goto done;
-	clusters = cJSON_GetObjectItemCaseSensitive(report, "clusters");
-	for (i = 0; i < plan->cluster_count; i++) {
-		err = annotate_cluster(cJSON_GetObjectItemCaseSensitive(clusters, plan->clusters[i].cluster_id),
-				       &plan->clusters[i], &outcome->clusters[i]);
-		if (err)
-			goto done;
-	}
+	no_clusters.clusters = NULL;
+	no_clusters.cluster_count = 0;
+	if ((err = plan_to_json(&report, &no_clusters)))
+		return err;
 	err = -ENOMEM;
 	summary = cJSON_GetObjectItemCaseSensitive(report, "summary");
 	if (!summary && !(summary = cJSON_AddObjectToObject(report, "summary")))
@@ -105,6 +103,132 @@ int apply_report_json(cJSON **out, const struct plan *plan, const struct apply_o
 	err = 0;
 done:
 	cJSON_Delete(report);
+	return err;
+}
+
+/* The report of cluster i alone; the caller owns *out. */
+static int report_cluster(cJSON **out, const struct plan *plan, const struct apply_outcome *outcome, size_t i)
+{
+	struct plan one = *plan;
+	cJSON *doc = NULL, *clusters;
+	int err;
+
+	*out = NULL;
+	one.clusters = &plan->clusters[i];
+	one.cluster_count = 1;
+	if ((err = plan_to_json(&doc, &one)))
+		return err;
+	clusters = cJSON_GetObjectItemCaseSensitive(doc, "clusters");
+	*out = cJSON_DetachItemFromObjectCaseSensitive(clusters, plan->clusters[i].cluster_id);
+	cJSON_Delete(doc);
+	if (!*out)
+		return -EINVAL;
+	err = annotate_cluster(*out, &plan->clusters[i], &outcome->clusters[i]);
+	if (err) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+int apply_report_json(cJSON **out, const struct plan *plan, const struct apply_outcome *outcome)
+{
+	cJSON *report = NULL, *clusters, *cluster = NULL;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	if ((err = report_skeleton(&report, plan, outcome)))
+		goto done;
+	clusters = cJSON_GetObjectItemCaseSensitive(report, "clusters");
+	for (i = 0; i < plan->cluster_count; i++) {
+		if ((err = report_cluster(&cluster, plan, outcome, i)))
+			goto done;
+		if (!cJSON_AddItemToObject(clusters, plan->clusters[i].cluster_id, cluster)) {
+			cJSON_Delete(cluster);
+			err = -ENOMEM;
+			goto done;
+		}
+	}
+	*out = report;
+	report = NULL;
+done:
+	cJSON_Delete(report);
+	return err;
+}
+
+static int write_all(FILE *const *streams, size_t stream_count, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < stream_count; i++)
+		if (fputs(text, streams[i]) == EOF)
+			return -EIO;
+	return 0;
+}
+
+/* Writes `"key":value` where value is item printed on one line. */
+static int write_member(FILE *const *streams, size_t stream_count, const char *key, const cJSON *item)
+{
+	cJSON *name = cJSON_CreateString(key);
+	char *name_text = name ? cJSON_PrintUnformatted(name) : NULL;
+	char *value_text = cJSON_PrintUnformatted(item);
+	int err = -ENOMEM;
+
+	if (name_text && value_text && !(err = write_all(streams, stream_count, name_text)) &&
+	    !(err = write_all(streams, stream_count, ":")))
+		err = write_all(streams, stream_count, value_text);
+	free(value_text);
+	free(name_text);
+	cJSON_Delete(name);
+	return err;
+}
+
+static int write_clusters(FILE *const *streams, size_t stream_count, const struct plan *plan,
+			  const struct apply_outcome *outcome)
+{
+	cJSON *cluster = NULL;
+	size_t i;
+	int err;
+
+	if ((err = write_all(streams, stream_count, "\"clusters\":{")))
+		return err;
+	for (i = 0; i < plan->cluster_count; i++) {
+		if ((err = report_cluster(&cluster, plan, outcome, i)))
+			return err;
+		err = write_all(streams, stream_count, i ? ",\n" : "\n");
+		if (!err)
+			err = write_member(streams, stream_count, plan->clusters[i].cluster_id, cluster);
+		cJSON_Delete(cluster);
+		if (err)
+			return err;
+	}
+	return write_all(streams, stream_count, plan->cluster_count ? "\n}" : "}");
+}
+
+int apply_report_write(FILE *const *streams, size_t stream_count, const struct plan *plan,
+		       const struct apply_outcome *outcome)
+{
+	cJSON *skeleton = NULL;
+	const cJSON *item;
+	bool first = true;
+	int err;
+
+	if ((err = report_skeleton(&skeleton, plan, outcome)))
+		return err;
+	err = write_all(streams, stream_count, "{");
+	for (item = skeleton->child; item && !err; item = item->next) {
+		if (!first && (err = write_all(streams, stream_count, ",")))
+			break;
+		first = false;
+		if (!strcmp(item->string, "clusters"))
+			err = write_clusters(streams, stream_count, plan, outcome);
+		else
+			err = write_member(streams, stream_count, item->string, item);
+	}
+	if (!err)
+		err = write_all(streams, stream_count, "}\n");
+	cJSON_Delete(skeleton);
 	return err;
 }
 
@@ -151,16 +275,16 @@ int apply_report_text(struct buf *out, const struct plan *plan, const struct app
 {
 	struct apply_tally tally = apply_outcome_tally(outcome);
 	size_t i;
-	int err = 0;
+	int err;
 
-	for (i = 0; i < plan->cluster_count && !err; i++)
-		err = append_cluster_text(out, &plan->clusters[i], &outcome->clusters[i], color);
-	if (err)
-		return err;
-	err = buf_printf(out, "Apply complete: %zu applied, %zu failed, %zu skipped. %s\n", tally.applied,
-			 tally.failed, tally.skipped,
-			 outcome->converged ? "Converged." : "Not converged: a new plan still has changes.");
-	if (!err && outcome->replan_error)
-		err = buf_printf(out, "Could not check convergence: %s\n", outcome->replan_error);
-	return err;
+	for (i = 0; i < plan->cluster_count; i++)
+		if ((err = append_cluster_text(out, &plan->clusters[i], &outcome->clusters[i], color)))
+			return err;
+	if (outcome->replan_error)
+		return buf_printf(out, "Apply complete: %zu applied, %zu failed, %zu skipped. "
+				  "Convergence unknown: the clusters could not be read again: %s\n",
+				  tally.applied, tally.failed, tally.skipped, outcome->replan_error);
+	return buf_printf(out, "Apply complete: %zu applied, %zu failed, %zu skipped. %s\n", tally.applied,
+			  tally.failed, tally.skipped,
+			  outcome->converged ? "Converged." : "Not converged: a new plan still has changes.");
 }

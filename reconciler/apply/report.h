@@ -8,6 +8,7 @@
 #define ESR_APPLY_REPORT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -23,6 +24,13 @@
  * level "converged", and "summary" the counts "applied", "failed", "skipped".
  * Returns 0, -ENOMEM, or -EINVAL when the plan JSON does not mirror the plan. */
 int apply_report_json(cJSON **out, const struct plan *plan, const struct apply_outcome *outcome);
+
+/* Writes the same report to every stream, built and printed one cluster at a
+ * time so that memory holds one cluster's report at most: one line for the
+ * envelope, one per cluster. Returns 0, -EIO when a stream fails, -ENOMEM or
+ * -EINVAL as apply_report_json(). */
+int apply_report_write(FILE *const *streams, size_t stream_count, const struct plan *plan,
+		       const struct apply_outcome *outcome);
 
 /* Text: each failed or skipped change and each remote that did not connect,
  * per cluster, then "Apply complete: 5 applied, 0 failed, 0 skipped. Converged."

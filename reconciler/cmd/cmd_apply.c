@@ -173,15 +173,16 @@ static bool any_request_sent(const struct apply_outcome *outcome)
  * declared remotes are connected according to the latest read. */
 static int check_convergence(struct apply_run *run)
 {
-	struct live_state *live = NULL;
 	struct plan *plan = NULL;
-	const struct live_state *latest = run->live;
 	const struct live_cluster *cluster;
 	size_t i;
 	int err = 0;
 
 	if (any_request_sent(run->outcome)) {
-		err = read_and_plan(&live, &plan, run);
+		/* The state read before applying is stale now: drop it before reading again. */
+		live_state_free(run->live);
+		run->live = NULL;
+		err = read_and_plan(&run->live, &plan, run);
 		if (err == -ENOMEM)
 			goto done;
 		if (err) {
@@ -189,7 +190,6 @@ static int check_convergence(struct apply_run *run)
 			err = run->outcome->replan_error ? 0 : -ENOMEM;
 			goto done;
 		}
-		latest = live;
 		run->outcome->converged = plan_is_empty(plan);
 		if (!run->outcome->converged)
 			log_warn("after applying, a new plan still has %zu to create, %zu to update, %zu to "
@@ -200,14 +200,13 @@ static int check_convergence(struct apply_run *run)
 		run->outcome->converged = plan_is_empty(run->plan);
 	}
 	for (i = 0; i < run->outcome->cluster_count && !err; i++) {
-		cluster = live_find_cluster(latest, run->outcome->clusters[i].cluster_id);
+		cluster = live_find_cluster(run->live, run->outcome->clusters[i].cluster_id);
 		if (!cluster || !cluster->reachable)
 			continue;
 		err = verify_split_remotes(&run->outcome->clusters[i], run->desired, cluster->remote_info);
 	}
 done:
 	plan_free(plan);
-	live_state_free(live);
 	return err;
 }
 
@@ -225,51 +224,40 @@ static void warn_unconnected(const struct apply_run *run)
 	}
 }
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *file = fopen(path, "w");
-	int err = 0;
-
-	if (!file) {
-		log_error("--report %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (fputs(text, file) == EOF || fputc('\n', file) == EOF)
-		err = -EIO;
-	if (fclose(file) != 0 && !err)
-		err = -EIO;
-	if (err)
-		log_error("--report %s: could not write the report", path);
-	return err;
-}
-
 static int write_outputs(const struct apply_run *run)
 {
-	cJSON *report = NULL;
-	char *text = NULL;
+	FILE *streams[2];
+	FILE *report_file = NULL;
+	size_t stream_count = 0;
 	struct buf summary;
-	int err;
+	int err = 0;
 
 	buf_init(&summary, (size_t)64 << 20);
-	if ((err = apply_report_json(&report, run->plan, run->outcome)))
-		goto done;
-	if (!(text = cJSON_Print(report))) {
-		err = -ENOMEM;
-		goto done;
-	}
-	if (run->opts.report_file && (err = write_file(run->opts.report_file, text)))
-		goto done;
-	if (run->json) {
-		puts(text);
-	} else {
-		if ((err = apply_report_text(&summary, run->plan, run->outcome, run->color)))
+	if (run->opts.report_file) {
+		if (!(report_file = fopen(run->opts.report_file, "w"))) {
+			log_error("--report %s: %s", run->opts.report_file, strerror(errno));
+			err = -errno;
 			goto done;
-		fputs(summary.data ? summary.data : "", stdout);
+		}
+		streams[stream_count++] = report_file;
+	}
+	if (run->json)
+		streams[stream_count++] = stdout;
+	if (stream_count)
+		err = apply_report_write(streams, stream_count, run->plan, run->outcome);
+	if (report_file) {
+		if (fclose(report_file) && !err)
+			err = -EIO;
+		if (err)
+			log_error("--report %s: could not write the report", run->opts.report_file);
+	}
+	if (!err && !run->json) {
+		err = apply_report_text(&summary, run->plan, run->outcome, run->color);
+		if (!err)
+			fputs(summary.data ? summary.data : "", stdout);
 	}
 done:
 	buf_dispose(&summary);
-	free(text);
-	cJSON_Delete(report);
 	return err;
 }
 
