@@ -30,6 +30,8 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCHEMA_PATH = os.path.join(ROOT, "schemas", "desired-state.schema.json")
+# The C validator's tables of Elasticsearch's built-in names.
+ES_NAMES_PATH = os.path.join(ROOT, "reconciler", "desired", "es_names.c")
 ESR_BIN = os.environ.get("ESR_BIN", os.path.join(ROOT, "esreconcile"))
 VALIDATE_TIMEOUT_S = 30
 # A document whose aliases expand beyond this many nodes counts as rejected
@@ -330,6 +332,54 @@ def check_modeline(results, path):
                   "first line %r, want %r" % (first, want))
 
 
+def case_insensitive(word):
+    """The schema's spelling of a case-insensitive name: [Mm][Oo]... ."""
+    return "".join("[%s%s]" % (c.upper(), c.lower()) if c.isalpha()
+                   else "\\" + c if c in "^$\\.*+?()[]{}|" else c for c in word)
+
+
+def check_names_match_validator(results, schema):
+    """The schema's lists of reserved names and privileges are es_names.c's."""
+    try:
+        with open(ES_NAMES_PATH, encoding="utf-8") as f:
+            source = f.read()
+    except OSError as e:
+        results.check(False, "schema names match %s" % rel(ES_NAMES_PATH), str(e))
+        return
+
+    def table(name):
+        found = re.search(r"\b%s\[\] = \{(.*?)\};" % name, source, re.S)
+        return re.findall(r'"([^"]+)"', found.group(1)) if found else []
+
+    defs = schema["$defs"]
+    remote_cluster = defs["role"]["properties"]["remote_cluster"]["items"]["properties"]
+    lists = [
+        ("reserved roles", "reserved_roles", defs["roleName"]["not"]["enum"]),
+        ("reserved users", "reserved_users", list(defs["clusterUsers"]["properties"])),
+        ("cluster privileges", "cluster_privileges",
+         defs["clusterPrivileges"]["items"]["anyOf"][0]["enum"]),
+        ("index privileges", "index_privileges",
+         defs["indexPrivileges"]["items"]["anyOf"][0]["enum"]),
+        ("remote_cluster privileges", "remote_cluster_privileges",
+         remote_cluster["privileges"]["items"]["anyOf"][0]["enum"]),
+    ]
+    for what, c_table, names in lists:
+        c_names = table(c_table)
+        results.check(bool(c_names) and set(names) == set(c_names),
+                      "schema's %s are the validator's" % what,
+                      "only in the schema: %s\nonly in %s: %s" % (
+                          sorted(set(names) - set(c_names)), c_table,
+                          sorted(set(c_names) - set(names))))
+    # Privilege names are case-insensitive: the enum (for completion) has a
+    # pattern twin that must list the same names.
+    for what in ("clusterPrivileges", "indexPrivileges"):
+        alternatives = defs[what]["items"]["anyOf"]
+        want = "^(?:%s)$" % "|".join(case_insensitive(n) for n in alternatives[0]["enum"])
+        results.check(alternatives[1].get("pattern") == want,
+                      "schema's %s pattern spells its enum in any case" % what,
+                      "want the pattern:\n%s" % want)
+
+
 def check_probe(results, validator, env, path, what, valid):
     errors = schema_errors(validator, path)
     results.check((not errors) == valid,
@@ -367,6 +417,7 @@ def main():
                   "schema declares draft 2020-12")
     # No format checker: formats are annotations only, as in most editors.
     validator = jsonschema.Draft202012Validator(schema)
+    check_names_match_validator(results, schema)
 
     examples = sorted(glob.glob(os.path.join(ROOT, "examples", "**", "*.yaml"), recursive=True)
                       + glob.glob(os.path.join(ROOT, "examples", "**", "*.yml"), recursive=True))
