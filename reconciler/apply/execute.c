@@ -16,13 +16,16 @@
  * one merged from a value read before ours landed. */
 #define LEDGER_CONFIRM_ROUNDS 3
 
-/* One cluster being applied, owned by one thread. */
+/* One cluster being applied, by one thread, or by several during a batch of
+ * independent requests (each with its own copy of this struct and client). */
 struct cluster_run {
 	struct cluster_outcome *outcome;
 	const struct cluster_plan *plan;
 	const struct desired_state *desired;
 	const struct apply_options *options;
 	struct es_client *client;
+	size_t step_width;    /* connections for a step of independent requests */
+	size_t requests_sent; /* added to outcome->requests_sent when the run ends */
 };
 
 /* Aliases of the ledger additions and removals, without those whose change was left out. */
@@ -36,7 +39,7 @@ struct ledger_delta {
 static int send(struct es_response *response, struct cluster_run *run, const char *method,
 		const char *path, const char *body, unsigned flags, char **errmsg)
 {
-	run->outcome->requests_sent++;
+	run->requests_sent++;
 	return es_request(response, run->client, method, path, body, flags, errmsg);
 }
 
@@ -272,6 +275,140 @@ done:
 	return err;
 }
 
+/* True when no change of requests [first, end) depends on, or is also carried
+ * by, another request of that range: they may then go out in any order. */
+static bool requests_independent(const struct cluster_plan *plan, size_t first, size_t end)
+{
+	const struct plan_change *change;
+	size_t r, other, c, d;
+
+	for (r = first; r < end; r++) {
+		for (c = 0; c < plan->requests[r].change_count; c++) {
+			if (plan->requests[r].changes[c] >= plan->change_count)
+				return false;
+			change = &plan->changes[plan->requests[r].changes[c]];
+			for (other = first; other < end; other++) {
+				if (other == r)
+					continue;
+				if (plan_request_carries(&plan->requests[other], plan->requests[r].changes[c]))
+					return false;
+				for (d = 0; d < change->depends_on_count; d++)
+					if (plan_request_carries(&plan->requests[other], change->depends_on[d]))
+						return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* Requests of one step run by several clients of one cluster. */
+struct batch {
+	pthread_mutex_t lock;
+	struct cluster_run *runs; /* one per worker; runs[0] is the cluster's own */
+	size_t next;
+	size_t end;
+	int err;                  /* first error; 1: the cluster stopped answering */
+};
+
+struct batch_worker {
+	struct batch *batch;
+	struct cluster_run *run;
+};
+
+static void *batch_worker(void *arg)
+{
+	struct batch_worker *worker = arg;
+	struct batch *batch = worker->batch;
+	size_t index;
+	int err;
+
+	for (;;) {
+		pthread_mutex_lock(&batch->lock);
+		index = !batch->err && batch->next < batch->end ? batch->next++ : batch->end;
+		pthread_mutex_unlock(&batch->lock);
+		if (index == batch->end)
+			return NULL;
+		err = run_request(worker->run, &worker->run->plan->requests[index]);
+		if (err) {
+			pthread_mutex_lock(&batch->lock);
+			if (!batch->err)
+				batch->err = err;
+			pthread_mutex_unlock(&batch->lock);
+		}
+	}
+}
+
+/* Runs requests [first, end), independent of each other, over up to
+ * run->step_width connections. Returns as run_request(). */
+static int run_batch(struct cluster_run *run, size_t first, size_t end)
+{
+	size_t width = run->step_width, i, started = 0;
+	struct batch_worker workers[APPLY_STEP_CONCURRENCY_MAX];
+	struct cluster_run runs[APPLY_STEP_CONCURRENCY_MAX];
+	pthread_t threads[APPLY_STEP_CONCURRENCY_MAX];
+	struct batch batch;
+	const struct cluster_config *config = desired_find_cluster(run->desired, run->plan->cluster_id);
+
+	if (width > APPLY_STEP_CONCURRENCY_MAX)
+		width = APPLY_STEP_CONCURRENCY_MAX;
+	if (width > end - first)
+		width = end - first;
+	memset(&batch, 0, sizeof(batch));
+	pthread_mutex_init(&batch.lock, NULL);
+	batch.next = first;
+	batch.end = end;
+	runs[0] = *run;
+	runs[0].requests_sent = 0;
+	for (i = 1; i < width; i++) {
+		runs[i] = runs[0];
+		/* A client that cannot be made only narrows the batch. */
+		if (es_client_new(&runs[i].client, config, run->options->client, NULL))
+			break;
+	}
+	width = i;
+	for (i = 0; i < width; i++) {
+		workers[i].batch = &batch;
+		workers[i].run = &runs[i];
+		if (i && pthread_create(&threads[i], NULL, batch_worker, &workers[i]))
+			break;
+		started = i + 1;
+	}
+	batch_worker(&workers[0]);
+	for (i = 1; i < started; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < width; i++) {
+		run->requests_sent += runs[i].requests_sent;
+		if (i)
+			es_client_free(runs[i].client);
+	}
+	pthread_mutex_destroy(&batch.lock);
+	return batch.err;
+}
+
+/* Runs the cluster's requests in order; consecutive requests of one step that
+ * do not depend on each other (one per user, say) go out concurrently. */
+static int run_requests(struct cluster_run *run)
+{
+	const struct plan_request *requests = run->plan->requests;
+	size_t first, end;
+	int err = 0;
+
+	for (first = 0; first < run->plan->request_count && !err; first = end) {
+		end = first + 1;
+		while (end < run->plan->request_count && requests[end].step == requests[first].step)
+			end++;
+		if (end - first > 1 && run->step_width > 1 &&
+		    requests_independent(run->plan, first, end)) {
+			err = run_batch(run, first, end);
+			continue;
+		}
+		for (end = first; end < run->plan->request_count && requests[end].step == requests[first].step &&
+				  !err; end++)
+			err = run_request(run, &requests[end]);
+	}
+	return err;
+}
+
 static int skip_problems(struct cluster_run *run)
 {
 	const struct plan_change *change;
@@ -291,7 +428,6 @@ static int apply_cluster(struct cluster_run *run)
 {
 	const struct cluster_config *config;
 	char *errmsg = NULL;
-	size_t i;
 	int err;
 
 	if ((err = skip_problems(run)))
@@ -314,11 +450,7 @@ static int apply_cluster(struct cluster_run *run)
 		err = cluster_skip_pending(run->outcome, errmsg ? errmsg : "cannot connect");
 		goto done;
 	}
-	for (i = 0; i < run->plan->request_count; i++) {
-		err = run_request(run, &run->plan->requests[i]);
-		if (err)
-			break;
-	}
+	err = run_requests(run);
 	if (err == 1) {
 		err = cluster_skip_pending(run->outcome, "not attempted: the cluster stopped answering");
 		goto done;
@@ -329,6 +461,7 @@ static int apply_cluster(struct cluster_run *run)
 		verify_wait_remotes(run->outcome, run->client, run->desired, run->options->wait_ms);
 	err = cluster_skip_pending(run->outcome, "not attempted");
 done:
+	run->outcome->requests_sent += run->requests_sent;
 	es_client_free(run->client);
 	run->client = NULL;
 	free(errmsg);
@@ -370,7 +503,7 @@ int apply_execute(struct apply_outcome *outcome, const struct plan *plan,
 {
 	struct pool pool;
 	pthread_t *threads = NULL;
-	size_t i, thread_count = 0, wanted;
+	size_t i, thread_count = 0, wanted, step_width;
 	int err = -ENOMEM, rc;
 
 	memset(&pool, 0, sizeof(pool));
@@ -383,6 +516,9 @@ int apply_execute(struct apply_outcome *outcome, const struct plan *plan,
 	wanted = options->parallel < 1 ? 1 : (size_t)options->parallel;
 	if (wanted > plan->cluster_count)
 		wanted = plan->cluster_count;
+	step_width = (options->parallel < 1 ? 1 : (size_t)options->parallel) / wanted;
+	if (step_width > APPLY_STEP_CONCURRENCY_MAX)
+		step_width = APPLY_STEP_CONCURRENCY_MAX;
 	threads = calloc(wanted, sizeof(*threads));
 	if (!pool.runs || !threads)
 		goto done;
@@ -391,6 +527,7 @@ int apply_execute(struct apply_outcome *outcome, const struct plan *plan,
 		pool.runs[i].plan = &plan->clusters[i];
 		pool.runs[i].desired = desired;
 		pool.runs[i].options = options;
+		pool.runs[i].step_width = step_width;
 	}
 	pool.run_count = plan->cluster_count;
 	err = 0;

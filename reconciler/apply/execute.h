@@ -3,9 +3,10 @@
  *
  * Clusters run in parallel (up to options->parallel threads, one es_client per
  * cluster) and independently: a failure on one never stops another. Within a
- * cluster the plan's order holds (roles, users, the settings PUT, user
- * deletions, role deletions); a change whose dependency did not apply is
- * skipped, independent ones go on. Secrets enter a body only right before it
+ * cluster the plan's order of steps holds (roles, users, the settings PUT, user
+ * deletions, role deletions); the requests of one step that do not depend on
+ * each other go out over several connections (see apply_options.parallel). A change
+ * whose dependency did not apply is skipped, independent ones go on. Secrets enter a body only right before it
  * is sent, and no body is ever logged. Call es_global_init() first. */
 #ifndef ESR_APPLY_EXECUTE_H
 #define ESR_APPLY_EXECUTE_H
@@ -15,8 +16,14 @@
 #include "es/http.h"
 #include "plan/plan.h"
 
+/* The most connections one cluster gets for a step of independent requests. */
+#define APPLY_STEP_CONCURRENCY_MAX 16
+
 struct apply_options {
-	long parallel; /* clusters at once, >= 1 */
+	/* Requests in flight at once, >= 1: min(parallel, clusters) clusters run at
+	 * once, each with parallel / that many connections (at most
+	 * APPLY_STEP_CONCURRENCY_MAX) for a step of independent requests. */
+	long parallel;
 	long wait_ms;  /* how long to wait for written remotes to connect; 0: no wait */
 	const struct es_client_options *client; /* NULL for the defaults */
 };

@@ -7,7 +7,7 @@
 
 #include "util/buf.h"
 
-static bool request_carries(const struct plan_request *request, size_t change_index)
+bool plan_request_carries(const struct plan_request *request, size_t change_index)
 {
 	size_t i;
 
@@ -41,7 +41,7 @@ int request_gate(bool *included, struct cluster_outcome *outcome, const struct c
 				continue;
 			/* Within one request (a bulk write) the dependency travels together. */
 			if (dependency_outcome->status == CHANGE_PENDING &&
-			    request_carries(request, change->depends_on[d]))
+			    plan_request_carries(request, change->depends_on[d]))
 				continue;
 			dependency = &cluster->changes[change->depends_on[d]];
 			snprintf(reason, sizeof(reason), "depends on %s [%s], which %s",

@@ -16,6 +16,9 @@
 #include "es/http.h"
 #include "plan/plan.h"
 
+/* True when request carries out the change of that index. */
+bool plan_request_carries(const struct plan_request *request, size_t change_index);
+
 /* Sets included[i] for request->changes[i]: false when the change already has
  * a status, or when a change it depends on (outside this request) did not
  * apply; such a change is marked skipped, naming the dependency. Returns the

@@ -4,7 +4,7 @@
 #   CLUSTERS x ROLES roles x USERS users x REMOTES remotes, LATENCY_MS per response.
 # Prints, per phase: wall time, requests the emulator received, peak RSS of
 # esreconcile (/usr/bin/time -v), exit code. Env overrides: CLUSTERS (20),
-# ROLES (1000), USERS (1000), REMOTES (10), LATENCY_MS (20), PARALLEL (CLUSTERS).
+# ROLES (1000), USERS (1000), REMOTES (10), LATENCY_MS (20), PARALLEL (4 x CLUSTERS).
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -16,7 +16,7 @@ ROLES=${ROLES:-1000}
 USERS=${USERS:-1000}
 REMOTES=${REMOTES:-10}
 LATENCY_MS=${LATENCY_MS:-20}
-PARALLEL=${PARALLEL:-$CLUSTERS}
+PARALLEL=${PARALLEL:-$((CLUSTERS * 4))}
 TMP=$(mktemp -d)
 EMU_PID=""
 cleanup() {
