@@ -1,7 +1,9 @@
 #include "desired/es_names.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -49,14 +51,22 @@ static const char *const index_privileges[] = {
 
 static const char *const remote_cluster_privileges[] = { "monitor_enrich", "monitor_stats" };
 
+static int compare_folded(const void *key, const void *entry)
+{
+	return strcasecmp(key, *(const char *const *)entry);
+}
+
+static int compare_exact(const void *key, const void *entry)
+{
+	return strcmp(key, *(const char *const *)entry);
+}
+
+/* The tables are sorted (in ASCII order, which lower-case names share with
+ * case-folded order), so lookups are binary searches. */
 static bool listed(const char *name, const char *const *list, size_t count, bool fold_case)
 {
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		if (fold_case ? !strcasecmp(name, list[i]) : !strcmp(name, list[i]))
-			return true;
-	return false;
+	return bsearch(name, list, count, sizeof(*list), fold_case ? compare_folded : compare_exact) !=
+	       NULL;
 }
 
 bool es_role_is_reserved(const char *name)

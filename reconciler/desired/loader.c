@@ -25,10 +25,11 @@ enum ref_kind { REF_CLUSTER = 0, REF_AUTHORITY };
 
 struct ref {
 	enum ref_kind kind;
-	const char *name;           /* points into the ydoc */
-	const struct ynode *node;   /* where to report */
-	const struct ydoc *doc;
-	char *context;              /* "remote [a] on cluster [local]", "roles", ... */
+	char *name;
+	bool hidden;      /* came from ${...}: never shown */
+	const char *file; /* in the state's file table */
+	int line, column;
+	char *context;    /* "remote [a] on cluster [local]", "[roles]", ... */
 };
 
 struct loader {
@@ -386,10 +387,12 @@ static char *dup_or_oom(struct loader *l, const char *s)
 static void add_ref(struct loader *l, enum ref_kind kind, const struct ynode *node,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Records a name to check once every file is read; copies what it needs, since
+ * streamed subtrees are gone by then. */
 static void add_ref(struct loader *l, enum ref_kind kind, const struct ynode *node,
 		    const char *fmt, ...)
 {
-	struct ref *grown = grow(l->refs, l->ref_count, sizeof(*grown));
+	struct ref *grown = grow(l->refs, l->ref_count, sizeof(*grown)), *r;
 	struct buf context;
 	va_list ap;
 
@@ -398,79 +401,124 @@ static void add_ref(struct loader *l, enum ref_kind kind, const struct ynode *no
 		return;
 	}
 	l->refs = grown;
+	r = &l->refs[l->ref_count];
 	buf_init(&context, BUF_SMALL_MAX);
 	va_start(ap, fmt);
 	if (buf_vprintf(&context, fmt, ap))
 		oom(l);
 	va_end(ap);
-	l->refs[l->ref_count].kind = kind;
-	l->refs[l->ref_count].name = node->text;
-	l->refs[l->ref_count].node = node;
-	l->refs[l->ref_count].doc = l->doc;
-	l->refs[l->ref_count].context = buf_detach(&context);
+	r->kind = kind;
+	r->name = strdup(node->text);
+	r->hidden = node->interpolated;
+	r->file = l->file;
+	r->line = node->line;
+	r->column = node->column;
+	r->context = buf_detach(&context);
+	if (!r->name || !r->context) {
+		free(r->name);
+		free(r->context);
+		oom(l);
+		return;
+	}
 	l->ref_count++;
 }
 
-/* Converts a YAML subtree to JSON, recording in `sensitive` the dotted paths of
- * values that came from ${...} (a list holding one is recorded as a whole). */
-static cJSON *to_json(struct loader *l, const struct ynode *node, const char *path,
-		      cJSON *sensitive)
+/* Where to_json is in the tree, as a chain up to the body's root; turned into a
+ * dotted path ("metadata.team", "indices.0.query") only when a value needs it. */
+struct json_path {
+	const struct json_path *parent;
+	const char *key; /* NULL: an index into a list */
+	size_t index;
+};
+
+static int format_json_path(struct buf *out, const struct json_path *p)
 {
-	struct buf child;
-	cJSON *out = NULL, *item;
-	size_t i;
+	int err = 0;
+
+	if (!p)
+		return 0;
+	if (p->parent) {
+		err = format_json_path(out, p->parent);
+		if (!err)
+			err = buf_puts(out, ".");
+	}
+	if (err)
+		return err;
+	return p->key ? buf_puts(out, p->key) : buf_printf(out, "%zu", p->index);
+}
+
+static cJSON *scalar_to_json(struct loader *l, const struct ynode *node,
+			     const struct json_path *where)
+{
+	struct buf path;
 	double number;
 
-	if (node->kind == YNODE_SCALAR) {
-		if (node->interpolated && sensitive &&
-		    !cJSON_AddItemToArray(sensitive, cJSON_CreateString(path)))
-			return NULL;
-		switch (node->plain ? node->type : YSCALAR_STRING) {
-		case YSCALAR_NULL: return cJSON_CreateNull();
-		case YSCALAR_BOOL: return cJSON_CreateBool(!strcasecmp(node->text, "true"));
-		case YSCALAR_INT:
-			if (!strncmp(node->text, "0x", 2) || !strncmp(node->text, "0o", 2))
-				return cJSON_CreateNumber((double)strtoll(node->text + 2, NULL,
-									  node->text[1] == 'x' ? 16 : 8));
-			return cJSON_CreateNumber(strtod(node->text, NULL));
-		case YSCALAR_FLOAT:
-			number = strtod(node->text, NULL);
-			if (!isfinite(number) || strchr(node->text, 'n') || strchr(node->text, 'N')) {
-				report(l, node, "invalid-value", NULL, "[%s] is not a finite number, which "
-				       "JSON cannot carry", path);
-				return cJSON_CreateNull();
-			}
+	switch (node->plain ? node->type : YSCALAR_STRING) {
+	case YSCALAR_NULL: return cJSON_CreateNull();
+	case YSCALAR_BOOL: return cJSON_CreateBool(!strcasecmp(node->text, "true"));
+	case YSCALAR_INT:
+		if (!strncmp(node->text, "0x", 2) || !strncmp(node->text, "0o", 2))
+			return cJSON_CreateNumber((double)strtoll(node->text + 2, NULL,
+								  node->text[1] == 'x' ? 16 : 8));
+		return cJSON_CreateNumber(strtod(node->text, NULL));
+	case YSCALAR_FLOAT:
+		number = strtod(node->text, NULL);
+		if (isfinite(number) && !strpbrk(node->text, "nN"))
 			return cJSON_CreateNumber(number);
-		case YSCALAR_STRING: break;
+		buf_init(&path, BUF_SMALL_MAX);
+		format_json_path(&path, where);
+		report(l, node, "invalid-value", NULL, "[%s] is not a finite number, which JSON cannot "
+		       "carry", path.data ? path.data : "");
+		buf_dispose(&path);
+		return cJSON_CreateNull();
+	case YSCALAR_STRING: break;
+	}
+	return cJSON_CreateString(node->text);
+}
+
+/* Converts a YAML subtree to JSON, recording in `sensitive` the dotted paths of
+ * values that came from ${...}. */
+static cJSON *to_json(struct loader *l, const struct ynode *node, const struct json_path *where,
+		      cJSON *sensitive)
+{
+	struct json_path child;
+	struct buf path;
+	cJSON *out, *item;
+	size_t i;
+
+	if (node->kind == YNODE_SCALAR) {
+		if (node->interpolated && sensitive) {
+			buf_init(&path, BUF_SMALL_MAX);
+			if (format_json_path(&path, where) ||
+			    !cJSON_AddItemToArray(sensitive, cJSON_CreateString(path.data ? path.data : ""))) {
+				buf_dispose(&path);
+				return NULL;
+			}
+			buf_dispose(&path);
 		}
-		return cJSON_CreateString(node->text);
+		return scalar_to_json(l, node, where);
 	}
 	out = node->kind == YNODE_MAP ? cJSON_CreateObject() : cJSON_CreateArray();
 	if (!out)
 		return NULL;
-	buf_init(&child, BUF_SMALL_MAX);
+	child.parent = where;
 	for (i = 0; i < node->count; i++) {
-		buf_reset(&child);
 		if (node->kind == YNODE_MAP) {
-			if (buf_printf(&child, "%s%s%s", path, *path ? "." : "", node->pairs[i].key->text))
+			child.key = node->pairs[i].key->text;
+			item = to_json(l, node->pairs[i].value, &child, sensitive);
+			if (!item || !cJSON_AddItemToObject(out, child.key, item))
 				goto fail;
-			item = to_json(l, node->pairs[i].value, child.data, sensitive);
-			if (!item || !cJSON_AddItemToObject(out, node->pairs[i].key->text, item))
-				goto fail_item;
 		} else {
-			if (buf_printf(&child, "%s%s%zu", path, *path ? "." : "", i))
-				goto fail;
-			item = to_json(l, node->items[i], child.data, sensitive);
+			child.key = NULL;
+			child.index = i;
+			item = to_json(l, node->items[i], &child, sensitive);
 			if (!item || !cJSON_AddItemToArray(out, item))
-				goto fail_item;
+				goto fail;
 		}
 	}
-	buf_dispose(&child);
 	return out;
-fail_item:
-	cJSON_Delete(item);
 fail:
-	buf_dispose(&child);
+	cJSON_Delete(item);
 	cJSON_Delete(out);
 	return NULL;
 }
@@ -911,11 +959,12 @@ static struct desired_object *new_object(struct loader *l, enum resource_kind ki
 static void put_json(struct loader *l, struct desired_object *o, const char *key,
 		     const struct ynode *value)
 {
+	struct json_path where = { NULL, key, 0 };
 	cJSON *json;
 
 	if (!o->body)
 		return;
-	json = to_json(l, value, key, o->sensitive_paths);
+	json = to_json(l, value, &where, o->sensitive_paths);
 	if (!json || !cJSON_AddItemToObject(o->body, key, json)) {
 		cJSON_Delete(json);
 		oom(l);
@@ -1372,7 +1421,7 @@ static void load_role(struct loader *l, const struct ynode *cluster, const struc
 		return;
 	o->absent = is_absent(body);
 	if (!o->absent && l->diags->errors == errors) {
-		o->body = to_json(l, body, "", o->sensitive_paths);
+		o->body = to_json(l, body, NULL, o->sensitive_paths);
 		if (!o->body)
 			oom(l);
 	}
@@ -1495,12 +1544,29 @@ typedef void (*object_loader)(struct loader *, const struct ynode *cluster,
 			      const struct ynode *name, const struct ynode *body,
 			      const struct path *p);
 
-/* remotes, roles and users share their shape: cluster id → name → body | absent. */
-static void load_objects(struct loader *l, const struct ynode *section, const char *section_name,
-			 object_loader load)
+static object_loader loader_of(const char *section)
+{
+	return !strcmp(section, "remotes") ? load_remote : !strcmp(section, "roles") ? load_role
+										 : load_user;
+}
+
+static void load_entry(struct loader *l, const char *section, const struct ynode *cluster,
+		       const struct ynode *name, const struct ynode *body)
+{
+	struct path p;
+
+	path_init(&p, section);
+	path_child(&p, &p, cluster->text);
+	path_child(&p, &p, name->text);
+	loader_of(section)(l, cluster, name, body, &p);
+}
+
+/* remotes, roles and users share their shape: cluster id → name → body | absent.
+ * Mapping bodies were already read while parsing (stream_entry). */
+static void load_objects(struct loader *l, const struct ynode *section, const char *section_name)
 {
 	const struct ynode *cluster, *objects;
-	struct path p, cp, op;
+	struct path p, cp;
 	size_t i, j;
 
 	path_init(&p, section_name);
@@ -1515,11 +1581,24 @@ static void load_objects(struct loader *l, const struct ynode *section, const ch
 		add_ref(l, REF_CLUSTER, cluster, "[%s]", section_name);
 		if (!want_kind(l, objects, &cp, YNODE_MAP))
 			continue;
-		for (j = 0; j < objects->count && !l->err; j++) {
-			path_child(&op, &cp, objects->pairs[j].key->text);
-			load(l, cluster, objects->pairs[j].key, objects->pairs[j].value, &op);
-		}
+		for (j = 0; j < objects->count && !l->err; j++)
+			if (!objects->pairs[j].value->consumed)
+				load_entry(l, section_name, cluster, objects->pairs[j].key,
+					   objects->pairs[j].value);
 	}
+}
+
+static const char *const streamed_sections[] = { "remotes", "roles", "users" };
+
+static int stream_entry(void *ctx, const struct ydoc *doc, const struct ynode *section,
+			const struct ynode *cluster, const struct ynode *name,
+			const struct ynode *value)
+{
+	struct loader *l = ctx;
+
+	l->doc = doc;
+	load_entry(l, section->text, cluster, name, value);
+	return l->err;
 }
 
 /* ---- policy ---- */
@@ -1605,11 +1684,11 @@ static void load_document(struct loader *l, const struct ydoc *doc, const char *
 	if ((node = ynode_get(root, "trust")))
 		load_trust(l, node);
 	if ((node = ynode_get(root, "remotes")))
-		load_objects(l, node, "remotes", load_remote);
+		load_objects(l, node, "remotes");
 	if ((node = ynode_get(root, "roles")))
-		load_objects(l, node, "roles", load_role);
+		load_objects(l, node, "roles");
 	if ((node = ynode_get(root, "users")))
-		load_objects(l, node, "users", load_user);
+		load_objects(l, node, "users");
 	if ((node = ynode_get(root, "policy"))) {
 		for (i = 0; i < root->count; i++)
 			if (root->pairs[i].value == node)
@@ -1727,9 +1806,10 @@ done:
 static void check_references(struct loader *l)
 {
 	const struct desired_state *s = l->state;
+	const struct ydoc *doc;
 	const char **names;
 	size_t i, j, count;
-	char *hint;
+	char *hint, *source;
 
 	count = s->cluster_count > s->authority_count ? s->cluster_count : s->authority_count;
 	names = malloc((count ? count : 1) * sizeof(*names));
@@ -1747,16 +1827,19 @@ static void check_references(struct loader *l)
 			names[j] = cluster ? s->clusters[j].id : s->authorities[j].name;
 			found |= !strcmp(names[j], r->name);
 		}
-		if (found || r->node->broken)
+		if (found)
 			continue;
-		hint = hint_did_you_mean(r->name, names, count);
-		l->doc = r->doc;
-		report(l, r->node, "undefined-reference",
-		       hint ? hint : cluster ? "declare it under clusters"
-					     : "declare it under trust.authorities",
-		       "%s names %s [%s], which is not declared under %s", r->context,
-		       cluster ? "cluster" : "authority", shown(r->node),
-		       cluster ? "clusters" : "trust.authorities");
+		hint = r->hidden ? NULL : hint_did_you_mean(r->name, names, count);
+		doc = doc_of(l, r->file);
+		source = doc ? ydoc_source_line(doc, r->line) : NULL;
+		if (diag_add(l->diags, DIAG_ERROR, r->file, r->line, r->column, "undefined-reference",
+			     hint ? hint : cluster ? "declare it under clusters"
+						   : "declare it under trust.authorities",
+			     source, "%s names %s [%s], which is not declared under %s", r->context,
+			     cluster ? "cluster" : "authority", r->hidden ? SECRET_PLACEHOLDER : r->name,
+			     cluster ? "clusters" : "trust.authorities"))
+			oom(l);
+		free(source);
 		free(hint);
 	}
 	free(names);
@@ -1837,12 +1920,15 @@ static int load_one(struct loader *l, const char *path, const char *data, size_t
 	const char *file;
 	int err;
 
+	struct ydoc_stream stream = { streamed_sections, COUNT(streamed_sections), stream_entry, l };
+
 	err = add_file_name(l, path, &file);
 	if (err)
 		return err;
-	err = ydoc_load(&doc, path, data, len, l->diags);
-	if (err == -ENOMEM)
-		return err;
+	l->file = file;
+	err = ydoc_load(&doc, path, data, len, &stream, l->diags);
+	if (err == -ENOMEM || l->err)
+		return l->err ? l->err : err;
 	if (err)
 		return 0;
 	grown = grow(l->docs, l->doc_count, sizeof(*grown));
@@ -1932,8 +2018,10 @@ static void loader_dispose(struct loader *l)
 	for (i = 0; i < l->doc_count; i++)
 		ydoc_free(l->docs[i]);
 	free(l->docs);
-	for (i = 0; i < l->ref_count; i++)
+	for (i = 0; i < l->ref_count; i++) {
+		free(l->refs[i].name);
 		free(l->refs[i].context);
+	}
 	free(l->refs);
 }
 

@@ -41,16 +41,17 @@ struct ydoc {
 	size_t secret_count;
 };
 
-static void *arena_alloc(struct ydoc *doc, size_t size)
+/* `align` is 1 for strings, sizeof(max_align_t) for structs. */
+static void *arena_take(struct ydoc *doc, size_t size, size_t align)
 {
 	struct arena_block *b = doc->arena;
-	size_t want = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	size_t start = b ? (b->used + align - 1) / align * align : 0;
 	size_t block = (size_t)64 << 10;
 	void *p;
 
-	if (!b || b->size - b->used < want) {
-		if (want > block / 4)
-			block = want;
+	if (!b || start > b->size || b->size - start < size) {
+		if (size > block / 4)
+			block = size;
 		b = malloc(sizeof(*b) + block);
 		if (!b)
 			return NULL;
@@ -58,15 +59,58 @@ static void *arena_alloc(struct ydoc *doc, size_t size)
 		b->used = 0;
 		b->next = doc->arena;
 		doc->arena = b;
+		start = 0;
 	}
-	p = (char *)b->data + b->used;
-	b->used += want;
+	p = (char *)b->data + start;
+	b->used = start + size;
 	return p;
+}
+
+static void *arena_alloc(struct ydoc *doc, size_t size)
+{
+	return arena_take(doc, size, sizeof(max_align_t));
+}
+
+static void *arena_alloc_bytes(struct ydoc *doc, size_t size)
+{
+	return arena_take(doc, size, 1);
+}
+
+struct arena_mark {
+	struct arena_block *block;
+	size_t used;
+	size_t secret_count;
+};
+
+static struct arena_mark arena_mark(const struct ydoc *doc)
+{
+	struct arena_mark m = { doc->arena, doc->arena ? doc->arena->used : 0, doc->secret_count };
+
+	return m;
+}
+
+/* Frees everything allocated since the mark, wiping the secrets among it. */
+static void arena_release(struct ydoc *doc, const struct arena_mark *m)
+{
+	struct arena_block *b;
+
+	while (doc->secret_count > m->secret_count) {
+		struct ynode *secret = doc->secrets[--doc->secret_count];
+
+		memset((char *)secret->text, 0, secret->len);
+	}
+	while (doc->arena && doc->arena != m->block) {
+		b = doc->arena;
+		doc->arena = b->next;
+		free(b);
+	}
+	if (doc->arena)
+		doc->arena->used = m->used;
 }
 
 static char *arena_strndup(struct ydoc *doc, const char *s, size_t len)
 {
-	char *copy = arena_alloc(doc, len + 1);
+	char *copy = arena_alloc_bytes(doc, len + 1);
 
 	if (!copy)
 		return NULL;
@@ -383,11 +427,13 @@ struct frame {
 	bool secret;        /* everything below is the value of a secret key */
 	size_t span;        /* index in doc->spans when this collection is a secret value */
 	bool has_span;
+	struct arena_mark mark; /* before the node: where a streamed entry is released to */
 };
 
 struct builder {
 	struct ydoc *doc;
 	struct diag_list *diags;
+	const struct ydoc_stream *stream;
 	struct frame stack[YDOC_MAX_DEPTH + 1];
 	size_t depth;
 	struct ynode *root;
@@ -466,7 +512,7 @@ static struct ynode *new_node(struct builder *b, enum ynode_kind kind, const yam
 	if (!node)
 		return NULL;
 	memset(node, 0, sizeof(*node));
-	node->kind = kind;
+	node->kind = (uint8_t)kind;
 	node->line = (int)mark->line + 1;
 	node->column = (int)mark->column + 1;
 	return node;
@@ -522,8 +568,11 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 				"${...} is not expanded in keys");
 		node->broken = true;
 	} else if (!is_key && interp_needed(raw, raw_len)) {
-		err = interp_expand(&expanded, &expanded_len, &node->interpolated, &code, raw, raw_len,
+		bool interpolated = false;
+
+		err = interp_expand(&expanded, &expanded_len, &interpolated, &code, raw, raw_len,
 				    b->doc->dir, &why);
+		node->interpolated = interpolated;
 		if (err == -EINVAL) {
 			err = report_at(b->doc, b->diags, &ev->start_mark, code, NULL, "%s", why.data);
 			node->broken = true;
@@ -537,10 +586,10 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 		goto done;
 	if (expanded) {
 		node->text = arena_strndup(b->doc, expanded, expanded_len);
-		node->len = expanded_len;
+		node->len = (uint32_t)expanded_len;
 	} else {
 		node->text = arena_strndup(b->doc, raw, raw_len);
-		node->len = raw_len;
+		node->len = (uint32_t)raw_len;
 	}
 	err = -ENOMEM;
 	if (!node->text)
@@ -554,7 +603,7 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 		b->doc->secrets = grown;
 		b->doc->secrets[b->doc->secret_count++] = node;
 	}
-	node->type = plain && !is_key ? resolve_plain(node->text) : YSCALAR_STRING;
+	node->type = (uint8_t)(plain && !is_key ? resolve_plain(node->text) : YSCALAR_STRING);
 	err = attach(b, node);
 done:
 	if (expanded) {
@@ -571,6 +620,7 @@ static int start_collection(struct builder *b, const yaml_event_t *ev, enum ynod
 					       : (const char *)ev->data.sequence_start.anchor;
 	const char *tag = kind == YNODE_MAP ? (const char *)ev->data.mapping_start.tag
 					    : (const char *)ev->data.sequence_start.tag;
+	struct arena_mark mark;
 	struct frame *f;
 	struct ynode *node;
 	bool secret;
@@ -586,13 +636,18 @@ static int start_collection(struct builder *b, const yaml_event_t *ev, enum ynod
 		return report_at(b->doc, b->diags, &ev->start_mark, "too-deep", NULL,
 				 "nesting deeper than %d levels", YDOC_MAX_DEPTH) ?: -EINVAL;
 	secret = value_is_secret(b);
+	mark = arena_mark(b->doc);
 	node = new_node(b, kind, &ev->start_mark);
 	if (!node)
 		return -ENOMEM;
 	node->secret = secret;
 	f = &b->stack[b->depth++];
-	memset(f, 0, sizeof(*f));
+	/* the children buffer of this depth is reused from collection to collection */
+	f->count = 0;
+	f->secret = false;
+	f->has_span = false;
 	f->node = node;
+	f->mark = mark;
 	f->secret = secret;
 	if (secret) {
 		f->has_span = true;
@@ -615,52 +670,85 @@ static int compare_pairs(const void *a, const void *b)
 	return pa->key->column < pb->key->column ? -1 : pa->key->column > pb->key->column;
 }
 
+static bool small_map_has_duplicates(const struct ynode *map)
+{
+	uint32_t i, j;
+
+	for (i = 1; i < map->count; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(map->pairs[i].key->text, map->pairs[j].key->text))
+				return true;
+	return false;
+}
+
 /* Reports every repeated key (at the repetition, naming the first) and keeps only
  * the first occurrence, so later stages see each key once. */
 static int drop_duplicate_keys(struct builder *b, struct ynode *map)
 {
 	struct ypair *sorted;
-	struct ynode **dropped = NULL;
-	size_t i, j, n = 0;
+	size_t i, j;
+	uint32_t kept;
+	bool any = false;
 	int err = 0;
 
 	if (map->count < 2)
 		return 0;
+	if (map->count <= 16 && !small_map_has_duplicates(map))
+		return 0; /* the common case, without sorting or allocating */
 	sorted = malloc(map->count * sizeof(*sorted));
 	if (!sorted)
 		return -ENOMEM;
 	memcpy(sorted, map->pairs, map->count * sizeof(*sorted));
 	qsort(sorted, map->count, sizeof(*sorted), compare_pairs);
-	for (i = 1; i < map->count; i++) {
-		if (strcmp(sorted[i].key->text, sorted[i - 1].key->text))
+	for (i = 1, j = 0; i < map->count && !err; i++) {
+		if (strcmp(sorted[i].key->text, sorted[j].key->text)) {
+			j = i; /* the first of a run of equal keys */
 			continue;
-		for (j = i; j > 0 && !strcmp(sorted[j - 1].key->text, sorted[i].key->text);)
-			j--;
+		}
 		err = ydoc_report(b->doc, b->diags, DIAG_ERROR, sorted[i].key, "duplicate-key", NULL,
 				  "duplicate key [%s] (first defined at line %d, column %d)",
 				  sorted[i].key->text, sorted[j].key->line, sorted[j].key->column);
-		if (err)
-			break;
-		if (!dropped && !(dropped = calloc(map->count, sizeof(*dropped)))) {
-			err = -ENOMEM;
-			break;
-		}
-		dropped[n++] = sorted[i].key;
+		sorted[i].key->repeated = true;
+		any = true;
 	}
-	if (!err && n) {
-		for (i = 0, j = 0; i < map->count; i++) {
-			size_t k;
-			bool drop = false;
-
-			for (k = 0; k < n && !drop; k++)
-				drop = dropped[k] == map->pairs[i].key;
-			if (!drop)
-				map->pairs[j++] = map->pairs[i];
-		}
-		map->count = j;
+	if (!err && any) {
+		for (i = 0, kept = 0; i < map->count; i++)
+			if (!map->pairs[i].key->repeated)
+				map->pairs[kept++] = map->pairs[i];
+		map->count = kept;
 	}
-	free(dropped);
 	free(sorted);
+	return err;
+}
+
+/* The frame holding `i` children: its last child is the key being filled in. */
+static const struct ynode *pending_key(const struct frame *f)
+{
+	return f->node->kind == YNODE_MAP && f->count % 2 == 1 ? f->children[f->count - 1] : NULL;
+}
+
+/* Whether the collection just completed is the value of <section>.<cluster>.<name>
+ * for a streamed section (the stack is then: root, section, cluster maps). */
+static bool streamed_entry(const struct builder *b)
+{
+	const struct ynode *section;
+	size_t i;
+
+	if (!b->stream || b->depth != 3 || !pending_key(&b->stack[1]) || !pending_key(&b->stack[2]))
+		return false;
+	section = pending_key(&b->stack[0]);
+	for (i = 0; section && i < b->stream->section_count; i++)
+		if (!strcmp(section->text, b->stream->sections[i]))
+			return true;
+	return false;
+}
+
+static int hand_over(struct builder *b, const struct ynode *value, const struct arena_mark *mark)
+{
+	int err = b->stream->entry(b->stream->ctx, b->doc, pending_key(&b->stack[0]),
+				   pending_key(&b->stack[1]), pending_key(&b->stack[2]), value);
+
+	arena_release(b->doc, mark);
 	return err;
 }
 
@@ -669,35 +757,41 @@ static int end_collection(struct builder *b, const yaml_event_t *ev)
 	struct frame *f = &b->stack[--b->depth];
 	struct ynode *node = f->node;
 	size_t i;
-	int err = -ENOMEM;
+	int err;
 
 	if (f->has_span)
 		b->doc->spans[f->span].last_line = (int)ev->end_mark.line + 1;
 	if (node->kind == YNODE_MAP) {
-		node->count = f->count / 2;
+		node->count = (uint32_t)(f->count / 2);
 		node->pairs = arena_alloc(b->doc, (node->count ? node->count : 1) * sizeof(struct ypair));
 		if (!node->pairs)
-			goto done;
+			return -ENOMEM;
 		for (i = 0; i < node->count; i++) {
 			node->pairs[i].key = f->children[2 * i];
 			node->pairs[i].value = f->children[2 * i + 1];
 		}
 		err = drop_duplicate_keys(b, node);
 		if (err)
-			goto done;
+			return err;
 	} else {
-		node->count = f->count;
+		node->count = (uint32_t)f->count;
 		node->items = arena_alloc(b->doc, (node->count ? node->count : 1) * sizeof(struct ynode *));
 		if (!node->items)
-			goto done;
+			return -ENOMEM;
 		if (node->count)
 			memcpy(node->items, f->children, node->count * sizeof(struct ynode *));
 	}
-	err = attach(b, node);
-done:
-	free(f->children);
-	f->children = NULL;
-	return err;
+	if (streamed_entry(b)) {
+		err = hand_over(b, node, &f->mark);
+		if (err)
+			return err;
+		node = new_node(b, YNODE_SCALAR, &ev->start_mark);
+		if (!node)
+			return -ENOMEM;
+		node->consumed = true;
+		node->text = "";
+	}
+	return attach(b, node);
 }
 
 static int report_parser_error(struct builder *b, const yaml_parser_t *parser)
@@ -736,6 +830,7 @@ static int build_tree(struct builder *b)
 	yaml_event_t ev;
 	int documents = 0, err = 0;
 	bool done = false;
+	size_t i;
 
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
@@ -781,8 +876,8 @@ static int build_tree(struct builder *b)
 		}
 		yaml_event_delete(&ev);
 	}
-	while (b->depth) /* an error left collections open */
-		free(b->stack[--b->depth].children);
+	for (i = 0; i < YDOC_MAX_DEPTH; i++)
+		free(b->stack[i].children);
 	yaml_parser_delete(&parser);
 	return err;
 }
@@ -851,7 +946,7 @@ static bool blank_text(const char *s, size_t len)
 }
 
 int ydoc_load(struct ydoc **out, const char *path, const char *data, size_t len,
-	      struct diag_list *diags)
+	      const struct ydoc_stream *stream, struct diag_list *diags)
 {
 	struct builder b = { 0 };
 	struct ydoc *doc = calloc(1, sizeof(*doc));
@@ -899,6 +994,7 @@ int ydoc_load(struct ydoc **out, const char *path, const char *data, size_t len,
 	}
 	b.doc = doc;
 	b.diags = diags;
+	b.stream = stream;
 	err = build_tree(&b);
 	if (err)
 		goto done;

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/diag.h"
 
@@ -27,22 +28,29 @@ enum yscalar_type { YSCALAR_NULL = 0, YSCALAR_BOOL, YSCALAR_INT, YSCALAR_FLOAT, 
 
 struct ypair;
 
+/* Kept small (32 bytes): a 4 MiB file holds hundreds of thousands of nodes. */
 struct ynode {
-	enum ynode_kind kind;
+	uint8_t kind;        /* enum ynode_kind */
+	uint8_t type;        /* enum yscalar_type; quoted scalars are always YSCALAR_STRING */
+	bool plain : 1;        /* written without quotes or block indicator */
+	bool interpolated : 1; /* text came (partly) from ${...} */
+	bool broken : 1;       /* interpolation failed (already reported): skip checks */
+	bool secret : 1;       /* the value of a password, password_hash or api_key key */
+	bool repeated : 1;     /* a key seen before in its map (reported, then dropped) */
+	bool consumed : 1;     /* stands for a subtree handed to a ydoc_stream and released */
 	int line;   /* 1-based */
 	int column; /* 1-based, in characters */
-	/* scalars */
-	const char *text;       /* NUL-terminated, after interpolation */
-	size_t len;
-	enum yscalar_type type; /* quoted scalars are always YSCALAR_STRING */
-	bool plain;             /* written without quotes or block indicator */
-	bool interpolated;      /* text came (partly) from ${...} */
-	bool broken;            /* interpolation failed (already reported): skip checks */
-	bool secret;            /* the value of a password, password_hash or api_key key */
-	/* maps: pairs[count]; sequences: items[count] */
-	struct ypair *pairs;
-	struct ynode **items;
-	size_t count;
+	/* scalars: len bytes of text; maps: count pairs; sequences: count items (files are
+	 * at most 4 MiB, so 32 bits always suffice) */
+	union {
+		uint32_t len;
+		uint32_t count;
+	};
+	union {
+		const char *text;     /* scalars: NUL-terminated, after interpolation */
+		struct ypair *pairs;  /* maps */
+		struct ynode **items; /* sequences */
+	};
 };
 
 struct ypair {
@@ -52,14 +60,28 @@ struct ypair {
 
 struct ydoc;
 
+/* Streaming for the bulk of big files: when the mapping value of
+ * <section>.<cluster>.<name> is complete, for a section listed here, `entry` is
+ * called with it and its subtree is then released and replaced by a null scalar
+ * marked `consumed`. So a file of 10,000 roles never holds all their trees at
+ * once. The nodes passed to entry are valid only during the call (the keys stay). */
+struct ydoc_stream {
+	const char *const *sections;
+	size_t section_count;
+	int (*entry)(void *ctx, const struct ydoc *doc, const struct ynode *section,
+		     const struct ynode *cluster, const struct ynode *name, const struct ynode *value);
+	void *ctx;
+};
+
 /* Parses `data[0..len)` (or, when data is NULL, the file at path) named `path`
  * in diagnostics; relative ${file:} paths resolve against path's directory.
- * Returns 0 with *out set when a tree was built (it may still hold nodes whose
- * interpolation failed: those are `broken` and already reported). Returns a
- * negative code with *out NULL when the file could not be read or parsed; the
- * problems are in diags. */
+ * `stream` may be NULL. Returns 0 with *out set when a tree was built (it may
+ * still hold nodes whose interpolation failed: those are `broken` and already
+ * reported). Returns a negative code with *out NULL when the file could not be
+ * read or parsed (or when stream->entry returned an error); the problems are in
+ * diags. */
 int ydoc_load(struct ydoc **out, const char *path, const char *data, size_t len,
-	      struct diag_list *diags);
+	      const struct ydoc_stream *stream, struct diag_list *diags);
 void ydoc_free(struct ydoc *doc);
 
 /* The root mapping (never NULL on a loaded ydoc). */

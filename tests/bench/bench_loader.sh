@@ -1,0 +1,45 @@
+#!/bin/sh
+# Loader benchmark: `esreconcile validate` on a generated ~3.9 MiB desired state
+# (10,000 roles, 1,000 users, 100 remotes). Reports the best wall time and the
+# peak RSS over RUNS runs (default 5) and checks them against the targets
+# (< 200 ms, < 50 MiB). Ends with "N passed, M failed".
+set -u
+LC_ALL=C
+export LC_ALL
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ESR_BIN=${ESR_BIN:-$ROOT/esreconcile}
+RUNS=${RUNS:-5}
+MAX_MS=${MAX_MS:-200}
+MAX_KB=${MAX_KB:-51200}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+sh "$ROOT/tests/bench/gen_desired_state.sh" >"$tmp/big.yaml"
+size=$(wc -c <"$tmp/big.yaml")
+echo "desired state: $size bytes"
+
+best_ms=""
+peak_kb=0
+i=0
+while [ $i -lt "$RUNS" ]; do
+	if ! /usr/bin/time -v "$ESR_BIN" validate -f "$tmp/big.yaml" >/dev/null 2>"$tmp/time"; then
+		cat "$tmp/time"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	# "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:00.12"
+	ms=$(sed -n 's/.*Elapsed (wall clock) time.*: \(.*\)$/\1/p' "$tmp/time" |
+		awk -F: '{ s = 0; for (k = 1; k <= NF; k++) s = s * 60 + $k; printf "%d", s * 1000 + 0.5 }')
+	kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
+	if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; fi
+	if [ "$kb" -gt "$peak_kb" ]; then peak_kb=$kb; fi
+	i=$((i + 1))
+done
+echo "validate: best wall time ${best_ms} ms over $RUNS runs (target < $MAX_MS ms)"
+echo "validate: peak RSS $((peak_kb / 1024)) MiB (${peak_kb} KiB; target < $((MAX_KB / 1024)) MiB)"
+passed=0
+failed=0
+if [ "$best_ms" -lt "$MAX_MS" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL wall time"; fi
+if [ "$peak_kb" -lt "$MAX_KB" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL peak RSS"; fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
