@@ -1777,7 +1777,6 @@ static void check_duplicates(struct loader *l)
 					     what.data);
 				break;
 			}
-	/* within one file, YAML's duplicate keys already caught these */
 	if (l->doc_count > 1 && s->object_count > 1) {
 		sorted = malloc(s->object_count * sizeof(*sorted));
 		if (!sorted) {
@@ -1790,7 +1789,9 @@ static void check_duplicates(struct loader *l)
 		for (i = 1; i < s->object_count; i++) {
 			const struct desired_object *a = sorted[i - 1], *b = sorted[i];
 
-			if (a->kind != b->kind || strcmp(a->cluster, b->cluster) || strcmp(a->name, b->name))
+			/* twice in one file is a duplicate key, already reported */
+			if (a->kind != b->kind || strcmp(a->cluster, b->cluster) ||
+			    strcmp(a->name, b->name) || a->pos.file == b->pos.file)
 				continue;
 			buf_reset(&what);
 			buf_printf(&what, "%s [%s] on cluster [%s]", resource_kind_name(b->kind), b->name,
@@ -1916,11 +1917,10 @@ static int add_file_name(struct loader *l, const char *path, const char **out)
  * is reported and skipped, so every file's problems are shown at once. */
 static int load_one(struct loader *l, const char *path, const char *data, size_t len)
 {
+	struct ydoc_stream stream = { streamed_sections, COUNT(streamed_sections), stream_entry, l };
 	struct ydoc *doc = NULL, **grown;
 	const char *file;
 	int err;
-
-	struct ydoc_stream stream = { streamed_sections, COUNT(streamed_sections), stream_entry, l };
 
 	err = add_file_name(l, path, &file);
 	if (err)

@@ -73,7 +73,9 @@ struct desired_object {
 	 * - user: roles, full_name, email, metadata, enabled as written (never a password). */
 	cJSON *body;
 	/* Dotted paths into body whose values came from ${...} interpolation: every
-	 * printer shows them as (sensitive). An array of strings, possibly empty. */
+	 * printer shows them as (sensitive). An array of strings, possibly empty;
+	 * list elements are named by index ("indices.0.query", "seeds.1"), remote
+	 * keys by their flat name ("transport.ping_schedule"). */
 	cJSON *sensitive_paths;
 	char *remote_cluster;    /* remote only: the declared cluster this alias points at, or NULL */
 	secret_t *password;      /* user only, may be NULL */

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "desired/es_names.h"
 #include "desired/interp.h"
 #include "desired/loader.h"
 #include "util/buf.h"
@@ -630,6 +631,82 @@ static void references_must_be_declared(void **state)
 	diag_list_dispose(&diags);
 }
 
+/* ---- Elasticsearch's names ---- */
+
+static void elasticsearch_names_are_found(void **state)
+{
+	const char *const *names;
+	size_t count, i;
+
+	(void)state;
+	/* every table entry is found: the binary search needs the tables sorted */
+	names = es_cluster_privileges(&count);
+	for (i = 0; i < count; i++)
+		assert_true(es_cluster_privilege_known(names[i]));
+	names = es_index_privileges(&count);
+	for (i = 0; i < count; i++)
+		assert_true(es_index_privilege_known(names[i]));
+	assert_true(es_cluster_privilege_known("MANAGE_CCR")); /* Elasticsearch lower-cases */
+	assert_true(es_cluster_privilege_known("cluster:admin/xpack/ccr/*"));
+	assert_true(es_cluster_privilege_known("indices:admin/template/put"));
+	assert_false(es_cluster_privilege_known("indices:data/read/search"));
+	assert_false(es_cluster_privilege_known("monitr"));
+	assert_true(es_index_privilege_known("indices:data/read/search"));
+	assert_false(es_index_privilege_known("manage_ccr"));
+	assert_true(es_role_is_reserved("superuser"));
+	assert_true(es_role_is_reserved("kibana_system"));
+	assert_false(es_role_is_reserved("Superuser"));
+	assert_true(es_user_is_reserved("elastic"));
+	assert_true(es_user_is_reserved("remote_monitoring_user"));
+	assert_false(es_user_is_reserved("bob"));
+	assert_true(es_remote_cluster_privilege_known("monitor_stats"));
+	assert_false(es_remote_cluster_privilege_known("monitor"));
+	assert_true(es_valid_security_name("a role, with punctuation!"));
+	assert_false(es_valid_security_name(" lead"));
+	assert_false(es_valid_security_name("trail "));
+	assert_false(es_valid_security_name(""));
+	assert_false(es_valid_security_name("caf\xc3\xa9"));
+}
+
+/* ---- streaming ---- */
+
+static void many_entries_are_streamed_and_still_checked(void **state)
+{
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	struct buf text;
+	int i;
+
+	(void)state;
+	buf_init(&text, (size_t)4 << 20);
+	assert_int_equal(buf_puts(&text, "roles:\n  local:\n"), 0);
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(buf_printf(&text, "    r%d:\n      cluster: [%s]\n", i,
+					    i == 1234 ? "monitr" : "monitor"), 0);
+	assert_int_equal(buf_puts(&text, "users:\n  local:\n    u: { password: s3cret-pw, roles: [r1] }\n"
+					 "    u: { roles: [] }\n"), 0);
+	assert_int_equal(load_text(&s, &diags, text.data), -EINVAL);
+	assert_int_equal(diags.count, 2);
+	/* line: 4 of base, 2 of header, 2 per role */
+	assert_int_equal(diags.items[0].line, 5 + 2 + 2 * 1234 + 1);
+	assert_int_equal(diags.items[0].column, 17);
+	assert_string_equal(diags.items[0].source_line, "      cluster: [monitr]");
+	assert_string_equal(diags.items[1].code, "duplicate-key");
+	diag_list_dispose(&diags);
+
+	/* the same without the mistakes loads every role */
+	buf_reset(&text);
+	assert_int_equal(buf_puts(&text, "roles:\n  local:\n"), 0);
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(buf_printf(&text, "    r%d: { cluster: [monitor] }\n", i), 0);
+	assert_int_equal(load_text(&s, &diags, text.data), 0);
+	assert_int_equal(s->object_count, 3000);
+	assert_non_null(desired_find_object(s, RESOURCE_ROLE, "local", "r2999"));
+	desired_state_free(s);
+	diag_list_dispose(&diags);
+	buf_dispose(&text);
+}
+
 /* ---- secrets ---- */
 
 static void secrets_never_reach_a_diagnostic(void **state)
@@ -688,6 +765,8 @@ int main(void)
 		cmocka_unit_test(a_resource_defined_twice_names_both_places),
 		cmocka_unit_test(every_file_is_reported_even_after_a_broken_one),
 		cmocka_unit_test(references_must_be_declared),
+		cmocka_unit_test(elasticsearch_names_are_found),
+		cmocka_unit_test(many_entries_are_streamed_and_still_checked),
 		cmocka_unit_test(secrets_never_reach_a_diagnostic),
 	};
 
