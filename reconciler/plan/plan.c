@@ -88,6 +88,23 @@ int builder_add_change(struct cluster_builder *b, enum resource_kind kind, const
 	return 0;
 }
 
+int builder_add_change_from(struct cluster_builder *b, struct plan_change *scratch,
+			    enum resource_kind kind, const char *name, enum change_action action,
+			    size_t *index_out)
+{
+	struct plan_change *c;
+	int err = builder_add_change(b, kind, name, action, index_out);
+
+	if (err)
+		return err;
+	c = &b->cp->changes[*index_out];
+	c->fields = scratch->fields;
+	c->field_count = scratch->field_count;
+	scratch->fields = NULL;
+	scratch->field_count = 0;
+	return 0;
+}
+
 struct plan_change *builder_change(struct cluster_builder *b, size_t index)
 {
 	return &b->cp->changes[index];
@@ -197,18 +214,21 @@ static int collect_keys(cJSON *keys, const cJSON *object)
 	return 0;
 }
 
-int change_diff_fields(struct plan_change *c, const cJSON *live_norm, const cJSON *desired_norm,
-		       const cJSON *live_raw, const cJSON *desired_raw,
-		       const cJSON *sensitive_paths, size_t *changed_out)
+int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops *ops,
+	      const struct live_cluster *lc, const cJSON *live_raw, const cJSON *desired_raw,
+	      const cJSON *sensitive_paths)
 {
-	cJSON *keys = cJSON_CreateArray();
+	cJSON *keys = cJSON_CreateArray(), *live_norm = NULL, *desired_norm = NULL;
 	const cJSON *key;
-	int err;
+	int err = keys ? 0 : -ENOMEM;
 
 	*changed_out = 0;
-	if (!keys)
-		return -ENOMEM;
-	err = collect_keys(keys, live_norm);
+	if (!err)
+		err = ops->normalize(&live_norm, live_raw, lc);
+	if (!err)
+		err = ops->normalize(&desired_norm, desired_raw, lc);
+	if (!err)
+		err = collect_keys(keys, live_norm);
 	if (!err)
 		err = collect_keys(keys, desired_norm);
 	cJSON_ArrayForEach(key, keys) {
@@ -230,6 +250,21 @@ int change_diff_fields(struct plan_change *c, const cJSON *live_norm, const cJSO
 			(*changed_out)++;
 	}
 	cJSON_Delete(keys);
+	cJSON_Delete(live_norm);
+	cJSON_Delete(desired_norm);
+	return err;
+}
+
+int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const struct live_cluster *lc,
+		     const cJSON *live_raw)
+{
+	size_t changed;
+
+	/* a deletion is the diff against nothing declared, minus what defaults explain */
+	cJSON *nothing = cJSON_CreateObject();
+	int err = nothing ? kind_diff(c, &changed, ops, lc, live_raw, nothing, NULL) : -ENOMEM;
+
+	cJSON_Delete(nothing);
 	return err;
 }
 
@@ -270,7 +305,7 @@ nomem:
 	return -ENOMEM;
 }
 
-static void change_dispose(struct plan_change *c)
+void change_dispose(struct plan_change *c)
 {
 	size_t i;
 
@@ -446,76 +481,70 @@ static void builder_dispose(struct cluster_builder *b)
 	cJSON_Delete(b->roles_created);
 }
 
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static bool is_declared(const struct cluster_builder *b, enum resource_kind kind, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < b->desired->object_count; i++) {
-		const struct desired_object *d = &b->desired->objects[i];
-
-		if (d->kind == kind && !strcmp(d->name, name) && !strcmp(d->cluster, b->lc->cluster_id))
-			return true;
-	}
-	return false;
-}
-
-/* Undeclared live objects of one kind, pruned when the policy says so, in name order. */
-static int prune_kind(struct cluster_builder *b, const struct kind_ops *ops, const cJSON *live_objects)
-{
-	enum prune_policy policy = b->desired->policy.prune[ops->kind];
-	const char **names = NULL;
-	size_t count = 0, i;
+/* A kind's live objects sorted by name, so that matching them with the
+ * declarations stays O(n log n) for thousands of roles and users. */
+struct live_entry {
+	const char *name;
 	const cJSON *item;
-	int err = 0;
+	bool declared;
+};
 
-	if (policy == PRUNE_NONE)
+static int compare_entries(const void *a, const void *b)
+{
+	return strcmp(((const struct live_entry *)a)->name, ((const struct live_entry *)b)->name);
+}
+
+static int index_live(struct live_entry **out, size_t *count_out, const cJSON *live_objects)
+{
+	size_t count = (size_t)cJSON_GetArraySize(live_objects), i = 0;
+	const cJSON *item;
+
+	*out = NULL;
+	*count_out = 0;
+	if (!count)
 		return 0;
+	*out = calloc(count, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
 	cJSON_ArrayForEach(item, live_objects) {
-		const char **grown;
-
-		if (is_declared(b, ops->kind, item->string))
+		if (!item->string)
 			continue;
-		if (!ops->prunable(b, item->string, item, policy))
-			continue;
-		grown = realloc((void *)names, (count + 1) * sizeof(*names));
-		if (!grown) {
-			err = -ENOMEM;
-			goto done;
-		}
-		names = grown;
-		names[count++] = item->string;
+		(*out)[i].name = item->string;
+		(*out)[i++].item = item;
 	}
-	if (count)
-		qsort((void *)names, count, sizeof(*names), compare_names);
-	for (i = 0; !err && i < count; i++)
-		err = ops->plan_object(b, NULL, names[i],
-				       cJSON_GetObjectItemCaseSensitive(live_objects, names[i]));
-done:
-	free((void *)names);
-	return err;
+	*count_out = i;
+	qsort(*out, i, sizeof(**out), compare_entries);
+	return 0;
 }
 
 static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 {
+	enum prune_policy policy = b->desired->policy.prune[ops->kind];
+	struct live_entry *entries = NULL, key = { 0 }, *found;
 	cJSON *live_objects = NULL;
-	size_t i;
+	size_t count = 0, i;
 	int err = ops->read_live(&live_objects, b);
 
+	if (!err)
+		err = index_live(&entries, &count, live_objects);
 	for (i = 0; !err && i < b->desired->object_count; i++) {
 		const struct desired_object *d = &b->desired->objects[i];
 
 		if (d->kind != ops->kind || strcmp(d->cluster, b->lc->cluster_id))
 			continue;
-		err = ops->plan_object(b, d, d->name,
-				       cJSON_GetObjectItemCaseSensitive(live_objects, d->name));
+		key.name = d->name;
+		found = count ? bsearch(&key, entries, count, sizeof(*entries), compare_entries) : NULL;
+		if (found)
+			found->declared = true;
+		err = ops->plan_object(b, d, d->name, found ? found->item : NULL);
 	}
-	if (!err)
-		err = prune_kind(b, ops, live_objects);
+	/* undeclared live objects, in name order, go when the policy prunes them */
+	for (i = 0; !err && policy != PRUNE_NONE && i < count; i++) {
+		if (entries[i].declared || !ops->prunable(b, entries[i].name, entries[i].item, policy))
+			continue;
+		err = ops->plan_object(b, NULL, entries[i].name, entries[i].item);
+	}
+	free(entries);
 	cJSON_Delete(live_objects);
 	return err;
 }
@@ -564,7 +593,8 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 	for (i = 0; !err && i < KIND_COUNT; i++)
 		err = plan_kind(&b, kinds[i]);
 	for (i = 0; !err && i < KIND_COUNT; i++)
-		err = kinds[i]->finish(&b);
+		if (kinds[i]->finish)
+			err = kinds[i]->finish(&b);
 	if (!err)
 		order_requests(cp);
 done:

@@ -40,7 +40,8 @@ struct cluster_builder {
 
 struct kind_ops {
 	enum resource_kind kind;
-	/* This kind's live objects on the cluster as {name: object}; the caller owns *out. */
+	/* This kind's live objects on the cluster as {name: object}; the caller frees
+	 * *out with cJSON_Delete (it may be a reference to the live_cluster's tree). */
 	int (*read_live)(cJSON **out, struct cluster_builder *b);
 	/* A body (declared, or live) in the form that compares as Elasticsearch means
 	 * it; the caller owns *out. */
@@ -53,7 +54,8 @@ struct kind_ops {
 	 * its live object, or NULL. */
 	int (*plan_object)(struct cluster_builder *b, const struct desired_object *d,
 			   const char *name, const cJSON *live);
-	/* Moves the requests this kind accumulated into the cluster plan. */
+	/* Moves the requests this kind accumulated into the cluster plan; NULL when
+	 * plan_object pushes every request itself. */
 	int (*finish)(struct cluster_builder *b);
 };
 
@@ -72,6 +74,11 @@ int plan_stamp_managed(cJSON **out, const cJSON *body);
 /* Appends a change; *index_out receives its index in the cluster's changes. */
 int builder_add_change(struct cluster_builder *b, enum resource_kind kind, const char *name,
 		       enum change_action action, size_t *index_out);
+/* The same, taking over the fields collected in scratch (which is left empty). */
+int builder_add_change_from(struct cluster_builder *b, struct plan_change *scratch,
+			    enum resource_kind kind, const char *name, enum change_action action,
+			    size_t *index_out);
+void change_dispose(struct plan_change *c);
 struct plan_change *builder_change(struct cluster_builder *b, size_t index);
 int builder_add_problem(struct cluster_builder *b, enum resource_kind kind, const char *name,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -83,11 +90,16 @@ int builder_push_request(struct cluster_builder *b, struct plan_request *r);
 /* Adds a field change; before/after are copied, or shown as SECRET_PLACEHOLDER when sensitive. */
 int change_add_field(struct plan_change *c, const char *path, const cJSON *before,
 		     const cJSON *after, bool sensitive);
-/* The generic diff: one field per top-level key whose normalised values differ;
- * before and after show the raw values. *changed_out counts the fields added. */
-int change_diff_fields(struct plan_change *c, const cJSON *live_norm, const cJSON *desired_norm,
-		       const cJSON *live_raw, const cJSON *desired_raw,
-		       const cJSON *sensitive_paths, size_t *changed_out);
+/* The diff shared by every kind: both bodies normalised with ops->normalize, one
+ * field per top-level key whose normalised values differ, showing the raw
+ * values. *changed_out counts the fields added to c. */
+int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops *ops,
+	      const struct live_cluster *lc, const cJSON *live_raw, const cJSON *desired_raw,
+	      const cJSON *sensitive_paths);
+/* The fields of a deletion: each key of the live body that is set to something
+ * other than its default. */
+int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const struct live_cluster *lc,
+		     const cJSON *live_raw);
 int change_add_dependency(struct plan_change *c, size_t index);
 /* Sets the change's request view {"method","path","body"}; body is copied. */
 int change_set_view(struct plan_change *c, const char *method, const char *path, const cJSON *body);

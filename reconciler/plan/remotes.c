@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
@@ -104,11 +105,12 @@ static bool key_applies(const struct remote_key *rk, bool proxy)
 	return rk->scope == SCOPE_BOTH || (rk->scope == SCOPE_PROXY) == proxy;
 }
 
-static bool is_proxy(const cJSON *norm)
+/* Whether a flat remote body (declared, or live) is in proxy mode; enums are case-insensitive. */
+static bool proxy_mode(const cJSON *flat)
 {
-	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(norm, "mode");
+	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(flat, "mode");
 
-	return cJSON_IsString(mode) && !strcmp(mode->valuestring, "proxy");
+	return cJSON_IsString(mode) && !strcasecmp(mode->valuestring, "proxy");
 }
 
 int remote_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc)
@@ -132,7 +134,7 @@ int remote_normalize(cJSON **out, const cJSON *body, const struct live_cluster *
 			goto nomem;
 		}
 	}
-	proxy = is_proxy(norm);
+	proxy = proxy_mode(norm);
 	for (i = 0; i < REMOTE_KEY_COUNT; i++) {
 		const struct remote_key *rk = &remote_keys[i];
 		cJSON *value;
@@ -486,17 +488,14 @@ static int part_commit(struct cluster_builder *b, struct settings_part *p, size_
 
 static int remote_delete(struct cluster_builder *b, const char *alias, const cJSON *live)
 {
-	const cJSON *settings = cJSON_GetObjectItemCaseSensitive(live, "settings"), *item;
 	struct settings_part part = { 0 };
 	size_t index;
 	int err;
 
 	err = builder_add_change(b, RESOURCE_REMOTE, alias, ACTION_DELETE, &index);
-	cJSON_ArrayForEach(item, settings) {
-		if (err)
-			break;
-		err = change_add_field(builder_change(b, index), item->string, item, NULL, false);
-	}
+	if (!err)
+		err = kind_live_fields(builder_change(b, index), &remote_kind_ops, b->lc,
+				       cJSON_GetObjectItemCaseSensitive(live, "settings"));
 	if (!err)
 		err = part_init(&part);
 	if (!err && cJSON_GetObjectItemCaseSensitive(live, "persistent"))
@@ -591,8 +590,10 @@ static const char *const proxy_only[] = { "proxy_address", "proxy_socket_connect
 /* Builds the settings part of an update whose field changes are in c. */
 static int update_part(struct cluster_builder *b, struct settings_part *part,
 		       const struct desired_object *d, const cJSON *body, const cJSON *live,
-		       const struct plan_change *c, bool mode_switch_to_proxy, bool mode_switch)
+		       const struct plan_change *c)
 {
+	bool to_proxy = proxy_mode(body);
+	bool mode_switch = proxy_mode(cJSON_GetObjectItemCaseSensitive(live, "settings")) != to_proxy;
 	const cJSON *transient = cJSON_GetObjectItemCaseSensitive(live, "transient");
 	const cJSON *persistent = cJSON_GetObjectItemCaseSensitive(live, "persistent");
 	const cJSON *item;
@@ -627,7 +628,7 @@ static int update_part(struct cluster_builder *b, struct settings_part *part,
 			return err;
 	}
 	if (mode_switch) {
-		const char *const *old = mode_switch_to_proxy ? sniff_only : proxy_only;
+		const char *const *old = to_proxy ? sniff_only : proxy_only;
 
 		for (i = 0; old[i]; i++) {
 			err = part_set(part, &b->settings, d->name, old[i], NULL, false);
@@ -638,27 +639,6 @@ static int update_part(struct cluster_builder *b, struct settings_part *part,
 	return 0;
 }
 
-static int move_fields(struct plan_change *to, struct plan_change *from)
-{
-	to->fields = from->fields;
-	to->field_count = from->field_count;
-	from->fields = NULL;
-	from->field_count = 0;
-	return 0;
-}
-
-static void scratch_dispose(struct plan_change *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->field_count; i++) {
-		free(c->fields[i].path);
-		cJSON_Delete(c->fields[i].before);
-		cJSON_Delete(c->fields[i].after);
-	}
-	free(c->fields);
-}
-
 static int remote_update(struct cluster_builder *b, const struct desired_object *d,
 			 const cJSON *body, const cJSON *live)
 {
@@ -666,21 +646,12 @@ static int remote_update(struct cluster_builder *b, const struct desired_object 
 	bool in_transient = cJSON_GetObjectItemCaseSensitive(live, "transient") != NULL;
 	struct plan_change scratch = { 0 };
 	struct settings_part part = { 0 };
-	cJSON *live_norm = NULL, *desired_norm = NULL, *flag_before = NULL, *flag_after = NULL;
-	bool mode_switch;
+	cJSON *flag_before = NULL, *flag_after = NULL;
 	size_t changed = 0, index;
 	int err;
 
-	err = remote_normalize(&live_norm, settings, b->lc);
-	if (!err)
-		err = remote_normalize(&desired_norm, body, b->lc);
-	if (!err)
-		err = change_diff_fields(&scratch, live_norm, desired_norm, settings, body,
-					 d->sensitive_paths, &changed);
-	if (err)
-		goto done;
-	mode_switch = is_proxy(live_norm) != is_proxy(desired_norm);
-	if (in_transient) {
+	err = kind_diff(&scratch, &changed, &remote_kind_ops, b->lc, settings, body, d->sensitive_paths);
+	if (!err && in_transient) {
 		cJSON *from = cJSON_CreateString("transient"), *to = cJSON_CreateString("persistent");
 
 		err = from && to ? change_add_field(&scratch, "scope", from, to, false) : -ENOMEM;
@@ -703,23 +674,18 @@ static int remote_update(struct cluster_builder *b, const struct desired_object 
 		b->cp->unchanged++;
 		goto done;
 	}
-	err = builder_add_change(b, RESOURCE_REMOTE, d->name, ACTION_UPDATE, &index);
-	if (!err)
-		err = move_fields(builder_change(b, index), &scratch);
+	err = builder_add_change_from(b, &scratch, RESOURCE_REMOTE, d->name, ACTION_UPDATE, &index);
 	if (!err)
 		err = part_init(&part);
 	if (!err)
 		err = settings_request(b);
 	if (!err)
-		err = update_part(b, &part, d, body, live, builder_change(b, index), is_proxy(desired_norm),
-				  mode_switch);
+		err = update_part(b, &part, d, body, live, builder_change(b, index));
 	if (!err)
 		err = part_commit(b, &part, index);
 done:
-	scratch_dispose(&scratch);
+	change_dispose(&scratch);
 	cJSON_Delete(part.body);
-	cJSON_Delete(live_norm);
-	cJSON_Delete(desired_norm);
 	cJSON_Delete(flag_before);
 	cJSON_Delete(flag_after);
 	return err;

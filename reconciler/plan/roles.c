@@ -27,7 +27,8 @@ static bool is_managed(const cJSON *object)
 static int role_read_live(cJSON **out, struct cluster_builder *b)
 {
 	b->roles_created = cJSON_CreateObject();
-	*out = b->lc->roles ? cJSON_Duplicate(b->lc->roles, 1) : cJSON_CreateObject();
+	/* a reference to the live tree, not a copy: it can hold thousands of objects */
+	*out = cJSON_IsObject(b->lc->roles) ? cJSON_CreateObjectReference(b->lc->roles->child) : cJSON_CreateObject();
 	return *out && b->roles_created ? 0 : -ENOMEM;
 }
 
@@ -382,20 +383,12 @@ done:
 static int role_delete(struct cluster_builder *b, const char *name, const cJSON *live)
 {
 	struct plan_request single = { 0 };
-	cJSON *norm = NULL, *item;
 	size_t index;
 	int err;
 
 	err = builder_add_change(b, RESOURCE_ROLE, name, ACTION_DELETE, &index);
 	if (!err)
-		err = role_normalize(&norm, live, b->lc);
-	cJSON_ArrayForEach(item, norm) {
-		if (err)
-			break;
-		err = change_add_field(builder_change(b, index), item->string,
-				       cJSON_GetObjectItemCaseSensitive(live, item->string), NULL, false);
-	}
-	cJSON_Delete(norm);
+		err = kind_live_fields(builder_change(b, index), &role_kind_ops, b->lc, live);
 	if (err)
 		return err;
 	if (live_version_at_least(b->lc, 8, 15)) {
@@ -405,9 +398,9 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 		if (err)
 			return err;
 		names = cJSON_GetObjectItemCaseSensitive(b->roles_bulk_delete.body, "names");
-		err = string_set_add(names, name);
-		if (!err)
-			err = request_add_change(&b->roles_bulk_delete, index);
+		if (!cJSON_AddItemToArray(names, cJSON_CreateString(name)))
+			return -ENOMEM;
+		err = request_add_change(&b->roles_bulk_delete, index);
 		if (!err)
 			err = names_body(&view_body, name);
 		if (!err)
@@ -425,7 +418,8 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 static int role_plan_object(struct cluster_builder *b, const struct desired_object *d,
 			    const char *name, const cJSON *live)
 {
-	cJSON *body = NULL, *live_norm = NULL, *desired_norm = NULL, *item;
+	struct plan_change scratch = { 0 };
+	cJSON *body = NULL, *item;
 	size_t index, changed = 0;
 	int err;
 
@@ -462,25 +456,19 @@ static int role_plan_object(struct cluster_builder *b, const struct desired_obje
 			err = role_write(b, d, body, NULL, index);
 		goto done;
 	}
-	err = role_normalize(&live_norm, live, b->lc);
-	if (!err)
-		err = role_normalize(&desired_norm, body, b->lc);
+	err = kind_diff(&scratch, &changed, &role_kind_ops, b->lc, live, body, d->sensitive_paths);
 	if (err)
 		goto done;
-	if (json_equal(live_norm, desired_norm)) {
+	if (!changed) {
 		b->cp->unchanged++;
 		goto done;
 	}
-	err = builder_add_change(b, RESOURCE_ROLE, name, ACTION_UPDATE, &index);
-	if (!err)
-		err = change_diff_fields(builder_change(b, index), live_norm, desired_norm, live, body,
-					 d->sensitive_paths, &changed);
+	err = builder_add_change_from(b, &scratch, RESOURCE_ROLE, name, ACTION_UPDATE, &index);
 	if (!err)
 		err = role_write(b, d, body, live, index);
 done:
+	change_dispose(&scratch);
 	cJSON_Delete(body);
-	cJSON_Delete(live_norm);
-	cJSON_Delete(desired_norm);
 	return err;
 }
 

@@ -33,7 +33,8 @@ static bool is_reserved(const char *name, const cJSON *live)
 
 static int user_read_live(cJSON **out, struct cluster_builder *b)
 {
-	*out = b->lc->users ? cJSON_Duplicate(b->lc->users, 1) : cJSON_CreateObject();
+	/* a reference to the live tree, not a copy: it can hold thousands of objects */
+	*out = cJSON_IsObject(b->lc->users) ? cJSON_CreateObjectReference(b->lc->users->child) : cJSON_CreateObject();
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -182,11 +183,10 @@ done:
 	return err;
 }
 
-static int field_password(struct cluster_builder *b, size_t change, const char *key, bool existed)
+static int field_password(struct plan_change *c, const char *key, bool existed)
 {
 	cJSON *shown = cJSON_CreateString(SECRET_PLACEHOLDER);
-	int err = shown ? change_add_field(builder_change(b, change), key, existed ? shown : NULL, shown, true)
-			: -ENOMEM;
+	int err = shown ? change_add_field(c, key, existed ? shown : NULL, shown, true) : -ENOMEM;
 
 	cJSON_Delete(shown);
 	return err;
@@ -194,20 +194,12 @@ static int field_password(struct cluster_builder *b, size_t change, const char *
 
 static int user_delete(struct cluster_builder *b, const char *name, const cJSON *live)
 {
-	cJSON *norm = NULL, *item;
 	size_t index;
 	int err;
 
 	err = builder_add_change(b, RESOURCE_USER, name, ACTION_DELETE, &index);
 	if (!err)
-		err = user_normalize(&norm, live, b->lc);
-	cJSON_ArrayForEach(item, norm) {
-		if (err)
-			break;
-		err = change_add_field(builder_change(b, index), item->string,
-				       cJSON_GetObjectItemCaseSensitive(live, item->string), NULL, false);
-	}
-	cJSON_Delete(norm);
+		err = kind_live_fields(builder_change(b, index), &user_kind_ops, b->lc, live);
 	if (!err)
 		err = user_request(b, index, "DELETE", name, "", NULL, NULL, NULL, NULL);
 	return err;
@@ -250,7 +242,7 @@ static int user_create(struct cluster_builder *b, const struct desired_object *d
 				       path_is_sensitive(d->sensitive_paths, item->string));
 	}
 	if (!err)
-		err = field_password(b, index, key, false);
+		err = field_password(builder_change(b, index), key, false);
 	if (!err)
 		err = add_role_dependencies(b, index, body);
 	if (err) {
@@ -277,7 +269,7 @@ static int user_reserved(struct cluster_builder *b, const struct desired_object 
 	}
 	err = builder_add_change(b, RESOURCE_USER, d->name, ACTION_UPDATE, &index);
 	if (!err)
-		err = field_password(b, index, "password", true);
+		err = field_password(builder_change(b, index), "password", true);
 	if (err)
 		return err;
 	body = cJSON_CreateObject();
@@ -289,26 +281,22 @@ static int user_reserved(struct cluster_builder *b, const struct desired_object 
 static int user_update(struct cluster_builder *b, const struct desired_object *d,
 		       const cJSON *stamped, const cJSON *live)
 {
-	cJSON *live_norm = NULL, *desired_norm = NULL, *body = NULL;
+	struct plan_change scratch = { 0 };
 	bool password = probe_failed(b, d, live);
 	size_t index, changed = 0;
+	cJSON *body = NULL;
 	int err;
 
-	err = user_normalize(&live_norm, live, b->lc);
-	if (!err)
-		err = user_normalize(&desired_norm, stamped, b->lc);
+	err = kind_diff(&scratch, &changed, &user_kind_ops, b->lc, live, stamped, d->sensitive_paths);
+	if (!err && password)
+		err = field_password(&scratch, "password", true);
 	if (err)
 		goto done;
-	if (json_equal(live_norm, desired_norm) && !password) {
+	if (!scratch.field_count) {
 		b->cp->unchanged++;
 		goto done;
 	}
-	err = builder_add_change(b, RESOURCE_USER, d->name, ACTION_UPDATE, &index);
-	if (!err)
-		err = change_diff_fields(builder_change(b, index), live_norm, desired_norm, live, stamped,
-					 d->sensitive_paths, &changed);
-	if (!err && password)
-		err = field_password(b, index, "password", true);
+	err = builder_add_change_from(b, &scratch, RESOURCE_USER, d->name, ACTION_UPDATE, &index);
 	if (err)
 		goto done;
 	if (!changed) {
@@ -317,7 +305,6 @@ static int user_update(struct cluster_builder *b, const struct desired_object *d
 		err = body ? user_request(b, index, "POST", d->name, "/_password", body, NULL, d->password,
 					  "password")
 			   : -ENOMEM;
-		body = NULL;
 		goto done;
 	}
 	err = put_body(&body, stamped);
@@ -328,10 +315,8 @@ static int user_update(struct cluster_builder *b, const struct desired_object *d
 				   "password");
 	else
 		cJSON_Delete(body);
-	body = NULL;
 done:
-	cJSON_Delete(live_norm);
-	cJSON_Delete(desired_norm);
+	change_dispose(&scratch);
 	return err;
 }
 
@@ -363,17 +348,11 @@ static int user_plan_object(struct cluster_builder *b, const struct desired_obje
 	return err;
 }
 
-static int user_finish(struct cluster_builder *b)
-{
-	(void)b;
-	return 0;
-}
-
 const struct kind_ops user_kind_ops = {
 	.kind = RESOURCE_USER,
 	.read_live = user_read_live,
 	.normalize = user_normalize,
 	.prunable = user_prunable,
 	.plan_object = user_plan_object,
-	.finish = user_finish,
+	.finish = NULL,
 };
