@@ -44,7 +44,13 @@ static const char usage[] =
 	"  --no-color            no colours\n"
 	"  -v                    more logging (-vv: debug)\n"
 	"\n"
-	"exit: 0 converged, 1 nothing applied (error, refused, stale plan), 3 partly applied\n";
+	"After the remote settings are written, apply waits (--wait) for the declared\n"
+	"remotes to connect; one that does not is reported (remotes_not_connected, and a\n"
+	"warning) without failing the run, since connecting depends on the far side.\n"
+	"Converged means that a plan made after applying is empty.\n"
+	"\n"
+	"exit: 0 converged, 1 nothing applied (error, refused, stale plan), 3 partly applied\n"
+	"(something applied, and something failed, was skipped or did not converge)\n";
 
 struct apply_run {
 	struct cli_options opts;
