@@ -36,7 +36,7 @@ struct ledger_delta {
 	size_t remove_count;
 };
 
-static int send(struct es_response *response, struct cluster_run *run, const char *method,
+static int send_request(struct es_response *response, struct cluster_run *run, const char *method,
 		const char *path, const char *body, unsigned flags, char **errmsg)
 {
 	run->requests_sent++;
@@ -53,7 +53,7 @@ static int send_json(struct es_response *response, struct cluster_run *run, cons
 	memset(response, 0, sizeof(*response));
 	if (body && !(text = cJSON_PrintUnformatted(body)))
 		return -ENOMEM;
-	err = send(response, run, method, path, text, flags, errmsg);
+	err = send_request(response, run, method, path, text, flags, errmsg);
 	if (text) {
 		explicit_bzero(text, strlen(text));
 		free(text);
@@ -128,7 +128,7 @@ static int set_ledger(cJSON *body, const char *merged, const cJSON *live_setting
 /* Reads the settings; a non-2xx answer is left in *response with -EPROTO. */
 static int read_settings(struct es_response *response, struct cluster_run *run, char **errmsg)
 {
-	int err = send(response, run, "GET", SETTINGS_PATH, NULL, ES_IDEMPOTENT, errmsg);
+	int err = send_request(response, run, "GET", SETTINGS_PATH, NULL, ES_IDEMPOTENT, errmsg);
 
 	if (!err && !es_response_ok(response))
 		return -EPROTO;
@@ -197,6 +197,18 @@ static void confirm_ledger(struct cluster_run *run, const struct ledger_delta *d
 			 run->outcome->cluster_id, LEDGER_SETTING, errmsg ? errmsg : "unexpected answer");
 	es_response_dispose(&response);
 	free(errmsg);
+}
+
+/* Zeroes every string value under node: a request body may hold secrets. */
+static void wipe_strings(cJSON *node)
+{
+	cJSON *item;
+
+	for (item = node ? node->child : NULL; item; item = item->next) {
+		if (cJSON_IsString(item) && item->valuestring)
+			explicit_bzero(item->valuestring, strlen(item->valuestring));
+		wipe_strings(item);
+	}
 }
 
 /* Runs one planned request. Returns 0, 1 when the cluster gave no usable
@@ -269,6 +281,8 @@ done:
 	es_response_dispose(&response);
 	es_response_dispose(&settings);
 	ledger_delta_dispose(&delta);
+	if (request->slot_count)
+		wipe_strings(body);
 	cJSON_Delete(body);
 	free(included);
 	free(errmsg);
@@ -276,29 +290,44 @@ done:
 }
 
 /* True when no change of requests [first, end) depends on, or is also carried
- * by, another request of that range: they may then go out in any order. */
+ * by, another request of that range: they may then go out in any order. When
+ * memory is short the answer is false, and they go one at a time. */
 static bool requests_independent(const struct cluster_plan *plan, size_t first, size_t end)
 {
+	const struct plan_request *request;
 	const struct plan_change *change;
-	size_t r, other, c, d;
+	size_t *carrier, r, c, d, index, none = plan->request_count;
+	bool independent = false;
 
+	carrier = malloc((plan->change_count ? plan->change_count : 1) * sizeof(*carrier));
+	if (!carrier)
+		return false;
+	for (c = 0; c < plan->change_count; c++)
+		carrier[c] = none;
 	for (r = first; r < end; r++) {
-		for (c = 0; c < plan->requests[r].change_count; c++) {
-			if (plan->requests[r].changes[c] >= plan->change_count)
-				return false;
-			change = &plan->changes[plan->requests[r].changes[c]];
-			for (other = first; other < end; other++) {
-				if (other == r)
-					continue;
-				if (plan_request_carries(&plan->requests[other], plan->requests[r].changes[c]))
-					return false;
-				for (d = 0; d < change->depends_on_count; d++)
-					if (plan_request_carries(&plan->requests[other], change->depends_on[d]))
-						return false;
+		request = &plan->requests[r];
+		for (c = 0; c < request->change_count; c++) {
+			index = request->changes[c];
+			if (index >= plan->change_count || carrier[index] != none)
+				goto done;
+			carrier[index] = r;
+		}
+	}
+	for (r = first; r < end; r++) {
+		request = &plan->requests[r];
+		for (c = 0; c < request->change_count; c++) {
+			change = &plan->changes[request->changes[c]];
+			for (d = 0; d < change->depends_on_count; d++) {
+				index = change->depends_on[d];
+				if (index < plan->change_count && carrier[index] != none && carrier[index] != r)
+					goto done;
 			}
 		}
 	}
-	return true;
+	independent = true;
+done:
+	free(carrier);
+	return independent;
 }
 
 /* Requests of one step run by several clients of one cluster. */
