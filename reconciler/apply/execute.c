@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply/clock.h"
 #include "apply/ledger.h"
 #include "apply/request_outcome.h"
 #include "apply/verify.h"
@@ -15,6 +16,17 @@
 /* Rounds of re-reading the ledger after our PUT, in case another apply wrote
  * one merged from a value read before ours landed. */
 #define LEDGER_CONFIRM_ROUNDS 3
+/* The first re-read comes at least this long after our PUT, so that a PUT
+ * another apply prepared before ours landed has arrived too. */
+#define LEDGER_SETTLE_MS 300
+
+/* Aliases of the ledger additions and removals, without those whose change was left out. */
+struct ledger_delta {
+	char **add;
+	size_t add_count;
+	char **remove;
+	size_t remove_count;
+};
 
 /* One cluster being applied, by one thread, or by several during a batch of
  * independent requests (each with its own copy of this struct and client). */
@@ -26,15 +38,10 @@ struct cluster_run {
 	struct es_client *client;
 	size_t step_width;    /* connections for a step of independent requests */
 	size_t requests_sent; /* added to outcome->requests_sent when the run ends */
+	struct ledger_delta ledger; /* what our settings PUT did to the ledger, to confirm */
+	long settings_written_ms;   /* when that PUT was answered */
 };
 
-/* Aliases of the ledger additions and removals, without those whose change was left out. */
-struct ledger_delta {
-	char **add;
-	size_t add_count;
-	char **remove;
-	size_t remove_count;
-};
 
 static int send_request(struct es_response *response, struct cluster_run *run, const char *method,
 		const char *path, const char *body, unsigned flags, char **errmsg)
@@ -170,6 +177,7 @@ static void confirm_ledger(struct cluster_run *run, const struct ledger_delta *d
 	int round, err = 0;
 
 	memset(&response, 0, sizeof(response));
+	clock_sleep_ms(run->settings_written_ms + LEDGER_SETTLE_MS - clock_now_ms());
 	for (round = 0; round < LEDGER_CONFIRM_ROUNDS; round++) {
 		err = read_settings(&response, run, &errmsg);
 		if (err || ledger_holds(response.json, delta->add, delta->add_count, delta->remove,
@@ -269,7 +277,9 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 		goto done;
 	if (request->step == STEP_SETTINGS && es_response_ok(&response)) {
 		run->outcome->settings_written = true;
-		confirm_ledger(run, &delta);
+		run->settings_written_ms = clock_now_ms();
+		run->ledger = delta;
+		memset(&delta, 0, sizeof(delta));
 	}
 	goto done;
 no_response:
@@ -426,7 +436,8 @@ static int run_requests(struct cluster_run *run)
 		end = first + 1;
 		while (end < run->plan->request_count && requests[end].step == requests[first].step)
 			end++;
-		if (end - first > 1 && run->step_width > 1 &&
+		/* The settings PUT stays alone: its ledger merge reads what the previous wrote. */
+		if (end - first > 1 && run->step_width > 1 && requests[first].step != STEP_SETTINGS &&
 		    requests_independent(run->plan, first, end)) {
 			err = run_batch(run, first, end);
 			continue;
@@ -486,11 +497,15 @@ static int apply_cluster(struct cluster_run *run)
 	}
 	if (err)
 		goto done;
-	if (run->outcome->settings_written && run->options->wait_ms > 0)
-		verify_wait_remotes(run->outcome, run->client, run->desired, run->options->wait_ms);
+	if (run->outcome->settings_written) {
+		if (run->options->wait_ms > 0)
+			verify_wait_remotes(run->outcome, run->client, run->desired, run->options->wait_ms);
+		confirm_ledger(run, &run->ledger);
+	}
 	err = cluster_skip_pending(run->outcome, "not attempted");
 done:
 	run->outcome->requests_sent += run->requests_sent;
+	ledger_delta_dispose(&run->ledger);
 	es_client_free(run->client);
 	run->client = NULL;
 	free(errmsg);

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "apply/clock.h"
 #include "util/log.h"
 
 static int push_alias(char ***list, size_t *count, const char *alias)
@@ -62,28 +62,12 @@ int verify_split_remotes(struct cluster_outcome *outcome, const struct desired_s
 	return err;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 int verify_wait_remotes(struct cluster_outcome *outcome, struct es_client *client,
 			const struct desired_state *desired, long wait_ms)
 {
 	struct es_response response;
 	char *errmsg = NULL;
-	long deadline = now_ms() + (wait_ms > 0 ? wait_ms : 0), left;
+	long deadline = clock_now_ms() + (wait_ms > 0 ? wait_ms : 0), left;
 	int err;
 
 	for (;;) {
@@ -98,10 +82,10 @@ int verify_wait_remotes(struct cluster_outcome *outcome, struct es_client *clien
 				 errmsg ? errmsg : "GET /_remote/info failed");
 			break;
 		}
-		left = deadline - now_ms();
+		left = deadline - clock_now_ms();
 		if (!outcome->remotes_not_connected_count || left <= 0)
 			break;
-		sleep_ms(left < VERIFY_POLL_MS ? left : VERIFY_POLL_MS);
+		clock_sleep_ms(left < VERIFY_POLL_MS ? left : VERIFY_POLL_MS);
 	}
 	free(errmsg);
 	return err;
