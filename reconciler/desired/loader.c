@@ -481,7 +481,7 @@ static cJSON *scalar_to_json(struct loader *l, const struct ynode *node,
 static cJSON *to_json(struct loader *l, const struct ynode *node, const struct json_path *where,
 		      cJSON *sensitive)
 {
-	struct json_path child;
+	struct json_path child = { where, NULL, 0 };
 	struct buf path;
 	cJSON *out, *item;
 	size_t i;
@@ -501,7 +501,6 @@ static cJSON *to_json(struct loader *l, const struct ynode *node, const struct j
 	out = node->kind == YNODE_MAP ? cJSON_CreateObject() : cJSON_CreateArray();
 	if (!out)
 		return NULL;
-	child.parent = where;
 	for (i = 0; i < node->count; i++) {
 		if (node->kind == YNODE_MAP) {
 			child.key = node->pairs[i].key->text;
@@ -1441,7 +1440,7 @@ static void load_user_body(struct loader *l, struct desired_object *o, const str
 	check_keys(l, body, p, keys, COUNT(keys));
 	if (reserved) {
 		for (i = 0; i < body->count; i++)
-			if (strcmp(body->pairs[i].key->text, "password") &&
+			if (strcmp(body->pairs[i].key->text, "password") != 0 &&
 			    !ynode_get(body, body->pairs[i].key->text)->broken)
 				report(l, body->pairs[i].key, "reserved-name",
 				       "only password may be set for a built-in user",
@@ -1778,20 +1777,20 @@ static void check_duplicates(struct loader *l)
 				break;
 			}
 	if (l->doc_count > 1 && s->object_count > 1) {
-		sorted = malloc(s->object_count * sizeof(*sorted));
+		sorted = malloc(s->object_count * sizeof(*sorted)); /* NOLINT(bugprone-sizeof-expression): pointers */
 		if (!sorted) {
 			oom(l);
 			goto done;
 		}
 		for (i = 0; i < s->object_count; i++)
 			sorted[i] = &s->objects[i];
-		qsort(sorted, s->object_count, sizeof(*sorted), compare_objects);
+		qsort(sorted, s->object_count, sizeof(*sorted), compare_objects); /* NOLINT(bugprone-sizeof-expression) */
 		for (i = 1; i < s->object_count; i++) {
 			const struct desired_object *a = sorted[i - 1], *b = sorted[i];
 
 			/* twice in one file is a duplicate key, already reported */
-			if (a->kind != b->kind || strcmp(a->cluster, b->cluster) ||
-			    strcmp(a->name, b->name) || a->pos.file == b->pos.file)
+			if (a->kind != b->kind || strcmp(a->cluster, b->cluster) != 0 ||
+			    strcmp(a->name, b->name) != 0 || a->pos.file == b->pos.file)
 				continue;
 			buf_reset(&what);
 			buf_printf(&what, "%s [%s] on cluster [%s]", resource_kind_name(b->kind), b->name,
@@ -1931,7 +1930,7 @@ static int load_one(struct loader *l, const char *path, const char *data, size_t
 		return l->err ? l->err : err;
 	if (err)
 		return 0;
-	grown = grow(l->docs, l->doc_count, sizeof(*grown));
+	grown = grow(l->docs, l->doc_count, sizeof(*grown)); /* NOLINT(bugprone-sizeof-expression): pointers */
 	if (!grown) {
 		ydoc_free(doc);
 		return -ENOMEM;

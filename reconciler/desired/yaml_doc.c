@@ -446,7 +446,7 @@ static int push_child(struct frame *f, struct ynode *child)
 
 	if (f->count == f->cap) {
 		cap = f->cap ? f->cap * 2 : 8;
-		grown = realloc(f->children, cap * sizeof(*grown));
+		grown = realloc(f->children, cap * sizeof(*grown)); /* NOLINT(bugprone-sizeof-expression) */
 		if (!grown)
 			return -ENOMEM;
 		f->children = grown;
@@ -596,7 +596,7 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 		goto done;
 	if (node->secret) {
 		struct ynode **grown = realloc(b->doc->secrets,
-					       (b->doc->secret_count + 1) * sizeof(*grown));
+					       (b->doc->secret_count + 1) * sizeof(*grown)); /* NOLINT(bugprone-sizeof-expression) */
 
 		if (!grown)
 			goto done;
@@ -701,7 +701,7 @@ static int drop_duplicate_keys(struct builder *b, struct ynode *map)
 	memcpy(sorted, map->pairs, map->count * sizeof(*sorted));
 	qsort(sorted, map->count, sizeof(*sorted), compare_pairs);
 	for (i = 1, j = 0; i < map->count && !err; i++) {
-		if (strcmp(sorted[i].key->text, sorted[j].key->text)) {
+		if (strcmp(sorted[i].key->text, sorted[j].key->text) != 0) {
 			j = i; /* the first of a run of equal keys */
 			continue;
 		}
@@ -721,10 +721,11 @@ static int drop_duplicate_keys(struct builder *b, struct ynode *map)
 	return err;
 }
 
-/* The frame holding `i` children: its last child is the key being filled in. */
+/* In a map frame, the key whose value is being built; NULL otherwise. */
 static const struct ynode *pending_key(const struct frame *f)
 {
-	return f->node->kind == YNODE_MAP && f->count % 2 == 1 ? f->children[f->count - 1] : NULL;
+	return f->node && f->node->kind == YNODE_MAP && f->count % 2 == 1 ? f->children[f->count - 1]
+										  : NULL;
 }
 
 /* Whether the collection just completed is the value of <section>.<cluster>.<name>
@@ -754,11 +755,16 @@ static int hand_over(struct builder *b, const struct ynode *value, const struct 
 
 static int end_collection(struct builder *b, const yaml_event_t *ev)
 {
-	struct frame *f = &b->stack[--b->depth];
-	struct ynode *node = f->node;
+	struct frame *f;
+	struct ynode *node;
 	size_t i;
 	int err;
 
+	/* invariants libyaml and push_child keep, stated for the static analyzer */
+	if (!b->depth || (b->stack[b->depth - 1].count && !b->stack[b->depth - 1].children))
+		return -EINVAL;
+	f = &b->stack[--b->depth];
+	node = f->node;
 	if (f->has_span)
 		b->doc->spans[f->span].last_line = (int)ev->end_mark.line + 1;
 	if (node->kind == YNODE_MAP) {
@@ -766,9 +772,9 @@ static int end_collection(struct builder *b, const yaml_event_t *ev)
 		node->pairs = arena_alloc(b->doc, (node->count ? node->count : 1) * sizeof(struct ypair));
 		if (!node->pairs)
 			return -ENOMEM;
-		for (i = 0; i < node->count; i++) {
-			node->pairs[i].key = f->children[2 * i];
-			node->pairs[i].value = f->children[2 * i + 1];
+		for (i = 0; i + 1 < f->count; i += 2) {
+			node->pairs[i / 2].key = f->children[i];
+			node->pairs[i / 2].value = f->children[i + 1];
 		}
 		err = drop_duplicate_keys(b, node);
 		if (err)
@@ -778,8 +784,8 @@ static int end_collection(struct builder *b, const yaml_event_t *ev)
 		node->items = arena_alloc(b->doc, (node->count ? node->count : 1) * sizeof(struct ynode *));
 		if (!node->items)
 			return -ENOMEM;
-		if (node->count)
-			memcpy(node->items, f->children, node->count * sizeof(struct ynode *));
+		if (f->count)
+			memcpy(node->items, f->children, f->count * sizeof(struct ynode *));
 	}
 	if (streamed_entry(b)) {
 		err = hand_over(b, node, &f->mark);
