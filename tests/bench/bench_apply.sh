@@ -2,8 +2,8 @@
 # Benchmark of `esreconcile apply`: a full apply from empty clusters, then the
 # correction of a 1% drift, against the emulator with a network latency.
 #   CLUSTERS x ROLES roles x USERS users x REMOTES remotes, LATENCY_MS per response.
-# Prints, per phase: wall time, requests the emulator received, peak RSS of
-# esreconcile (/usr/bin/time -v), exit code. Env overrides: CLUSTERS (20),
+# Prints, per phase: wall time and CPU time of esreconcile, requests the
+# emulator received, peak RSS of esreconcile (/usr/bin/time -v), exit code. Env overrides: CLUSTERS (20),
 # ROLES (1000), USERS (1000), REMOTES (10), LATENCY_MS (20), PARALLEL (4 x CLUSTERS).
 set -eu
 LC_ALL=C
@@ -126,11 +126,13 @@ phase() { # name
 	set -e
 	wall=$(sed -n 's/^.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$TMP/time.txt")
 	rss=$(sed -n 's/^.*Maximum resident set size (kbytes): //p' "$TMP/time.txt")
+	user=$(sed -n 's/^.*User time (seconds): //p' "$TMP/time.txt")
+	sys=$(sed -n 's/^.*System time (seconds): //p' "$TMP/time.txt")
 	counts=$($PY "$TMP/bench.py" count "$TMP" "$ROLES" "$USERS" "$REMOTES")
 	summary=$($PY -c "import json,sys; r=json.load(open(sys.argv[1])); s=r['summary']; \
 print('applied=%d failed=%d skipped=%d converged=%s' % (s['applied'], s['failed'], s['skipped'], r['converged']))" \
 		"$TMP/report.json" 2>/dev/null || echo "no report")
-	echo "$1: wall ${wall}, requests ${counts% *} (writes ${counts#* }), peak RSS ${rss} KiB, exit $rc, $summary"
+	echo "$1: wall ${wall}, esreconcile CPU ${user}s user ${sys}s sys, requests ${counts% *} (writes ${counts#* }), peak RSS ${rss} KiB, exit $rc, $summary"
 	[ "$rc" = 0 ] || { grep -v "^	" "$TMP/time.txt" | tail -n 20; return 1; }
 }
 
