@@ -97,7 +97,8 @@ int json_canonical_print(struct buf *out, const cJSON *value)
 	i = 0;
 	cJSON_ArrayForEach(item, value)
 		keys[i++] = item->string ? item->string : "";
-	qsort((void *)keys, count, sizeof(*keys), compare_strings);
+	if (count)
+		qsort((void *)keys, count, sizeof(*keys), compare_strings);
 	err = buf_puts(out, "{");
 	for (i = 0; !err && i < count; i++) {
 		if (i)

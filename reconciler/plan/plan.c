@@ -652,7 +652,8 @@ int plan_build(struct plan **out, const struct desired_state *desired, const str
 	}
 	if (err)
 		goto done;
-	qsort(plan->clusters, plan->cluster_count, sizeof(*plan->clusters), compare_clusters);
+	if (plan->cluster_count)
+		qsort(plan->clusters, plan->cluster_count, sizeof(*plan->clusters), compare_clusters);
 	summarize(plan);
 	err = plan_fingerprint(plan->fingerprint, live);
 done:
