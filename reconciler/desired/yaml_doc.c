@@ -428,12 +428,14 @@ struct frame {
 	size_t span;        /* index in doc->spans when this collection is a secret value */
 	bool has_span;
 	struct arena_mark mark; /* before the node: where a streamed entry is released to */
+	bool flow;              /* written [..] or {..} */
 };
 
 struct builder {
 	struct ydoc *doc;
 	struct diag_list *diags;
 	const struct ydoc_stream *stream;
+	int last_scalar_line; /* where the latest scalar ended (1-based) */
 	struct frame stack[YDOC_MAX_DEPTH + 1];
 	size_t depth;
 	struct ynode *root;
@@ -482,6 +484,15 @@ static bool value_is_secret(const struct builder *b)
 	       is_secret_key(f->children[f->count - 1]->text);
 }
 
+/* The last line (1-based) a node covers: block scalars and block collections end
+ * at the start of the line after their last one. */
+static int span_last_line(const yaml_mark_t *start, const yaml_mark_t *end)
+{
+	if (end->column == 0 && end->line > start->line)
+		return (int)end->line;
+	return (int)end->line + 1;
+}
+
 static int add_span(struct ydoc *doc, const yaml_mark_t *start, const yaml_mark_t *end)
 {
 	struct secret_span *grown = realloc(doc->spans, (doc->span_count + 1) * sizeof(*grown));
@@ -491,7 +502,7 @@ static int add_span(struct ydoc *doc, const yaml_mark_t *start, const yaml_mark_
 	doc->spans = grown;
 	doc->spans[doc->span_count].first_line = (int)start->line + 1;
 	doc->spans[doc->span_count].column = (int)start->column + 1;
-	doc->spans[doc->span_count].last_line = (int)end->line + 1;
+	doc->spans[doc->span_count].last_line = span_last_line(start, end);
 	doc->span_count++;
 	return 0;
 }
@@ -555,6 +566,7 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 		return -ENOMEM;
 	node->plain = plain;
 	node->secret = !is_key && value_is_secret(b);
+	b->last_scalar_line = span_last_line(&ev->start_mark, &ev->end_mark);
 	if (node->secret && add_span(b->doc, &ev->start_mark, &ev->end_mark))
 		return -ENOMEM;
 	buf_init(&why, BUF_SMALL_MAX);
@@ -648,6 +660,8 @@ static int start_collection(struct builder *b, const yaml_event_t *ev, enum ynod
 	f->has_span = false;
 	f->node = node;
 	f->mark = mark;
+	f->flow = kind == YNODE_MAP ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+				    : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 	f->secret = secret;
 	if (secret) {
 		f->has_span = true;
@@ -765,8 +779,10 @@ static int end_collection(struct builder *b, const yaml_event_t *ev)
 		return -EINVAL;
 	f = &b->stack[--b->depth];
 	node = f->node;
+	/* a flow collection ends at its bracket; a block one with its last scalar */
 	if (f->has_span)
-		b->doc->spans[f->span].last_line = (int)ev->end_mark.line + 1;
+		b->doc->spans[f->span].last_line = f->flow ? (int)ev->end_mark.line + 1
+							   : b->last_scalar_line;
 	if (node->kind == YNODE_MAP) {
 		node->count = (uint32_t)(f->count / 2);
 		node->pairs = arena_alloc(b->doc, (node->count ? node->count : 1) * sizeof(struct ypair));

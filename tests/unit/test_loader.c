@@ -745,6 +745,26 @@ static void secrets_never_reach_a_diagnostic(void **state)
 	diag_list_dispose(&diags);
 }
 
+static void only_the_lines_of_secrets_are_hidden(void **state)
+{
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+
+	(void)state;
+	assert_int_equal(load_text(&s, &diags,
+				   "users:\n  local:\n    a:\n      password: |\n        line-one\n"
+				   "        line-two\n      roles: yes\n"
+				   "    b:\n      password:\n        - x\n      enabled: maybe\n      roles: []\n"),
+			 -EINVAL);
+	assert_int_equal(diags.count, 3);
+	assert_string_equal(diags.items[0].message, "[users.local.a.roles] must be a list of strings, "
+						    "found a string");
+	assert_string_equal(diags.items[0].source_line, "      roles: yes");
+	assert_string_equal(diags.items[1].source_line, "        (sensitive)");
+	assert_string_equal(diags.items[2].source_line, "      enabled: maybe");
+	diag_list_dispose(&diags);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +788,7 @@ int main(void)
 		cmocka_unit_test(elasticsearch_names_are_found),
 		cmocka_unit_test(many_entries_are_streamed_and_still_checked),
 		cmocka_unit_test(secrets_never_reach_a_diagnostic),
+		cmocka_unit_test(only_the_lines_of_secrets_are_hidden),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
