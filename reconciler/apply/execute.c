@@ -398,22 +398,22 @@ static int run_batch(struct cluster_run *run, size_t first, size_t end)
 	batch.end = end;
 	runs[0] = *run;
 	runs[0].requests_sent = 0;
+	workers[0] = (struct batch_worker){ &batch, &runs[0] };
 	for (i = 1; i < width; i++) {
 		runs[i] = runs[0];
+		workers[i] = (struct batch_worker){ &batch, &runs[i] };
 		/* A client that cannot be made only narrows the batch. */
 		if (es_client_new(&runs[i].client, config, run->options->client, NULL))
 			break;
 	}
 	width = i;
-	for (i = 0; i < width; i++) {
-		workers[i].batch = &batch;
-		workers[i].run = &runs[i];
-		if (i && pthread_create(&threads[i], NULL, batch_worker, &workers[i]))
+	for (i = 1; i < width; i++) {
+		if (pthread_create(&threads[i], NULL, batch_worker, &workers[i]))
 			break;
-		started = i + 1;
+		started = i;
 	}
 	batch_worker(&workers[0]);
-	for (i = 1; i < started; i++)
+	for (i = 1; i <= started; i++)
 		pthread_join(threads[i], NULL);
 	for (i = 0; i < width; i++) {
 		run->requests_sent += runs[i].requests_sent;

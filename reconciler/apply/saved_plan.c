@@ -54,7 +54,7 @@ int saved_plan_load(cJSON **out, const char *path, char **errmsg_out)
 		plan = cJSON_ParseWithLengthOpts(text.data, text.len + 1, NULL, 1);
 	version = cJSON_GetObjectItemCaseSensitive(plan, "format_version");
 	fingerprint = cJSON_GetObjectItemCaseSensitive(plan, "fingerprint");
-	if (!cJSON_IsObject(plan) || !cJSON_IsString(version) || strcmp(version->valuestring, "1") ||
+	if (!cJSON_IsObject(plan) || !cJSON_IsString(version) || strcmp(version->valuestring, "1") != 0 ||
 	    !cJSON_IsString(fingerprint) ||
 	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(plan, "clusters"))) {
 		err = fail(errmsg_out, -EINVAL, path,
@@ -102,7 +102,7 @@ bool saved_plan_is_fresh(const cJSON *saved, const char *fingerprint, const cJSO
 	const cJSON *saved_fingerprint = cJSON_GetObjectItemCaseSensitive(saved, "fingerprint");
 
 	if (!cJSON_IsString(saved_fingerprint) || !fingerprint ||
-	    strcmp(saved_fingerprint->valuestring, fingerprint))
+	    strcmp(saved_fingerprint->valuestring, fingerprint) != 0)
 		return false;
 	return clusters_match(saved, fresh_plan_json) && clusters_match(fresh_plan_json, saved);
 }

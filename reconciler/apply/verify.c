@@ -50,7 +50,7 @@ int verify_split_remotes(struct cluster_outcome *outcome, const struct desired_s
 	for (i = 0; i < desired->object_count && !err; i++) {
 		object = &desired->objects[i];
 		if (object->kind != RESOURCE_REMOTE || object->absent ||
-		    strcmp(object->cluster, outcome->cluster_id))
+		    strcmp(object->cluster, outcome->cluster_id) != 0)
 			continue;
 		if (remote_connected(remote_info, object->name))
 			err = push_alias(&outcome->remotes_connected, &outcome->remotes_connected_count,
