@@ -22,23 +22,29 @@ bool apply_deletes_allowed(size_t *out_count, const struct plan *plan, long max_
 	return allow_deletes || (max_deletes >= 0 && *out_count <= (size_t)max_deletes);
 }
 
-int apply_ask_approval(const struct plan *plan, FILE *in, FILE *out, bool color)
+int apply_show_plan(const struct plan *plan, FILE *out, bool color)
 {
 	struct buf text;
-	char answer[64];
-	size_t len;
 	int err;
 
 	buf_init(&text, (size_t)256 << 20);
 	err = plan_render_text(&text, plan, color);
-	if (!err) {
+	if (!err)
 		fputs(text.data ? text.data : "", out);
-		fputs("\n" APPROVE_PROMPT, out);
-		fflush(out);
-	}
 	buf_dispose(&text);
-	if (err)
+	return err;
+}
+
+int apply_ask_approval(const struct plan *plan, FILE *in, FILE *out, bool color)
+{
+	char answer[64];
+	size_t len;
+	int err;
+
+	if ((err = apply_show_plan(plan, out, color)))
 		return err;
+	fputs("\n" APPROVE_PROMPT, out);
+	fflush(out);
 	if (!fgets(answer, sizeof(answer), in))
 		return 0;
 	len = strlen(answer);

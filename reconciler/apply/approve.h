@@ -21,6 +21,9 @@ size_t plan_count_deletes(const struct plan *plan);
 bool apply_deletes_allowed(size_t *out_count, const struct plan *plan, long max_deletes,
 			   bool allow_deletes);
 
+/* Writes the plan as text (plan_render_text) to out. Returns 0 or a negative errno. */
+int apply_show_plan(const struct plan *plan, FILE *out, bool color);
+
 /* Shows the plan as text on out, asks APPROVE_PROMPT and reads one line from
  * in. Returns 1 when the answer is exactly "yes", 0 otherwise (end of input
  * included), or a negative errno when the plan cannot be rendered. */

@@ -122,19 +122,6 @@ static bool plan_has_requests(const struct plan *plan)
 	return false;
 }
 
-static int print_plan_text(const struct plan *plan, FILE *out, bool color)
-{
-	struct buf text;
-	int err;
-
-	buf_init(&text, (size_t)256 << 20);
-	err = plan_render_text(&text, plan, color);
-	if (!err)
-		fputs(text.data ? text.data : "", out);
-	buf_dispose(&text);
-	return err;
-}
-
 /* The deletion guard, then the operator's consent. Returns 0 to go ahead. */
 static int check_gates(const struct apply_run *run)
 {
@@ -149,7 +136,7 @@ static int check_gates(const struct apply_run *run)
 		return -EPERM;
 	}
 	if (run->opts.auto_approve)
-		return run->json ? 0 : print_plan_text(run->plan, stdout, run->color);
+		return run->json ? 0 : apply_show_plan(run->plan, stdout, run->color);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		log_error("refusing to apply without confirmation: no terminal to ask on; "
 			  "pass --auto-approve to apply non-interactively");
@@ -299,7 +286,7 @@ static int run_apply(struct apply_run *run)
 	if (!plan_has_requests(run->plan)) {
 		if (!run->json && plan_is_empty(run->plan))
 			puts("No changes. The clusters match the desired state.");
-		else if (!run->json && print_plan_text(run->plan, stdout, run->color))
+		else if (!run->json && apply_show_plan(run->plan, stdout, run->color))
 			return EXIT_INVALID;
 	} else if (check_gates(run)) {
 		return EXIT_INVALID;
