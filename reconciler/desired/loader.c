@@ -126,12 +126,18 @@ static void path_child(struct path *out, const struct path *parent, const char *
 
 static void path_index(struct path *out, const struct path *parent, size_t index)
 {
-	char suffix[32];
+	char suffix[32], *p = suffix + sizeof(suffix) - 1;
 
-	snprintf(suffix, sizeof(suffix), "[%zu]", index);
+	/* by hand: this runs for every list item, and snprintf showed in profiles */
+	*p = '\0';
+	*--p = ']';
+	do
+		*--p = (char)('0' + index % 10);
+	while ((index /= 10) > 0);
+	*--p = '[';
 	if (out != parent)
 		memcpy(out->text, parent->text, strlen(parent->text) + 1);
-	path_append(out, strlen(out->text), suffix);
+	path_append(out, strlen(out->text), p);
 }
 
 /* ---- typed access ---- */
@@ -308,8 +314,13 @@ static bool want_string_list(struct loader *l, const struct ynode *node, const s
 		return false;
 	}
 	for (i = 0; i < node->count; i++) {
-		path_index(&item, p, i);
-		ok &= want_string(l, node->items[i], &item) != NULL;
+		const struct ynode *it = node->items[i];
+
+		if (it->kind == YNODE_SCALAR && it->type == YSCALAR_STRING && !it->broken)
+			continue;
+		path_index(&item, p, i); /* only for the message */
+		want_string(l, it, &item);
+		ok = false;
 	}
 	return ok;
 }

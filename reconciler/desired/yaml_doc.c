@@ -236,8 +236,11 @@ char *ydoc_source_line(const struct ydoc *doc, int line)
 					       : doc->text + doc->len) - start;
 	if (len && start[len - 1] == '\r')
 		len--;
-	if (len > 512)
-		len = 512; /* a minified line would flood the terminal */
+	if (len > 512) { /* a minified line would flood the terminal */
+		len = 512;
+		while (len && ((unsigned char)start[len] & 0xC0) == 0x80)
+			len--; /* never cut a character in half */
+	}
 	buf_init(&out, 4096);
 	for (i = 0; i < doc->span_count; i++) {
 		const struct secret_span *s = &doc->spans[i];

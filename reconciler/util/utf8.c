@@ -40,6 +40,10 @@ bool utf8_valid(const char *data, size_t len, size_t *bad_offset)
 	size_t off = 0, n;
 
 	while (off < len) {
+		if (p[off] < 0x80) { /* ASCII runs are most of every file */
+			off++;
+			continue;
+		}
 		n = sequence_length(p + off, len - off);
 		if (!n) {
 			if (bad_offset)
