@@ -264,7 +264,7 @@ static void live_certificates_must_show_the_declared_trust(void **state)
 	assert_true(has_finding(report, TRUST_PROBLEM, "[local] does not trust authority [one-ca] (CN=one-ca,O=esreconcile-test)"));
 	assert_false(has_finding(report, TRUST_PROBLEM, "[local] does not trust authority [local-ca]"));
 	assert_false(has_finding(report, TRUST_PROBLEM, "no certificate of [local]"));
-	assert_true(has_finding(report, TRUST_WARNING, "certificate certs/node.pem (CN=node) of [local] expires in 4 days"));
+	assert_true(has_finding(report, TRUST_WARNING, "certificate certs/node.pem (CN=node) of [local] expires in 4 day(s)"));
 	assert_true(has_finding(report, TRUST_PROBLEM, "no certificate of [cluster_one] is signed by its declared transport CA [one-ca]"));
 	trust_report_free(report);
 	trust_authority_certs_dispose(&certs);
