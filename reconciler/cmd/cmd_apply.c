@@ -199,6 +199,9 @@ static int check_convergence(struct apply_run *run)
 			continue;
 		err = verify_split_remotes(&run->outcome->clusters[i], run->desired, cluster->remote_info);
 	}
+	/* The report needs none of it: free it before the report takes its memory. */
+	live_state_free(run->live);
+	run->live = NULL;
 done:
 	plan_free(plan);
 	return err;
