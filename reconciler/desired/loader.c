@@ -156,7 +156,7 @@ static bool want_kind(struct loader *l, const struct ynode *node, const struct p
 	if (node->kind == kind)
 		return true;
 	report(l, node, "wrong-type", NULL, "[%s] must be %s, found %s", p->text,
-	       kind == YNODE_MAP ? "a mapping" : kind == YNODE_SEQ ? "a list" : "a value",
+	       kind == YNODE_MAP ? "a mapping" : "a list",
 	       ynode_describe(node));
 	return false;
 }
