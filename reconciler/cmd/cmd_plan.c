@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/cli.h"
@@ -188,6 +189,14 @@ static void log_live_warnings(const struct live_state *live)
 			log_warn("%s", live->clusters[i].warnings[j]);
 }
 
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)((now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000);
+}
+
 static int exit_code(const struct plan *plan)
 {
 	if (plan->summary.problems)
@@ -202,6 +211,7 @@ int cmd_plan(int argc, char **argv)
 	struct live_state *live = NULL;
 	struct plan *plan = NULL;
 	struct live_read_options read_options = { 0 };
+	struct timespec started;
 	bool done = false;
 	size_t i;
 	int rc, err;
@@ -223,6 +233,7 @@ int cmd_plan(int argc, char **argv)
 	rc = EXIT_INVALID;
 	if (load_desired(&desired, &opts) || check_cluster_filter(&opts, desired))
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	read_options.parallel = opts.parallel;
 	read_options.only_clusters = opts.clusters;
 	read_options.only_cluster_count = opts.cluster_count;
@@ -231,6 +242,9 @@ int cmd_plan(int argc, char **argv)
 		log_error("cannot read the clusters: %s", strerror(-err));
 		goto out;
 	}
+	log_info("read %zu cluster%s in %ld ms", live->cluster_count, live->cluster_count == 1 ? "" : "s",
+		 elapsed_ms(&started));
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	log_live_warnings(live);
 	for (i = 0; i < live->cluster_count; i++)
 		if (!live->clusters[i].reachable)
@@ -240,6 +254,9 @@ int cmd_plan(int argc, char **argv)
 		log_error("cannot compute the plan: %s", strerror(-err));
 		goto out;
 	}
+	log_info("planned %zu to create, %zu to update, %zu to delete, %zu unchanged in %ld ms",
+		 plan->summary.create, plan->summary.update, plan->summary.remove, plan->summary.unchanged,
+		 elapsed_ms(&started));
 	if (output_plan(plan, &opts))
 		goto out;
 	rc = exit_code(plan);

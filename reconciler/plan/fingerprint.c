@@ -14,23 +14,35 @@ static const char *const connection_fields[] = {
 	"connected", "num_nodes_connected", "num_proxy_sockets_connected", NULL,
 };
 
-static int add_copy(cJSON *object, const char *key, const cJSON *value)
+/* Adds a reference to value (null when absent): the live trees can be large,
+ * and the fingerprint only reads them. */
+static int add_reference(cJSON *object, const char *key, const cJSON *value)
 {
-	cJSON *copy = value ? cJSON_Duplicate(value, 1) : cJSON_CreateNull();
+	if (!value)
+		return cJSON_AddNullToObject(object, key) ? 0 : -ENOMEM;
+	return cJSON_AddItemReferenceToObject(object, key, (cJSON *)value) ? 0 : -ENOMEM;
+}
 
-	if (!copy || !cJSON_AddItemToObject(object, key, copy)) {
+/* remote_info without the fields that follow connectivity rather than configuration. */
+static int add_remote_info(cJSON *object, const cJSON *remote_info)
+{
+	cJSON *copy = remote_info ? cJSON_Duplicate(remote_info, 1) : cJSON_CreateNull(), *remote;
+	size_t i;
+
+	if (!copy || !cJSON_AddItemToObject(object, "remote_info", copy)) {
 		cJSON_Delete(copy);
 		return -ENOMEM;
 	}
+	cJSON_ArrayForEach(remote, copy)
+		for (i = 0; connection_fields[i]; i++)
+			cJSON_DeleteItemFromObjectCaseSensitive(remote, connection_fields[i]);
 	return 0;
 }
 
 static int cluster_document(cJSON *clusters, const struct live_cluster *lc)
 {
-	cJSON *doc = cJSON_CreateObject(), *info;
+	cJSON *doc = cJSON_CreateObject();
 	const cJSON *settings = lc->settings;
-	cJSON *remote;
-	size_t i;
 	int err = 0;
 
 	if (!doc || !cJSON_AddItemToObject(clusters, lc->cluster_id, doc)) {
@@ -43,26 +55,20 @@ static int cluster_document(cJSON *clusters, const struct live_cluster *lc)
 		return 0;
 	if (!cJSON_AddStringToObject(doc, "version", lc->version ? lc->version : ""))
 		return -ENOMEM;
-	err = add_copy(doc, "persistent", cJSON_GetObjectItemCaseSensitive(settings, "persistent"));
+	err = add_reference(doc, "persistent", cJSON_GetObjectItemCaseSensitive(settings, "persistent"));
 	if (!err)
-		err = add_copy(doc, "transient", cJSON_GetObjectItemCaseSensitive(settings, "transient"));
+		err = add_reference(doc, "transient", cJSON_GetObjectItemCaseSensitive(settings, "transient"));
 	if (!err)
-		err = add_copy(doc, "remote_info", lc->remote_info);
+		err = add_remote_info(doc, lc->remote_info);
 	if (!err)
-		err = add_copy(doc, "roles", lc->roles);
+		err = add_reference(doc, "roles", lc->roles);
 	if (!err)
-		err = add_copy(doc, "users", lc->users);
+		err = add_reference(doc, "users", lc->users);
 	if (!err)
-		err = add_copy(doc, "password_probes", lc->password_probes);
+		err = add_reference(doc, "password_probes", lc->password_probes);
 	if (!err)
-		err = add_copy(doc, "transport_addresses", lc->transport_addresses);
-	if (err)
-		return err;
-	info = cJSON_GetObjectItemCaseSensitive(doc, "remote_info");
-	cJSON_ArrayForEach(remote, info)
-		for (i = 0; connection_fields[i]; i++)
-			cJSON_DeleteItemFromObjectCaseSensitive(remote, connection_fields[i]);
-	return 0;
+		err = add_reference(doc, "transport_addresses", lc->transport_addresses);
+	return err;
 }
 
 int plan_fingerprint(char out[65], const struct live_state *live)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json_text.h"
+
 char *plan_strdup(const char *s)
 {
 	size_t len;
@@ -28,9 +30,11 @@ bool json_equal(const cJSON *a, const cJSON *b)
 	return cJSON_Compare(a, b, 1);
 }
 
-static int compare_strings(const void *a, const void *b)
+static int compare_keys(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+
+	return strcmp(x->string ? x->string : "", y->string ? y->string : "");
 }
 
 static int print_number(struct buf *out, double d)
@@ -41,27 +45,9 @@ static int print_number(struct buf *out, double d)
 	return buf_printf(out, "%.17g", d);
 }
 
-static int print_string(struct buf *out, const char *s)
-{
-	char *quoted;
-	cJSON *tmp = cJSON_CreateString(s);
-	int err;
-
-	if (!tmp)
-		return -ENOMEM;
-	quoted = cJSON_PrintUnformatted(tmp);
-	cJSON_Delete(tmp);
-	if (!quoted)
-		return -ENOMEM;
-	err = buf_puts(out, quoted);
-	free(quoted);
-	return err;
-}
-
 int json_canonical_print(struct buf *out, const cJSON *value)
 {
-	const cJSON *item;
-	const char **keys = NULL;
+	const cJSON *item, **members = NULL;
 	size_t count = 0, i;
 	int err = 0;
 
@@ -74,7 +60,7 @@ int json_canonical_print(struct buf *out, const cJSON *value)
 	if (cJSON_IsNumber(value))
 		return print_number(out, value->valuedouble);
 	if (cJSON_IsString(value))
-		return print_string(out, value->valuestring);
+		return json_text_append_string(out, value->valuestring);
 	if (cJSON_IsArray(value)) {
 		err = buf_puts(out, "[");
 		cJSON_ArrayForEach(item, value) {
@@ -90,29 +76,28 @@ int json_canonical_print(struct buf *out, const cJSON *value)
 	cJSON_ArrayForEach(item, value)
 		count++;
 	if (count) {
-		keys = malloc(count * sizeof(*keys));
-		if (!keys)
+		members = malloc(count * sizeof(*members));
+		if (!members)
 			return -ENOMEM;
+		i = 0;
+		cJSON_ArrayForEach(item, value)
+			members[i++] = item;
+		qsort((void *)members, count, sizeof(*members), compare_keys);
 	}
-	i = 0;
-	cJSON_ArrayForEach(item, value)
-		keys[i++] = item->string ? item->string : "";
-	if (count)
-		qsort((void *)keys, count, sizeof(*keys), compare_strings);
 	err = buf_puts(out, "{");
 	for (i = 0; !err && i < count; i++) {
 		if (i)
 			err = buf_puts(out, ",");
 		if (!err)
-			err = print_string(out, keys[i]);
+			err = json_text_append_string(out, members[i]->string ? members[i]->string : "");
 		if (!err)
 			err = buf_puts(out, ":");
 		if (!err)
-			err = json_canonical_print(out, cJSON_GetObjectItemCaseSensitive(value, keys[i]));
+			err = json_canonical_print(out, members[i]);
 	}
 	if (!err)
 		err = buf_puts(out, "}");
-	free((void *)keys);
+	free((void *)members);
 	return err;
 }
 
