@@ -4,7 +4,9 @@
 #   CLUSTERS x ROLES roles x USERS users x REMOTES remotes, LATENCY_MS per response.
 # Prints, per phase: wall time and CPU time of esreconcile, requests the
 # emulator received, peak RSS of esreconcile (/usr/bin/time -v), exit code. Env overrides: CLUSTERS (20),
-# ROLES (1000), USERS (1000), REMOTES (10), LATENCY_MS (20), PARALLEL (4 x CLUSTERS).
+# ROLES (1000), USERS (1000), REMOTES (10), LATENCY_MS (20), PARALLEL (4 x CLUSTERS),
+# PASSWORD_CHECK (probe: one GET /_security/_authenticate per user and read;
+# on_create: none).
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -17,6 +19,7 @@ USERS=${USERS:-1000}
 REMOTES=${REMOTES:-10}
 LATENCY_MS=${LATENCY_MS:-20}
 PARALLEL=${PARALLEL:-$((CLUSTERS * 4))}
+PASSWORD_CHECK=${PASSWORD_CHECK:-probe}
 TMP=$(mktemp -d)
 EMU_PID=""
 cleanup() {
@@ -41,6 +44,7 @@ cat >"$TMP/bench.py" <<'PYEOF'
 import json, os, ssl, sys, urllib.request
 
 tmp, roles, users, remotes = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+password_check = os.environ.get("PASSWORD_CHECK", "probe")
 info = json.load(open(os.path.join(tmp, "emu", "clusters.json")))
 
 
@@ -79,7 +83,7 @@ if cmd == "desired":
                        "full_name: \"Bench user %d\", enabled: true }" % (u, u % max(roles, 1), u))
         if i == 0:
             out += ["policy:", "  prune: { remotes: managed, roles: managed, users: managed }",
-                    "  max_deletes: 100000"]
+                    "  max_deletes: 100000", "  password_check: %s" % password_check]
         open(os.path.join(tmp, "desired", "%s.yaml" % cid), "w").write("\n".join(out) + "\n")
 elif cmd == "env":
     for cid, c in info.items():
@@ -112,7 +116,7 @@ elif cmd == "drift":
                  {"persistent": {"cluster.remote.bench_remote_0.skip_unavailable": False}})
 PYEOF
 
-$PY "$TMP/bench.py" desired "$TMP" "$ROLES" "$USERS" "$REMOTES"
+PASSWORD_CHECK=$PASSWORD_CHECK $PY "$TMP/bench.py" desired "$TMP" "$ROLES" "$USERS" "$REMOTES"
 eval "$($PY "$TMP/bench.py" env "$TMP" "$ROLES" "$USERS" "$REMOTES")"
 BENCH_PASSWORD=bench-password-1
 export BENCH_PASSWORD
@@ -136,7 +140,7 @@ print('applied=%d failed=%d skipped=%d converged=%s' % (s['applied'], s['failed'
 	[ "$rc" = 0 ] || { grep -v "^	" "$TMP/time.txt" | tail -n 20; return 1; }
 }
 
-echo "apply benchmark: $CLUSTERS clusters x $ROLES roles x $USERS users x $REMOTES remotes, latency ${LATENCY_MS} ms, --parallel $PARALLEL"
+echo "apply benchmark: $CLUSTERS clusters x $ROLES roles x $USERS users x $REMOTES remotes, latency ${LATENCY_MS} ms, --parallel $PARALLEL, password_check $PASSWORD_CHECK"
 phase "full apply from empty"
 $PY "$TMP/bench.py" drift "$TMP" "$ROLES" "$USERS" "$REMOTES"
 phase "1% drift correction"
