@@ -3,7 +3,6 @@
  * load -f → read live → plan → print (text or JSON) → optionally save the JSON
  * plan for a later `apply PLAN.json`. Nothing is written to any cluster. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,13 +72,13 @@ static int check_cluster_filter(const struct cli_options *opts, const struct des
 	return 0;
 }
 
-/* Writes text to path through a temporary file in the same directory, so a
- * reader never sees half a plan; the file is private (0600). */
-static int write_atomically(const char *path, const char *text)
+/* Writes the JSON plan to path through a temporary file in the same directory,
+ * so a reader never sees half a plan; the file is private (0600). */
+static int save_plan(const char *path, const struct plan *plan)
 {
 	struct buf tmp;
-	size_t len = strlen(text), done = 0;
-	int fd = -1, err = 0;
+	FILE *f = NULL;
+	int fd, err = 0;
 
 	buf_init(&tmp, BUF_SMALL_MAX);
 	if (buf_printf(&tmp, "%s.tmp.XXXXXX", path)) {
@@ -91,32 +90,20 @@ static int write_atomically(const char *path, const char *text)
 		err = -errno;
 		goto out;
 	}
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (fchmod(fd, 0600) || fsync(fd)) {
+	f = fdopen(fd, "w");
+	if (!f) {
 		err = -errno;
+		close(fd);
 		goto out;
 	}
-	if (close(fd)) {
-		fd = -1;
+	err = plan_write_json(f, plan);
+	if (!err && (fflush(f) || fsync(fileno(f))))
 		err = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.data, path))
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp.data, path))
 		err = -errno;
 out:
-	if (fd >= 0)
-		close(fd);
 	if (err && tmp.data)
 		unlink(tmp.data);
 	buf_dispose(&tmp);
@@ -138,45 +125,23 @@ static int print_text(const struct plan *plan, bool color)
 
 static int output_plan(const struct plan *plan, const struct cli_options *opts)
 {
-	bool json = opts->output && !strcmp(opts->output, "json");
-	cJSON *doc = NULL;
-	char *text = NULL;
-	int err = 0;
+	int err;
 
-	if (json || opts->out_file) {
-		err = plan_to_json(&doc, plan);
-		if (!err) {
-			text = cJSON_Print(doc);
-			if (!text)
-				err = -ENOMEM;
-		}
-		if (err)
-			goto done;
-	}
-	if (json)
-		printf("%s\n", text);
+	if (opts->output && !strcmp(opts->output, "json"))
+		err = plan_write_json(stdout, plan);
 	else
 		err = print_text(plan, cli_use_color(opts, STDOUT_FILENO));
-	if (!err && opts->out_file) {
-		size_t len = strlen(text);
-		char *with_newline = malloc(len + 2);
-
-		if (!with_newline) {
-			err = -ENOMEM;
-			goto done;
-		}
-		memcpy(with_newline, text, len);
-		memcpy(with_newline + len, "\n", 2);
-		err = write_atomically(opts->out_file, with_newline);
-		free(with_newline);
-		if (err)
-			log_error("cannot write the plan to %s: %s", opts->out_file, strerror(-err));
-		else
-			log_info("plan saved to %s", opts->out_file);
+	if (err) {
+		log_error("cannot print the plan: %s", strerror(-err));
+		return err;
 	}
-done:
-	free(text);
-	cJSON_Delete(doc);
+	if (!opts->out_file)
+		return 0;
+	err = save_plan(opts->out_file, plan);
+	if (err)
+		log_error("cannot write the plan to %s: %s", opts->out_file, strerror(-err));
+	else
+		log_info("plan saved to %s", opts->out_file);
 	return err;
 }
 

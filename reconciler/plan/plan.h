@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -120,6 +121,9 @@ int plan_fingerprint(char out[65], const struct live_state *live);
 int plan_render_text(struct buf *out, const struct plan *plan, bool color);
 /* JSON rendering (design §4); the caller owns *out. */
 int plan_to_json(cJSON **out, const struct plan *plan);
+/* The same document, compact, written to `out` one cluster at a time so that a
+ * large plan is never held twice in memory. Returns 0, -ENOMEM or -EIO. */
+int plan_write_json(FILE *out, const struct plan *plan);
 
 /* A copy of the request body with every secret slot filled in, for sending only.
  * The caller owns *out and frees it with cJSON_Delete (*out is NULL for no body). */

@@ -1,6 +1,9 @@
 /* render_json: the plan as the stable JSON document of design §4. Request
  * bodies in a plan hold placeholders only, so the document holds no secret. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "plan/plan.h"
 
@@ -164,9 +167,20 @@ static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 	       cJSON_AddNumberToObject(obj, "unchanged", (double)cp->unchanged);
 }
 
+static bool summary_json(cJSON *root, const struct plan *plan)
+{
+	cJSON *summary = cJSON_AddObjectToObject(root, "summary");
+
+	return summary && cJSON_AddNumberToObject(summary, "create", (double)plan->summary.create) &&
+	       cJSON_AddNumberToObject(summary, "update", (double)plan->summary.update) &&
+	       cJSON_AddNumberToObject(summary, "delete", (double)plan->summary.remove) &&
+	       cJSON_AddNumberToObject(summary, "unchanged", (double)plan->summary.unchanged) &&
+	       cJSON_AddNumberToObject(summary, "problems", (double)plan->summary.problems);
+}
+
 int plan_to_json(cJSON **out, const struct plan *plan)
 {
-	cJSON *root = cJSON_CreateObject(), *clusters, *summary;
+	cJSON *root = cJSON_CreateObject(), *clusters;
 	size_t i;
 
 	*out = NULL;
@@ -179,16 +193,73 @@ int plan_to_json(cJSON **out, const struct plan *plan)
 	for (i = 0; i < plan->cluster_count; i++)
 		if (!cluster_json(clusters, &plan->clusters[i]))
 			goto nomem;
-	summary = cJSON_AddObjectToObject(root, "summary");
-	if (!summary || !cJSON_AddNumberToObject(summary, "create", (double)plan->summary.create) ||
-	    !cJSON_AddNumberToObject(summary, "update", (double)plan->summary.update) ||
-	    !cJSON_AddNumberToObject(summary, "delete", (double)plan->summary.remove) ||
-	    !cJSON_AddNumberToObject(summary, "unchanged", (double)plan->summary.unchanged) ||
-	    !cJSON_AddNumberToObject(summary, "problems", (double)plan->summary.problems))
+	if (!summary_json(root, plan))
 		goto nomem;
 	*out = root;
 	return 0;
 nomem:
 	cJSON_Delete(root);
 	return -ENOMEM;
+}
+
+/* Prints one member `"key":value` of a wrapper object, without its braces. */
+static int write_member(FILE *out, const cJSON *wrapper)
+{
+	char *text = cJSON_PrintUnformatted(wrapper);
+	size_t len;
+	int err = 0;
+
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	/* strip the wrapper's { and } */
+	if (len < 2 || fwrite(text + 1, 1, len - 2, out) != len - 2)
+		err = -EIO;
+	free(text);
+	return err;
+}
+
+int plan_write_json(FILE *out, const struct plan *plan)
+{
+	cJSON *head = cJSON_CreateObject(), *one = NULL;
+	size_t i;
+	int err = 0;
+
+	if (!head || !cJSON_AddStringToObject(head, "format_version", "1") ||
+	    !cJSON_AddStringToObject(head, "fingerprint", plan->fingerprint)) {
+		err = -ENOMEM;
+		goto done;
+	}
+	fputc('{', out);
+	err = write_member(out, head);
+	fputs(",\"clusters\":{", out);
+	for (i = 0; !err && i < plan->cluster_count; i++) {
+		one = cJSON_CreateObject();
+		if (!one || !cluster_json(one, &plan->clusters[i])) {
+			err = -ENOMEM;
+			break;
+		}
+		if (i)
+			fputc(',', out);
+		err = write_member(out, one);
+		cJSON_Delete(one);
+		one = NULL;
+	}
+	if (err)
+		goto done;
+	fputs("},", out);
+	cJSON_Delete(head);
+	head = cJSON_CreateObject();
+	if (!head || !summary_json(head, plan)) {
+		err = -ENOMEM;
+		goto done;
+	}
+	err = write_member(out, head);
+	fputs("}\n", out);
+	if (!err && ferror(out))
+		err = -EIO;
+done:
+	cJSON_Delete(one);
+	cJSON_Delete(head);
+	return err;
 }

@@ -114,6 +114,31 @@ static void json_has_the_design_shape(void **state)
 	fixture_done(&f);
 }
 
+static void streamed_json_equals_the_tree(void **state)
+{
+	struct fixture f = { 0 };
+	cJSON *tree = NULL, *streamed;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	fixture_build(&f, MIXED_DESIRED, MIXED_LIVE "");
+	assert_int_equal(plan_to_json(&tree, f.plan), 0);
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	assert_int_equal(plan_write_json(out, f.plan), 0);
+	assert_int_equal(fclose(out), 0);
+	streamed = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
+	assert_non_null(streamed);
+	assert_true(json_equal(tree, streamed));
+	assert_null(strstr(text, "CANARY"));
+	cJSON_Delete(streamed);
+	cJSON_Delete(tree);
+	free(text);
+	fixture_done(&f);
+}
+
 static void fingerprint_ignores_order_and_connection_status(void **state)
 {
 	struct live_state *a = fixture_live(
@@ -143,6 +168,7 @@ int main(void)
 		cmocka_unit_test(empty_plan_says_no_changes),
 		cmocka_unit_test(problems_are_marked),
 		cmocka_unit_test(json_has_the_design_shape),
+		cmocka_unit_test(streamed_json_equals_the_tree),
 		cmocka_unit_test(fingerprint_ignores_order_and_connection_status),
 	};
 
