@@ -179,6 +179,13 @@ static const char *want_string(struct loader *l, const struct ynode *node, const
 		return NULL;
 	if (node->kind == YNODE_SCALAR && node->type == YSCALAR_STRING)
 		return node->text;
+	/* Where a string is expected, a value from ${...} is one, whatever it looks
+	 * like: a password or name of digits must not become a number. The tree is
+	 * the loader's own; retyping the node makes put_json() emit a string too. */
+	if (node->kind == YNODE_SCALAR && node->interpolated) {
+		((struct ynode *)node)->type = YSCALAR_STRING;
+		return node->text;
+	}
 	report(l, node, "wrong-type",
 	       node->kind == YNODE_SCALAR && node->type != YSCALAR_NULL ? "quote it to make it a string"
 									: NULL,

@@ -398,6 +398,29 @@ static void interpolated_values_are_typed_and_marked_sensitive(void **state)
 	desired_state_free(s);
 }
 
+/* A value from ${...} where a string is expected stays a string, whatever it
+ * looks like; where a boolean is expected it is still typed. */
+static void interpolated_strings_are_strings_even_when_numeric(void **state)
+{
+	struct desired_state *s;
+	const struct desired_object *o;
+
+	(void)state;
+	setenv("ESR_TEST_DIGITS", "12345678", 1);
+	s = assert_loads("users:\n  local:\n    u:\n      password: ${ESR_TEST_DIGITS}\n"
+			 "      roles: [x]\n      full_name: ${ESR_TEST_DIGITS}\n");
+	o = desired_find_object(s, RESOURCE_USER, "local", "u");
+	assert_non_null(o);
+	assert_string_equal(secret_reveal(o->password), "12345678");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(o->body, "full_name")->valuestring,
+			    "12345678");
+	desired_state_free(s);
+	setenv("ESR_TEST_DIGITS", "maybe", 1);
+	assert_rejects("users:\n  local:\n    u:\n      password: secret-pw\n      roles: [x]\n"
+		       "      enabled: ${ESR_TEST_DIGITS}\n",
+		       10, 16, "wrong-type", NULL);
+}
+
 /* ---- the model ---- */
 
 static void clusters_are_loaded_with_defaults_and_resolved_paths(void **state)
@@ -778,6 +801,7 @@ int main(void)
 		cmocka_unit_test(interpolation_expands_every_form),
 		cmocka_unit_test(interpolation_failures_name_the_variable_or_file),
 		cmocka_unit_test(interpolated_values_are_typed_and_marked_sensitive),
+		cmocka_unit_test(interpolated_strings_are_strings_even_when_numeric),
 		cmocka_unit_test(clusters_are_loaded_with_defaults_and_resolved_paths),
 		cmocka_unit_test(remotes_have_a_flat_body),
 		cmocka_unit_test(roles_and_users_keep_their_bodies),
