@@ -176,6 +176,8 @@ static void confirm_ledger(struct cluster_run *run, const struct ledger_delta *d
 	char *errmsg = NULL;
 	int round, err = 0;
 
+	if (!delta->add_count && !delta->remove_count)
+		return;
 	memset(&response, 0, sizeof(response));
 	clock_sleep_ms(run->settings_written_ms + LEDGER_SETTLE_MS - clock_now_ms());
 	for (round = 0; round < LEDGER_CONFIRM_ROUNDS; round++) {
