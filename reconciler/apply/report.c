@@ -106,7 +106,8 @@ done:
 	return err;
 }
 
-/* The report of cluster i alone; the caller owns *out. */
+/* The report of cluster i alone; the caller owns *out. -EINVAL when the plan
+ * JSON does not mirror the plan. */
 static int report_cluster(cJSON **out, const struct plan *plan, const struct apply_outcome *outcome, size_t i)
 {
 	struct plan one = *plan;
@@ -128,32 +129,6 @@ static int report_cluster(cJSON **out, const struct plan *plan, const struct app
 		cJSON_Delete(*out);
 		*out = NULL;
 	}
-	return err;
-}
-
-int apply_report_json(cJSON **out, const struct plan *plan, const struct apply_outcome *outcome)
-{
-	cJSON *report = NULL, *clusters, *cluster = NULL;
-	size_t i;
-	int err;
-
-	*out = NULL;
-	if ((err = report_skeleton(&report, plan, outcome)))
-		goto done;
-	clusters = cJSON_GetObjectItemCaseSensitive(report, "clusters");
-	for (i = 0; i < plan->cluster_count; i++) {
-		if ((err = report_cluster(&cluster, plan, outcome, i)))
-			goto done;
-		if (!cJSON_AddItemToObject(clusters, plan->clusters[i].cluster_id, cluster)) {
-			cJSON_Delete(cluster);
-			err = -ENOMEM;
-			goto done;
-		}
-	}
-	*out = report;
-	report = NULL;
-done:
-	cJSON_Delete(report);
 	return err;
 }
 

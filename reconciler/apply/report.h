@@ -16,19 +16,18 @@
 #include "plan/plan.h"
 #include "util/buf.h"
 
-/* The plan JSON where every change also carries "status" (applied | failed |
- * skipped), a failed one "error": {"type","reason","status"} (status is the
- * HTTP status, null for a per-role error inside a 200 bulk answer or when no
- * answer came) and a skipped one "reason"; each cluster carries
- * "requests_sent", "remotes_connected" and "remotes_not_connected"; the top
- * level "converged", and "summary" the counts "applied", "failed", "skipped".
- * Returns 0, -ENOMEM, or -EINVAL when the plan JSON does not mirror the plan. */
-int apply_report_json(cJSON **out, const struct plan *plan, const struct apply_outcome *outcome);
-
-/* Writes the same report to every stream, built and printed one cluster at a
- * time so that memory holds one cluster's report at most: one line for the
- * envelope, one per cluster. Returns 0, -EIO when a stream fails, -ENOMEM or
- * -EINVAL as apply_report_json(). */
+/* Writes the report to every stream: the plan JSON (plan_to_json) where every
+ * change also carries "status" (applied | failed | skipped), a failed one
+ * "error": {"type","reason","status"} (status is the HTTP status, null for a
+ * per-role error inside a 200 bulk answer or when no answer came) and a
+ * skipped one "reason"; each cluster carries "requests_sent",
+ * "remotes_connected" and "remotes_not_connected"; the top level "converged"
+ * (and "convergence_error" when the clusters could not be read again), and
+ * "summary" the counts "applied", "failed", "skipped".
+ * It is built and printed one cluster at a time, so that memory holds one
+ * cluster's report at most: one line for the envelope, one per cluster.
+ * Returns 0, -EIO when a stream fails, -ENOMEM, or -EINVAL when the plan JSON
+ * does not mirror the plan. */
 int apply_report_write(FILE *const *streams, size_t stream_count, const struct plan *plan,
 		       const struct apply_outcome *outcome);
 

@@ -63,13 +63,28 @@ static const cJSON *get(const cJSON *object, const char *key)
 	return item;
 }
 
+/* The report as apply_report_write() writes it, parsed. */
+static cJSON *report_of(const struct plan *plan, const struct apply_outcome *outcome)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *stream = open_memstream(&text, &len);
+	cJSON *report;
+
+	assert_int_equal(apply_report_write(&stream, 1, plan, outcome), 0);
+	fclose(stream);
+	report = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
+	assert_non_null(report);
+	free(text);
+	return report;
+}
+
 static void test_report_json_shape(void **state)
 {
 	struct fixture *f = *state;
 	const cJSON *clusters, *c0, *changes, *change, *error;
-	cJSON *report = NULL;
+	cJSON *report = report_of(f->plan, f->outcome);
 
-	assert_int_equal(apply_report_json(&report, f->plan, f->outcome), 0);
 	assert_string_equal(get(report, "format_version")->valuestring, "1");
 	assert_true(cJSON_IsFalse(get(report, "converged")));
 	assert_int_equal(get(get(report, "summary"), "applied")->valueint, 2);
@@ -109,14 +124,13 @@ static void test_report_json_shape(void **state)
 	cJSON_Delete(report);
 }
 
-/* The streamed report is the same document, written to every stream. */
-static void test_report_write_matches_json(void **state)
+/* Every stream gets the same text: one line for the envelope, one per cluster. */
+static void test_report_write_to_two_streams(void **state)
 {
 	struct fixture *f = *state;
 	char *first = NULL, *second = NULL;
 	size_t first_len = 0, second_len = 0;
 	FILE *streams[2];
-	cJSON *tree = NULL, *parsed;
 
 	streams[0] = open_memstream(&first, &first_len);
 	streams[1] = open_memstream(&second, &second_len);
@@ -124,15 +138,8 @@ static void test_report_write_matches_json(void **state)
 	fclose(streams[0]);
 	fclose(streams[1]);
 	assert_string_equal(first, second);
-	parsed = cJSON_ParseWithLengthOpts(first, first_len + 1, NULL, 1);
-	assert_non_null(parsed);
-	assert_int_equal(apply_report_json(&tree, f->plan, f->outcome), 0);
-	assert_true(cJSON_Compare(parsed, tree, 1));
-	/* One line for the envelope, one per cluster. */
 	assert_non_null(strstr(first, "\n\"c0\":{"));
 	assert_non_null(strstr(first, ",\n\"c1\":{"));
-	cJSON_Delete(parsed);
-	cJSON_Delete(tree);
 	free(first);
 	free(second);
 }
@@ -141,22 +148,15 @@ static void test_report_write_without_clusters(void **state)
 {
 	struct plan *plan = fixture_plan(0);
 	struct apply_outcome *outcome = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *stream = open_memstream(&text, &len);
 	cJSON *parsed;
 
 	(void)state;
 	assert_int_equal(apply_outcome_new(&outcome, plan), 0);
 	outcome->converged = true;
-	assert_int_equal(apply_report_write(&stream, 1, plan, outcome), 0);
-	fclose(stream);
-	parsed = cJSON_Parse(text);
-	assert_non_null(parsed);
+	parsed = report_of(plan, outcome);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(parsed, "clusters")), 0);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(parsed, "converged")));
 	cJSON_Delete(parsed);
-	free(text);
 	apply_outcome_free(outcome);
 	plan_free(plan);
 }
@@ -200,7 +200,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_report_json_shape, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_report_write_matches_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_write_to_two_streams, setup, teardown),
 		cmocka_unit_test(test_report_write_without_clusters),
 		cmocka_unit_test_setup_teardown(test_report_text, setup, teardown),
 		cmocka_unit_test(test_report_text_converged),
