@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apply/approve.h"
 #include "cmd/cli.h"
 #include "desired/loader.h"
 #include "es/live.h"
@@ -178,7 +179,7 @@ int cmd_plan(int argc, char **argv)
 	struct live_read_options read_options = { 0 };
 	struct timespec started;
 	bool done = false;
-	size_t i;
+	size_t i, deletes = 0;
 	int rc, err;
 
 	rc = cli_parse(&opts, argc, argv, "plan", usage, &done);
@@ -224,6 +225,9 @@ int cmd_plan(int argc, char **argv)
 		 elapsed_ms(&started));
 	if (output_plan(plan, &opts))
 		goto out;
+	if (!apply_deletes_allowed(&deletes, plan, desired->policy.max_deletes, false))
+		log_warn("the plan deletes %zu objects, more than policy.max_deletes (%ld): apply refuses it "
+			 "unless --allow-deletes", deletes, desired->policy.max_deletes);
 	rc = exit_code(plan);
 out:
 	plan_free(plan);
