@@ -98,7 +98,7 @@ int plan_fingerprint(char out[65], const struct live_state *live)
 		goto done;
 	}
 	for (i = 0; i < digest_len && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+		snprintf(out + (size_t)2 * i, 3, "%02x", digest[i]);
 done:
 	buf_dispose(&text);
 	cJSON_Delete(clusters);

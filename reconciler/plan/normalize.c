@@ -30,9 +30,14 @@ bool json_equal(const cJSON *a, const cJSON *b)
 	return cJSON_Compare(a, b, 1);
 }
 
+/* An object member, for sorting members by key. */
+struct member {
+	const cJSON *item;
+};
+
 static int compare_keys(const void *a, const void *b)
 {
-	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	const cJSON *x = ((const struct member *)a)->item, *y = ((const struct member *)b)->item;
 
 	return strcmp(x->string ? x->string : "", y->string ? y->string : "");
 }
@@ -47,7 +52,8 @@ static int print_number(struct buf *out, double d)
 
 int json_canonical_print(struct buf *out, const cJSON *value)
 {
-	const cJSON *item, **members = NULL;
+	struct member *members = NULL;
+	const cJSON *item;
 	size_t count = 0, i;
 	int err = 0;
 
@@ -81,23 +87,23 @@ int json_canonical_print(struct buf *out, const cJSON *value)
 			return -ENOMEM;
 		i = 0;
 		cJSON_ArrayForEach(item, value)
-			members[i++] = item;
-		qsort((void *)members, count, sizeof(*members), compare_keys);
+			members[i++].item = item;
+		qsort(members, count, sizeof(*members), compare_keys);
 	}
 	err = buf_puts(out, "{");
 	for (i = 0; !err && i < count; i++) {
 		if (i)
 			err = buf_puts(out, ",");
 		if (!err)
-			err = json_text_append_string(out, members[i]->string ? members[i]->string : "");
+			err = json_text_append_string(out, members[i].item->string ? members[i].item->string : "");
 		if (!err)
 			err = buf_puts(out, ":");
 		if (!err)
-			err = json_canonical_print(out, members[i]);
+			err = json_canonical_print(out, members[i].item);
 	}
 	if (!err)
 		err = buf_puts(out, "}");
-	free((void *)members);
+	free(members);
 	return err;
 }
 
@@ -187,8 +193,11 @@ static int add_set_member(cJSON *set, const char *text, size_t len, bool lowerca
 
 	if (!copy)
 		return -ENOMEM;
-	for (i = 0; i < len; i++)
-		copy[i] = lowercase ? (char)tolower((unsigned char)text[i]) : text[i];
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		copy[i] = (char)(lowercase ? tolower(c) : c);
+	}
 	copy[len] = '\0';
 	item = cJSON_CreateString(copy);
 	free(copy);
@@ -363,7 +372,7 @@ cJSON *json_lookup_path(const cJSON *root, const char *path, cJSON **parent_out)
 
 				if (!klen || klen > rest_len || klen <= len)
 					continue;
-				if (strncmp(item->string, rest, klen) ||
+				if (strncmp(item->string, rest, klen) != 0 ||
 				    (rest[klen] != '\0' && rest[klen] != '.'))
 					continue;
 				found = item;
@@ -390,7 +399,7 @@ bool json_path_overlaps(const char *a, const char *b)
 	size_t la = strlen(a), lb = strlen(b);
 	size_t shorter = la < lb ? la : lb;
 
-	if (strncmp(a, b, shorter))
+	if (strncmp(a, b, shorter) != 0)
 		return false;
 	if (la == lb)
 		return true;

@@ -530,7 +530,7 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 	for (i = 0; !err && i < b->desired->object_count; i++) {
 		const struct desired_object *d = &b->desired->objects[i];
 
-		if (d->kind != ops->kind || strcmp(d->cluster, b->lc->cluster_id))
+		if (d->kind != ops->kind || strcmp(d->cluster, b->lc->cluster_id) != 0)
 			continue;
 		key.name = d->name;
 		found = count ? bsearch(&key, entries, count, sizeof(*entries), compare_entries) : NULL;

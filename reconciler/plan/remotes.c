@@ -275,7 +275,7 @@ static int collect_scope(cJSON *remotes, const cJSON *flat, const char *scope)
 		cJSON *remote, *scoped, *merged;
 		int err;
 
-		if (!item->string || strncmp(item->string, REMOTE_PREFIX, strlen(REMOTE_PREFIX)))
+		if (!item->string || strncmp(item->string, REMOTE_PREFIX, strlen(REMOTE_PREFIX)) != 0)
 			continue;
 		alias = item->string + strlen(REMOTE_PREFIX);
 		dot = strchr(alias, '.');
