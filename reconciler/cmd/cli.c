@@ -98,7 +98,7 @@ int cli_parse(struct cli_options *opts, int argc, char **argv, const char *comma
 		switch (c) {
 		case 'f': err = push(&opts->files, &opts->file_count, optarg); break;
 		case 'o':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
 				return usage_error(command, "--output must be text or json, not '%s'", optarg);
 			opts->output = optarg;
 			break;
@@ -110,7 +110,7 @@ int cli_parse(struct cli_options *opts, int argc, char **argv, const char *comma
 		case OPT_OUT: opts->out_file = optarg; break;
 		case OPT_REPORT: opts->report_file = optarg; break;
 		case OPT_LOG_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
 				return usage_error(command, "--log-format must be text or json, not '%s'", optarg);
 			opts->log_format = optarg;
 			break;

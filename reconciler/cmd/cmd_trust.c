@@ -144,7 +144,7 @@ int cmd_trust(int argc, char **argv)
 	bool done = false, bundle;
 	int code, i, n = 0;
 
-	if (argc < 2 || (strcmp(argv[1], "check") && strcmp(argv[1], "bundle"))) {
+	if (argc < 2 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "bundle") != 0)) {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 			fputs(trust_usage, stdout);
 			return EXIT_OK;

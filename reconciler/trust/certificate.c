@@ -66,7 +66,7 @@ static char *der_sha256_hex(X509 *cert)
 	if (!out)
 		return NULL;
 	for (i = 0; i < len; i++)
-		snprintf(out + i * 2, 3, "%02x", digest[i]);
+		snprintf(out + (size_t)i * 2, 3, "%02x", digest[i]);
 	return out;
 }
 

@@ -198,19 +198,48 @@ static const char *entry_string(const cJSON *entry, const char *key)
 	return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
-/* "2027-11-28T05:52:17.000Z" → time_t; -1 when it does not parse. */
+/* Reads exactly `digits` decimal digits at *p and advances past them. */
+static bool read_digits(const char **p, int digits, int *out)
+{
+	int value = 0, i;
+
+	for (i = 0; i < digits; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return false;
+		value = value * 10 + ((*p)[i] - '0');
+	}
+	*p += digits;
+	*out = value;
+	return true;
+}
+
+/* "2027-11-28T05:52:17.000Z" (Elasticsearch's expiry) → time_t; -1 when it
+ * does not parse. */
 static time_t parse_iso8601(const char *text)
 {
+	static const struct {
+		int digits;
+		char after;
+	} fields[] = { { 4, '-' }, { 2, '-' }, { 2, 'T' }, { 2, ':' }, { 2, ':' }, { 2, '\0' } };
+	int values[6];
 	struct tm tm;
+	size_t i;
 
 	if (!text)
 		return (time_t)-1;
+	for (i = 0; i < 6; i++) {
+		if (!read_digits(&text, fields[i].digits, &values[i]))
+			return (time_t)-1;
+		if (fields[i].after && *text++ != fields[i].after)
+			return (time_t)-1;
+	}
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return (time_t)-1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
+	tm.tm_year = values[0] - 1900;
+	tm.tm_mon = values[1] - 1;
+	tm.tm_mday = values[2];
+	tm.tm_hour = values[3];
+	tm.tm_min = values[4];
+	tm.tm_sec = values[5];
 	return timegm(&tm);
 }
 
