@@ -187,7 +187,10 @@ int cli_load_desired(struct desired_state **out, const struct cli_options *opts,
 	diag_list_init(&diags);
 	if (desired_load(out, opts->files, opts->file_count, &diags) < 0)
 		code = EXIT_INVALID;
-	diag_print_text(&diags, stderr, cli_use_color(opts, STDERR_FILENO));
+	if (diags.count && opts->log_format && !strcmp(opts->log_format, "json"))
+		diag_print_json(&diags, stderr);
+	else
+		diag_print_text(&diags, stderr, cli_use_color(opts, STDERR_FILENO));
 	diag_list_dispose(&diags);
 	return code;
 }

@@ -56,7 +56,8 @@ void cli_configure_logging(const struct cli_options *opts);
 struct desired_state;
 
 /* Loads the -f files for a command. Without -f it is a usage error (EXIT_USAGE);
- * invalid input prints every diagnostic on stderr and returns EXIT_INVALID.
+ * invalid input prints every diagnostic on stderr (as JSON with --log-format
+ * json) and returns EXIT_INVALID.
  * Returns EXIT_OK and *out (the caller frees it with desired_state_free). */
 int cli_load_desired(struct desired_state **out, const struct cli_options *opts, const char *command);
 

@@ -16,6 +16,7 @@
 #include "apply/saved_plan.h"
 #include "apply/verify.h"
 #include "cmd/cli.h"
+#include "cmd/read_and_plan.h"
 #include "es/http.h"
 #include "es/live.h"
 #include "plan/plan.h"
@@ -62,36 +63,6 @@ struct apply_run {
 	struct apply_outcome *outcome;
 	cJSON *saved_plan;
 };
-
-static int check_cluster_filter(const struct apply_run *run)
-{
-	size_t i;
-
-	for (i = 0; i < run->opts.cluster_count; i++) {
-		if (!desired_find_cluster(run->desired, run->opts.clusters[i])) {
-			log_error("--cluster %s: no such cluster in the desired state", run->opts.clusters[i]);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static int read_and_plan(struct live_state **live_out, struct plan **plan_out, const struct apply_run *run)
-{
-	struct live_read_options options = {
-		.parallel = run->opts.parallel,
-		.only_clusters = run->opts.clusters,
-		.only_cluster_count = run->opts.cluster_count,
-		.client = NULL,
-	};
-	int err;
-
-	*plan_out = NULL;
-	err = live_read(live_out, run->desired, &options);
-	if (!err)
-		err = plan_build(plan_out, run->desired, *live_out);
-	return err;
-}
 
 /* A saved plan goes ahead only when both the live state and the changes
  * planned from -f are still those it was made from. */
@@ -176,7 +147,7 @@ static int check_convergence(struct apply_run *run)
 		/* The state read before applying is stale now: drop it before reading again. */
 		live_state_free(run->live);
 		run->live = NULL;
-		err = read_and_plan(&run->live, &plan, run);
+		err = read_and_plan(&run->live, &plan, run->desired, &run->opts);
 		if (err == -ENOMEM)
 			goto done;
 		if (err) {
@@ -270,7 +241,7 @@ static int run_apply(struct apply_run *run)
 
 	if ((code = cli_load_desired(&run->desired, &run->opts, "apply")))
 		return code;
-	if (check_cluster_filter(run))
+	if (cli_check_cluster_filter(&run->opts, run->desired))
 		return EXIT_INVALID;
 	if (run->opts.positional_count == 1) {
 		err = saved_plan_load(&run->saved_plan, run->opts.positional[0], &errmsg);
@@ -280,10 +251,12 @@ static int run_apply(struct apply_run *run)
 			return EXIT_INVALID;
 		}
 	}
-	if ((err = es_global_init()) || (err = read_and_plan(&run->live, &run->plan, run))) {
-		log_error("cannot plan: %s", strerror(-err));
+	if ((err = es_global_init())) {
+		log_error("cannot initialise libcurl: %s", strerror(-err));
 		return EXIT_INVALID;
 	}
+	if (read_and_plan(&run->live, &run->plan, run->desired, &run->opts))
+		return EXIT_INVALID; /* read_and_plan said why */
 	if (run->saved_plan && check_saved_plan(run))
 		return EXIT_INVALID;
 	if (!plan_has_requests(run->plan)) {

@@ -12,11 +12,10 @@
 
 #include "apply/approve.h"
 #include "cmd/cli.h"
-#include "desired/loader.h"
+#include "cmd/read_and_plan.h"
 #include "es/live.h"
 #include "plan/plan.h"
 #include "util/buf.h"
-#include "util/diag.h"
 #include "util/log.h"
 
 static const char usage[] =
@@ -40,38 +39,6 @@ static const char usage[] =
 	"\n"
 	"exit: 0 in sync, 2 changes pending, 1 error (unreadable files, an unreachable\n"
 	"cluster, or a problem marked ! that apply cannot fix), 64 usage error\n";
-
-static int load_desired(struct desired_state **out, const struct cli_options *opts)
-{
-	struct diag_list diags;
-	int err;
-
-	diag_list_init(&diags);
-	err = desired_load(out, opts->files, opts->file_count, &diags);
-	if (diags.count) {
-		if (opts->log_format && !strcmp(opts->log_format, "json"))
-			diag_print_json(&diags, stderr);
-		else
-			diag_print_text(&diags, stderr, cli_use_color(opts, STDERR_FILENO));
-	}
-	if (err && !diags.count)
-		log_error("cannot load the desired state: %s", strerror(-err));
-	diag_list_dispose(&diags);
-	return err;
-}
-
-static int check_cluster_filter(const struct cli_options *opts, const struct desired_state *desired)
-{
-	size_t i;
-
-	for (i = 0; i < opts->cluster_count; i++) {
-		if (!desired_find_cluster(desired, opts->clusters[i])) {
-			log_error("--cluster %s: no such cluster in the desired state", opts->clusters[i]);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
 
 /* Writes the JSON plan to path through a temporary file in the same directory,
  * so a reader never sees half a plan; the file is private (0600). */
@@ -176,7 +143,6 @@ int cmd_plan(int argc, char **argv)
 	struct desired_state *desired = NULL;
 	struct live_state *live = NULL;
 	struct plan *plan = NULL;
-	struct live_read_options read_options = { 0 };
 	struct timespec started;
 	bool done = false;
 	size_t i, deletes = 0;
@@ -196,31 +162,25 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	cli_configure_logging(&opts);
+	rc = cli_load_desired(&desired, &opts, "plan");
+	if (rc != EXIT_OK)
+		goto out;
 	rc = EXIT_INVALID;
-	if (load_desired(&desired, &opts) || check_cluster_filter(&opts, desired))
+	if (cli_check_cluster_filter(&opts, desired))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	read_options.parallel = opts.parallel;
-	read_options.only_clusters = opts.clusters;
-	read_options.only_cluster_count = opts.cluster_count;
-	err = live_read(&live, desired, &read_options);
-	if (err) {
-		log_error("cannot read the clusters: %s", strerror(-err));
-		goto out;
+	err = read_and_plan(&live, &plan, desired, &opts);
+	if (live) {
+		log_live_warnings(live);
+		for (i = 0; i < live->cluster_count; i++)
+			if (!live->clusters[i].reachable)
+				log_error("%s", live->clusters[i].error ? live->clusters[i].error
+									: "cluster unreachable");
 	}
-	log_info("read %zu cluster%s in %ld ms", live->cluster_count, live->cluster_count == 1 ? "" : "s",
-		 elapsed_ms(&started));
-	clock_gettime(CLOCK_MONOTONIC, &started);
-	log_live_warnings(live);
-	for (i = 0; i < live->cluster_count; i++)
-		if (!live->clusters[i].reachable)
-			log_error("%s", live->clusters[i].error ? live->clusters[i].error : "cluster unreachable");
-	err = plan_build(&plan, desired, live);
-	if (err) {
-		log_error("cannot compute the plan: %s", strerror(-err));
+	if (err)
 		goto out;
-	}
-	log_info("planned %zu to create, %zu to update, %zu to delete, %zu unchanged in %ld ms",
+	log_info("read %zu cluster%s and planned %zu to create, %zu to update, %zu to delete, "
+		 "%zu unchanged in %ld ms", live->cluster_count, live->cluster_count == 1 ? "" : "s",
 		 plan->summary.create, plan->summary.update, plan->summary.remove, plan->summary.unchanged,
 		 elapsed_ms(&started));
 	if (output_plan(plan, &opts))

@@ -93,7 +93,7 @@ const char *resource_kind_name(enum resource_kind kind)
 	case RESOURCE_REMOTE: return "remote";
 	case RESOURCE_ROLE: return "role";
 	case RESOURCE_USER: return "user";
-	case RESOURCE_KIND_COUNT: break;
+	case RESOURCE_TRUST: return "trust";
 	}
 	return "unknown";
 }

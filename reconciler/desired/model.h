@@ -56,7 +56,15 @@ struct trust_cluster {
 	struct src_pos pos;
 };
 
-enum resource_kind { RESOURCE_REMOTE = 0, RESOURCE_ROLE, RESOURCE_USER, RESOURCE_KIND_COUNT };
+/* The kinds of declared objects. Trust is never written, only verified: it is a
+ * kind of plan problem (RESOURCE_TRUST), outside the count of object kinds. */
+enum resource_kind {
+	RESOURCE_REMOTE = 0,
+	RESOURCE_ROLE,
+	RESOURCE_USER,
+	RESOURCE_KIND_COUNT,
+	RESOURCE_TRUST = RESOURCE_KIND_COUNT,
+};
 
 /* One remote, role or user declared on one cluster. */
 struct desired_object {
@@ -114,6 +122,6 @@ const struct cluster_config *desired_find_cluster(const struct desired_state *st
 const struct desired_object *desired_find_object(const struct desired_state *state,
 						 enum resource_kind kind, const char *cluster,
 						 const char *name);
-const char *resource_kind_name(enum resource_kind kind); /* "remote", "role", "user" */
+const char *resource_kind_name(enum resource_kind kind); /* "remote", "role", "user", "trust" */
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "desired/model.h"
 #include "es/live.h"
+#include "trust/trust_check.h"
 #include "util/buf.h"
 
 enum change_action { ACTION_CREATE = 0, ACTION_UPDATE, ACTION_DELETE, ACTION_PROBLEM };
@@ -110,6 +111,12 @@ struct plan {
 /* Builds the plan. Returns 0 and *out (caller frees with plan_free), or a negative errno. */
 int plan_build(struct plan **out, const struct desired_state *desired, const struct live_state *live);
 void plan_free(struct plan *plan);
+
+/* Adds trust findings (trust/trust_check.h) to the plan: problems as `!`
+ * changes of kind RESOURCE_TRUST on the clusters they concern, warnings as
+ * cluster warnings. Returns 0 or -ENOMEM. */
+int plan_add_trust_findings(struct plan *plan, const struct desired_state *desired,
+			    const struct trust_report *report);
 
 /* True when the plan has nothing to do and no problem. */
 bool plan_is_empty(const struct plan *plan);

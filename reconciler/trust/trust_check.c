@@ -35,6 +35,7 @@ static int add_finding(struct trust_report *report, const char *cluster,
 	}
 	report->findings = grown;
 	grown[report->count].cluster = cluster ? strdup(cluster) : NULL;
+	grown[report->count].authority = NULL;
 	grown[report->count].severity = severity;
 	grown[report->count].message = buf_detach(&message);
 	if ((cluster && !grown[report->count].cluster) || !grown[report->count].message) {
@@ -130,33 +131,50 @@ static int check_expiry(struct trust_report *report, const char *cluster, const 
 	return 0;
 }
 
+/* Names the authority in the findings from `first` on. */
+static int tag_authority(struct trust_report *report, size_t first, const char *authority)
+{
+	size_t i;
+
+	for (i = first; i < report->count; i++) {
+		report->findings[i].authority = strdup(authority);
+		if (!report->findings[i].authority)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The authority files themselves: readable, a CA, in date. */
 static int check_authorities(struct trust_report *report, const struct desired_state *desired,
 			     const struct trust_authority_certs *certs, time_t now)
 {
 	struct buf what;
-	size_t i;
+	size_t i, first;
 	int err = 0;
 
 	buf_init(&what, BUF_SMALL_MAX);
 	for (i = 0; !err && i < desired->authority_count; i++) {
 		const struct trust_authority *a = &desired->authorities[i];
 
+		first = report->count;
 		if (!certs->readable[i]) {
 			err = add_finding(report, NULL, TRUST_PROBLEM,
 					  "authority [%s]: %s holds no readable PEM certificate", a->name,
 					  a->ca_file);
-			continue;
+		} else {
+			if (!certs->certs[i].is_ca)
+				err = add_finding(report, NULL, TRUST_PROBLEM,
+						  "authority [%s]: %s is not a CA certificate (basicConstraints CA:FALSE)",
+						  a->name, a->ca_file);
+			buf_reset(&what);
+			if (!err)
+				err = buf_printf(&what, "authority [%s] (%s)", a->name,
+						 certs->certs[i].subject_dn);
+			if (!err)
+				err = check_expiry(report, NULL, what.data, certs->certs[i].not_after, now);
 		}
-		if (!certs->certs[i].is_ca)
-			err = add_finding(report, NULL, TRUST_PROBLEM,
-					  "authority [%s]: %s is not a CA certificate (basicConstraints CA:FALSE)",
-					  a->name, a->ca_file);
-		buf_reset(&what);
 		if (!err)
-			err = buf_printf(&what, "authority [%s] (%s)", a->name, certs->certs[i].subject_dn);
-		if (!err)
-			err = check_expiry(report, NULL, what.data, certs->certs[i].not_after, now);
+			err = tag_authority(report, first, a->name);
 	}
 	buf_dispose(&what);
 	return err;
@@ -347,6 +365,7 @@ void trust_report_free(struct trust_report *report)
 		return;
 	for (i = 0; i < report->count; i++) {
 		free(report->findings[i].cluster);
+		free(report->findings[i].authority);
 		free(report->findings[i].message);
 	}
 	free(report->findings);

@@ -24,7 +24,8 @@
 enum trust_severity { TRUST_PROBLEM = 0, TRUST_WARNING };
 
 struct trust_finding {
-	char *cluster; /* the cluster concerned, or NULL for an authority file */
+	char *cluster;   /* the cluster concerned, or NULL for an authority file */
+	char *authority; /* the authority an authority-file finding is about, else NULL */
 	enum trust_severity severity;
 	char *message; /* one line, with how to fix it */
 };

@@ -7,6 +7,7 @@ certificate is visible exactly as on a real cluster. Standard library only.
 Last line: "N passed, M failed"; exit status 1 on any failure.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -83,6 +84,22 @@ def missing_trust_is_a_problem_with_a_fix():
     with_emulator(["--no-trust", "local:cluster_one"], body)
 
 
+def plan_shows_missing_trust_as_a_problem():
+    def body(emu, env):
+        rc, out, _ = run(["plan", "-f", FULL], env)
+        check(rc == 1, "plan exit %d (a problem must fail the plan)" % rc)
+        check("! trust transport: [local] does not trust authority [one-ca]" in out, out)
+        check("1 problem (marked !)" in out, out)
+        rc, out, _ = run(["plan", "-f", FULL, "-o", "json"], env)
+        doc = json.loads(out)
+        trust = [c for c in doc["clusters"]["local"]["changes"] if c["kind"] == "trust"]
+        check(len(trust) == 1 and trust[0]["action"] == "problem", trust)
+        check(not [c for c in doc["clusters"]["cluster_one"]["changes"] if c["kind"] == "trust"],
+              "cluster_one trusts local: no trust problem there")
+        check(doc["summary"]["problems"] == 1, doc["summary"])
+    with_emulator(["--no-trust", "local:cluster_one"], body)
+
+
 def expired_node_certificate_is_a_problem():
     def body(emu, env):
         rc, out, _ = run(["trust", "check", "-f", FULL], env)
@@ -142,6 +159,7 @@ def main():
     try:
         case("trust ok when clusters trust each other", trust_ok_when_clusters_trust_each_other)
         case("missing trust is a problem with a fix", missing_trust_is_a_problem_with_a_fix)
+        case("plan shows missing trust as a problem", plan_shows_missing_trust_as_a_problem)
         case("expired node certificate is a problem", expired_node_certificate_is_a_problem)
         case("one-way declaration is caught", one_way_declaration_is_caught_before_any_request)
         case("unreachable cluster is reported", unreachable_cluster_is_reported)

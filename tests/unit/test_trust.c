@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "plan/plan.h"
 #include "trust/certificate.h"
 #include "trust/trust_check.h"
 
@@ -291,6 +292,48 @@ static void bundle_concatenates_the_trusted_authorities(void **state)
 	assert_null(bundle);
 }
 
+static void findings_become_plan_problems_and_warnings(void **state)
+{
+	struct trust_finding findings[3] = {
+		{ .cluster = "local", .severity = TRUST_PROBLEM, .message = "[local] does not trust authority [one-ca]" },
+		{ .authority = "one-ca", .severity = TRUST_WARNING, .message = "authority [one-ca] expires in 3 day(s)" },
+		{ .cluster = "elsewhere", .severity = TRUST_PROBLEM, .message = "not planned" },
+	};
+	struct trust_report report = { findings, 3, 2 };
+	struct cluster_plan clusters[2];
+	struct plan plan;
+	struct fixture f;
+
+	(void)state;
+	fixture_init(&f, "local-ca");
+	memset(&plan, 0, sizeof(plan));
+	memset(clusters, 0, sizeof(clusters));
+	clusters[0].cluster_id = "local";
+	clusters[1].cluster_id = "cluster_one";
+	plan.clusters = clusters;
+	plan.cluster_count = 2;
+	assert_int_equal(plan_add_trust_findings(&plan, &f.desired, &report), 0);
+	/* local: the problem, and the warning since it trusts one-ca */
+	assert_int_equal(clusters[0].change_count, 1);
+	assert_int_equal(clusters[0].changes[0].kind, RESOURCE_TRUST);
+	assert_int_equal(clusters[0].changes[0].action, ACTION_PROBLEM);
+	assert_string_equal(clusters[0].changes[0].problem, findings[0].message);
+	assert_string_equal(resource_kind_name(clusters[0].changes[0].kind), "trust");
+	assert_int_equal(clusters[0].warning_count, 1);
+	/* cluster_one: one-ca signs its transport certificate, so the warning too */
+	assert_int_equal(clusters[1].change_count, 0);
+	assert_int_equal(clusters[1].warning_count, 1);
+	assert_string_equal(clusters[1].warnings[0], findings[1].message);
+	assert_int_equal(plan.summary.problems, 1);
+	free(clusters[0].changes[0].name);
+	free(clusters[0].changes[0].problem);
+	free(clusters[0].changes);
+	free(clusters[0].warnings[0]);
+	free(clusters[0].warnings);
+	free(clusters[1].warnings[0]);
+	free(clusters[1].warnings);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +344,7 @@ int main(void)
 		cmocka_unit_test(bad_authority_files_are_problems_or_warnings),
 		cmocka_unit_test(live_certificates_must_show_the_declared_trust),
 		cmocka_unit_test(bundle_concatenates_the_trusted_authorities),
+		cmocka_unit_test(findings_become_plan_problems_and_warnings),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,24 @@
+/* read_and_plan: the stages plan and apply share after loading — check the
+ * --cluster selection, read the live state, plan, and add what the declared
+ * transport trust looks like on the clusters.
+ *
+ * *live_out and *plan_out belong to the caller (live_state_free, plan_free),
+ * also when an error is returned after they were made. */
+#ifndef ESR_CMD_READ_AND_PLAN_H
+#define ESR_CMD_READ_AND_PLAN_H
+
+#include "cmd/cli.h"
+#include "desired/model.h"
+#include "es/live.h"
+#include "plan/plan.h"
+
+/* Every --cluster id must be declared. Returns 0, or -EINVAL after logging. */
+int cli_check_cluster_filter(const struct cli_options *opts, const struct desired_state *desired);
+
+/* Reads the selected clusters and plans against them. Trust problems (only when
+ * the desired state declares trust) become `!` entries. Returns 0 or a negative
+ * errno, after logging what failed. */
+int read_and_plan(struct live_state **live_out, struct plan **plan_out,
+		  const struct desired_state *desired, const struct cli_options *opts);
+
+#endif
