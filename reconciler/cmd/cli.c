@@ -176,6 +176,16 @@ void cli_configure_logging(const struct cli_options *opts)
 				     ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
 }
 
+int cli_require_files_only(const struct cli_options *opts, const char *command)
+{
+	if (!opts->file_count)
+		return usage_error(command, "%s", "missing -f FILE");
+	if (opts->positional_count)
+		return usage_error(command, "unexpected operand '%s'; files are given with -f",
+				   opts->positional[0]);
+	return 0;
+}
+
 int cli_load_desired(struct desired_state **out, const struct cli_options *opts, const char *command)
 {
 	struct diag_list diags;

@@ -53,6 +53,10 @@ bool cli_use_color(const struct cli_options *opts, int fd);
 /* Applies -v and --log-format to the logger. */
 void cli_configure_logging(const struct cli_options *opts);
 
+/* For commands that take no operands: -f is required and nothing else may
+ * follow the options. Prints the usage error; returns 0 or EXIT_USAGE. */
+int cli_require_files_only(const struct cli_options *opts, const char *command);
+
 struct desired_state;
 
 /* Loads the -f files for a command. Without -f it is a usage error (EXIT_USAGE);

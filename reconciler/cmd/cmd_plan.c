@@ -155,12 +155,9 @@ int cmd_plan(int argc, char **argv)
 	}
 	if (rc)
 		goto out;
-	if (!opts.file_count || opts.positional_count) {
-		fprintf(stderr, "esreconcile plan: %s\ntry 'esreconcile plan --help'\n",
-			opts.file_count ? "unexpected operand; files are given with -f" : "missing -f FILE");
-		rc = EXIT_USAGE;
+	rc = cli_require_files_only(&opts, "plan");
+	if (rc)
 		goto out;
-	}
 	cli_configure_logging(&opts);
 	rc = cli_load_desired(&desired, &opts, "plan");
 	if (rc != EXIT_OK)

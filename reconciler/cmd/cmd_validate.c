@@ -65,13 +65,9 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (rc)
 		goto out;
-	if (!opts.file_count || opts.positional_count) {
-		fprintf(stderr, "esreconcile validate: %s\ntry 'esreconcile validate --help'\n",
-			opts.file_count ? "unexpected operand; files are given with -f"
-					: "missing -f FILE");
-		rc = EXIT_USAGE;
+	rc = cli_require_files_only(&opts, "validate");
+	if (rc)
 		goto out;
-	}
 	cli_configure_logging(&opts);
 	json = opts.output && opts.output[0] == 'j';
 	err = desired_load(&state, opts.files, opts.file_count, &diags);

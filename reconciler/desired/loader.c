@@ -972,6 +972,28 @@ static struct desired_object *new_object(struct loader *l, enum resource_kind ki
 	return o;
 }
 
+/* A remote or user whose body is filled key by key: the new object with an
+ * empty body, or NULL when it is declared absent (or memory ran out). */
+static struct desired_object *new_object_with_body(struct loader *l, enum resource_kind kind,
+						   const struct ynode *cluster,
+						   const struct ynode *name,
+						   const struct ynode *body)
+{
+	struct desired_object *o = new_object(l, kind, cluster, name);
+
+	if (!o)
+		return NULL;
+	o->absent = is_absent(body);
+	if (o->absent)
+		return NULL;
+	o->body = cJSON_CreateObject();
+	if (!o->body) {
+		oom(l);
+		return NULL;
+	}
+	return o;
+}
+
 /* Adds body[key] = the YAML value as JSON (remote keys are flat: "transport.compress"). */
 static void put_json(struct loader *l, struct desired_object *o, const char *key,
 		     const struct ynode *value)
@@ -1174,18 +1196,9 @@ static void load_remote(struct loader *l, const struct ynode *cluster, const str
 	}
 	if (!want_body(l, body, p))
 		return;
-	o = new_object(l, RESOURCE_REMOTE, cluster, name);
-	if (!o)
-		return;
-	o->absent = is_absent(body);
-	if (o->absent)
-		return;
-	o->body = cJSON_CreateObject();
-	if (!o->body) {
-		oom(l);
-		return;
-	}
-	load_remote_body(l, o, body, p);
+	o = new_object_with_body(l, RESOURCE_REMOTE, cluster, name, body);
+	if (o)
+		load_remote_body(l, o, body, p);
 }
 
 static void check_privileges(struct loader *l, const struct ynode *list, bool cluster_level)
@@ -1543,18 +1556,9 @@ static void load_user(struct loader *l, const struct ynode *cluster, const struc
 	}
 	if (!want_body(l, body, p))
 		return;
-	o = new_object(l, RESOURCE_USER, cluster, name);
-	if (!o)
-		return;
-	o->absent = is_absent(body);
-	if (o->absent)
-		return;
-	o->body = cJSON_CreateObject();
-	if (!o->body) {
-		oom(l);
-		return;
-	}
-	load_user_body(l, o, body, p, reserved);
+	o = new_object_with_body(l, RESOURCE_USER, cluster, name, body);
+	if (o)
+		load_user_body(l, o, body, p, reserved);
 }
 
 typedef void (*object_loader)(struct loader *, const struct ynode *cluster,
