@@ -110,16 +110,6 @@ struct plan_change *builder_change(struct cluster_builder *b, size_t index)
 	return &b->cp->changes[index];
 }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-	struct buf text;
-	char *s;
-
-	buf_init(&text, BUF_SMALL_MAX);
-	if (buf_vprintf(&text, fmt, ap)) {
-		buf_dispose(&text);
-		return NULL;
-	}
 	s = buf_detach(&text);
 	buf_dispose(&text);
 	return s;
@@ -135,7 +125,7 @@ int builder_add_problem(struct cluster_builder *b, enum resource_kind kind, cons
 	if (err)
 		return err;
 	va_start(ap, fmt);
-	b->cp->changes[index].problem = vformat(fmt, ap);
+	b->cp->changes[index].problem = buf_vformat(fmt, ap);
 	va_end(ap);
 	return b->cp->changes[index].problem ? 0 : -ENOMEM;
 }
@@ -149,7 +139,7 @@ int builder_add_warning(struct cluster_builder *b, const char *fmt, ...)
 	if (grow((void **)&cp->warnings, &b->warning_cap, cp->warning_count, sizeof(*cp->warnings)))
 		return -ENOMEM;
 	va_start(ap, fmt);
-	text = vformat(fmt, ap);
+	text = buf_vformat(fmt, ap);
 	va_end(ap);
 	if (!text)
 		return -ENOMEM;
@@ -338,7 +328,7 @@ int request_set_path(struct plan_request *r, const char *fmt, ...)
 	char *path;
 
 	va_start(ap, fmt);
-	path = vformat(fmt, ap);
+	path = buf_vformat(fmt, ap);
 	va_end(ap);
 	if (!path)
 		return -ENOMEM;

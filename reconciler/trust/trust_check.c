@@ -17,39 +17,29 @@ static int add_finding(struct trust_report *report, const char *cluster,
 static int add_finding(struct trust_report *report, const char *cluster,
 		       enum trust_severity severity, const char *fmt, ...)
 {
-	struct trust_finding *grown;
-	struct buf message;
+	struct trust_finding *grown, *f;
 	va_list ap;
-	int err;
 
-	buf_init(&message, BUF_SMALL_MAX);
-	va_start(ap, fmt);
-	err = buf_vprintf(&message, fmt, ap);
-	va_end(ap);
-	if (err)
-		goto done;
 	grown = realloc(report->findings, (report->count + 1) * sizeof(*grown));
-	if (!grown) {
-		err = -ENOMEM;
-		goto done;
-	}
+	if (!grown)
+		return -ENOMEM;
 	report->findings = grown;
-	grown[report->count].cluster = cluster ? strdup(cluster) : NULL;
-	grown[report->count].authority = NULL;
-	grown[report->count].severity = severity;
-	grown[report->count].message = buf_detach(&message);
-	if ((cluster && !grown[report->count].cluster) || !grown[report->count].message) {
-		free(grown[report->count].cluster);
-		free(grown[report->count].message);
-		err = -ENOMEM;
-		goto done;
+	f = &grown[report->count];
+	memset(f, 0, sizeof(*f));
+	f->severity = severity;
+	f->cluster = cluster ? strdup(cluster) : NULL;
+	va_start(ap, fmt);
+	f->message = buf_vformat(fmt, ap);
+	va_end(ap);
+	if ((cluster && !f->cluster) || !f->message) {
+		free(f->cluster);
+		free(f->message);
+		return -ENOMEM;
 	}
 	report->count++;
 	if (severity == TRUST_PROBLEM)
 		report->problems++;
-done:
-	buf_dispose(&message);
-	return err;
+	return 0;
 }
 
 int trust_authorities_read(struct trust_authority_certs *out, const struct desired_state *desired)

@@ -81,6 +81,18 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return err;
 }
 
+char *buf_vformat(const char *fmt, va_list ap)
+{
+	struct buf text;
+	char *s = NULL;
+
+	buf_init(&text, BUF_SMALL_MAX);
+	if (!buf_vprintf(&text, fmt, ap))
+		s = buf_detach(&text);
+	buf_dispose(&text);
+	return s;
+}
+
 char *buf_detach(struct buf *b)
 {
 	char *out = b->data;

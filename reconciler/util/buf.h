@@ -24,6 +24,9 @@ int buf_append(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* A new string formatted like vprintf, capped at BUF_SMALL_MAX; the caller
+ * frees it. NULL when memory runs out or the text exceeds the cap. */
+char *buf_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* Hands the contents to the caller (who frees them) and resets the buffer. Never NULL
  * unless allocation fails: an empty buffer yields "". */
 char *buf_detach(struct buf *b);
