@@ -110,11 +110,6 @@ struct plan_change *builder_change(struct cluster_builder *b, size_t index)
 	return &b->cp->changes[index];
 }
 
-	s = buf_detach(&text);
-	buf_dispose(&text);
-	return s;
-}
-
 int builder_add_problem(struct cluster_builder *b, enum resource_kind kind, const char *name,
 			const char *fmt, ...)
 {
