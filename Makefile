@@ -52,11 +52,12 @@ BIN         := $(BUILD)/esreconcile
 TOOL_SRCS   := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS   := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all deps test unit-tests demo bench lint install uninstall clean fuzz
+.PHONY: all esreconcile deps test unit-tests demo bench lint install uninstall clean fuzz
 
 all: esreconcile
 
-# ./esreconcile is always the plain (or sanitized, with SANITIZER=) build last made.
+# ./esreconcile is always the build this make invocation asked for (plain, or
+# sanitized with SANITIZER=): phony, so a sanitized copy never lingers.
 esreconcile: $(BIN)
 	$(Q)cp $(BIN) esreconcile.tmp && mv -f esreconcile.tmp esreconcile
 

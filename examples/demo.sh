@@ -18,7 +18,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
 
 say "starting the Elasticsearch emulator (local, cluster_one, cluster_two, cluster_three)"
 $PY tests/emulator/esemu.py --state-dir "$work/emu" \
