@@ -11,9 +11,9 @@ BIN="$ROOT/esreconcile"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 work=$(mktemp -d)
-emu_pid=""
+. "$ROOT/tests/emulator/start.sh"
 cleanup() {
-	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+	emulator_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -25,30 +25,9 @@ else
 fi
 
 say "starting the Elasticsearch emulator (local, cluster_one, cluster_two, cluster_three)"
-$PY tests/emulator/esemu.py --state-dir "$work/emu" \
-	--clusters local,cluster_one,cluster_two,cluster_three >"$work/emu.log" 2>&1 &
-emu_pid=$!
-i=0
-while [ ! -f "$work/emu/clusters.json" ]; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$emu_pid" 2>/dev/null; then
-		cat "$work/emu.log" >&2
-		echo "demo: the emulator did not start" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
-
+emulator_start "$work/emu" "$work/emu.log" --clusters local,cluster_one,cluster_two,cluster_three
 # ES_<ID>_URL, _CA, _PASSWORD, _TRANSPORT_CA for every cluster, as examples/README.md lists.
-eval "$($PY - "$work/emu/clusters.json" <<'PYEOF'
-import json, shlex, sys
-for cid, c in json.load(open(sys.argv[1])).items():
-    p = "ES_" + cid.upper()
-    for key, field in (("URL", "url"), ("CA", "http_ca_file"), ("PASSWORD", "password"),
-                       ("TRANSPORT_CA", "transport_ca_file")):
-        print("export %s_%s=%s" % (p, key, shlex.quote(c[field])))
-PYEOF
-)"
+eval "$(emulator_exports "$work/emu")"
 export CCU_PASSWORD="demo-ccr-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export CSU_PASSWORD="demo-ccs-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export KIBANA_CCU_PASSWORD="demo-kib-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"

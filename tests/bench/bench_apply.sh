@@ -21,23 +21,15 @@ LATENCY_MS=${LATENCY_MS:-20}
 PARALLEL=${PARALLEL:-$((CLUSTERS * 4))}
 PASSWORD_CHECK=${PASSWORD_CHECK:-probe}
 TMP=$(mktemp -d)
-EMU_PID=""
+. "$ROOT/tests/emulator/start.sh"
 cleanup() {
-	[ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
+	emulator_stop
 	[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
 
 ids=$($PY -c "print(','.join('c%02d' % i for i in range($CLUSTERS)))")
-$PY "$ROOT/tests/emulator/esemu.py" --state-dir "$TMP/emu" --clusters "$ids" --control \
-	--latency-ms "$LATENCY_MS" >"$TMP/emu.log" 2>&1 &
-EMU_PID=$!
-i=0
-while [ ! -f "$TMP/emu/clusters.json" ]; do
-	i=$((i + 1))
-	[ $i -gt 600 ] && { echo "emulator did not start"; cat "$TMP/emu.log"; exit 1; }
-	sleep 0.1
-done
+emulator_start "$TMP/emu" "$TMP/emu.log" --clusters "$ids" --control --latency-ms "$LATENCY_MS"
 
 # The desired state, the environment it needs, and the helpers the phases use.
 cat >"$TMP/bench.py" <<'PYEOF'

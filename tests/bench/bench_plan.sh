@@ -23,23 +23,15 @@ REMOTES=${REMOTES:-10}
 LATENCY_MS=${LATENCY_MS:-20}
 PARALLEL=${PARALLEL:-8}
 TMP=$(mktemp -d)
-EMU_PID=""
+. "$ROOT/tests/emulator/start.sh"
 cleanup() {
-	[ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
+	emulator_stop
 	rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
 
 ids=$($PY -c "print(','.join('c%02d' % i for i in range($CLUSTERS)))")
-$PY "$ROOT/tests/emulator/esemu.py" --state-dir "$TMP/emu" --clusters "$ids" --control \
-	--latency-ms "$LATENCY_MS" >"$TMP/emu.log" 2>&1 &
-EMU_PID=$!
-i=0
-while [ ! -f "$TMP/emu/clusters.json" ]; do
-	i=$((i + 1))
-	[ $i -gt 600 ] && { echo "emulator did not start"; cat "$TMP/emu.log"; exit 1; }
-	sleep 0.1
-done
+emulator_start "$TMP/emu" "$TMP/emu.log" --clusters "$ids" --control --latency-ms "$LATENCY_MS"
 
 cat >"$TMP/bench.py" <<'PYEOF'
 import json, os, ssl, sys, urllib.request
