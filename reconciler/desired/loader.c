@@ -54,19 +54,18 @@ static void report(struct loader *l, const struct ynode *node, const char *code,
 static void report(struct loader *l, const struct ynode *node, const char *code, const char *hint,
 		   const char *fmt, ...)
 {
-	struct buf message;
+	char *message;
 	va_list ap;
-	int err;
+	int err = -ENOMEM;
 
-	buf_init(&message, BUF_SMALL_MAX);
 	va_start(ap, fmt);
-	err = buf_vprintf(&message, fmt, ap);
+	message = buf_vformat(fmt, ap);
 	va_end(ap);
-	if (!err)
-		err = ydoc_report(l->doc, l->diags, DIAG_ERROR, node, code, hint, "%s", message.data);
+	if (message)
+		err = ydoc_report(l->doc, l->diags, DIAG_ERROR, node, code, hint, "%s", message);
 	if (err && !l->err)
 		l->err = err;
-	buf_dispose(&message);
+	free(message);
 }
 
 /* What a message may show of a value: never what came from ${...}. */

@@ -49,7 +49,6 @@ int diag_add(struct diag_list *list, enum diag_severity severity, const char *fi
 {
 	struct diag d = { 0 };
 	struct diag *grown;
-	struct buf message;
 	va_list ap;
 	int err;
 
@@ -59,16 +58,12 @@ int diag_add(struct diag_list *list, enum diag_severity severity, const char *fi
 		list->dropped++;
 		return 0;
 	}
-	buf_init(&message, BUF_SMALL_MAX);
 	va_start(ap, fmt);
-	err = buf_vprintf(&message, fmt, ap);
+	d.message = buf_vformat(fmt, ap);
 	va_end(ap);
-	if (err)
-		goto done;
 	d.severity = severity;
 	d.line = line;
 	d.column = column;
-	d.message = buf_detach(&message);
 	err = -ENOMEM;
 	if (!d.message || dup_optional(&d.file, file) || dup_optional(&d.code, code) ||
 	    dup_optional(&d.hint, hint) || dup_optional(&d.source_line, source_line))
@@ -82,7 +77,6 @@ int diag_add(struct diag_list *list, enum diag_severity severity, const char *fi
 	err = 0;
 done:
 	diag_dispose(&d);
-	buf_dispose(&message);
 	return err;
 }
 
