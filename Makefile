@@ -103,7 +103,9 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory esreconcile
 	$(Q)sh tests/bench/run.sh
 
-# libFuzzer build of every fuzz target (clang): make fuzz && build/fuzz/fuzz_loader corpus/
+# libFuzzer build of every fuzz target (clang). Run with a scratch directory first,
+# where libFuzzer writes what it finds, and the committed corpus second:
+#   mkdir -p build/fuzz/new && build/fuzz/fuzz_loader -max_total_time=120 build/fuzz/new tests/fuzz/corpus/loader
 fuzz:
 	$(Q)mkdir -p build/fuzz
 	$(Q)for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
