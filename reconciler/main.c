@@ -2,6 +2,7 @@
  * The command table; each command lives in cmd/cmd_<name>.c. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cmd/cli.h"
 #include "es/http.h"
@@ -35,9 +36,20 @@ static int finish(int code)
 	return code;
 }
 
+/* Passwords and API keys live in this process's memory: a crash must not
+ * write them to a core file. */
+static void forbid_core_dumps(void)
+{
+	const struct rlimit none = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &none);
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
+
+	forbid_core_dumps();
 
 	if (argc < 2) {
 		print_usage(stderr);
