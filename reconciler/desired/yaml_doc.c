@@ -162,7 +162,7 @@ const char *ydoc_dir(const struct ydoc *doc)
 
 static int index_lines(struct ydoc *doc)
 {
-	size_t n = 1, i;
+	size_t n = 1;
 	const char *p = doc->text, *end = doc->text + doc->len;
 
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
@@ -173,9 +173,8 @@ static int index_lines(struct ydoc *doc)
 	if (!doc->line_starts)
 		return -ENOMEM;
 	doc->line_starts[0] = 0;
-	for (i = 0, n = 1; i < doc->len; i++)
-		if (doc->text[i] == '\n')
-			doc->line_starts[n++] = i + 1;
+	for (p = doc->text, n = 1; p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL;)
+		doc->line_starts[n++] = (size_t)(++p - doc->text);
 	doc->line_count = n;
 	return 0;
 }
@@ -404,6 +403,10 @@ static enum yscalar_type resolve_plain(const char *s)
 {
 	const char *digits = s;
 
+	/* most plain scalars are names: only these first characters can start
+	 * anything but a string (strchr also finds the "" of an empty scalar) */
+	if (!strchr("~nNtTfF+-.0123456789", *s))
+		return YSCALAR_STRING;
 	if (!*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL"))
 		return YSCALAR_NULL;
 	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") || !strcmp(s, "false") ||
@@ -463,6 +466,9 @@ static int push_child(struct frame *f, struct ynode *child)
 
 static bool is_secret_key(const char *key)
 {
+	/* asked of every value's key: rule out most of them at the first character */
+	if (key[0] != 'p' && key[0] != 'a')
+		return false;
 	return !strcmp(key, "password") || !strcmp(key, "password_hash") || !strcmp(key, "api_key");
 }
 

@@ -1,5 +1,8 @@
 #include "util/utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 /* Length of the sequence starting at p (at most `left` bytes), or 0 when invalid. */
 static size_t sequence_length(const unsigned char *p, size_t left)
 {
@@ -40,8 +43,17 @@ bool utf8_valid(const char *data, size_t len, size_t *bad_offset)
 	size_t off = 0, n;
 
 	while (off < len) {
-		if (p[off] < 0x80) { /* ASCII runs are most of every file */
-			off++;
+		if (p[off] < 0x80) { /* ASCII runs are most of every file: 8 bytes a step */
+			uint64_t word;
+
+			while (len - off >= sizeof(word)) {
+				memcpy(&word, p + off, sizeof(word));
+				if (word & UINT64_C(0x8080808080808080))
+					break;
+				off += sizeof(word);
+			}
+			while (off < len && p[off] < 0x80)
+				off++;
 			continue;
 		}
 		n = sequence_length(p + off, len - off);
