@@ -147,7 +147,7 @@ static int check_convergence(struct apply_run *run)
 		/* The state read before applying is stale now: drop it before reading again. */
 		live_state_free(run->live);
 		run->live = NULL;
-		err = read_and_plan(&run->live, &plan, run->desired, &run->opts);
+		err = read_and_plan(&run->live, &plan, run->desired, &run->opts, false);
 		if (err == -ENOMEM)
 			goto done;
 		if (err) {
@@ -255,7 +255,7 @@ static int run_apply(struct apply_run *run)
 		log_error("cannot initialise libcurl: %s", strerror(-err));
 		return EXIT_INVALID;
 	}
-	if (read_and_plan(&run->live, &run->plan, run->desired, &run->opts))
+	if (read_and_plan(&run->live, &run->plan, run->desired, &run->opts, true))
 		return EXIT_INVALID; /* read_and_plan said why */
 	if (run->saved_plan && check_saved_plan(run))
 		return EXIT_INVALID;

@@ -113,15 +113,6 @@ static int output_plan(const struct plan *plan, const struct cli_options *opts)
 	return err;
 }
 
-static void log_live_warnings(const struct live_state *live)
-{
-	size_t i, j;
-
-	for (i = 0; i < live->cluster_count; i++)
-		for (j = 0; j < live->clusters[i].warning_count; j++)
-			log_warn("%s", live->clusters[i].warnings[j]);
-}
-
 static long elapsed_ms(const struct timespec *since)
 {
 	struct timespec now;
@@ -145,8 +136,8 @@ int cmd_plan(int argc, char **argv)
 	struct plan *plan = NULL;
 	struct timespec started;
 	bool done = false;
-	size_t i, deletes = 0;
-	int rc, err;
+	size_t deletes = 0;
+	int rc;
 
 	rc = cli_parse(&opts, argc, argv, "plan", usage, &done);
 	if (done) {
@@ -166,15 +157,7 @@ int cmd_plan(int argc, char **argv)
 	if (cli_check_cluster_filter(&opts, desired))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	err = read_and_plan(&live, &plan, desired, &opts);
-	if (live) {
-		log_live_warnings(live);
-		for (i = 0; i < live->cluster_count; i++)
-			if (!live->clusters[i].reachable)
-				log_error("%s", live->clusters[i].error ? live->clusters[i].error
-									: "cluster unreachable");
-	}
-	if (err)
+	if (read_and_plan(&live, &plan, desired, &opts, true))
 		goto out;
 	log_info("read %zu cluster%s and planned %zu to create, %zu to update, %zu to delete, "
 		 "%zu unchanged in %ld ms", live->cluster_count, live->cluster_count == 1 ? "" : "s",

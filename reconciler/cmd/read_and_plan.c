@@ -40,8 +40,22 @@ static int add_trust(struct plan *plan, const struct desired_state *desired,
 	return err;
 }
 
+static void log_live_state(const struct live_state *live)
+{
+	size_t i, j;
+
+	for (i = 0; i < live->cluster_count; i++) {
+		const struct live_cluster *lc = &live->clusters[i];
+
+		for (j = 0; j < lc->warning_count; j++)
+			log_warn("%s", lc->warnings[j]);
+		if (!lc->reachable)
+			log_error("%s", lc->error ? lc->error : "cluster unreachable");
+	}
+}
+
 int read_and_plan(struct live_state **live_out, struct plan **plan_out,
-		  const struct desired_state *desired, const struct cli_options *opts)
+		  const struct desired_state *desired, const struct cli_options *opts, bool log_live)
 {
 	struct live_read_options options = {
 		.parallel = opts->parallel,
@@ -58,6 +72,8 @@ int read_and_plan(struct live_state **live_out, struct plan **plan_out,
 		log_error("cannot read the clusters: %s", strerror(-err));
 		return err;
 	}
+	if (log_live)
+		log_live_state(*live_out);
 	err = plan_build(plan_out, desired, *live_out);
 	if (!err)
 		err = add_trust(*plan_out, desired, *live_out);

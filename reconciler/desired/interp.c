@@ -12,10 +12,11 @@
 
 bool interp_needed(const char *text, size_t len)
 {
-	size_t i;
+	const char *p = text, *end = text + len;
 
-	for (i = 0; i + 1 < len; i++)
-		if (text[i] == '$' && (text[i + 1] == '{' || text[i + 1] == '$'))
+	/* asked of every scalar, nearly all without a '$': let memchr skip them */
+	while ((p = memchr(p, '$', (size_t)(end - p))) != NULL && ++p < end)
+		if (*p == '{' || *p == '$')
 			return true;
 	return false;
 }

@@ -41,29 +41,39 @@ struct ydoc {
 	size_t secret_count;
 };
 
-/* `align` is 1 for strings, sizeof(max_align_t) for structs. */
-static void *arena_take(struct ydoc *doc, size_t size, size_t align)
+/* Starts a new block holding at least `size` bytes. */
+static void *arena_take_new_block(struct ydoc *doc, size_t size)
+{
+	size_t block = (size_t)64 << 10;
+	struct arena_block *b;
+
+	if (size > block / 4)
+		block = size;
+	b = malloc(sizeof(*b) + block);
+	if (!b)
+		return NULL;
+	b->size = block;
+	b->used = size;
+	b->next = doc->arena;
+	doc->arena = b;
+	return b->data;
+}
+
+/* `align` is 1 for strings, sizeof(max_align_t) for structs. Inline: it runs for
+ * every node and string of the file, nearly always taking the first branch. */
+static inline void *arena_take(struct ydoc *doc, size_t size, size_t align)
 {
 	struct arena_block *b = doc->arena;
-	size_t start = b ? (b->used + align - 1) / align * align : 0;
-	size_t block = (size_t)64 << 10;
-	void *p;
+	size_t start;
 
-	if (!b || start > b->size || b->size - start < size) {
-		if (size > block / 4)
-			block = size;
-		b = malloc(sizeof(*b) + block);
-		if (!b)
-			return NULL;
-		b->size = block;
-		b->used = 0;
-		b->next = doc->arena;
-		doc->arena = b;
-		start = 0;
+	if (b) {
+		start = (b->used + align - 1) / align * align;
+		if (start <= b->size && b->size - start >= size) {
+			b->used = start + size;
+			return (char *)b->data + start;
+		}
 	}
-	p = (char *)b->data + start;
-	b->used = start + size;
-	return p;
+	return arena_take_new_block(doc, size);
 }
 
 static void *arena_alloc(struct ydoc *doc, size_t size)
@@ -329,8 +339,8 @@ const struct ynode *ynode_get(const struct ynode *map, const char *key)
 
 	if (!map || map->kind != YNODE_MAP)
 		return NULL;
-	for (i = 0; i < map->count; i++)
-		if (!strcmp(map->pairs[i].key->text, key))
+	for (i = 0; i < map->count; i++) /* the first character settles most mismatches */
+		if (map->pairs[i].key->text[0] == key[0] && !strcmp(map->pairs[i].key->text, key))
 			return map->pairs[i].value;
 	return NULL;
 }
@@ -559,7 +569,6 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 	size_t raw_len = ev->data.scalar.length;
 	bool is_key = expecting_key(b), plain;
 	struct ynode *node;
-	struct buf why;
 	const char *code = NULL;
 	char *expanded = NULL;
 	size_t expanded_len = 0;
@@ -578,7 +587,6 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 	b->last_scalar_line = span_last_line(&ev->start_mark, &ev->end_mark);
 	if (node->secret && add_span(b->doc, &ev->start_mark, &ev->end_mark))
 		return -ENOMEM;
-	buf_init(&why, BUF_SMALL_MAX);
 	if (memchr(raw, '\0', raw_len)) {
 		err = report_at(b->doc, b->diags, &ev->start_mark, "invalid-value", NULL,
 				"NUL characters are not allowed in values");
@@ -590,7 +598,9 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 		node->broken = true;
 	} else if (!is_key && interp_needed(raw, raw_len)) {
 		bool interpolated = false;
+		struct buf why;
 
+		buf_init(&why, BUF_SMALL_MAX); /* here only: few scalars are expanded */
 		err = interp_expand(&expanded, &expanded_len, &interpolated, &code, raw, raw_len,
 				    b->doc->dir, &why);
 		node->interpolated = interpolated;
@@ -602,6 +612,7 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 					"the value after ${...} expansion is not valid UTF-8");
 			node->broken = true;
 		}
+		buf_dispose(&why);
 	}
 	if (err)
 		goto done;
@@ -631,7 +642,6 @@ done:
 		memset(expanded, 0, expanded_len);
 		free(expanded);
 	}
-	buf_dispose(&why);
 	return err;
 }
 
