@@ -122,21 +122,8 @@ static inline struct desired_state *fixture_desired(const char *text)
 
 static inline void fixture_desired_free(struct desired_state *d)
 {
-	size_t i;
-
-	for (i = 0; i < d->object_count; i++) {
-		struct desired_object *o = &d->objects[i];
-
-		free(o->cluster);
-		free(o->name);
-		cJSON_Delete(o->body);
-		cJSON_Delete(o->sensitive_paths);
-		free(o->remote_cluster);
-		secret_free(o->password);
-		secret_free(o->password_hash);
-	}
-	free(d->objects);
-	free(d);
+	/* the fixture allocates like the loader does, so the model's own free fits */
+	desired_state_free(d);
 }
 
 static inline cJSON *fixture_take(cJSON *object, const char *key, const char *fallback)
