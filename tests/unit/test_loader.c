@@ -90,7 +90,7 @@ static void assert_rejects(const char *extra, int line, int column, const char *
 	assert_int_equal(load_text(&state, &diags, extra), -EINVAL);
 	assert_null(state);
 	assert_true(diags.count >= 1);
-	if (message && strcmp(diags.items[0].message, message))
+	if (message && strcmp(diags.items[0].message, message) != 0)
 		fail_msg("message: %s", diags.items[0].message);
 	assert_string_equal(diags.items[0].code, code);
 	assert_int_equal(diags.items[0].line, line);
@@ -654,6 +654,38 @@ static void references_must_be_declared(void **state)
 	diag_list_dispose(&diags);
 }
 
+/* The whole-file check skips ASCII a word at a time: a bad byte is still found
+ * at its exact place whatever its alignment, and after runs of text that hold
+ * valid multi-byte characters. */
+static void invalid_utf8_is_placed_exactly(void **state)
+{
+	static const char *const lead[] = { "", "caf\xc3\xa9 \xe2\x82\xac " };
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	char text[128];
+	size_t i, k, chars;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++) {
+		chars = i ? 7 : 0; /* characters in lead[i] */
+		for (k = 0; k < 20; k++) {
+			n = snprintf(text, sizeof(text), "version: 1\n# %s%.*s\xff tail\n", lead[i],
+				     (int)k, "xxxxxxxxxxxxxxxxxxxx");
+			assert_true(n > 0 && (size_t)n < sizeof(text));
+			diag_list_init(&diags);
+			assert_int_equal(desired_load_buffer(&s, "u.yaml", text, (size_t)n, &diags),
+					 -EINVAL);
+			assert_null(s);
+			assert_string_equal(diags.items[0].code, "invalid-utf8");
+			assert_string_equal(diags.items[0].message, "invalid UTF-8 (byte 0xFF)");
+			assert_int_equal(diags.items[0].line, 2);
+			assert_int_equal(diags.items[0].column, (int)(3 + chars + k));
+			diag_list_dispose(&diags);
+		}
+	}
+}
+
 /* ---- Elasticsearch's names ---- */
 
 static void elasticsearch_names_are_found(void **state)
@@ -809,6 +841,7 @@ int main(void)
 		cmocka_unit_test(a_resource_defined_twice_names_both_places),
 		cmocka_unit_test(every_file_is_reported_even_after_a_broken_one),
 		cmocka_unit_test(references_must_be_declared),
+		cmocka_unit_test(invalid_utf8_is_placed_exactly),
 		cmocka_unit_test(elasticsearch_names_are_found),
 		cmocka_unit_test(many_entries_are_streamed_and_still_checked),
 		cmocka_unit_test(secrets_never_reach_a_diagnostic),
