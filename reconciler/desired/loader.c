@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1787,39 +1788,52 @@ static int compare_objects(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Names declared twice among `count` items of `size` bytes, each with a name
+ * (char *) and a src_pos at the given offsets. The sections are maps, so a
+ * repeat can only come from another file; the lists are short (clusters,
+ * authorities), so pairwise comparison is fine. */
+static void check_duplicate_names(struct loader *l, const void *items, size_t count, size_t size,
+				  size_t name_offset, size_t pos_offset, const char *label)
+{
+	const char *base = items;
+	struct buf what;
+	size_t i, j;
+
+	buf_init(&what, BUF_SMALL_MAX);
+	for (i = 0; i < count; i++) {
+		const char *name = *(char *const *)(const void *)(base + i * size + name_offset);
+
+		for (j = 0; j < i; j++) {
+			if (strcmp(name, *(char *const *)(const void *)(base + j * size + name_offset)) != 0)
+				continue;
+			buf_reset(&what);
+			buf_printf(&what, "%s [%s]", label, name);
+			report_twice(l, (const struct src_pos *)(const void *)(base + j * size + pos_offset),
+				     (const struct src_pos *)(const void *)(base + i * size + pos_offset),
+				     what.data);
+			break;
+		}
+	}
+	buf_dispose(&what);
+}
+
 static void check_duplicates(struct loader *l)
 {
 	struct desired_state *s = l->state;
 	struct desired_object **sorted;
 	struct buf what;
-	size_t i, j;
+	size_t i;
 
 	buf_init(&what, BUF_SMALL_MAX);
-	for (i = 0; i < s->cluster_count; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp(s->clusters[i].id, s->clusters[j].id)) {
-				buf_reset(&what);
-				buf_printf(&what, "cluster [%s]", s->clusters[i].id);
-				report_twice(l, &s->clusters[j].pos, &s->clusters[i].pos, what.data);
-				break;
-			}
-	for (i = 0; i < s->authority_count; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp(s->authorities[i].name, s->authorities[j].name)) {
-				buf_reset(&what);
-				buf_printf(&what, "trust authority [%s]", s->authorities[i].name);
-				report_twice(l, &s->authorities[j].pos, &s->authorities[i].pos, what.data);
-				break;
-			}
-	for (i = 0; i < s->trust_cluster_count; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp(s->trust_clusters[i].cluster, s->trust_clusters[j].cluster)) {
-				buf_reset(&what);
-				buf_printf(&what, "trust for cluster [%s]", s->trust_clusters[i].cluster);
-				report_twice(l, &s->trust_clusters[j].pos, &s->trust_clusters[i].pos,
-					     what.data);
-				break;
-			}
+	check_duplicate_names(l, s->clusters, s->cluster_count, sizeof(*s->clusters),
+			      offsetof(struct cluster_config, id), offsetof(struct cluster_config, pos),
+			      "cluster");
+	check_duplicate_names(l, s->authorities, s->authority_count, sizeof(*s->authorities),
+			      offsetof(struct trust_authority, name),
+			      offsetof(struct trust_authority, pos), "trust authority");
+	check_duplicate_names(l, s->trust_clusters, s->trust_cluster_count,
+			      sizeof(*s->trust_clusters), offsetof(struct trust_cluster, cluster),
+			      offsetof(struct trust_cluster, pos), "trust for cluster");
 	if (l->doc_count > 1 && s->object_count > 1) {
 		sorted = malloc(s->object_count * sizeof(*sorted)); /* NOLINT(bugprone-sizeof-expression): pointers */
 		if (!sorted) {

@@ -609,6 +609,43 @@ static void a_resource_defined_twice_names_both_places(void **state)
 	free(c);
 }
 
+static void trust_defined_twice_names_both_places(void **state)
+{
+	const char *paths[2];
+	struct desired_state *s = (struct desired_state *)1;
+	struct diag_list diags;
+	char *a = tmp_path("ta.yaml"), *b = tmp_path("tb.yaml");
+	static const char trust[] = "trust:\n  authorities:\n    ca: ca.pem\n"
+				    "  clusters:\n    local: { transport_ca: ca, trusts: [ca] }\n";
+	struct buf text, want;
+
+	(void)state;
+	write_file("ca.pem", "not parsed by the loader\n");
+	buf_init(&text, 4096);
+	buf_printf(&text, "version: 1\nclusters:\n  local:\n    url: https://h:1\n%s", trust);
+	write_file("ta.yaml", text.data);
+	buf_reset(&text);
+	buf_printf(&text, "version: 1\n%s", trust);
+	write_file("tb.yaml", text.data);
+	paths[0] = a;
+	paths[1] = b;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load(&s, paths, 2, &diags), -EINVAL);
+	assert_null(s);
+	assert_int_equal(diags.count, 2);
+	buf_init(&want, 4096);
+	buf_printf(&want, "trust authority [ca] is defined twice: %s:7:5 and %s:4:5", a, b);
+	assert_string_equal(diags.items[0].message, want.data);
+	buf_reset(&want);
+	buf_printf(&want, "trust for cluster [local] is defined twice: %s:9:5 and %s:6:5", a, b);
+	assert_string_equal(diags.items[1].message, want.data);
+	buf_dispose(&want);
+	buf_dispose(&text);
+	diag_list_dispose(&diags);
+	free(a);
+	free(b);
+}
+
 static void every_file_is_reported_even_after_a_broken_one(void **state)
 {
 	const char *paths[3];
@@ -839,6 +876,7 @@ int main(void)
 		cmocka_unit_test(roles_and_users_keep_their_bodies),
 		cmocka_unit_test(files_and_directories_merge),
 		cmocka_unit_test(a_resource_defined_twice_names_both_places),
+		cmocka_unit_test(trust_defined_twice_names_both_places),
 		cmocka_unit_test(every_file_is_reported_even_after_a_broken_one),
 		cmocka_unit_test(references_must_be_declared),
 		cmocka_unit_test(invalid_utf8_is_placed_exactly),
