@@ -27,6 +27,22 @@
 #include "plan/normalize.h"
 #include "plan/plan.h"
 #include "plan/plan_internal.h"
+#include "util/buf.h"
+
+/* A formatted string (the caller frees it); fails the test when it cannot be made. */
+static inline char *fixture_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static inline char *fixture_format(const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = buf_vformat(fmt, ap);
+	va_end(ap);
+	assert_non_null(text);
+	return text;
+}
 
 static inline char *fixture_strdup(const char *s)
 {

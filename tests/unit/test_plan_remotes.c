@@ -93,14 +93,7 @@ static char *live_with_alias(const char *settings, const char *version, const ch
 
 static char *desired_alias(const char *body)
 {
-	struct buf out;
-	char *text;
-
-	buf_init(&out, BUF_SMALL_MAX);
-	assert_int_equal(buf_printf(&out, "{'objects':[{'kind':'remote','name':'a','body':%s}]}", body), 0);
-	text = buf_detach(&out);
-	buf_dispose(&out);
-	return text;
+	return fixture_format("{'objects':[{'kind':'remote','name':'a','body':%s}]}", body);
 }
 
 static void equal_representations_are_no_change(void **state)

@@ -33,23 +33,6 @@ static const struct {
 	  "'allow_restricted_indices':false}],'metadata':{'managed_by':'esreconcile'}}" },
 };
 
-static char *doc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *doc(const char *fmt, ...)
-{
-	struct buf out;
-	va_list ap;
-	char *text;
-
-	buf_init(&out, BUF_SMALL_MAX);
-	va_start(ap, fmt);
-	assert_int_equal(buf_vprintf(&out, fmt, ap), 0);
-	va_end(ap);
-	text = buf_detach(&out);
-	buf_dispose(&out);
-	return text;
-}
-
 static void equal_representations_are_no_change(void **state)
 {
 	size_t i;
@@ -57,8 +40,8 @@ static void equal_representations_are_no_change(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(same_role) / sizeof(same_role[0]); i++) {
 		struct fixture f = { 0 };
-		char *desired = doc("{'objects':[{'kind':'role','name':'r','body':%s}]}", same_role[i].desired);
-		char *live = doc("{'local':{'roles':{'r':%s}}}", same_role[i].live);
+		char *desired = fixture_format("{'objects':[{'kind':'role','name':'r','body':%s}]}", same_role[i].desired);
+		char *live = fixture_format("{'local':{'roles':{'r':%s}}}", same_role[i].live);
 
 		fixture_build(&f, desired, live);
 		if (!plan_is_empty(f.plan)) {
@@ -85,7 +68,7 @@ static void edited_privilege_is_drift_bulk_on_815(void **state)
 {
 	struct fixture f = { 0 };
 	const struct cluster_plan *cp;
-	char *live = doc(EDITED_LIVE, "8.15.0");
+	char *live = fixture_format(EDITED_LIVE, "8.15.0");
 
 	(void)state;
 	fixture_build(&f, edited_desired, live);
@@ -115,7 +98,7 @@ static void single_requests_before_815(void **state)
 {
 	struct fixture f = { 0 };
 	const struct cluster_plan *cp;
-	char *live = doc(EDITED_LIVE, "8.14.3");
+	char *live = fixture_format(EDITED_LIVE, "8.14.3");
 
 	(void)state;
 	fixture_build(&f, edited_desired, live);
@@ -169,7 +152,7 @@ static void prune_policies_spare_reserved(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++) {
 		struct fixture f = { 0 };
-		char *desired = doc("{'policy':{'prune':{'roles':'%s'}},'objects':[]}", cases[i].policy);
+		char *desired = fixture_format("{'policy':{'prune':{'roles':'%s'}},'objects':[]}", cases[i].policy);
 
 		fixture_build(&f, desired, prune_live);
 		if (!cases[i].names)
