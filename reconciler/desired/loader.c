@@ -393,6 +393,26 @@ static bool oom(struct loader *l)
 	return false;
 }
 
+/* Appends a zeroed element to the array whose pointer is at array_ptr (count
+ * *count, elements of `size` bytes) and returns it, or NULL after reporting that
+ * memory ran out. The pointer is read and written with memcpy: array_ptr points
+ * at a `T *`, not at a `void *`. */
+static void *append_zeroed(struct loader *l, void *array_ptr, size_t *count, size_t size)
+{
+	void *array;
+	char *grown;
+
+	memcpy(&array, array_ptr, sizeof(array));
+	grown = grow(array, *count, size);
+	if (!grown) {
+		oom(l);
+		return NULL;
+	}
+	memcpy(array_ptr, &grown, sizeof(grown));
+	memset(grown + *count * size, 0, size);
+	return grown + (*count)++ * size;
+}
+
 static char *dup_or_oom(struct loader *l, const char *s)
 {
 	char *copy = s ? strdup(s) : NULL;
@@ -773,7 +793,7 @@ static void load_cluster(struct loader *l, const struct ynode *key, const struct
 {
 	static const char *const keys[] = { "url", "urls", "auth", "tls", "timeout",
 					    "allow_insecure_http" };
-	struct cluster_config *c, *grown;
+	struct cluster_config *c;
 	const struct ynode *url = ynode_get(body, "url"), *urls = ynode_get(body, "urls");
 	const struct ynode *auth = ynode_get(body, "auth"), *node, *first_http = NULL;
 	struct path p, child, item;
@@ -784,14 +804,9 @@ static void load_cluster(struct loader *l, const struct ynode *key, const struct
 	path_child(&p, &p, key->text);
 	if (!want_cluster_id(l, key, "cluster id") || !want_kind(l, body, &p, YNODE_MAP))
 		return;
-	grown = grow(l->state->clusters, l->state->cluster_count, sizeof(*grown));
-	if (!grown) {
-		oom(l);
+	c = append_zeroed(l, &l->state->clusters, &l->state->cluster_count, sizeof(*c));
+	if (!c)
 		return;
-	}
-	l->state->clusters = grown;
-	c = &grown[l->state->cluster_count++];
-	memset(c, 0, sizeof(*c));
 	c->id = dup_or_oom(l, key->text);
 	c->pos = pos_of(l, key);
 	c->timeout_ms = 30000;
@@ -863,7 +878,7 @@ static void load_cluster(struct loader *l, const struct ynode *key, const struct
 
 static void load_authorities(struct loader *l, const struct ynode *map, const struct path *p)
 {
-	struct trust_authority *a, *grown;
+	struct trust_authority *a;
 	struct path child;
 	size_t i;
 	char *resolved;
@@ -877,14 +892,11 @@ static void load_authorities(struct loader *l, const struct ynode *map, const st
 		resolved = want_file(l, value, &child);
 		if (!resolved)
 			continue;
-		grown = grow(l->state->authorities, l->state->authority_count, sizeof(*grown));
-		if (!grown) {
+		a = append_zeroed(l, &l->state->authorities, &l->state->authority_count, sizeof(*a));
+		if (!a) {
 			free(resolved);
-			oom(l);
 			return;
 		}
-		l->state->authorities = grown;
-		a = &grown[l->state->authority_count++];
 		a->name = dup_or_oom(l, key->text);
 		a->ca_file = resolved;
 		a->pos = pos_of(l, key);
@@ -897,7 +909,7 @@ static void load_trust_cluster(struct loader *l, const struct ynode *key, const 
 	static const char *const keys[] = { "transport_ca", "trusts" };
 	const struct ynode *ca = ynode_get(body, "transport_ca");
 	const struct ynode *trusts = ynode_get(body, "trusts");
-	struct trust_cluster *t, *grown;
+	struct trust_cluster *t;
 	struct path child;
 	size_t i;
 
@@ -909,14 +921,9 @@ static void load_trust_cluster(struct loader *l, const struct ynode *key, const 
 			    "transport certificates");
 	if (!trusts)
 		missing_key(l, body, p, "trusts", "list the authorities this cluster's transport trusts");
-	grown = grow(l->state->trust_clusters, l->state->trust_cluster_count, sizeof(*grown));
-	if (!grown) {
-		oom(l);
+	t = append_zeroed(l, &l->state->trust_clusters, &l->state->trust_cluster_count, sizeof(*t));
+	if (!t)
 		return;
-	}
-	l->state->trust_clusters = grown;
-	t = &grown[l->state->trust_cluster_count++];
-	memset(t, 0, sizeof(*t));
 	t->cluster = dup_or_oom(l, key->text);
 	t->pos = pos_of(l, key);
 	add_ref(l, REF_CLUSTER, key, "[trust.clusters]");
@@ -975,16 +982,11 @@ static void load_trust(struct loader *l, const struct ynode *trust)
 static struct desired_object *new_object(struct loader *l, enum resource_kind kind,
 					 const struct ynode *cluster, const struct ynode *name)
 {
-	struct desired_object *o, *grown = grow(l->state->objects, l->state->object_count,
-						sizeof(*grown));
+	struct desired_object *o = append_zeroed(l, &l->state->objects, &l->state->object_count,
+						 sizeof(*o));
 
-	if (!grown) {
-		oom(l);
+	if (!o)
 		return NULL;
-	}
-	l->state->objects = grown;
-	o = &grown[l->state->object_count++];
-	memset(o, 0, sizeof(*o));
 	o->kind = kind;
 	o->cluster = dup_or_oom(l, cluster->text);
 	o->name = dup_or_oom(l, name->text);
