@@ -1404,8 +1404,19 @@ static void check_role_body(struct loader *l, const struct ynode *body, const st
 	static const char *const keys[] = { "cluster", "indices", "applications", "run_as",
 					    "metadata", "remote_indices", "remote_cluster",
 					    "description", "global" };
+	/* the descriptor's lists of entries, each entry checked on its own */
+	static const struct {
+		const char *key;
+		void (*check)(struct loader *, const struct ynode *, const struct path *);
+	} entry_lists[] = {
+		{ "indices", check_local_index_entry },
+		{ "remote_indices", check_remote_index_entry },
+		{ "applications", check_application_entry },
+		{ "remote_cluster", check_remote_cluster_entry },
+	};
 	const struct ynode *node;
 	struct path child;
+	size_t i;
 
 	check_keys(l, body, p, keys, COUNT(keys));
 	if ((node = ynode_get(body, "cluster"))) {
@@ -1413,21 +1424,11 @@ static void check_role_body(struct loader *l, const struct ynode *body, const st
 		if (want_string_list(l, node, &child, false, false))
 			check_privileges(l, node, true);
 	}
-	if ((node = ynode_get(body, "indices"))) {
-		path_child(&child, p, "indices");
-		check_entries(l, node, &child, check_local_index_entry);
-	}
-	if ((node = ynode_get(body, "remote_indices"))) {
-		path_child(&child, p, "remote_indices");
-		check_entries(l, node, &child, check_remote_index_entry);
-	}
-	if ((node = ynode_get(body, "applications"))) {
-		path_child(&child, p, "applications");
-		check_entries(l, node, &child, check_application_entry);
-	}
-	if ((node = ynode_get(body, "remote_cluster"))) {
-		path_child(&child, p, "remote_cluster");
-		check_entries(l, node, &child, check_remote_cluster_entry);
+	for (i = 0; i < COUNT(entry_lists); i++) {
+		if ((node = ynode_get(body, entry_lists[i].key))) {
+			path_child(&child, p, entry_lists[i].key);
+			check_entries(l, node, &child, entry_lists[i].check);
+		}
 	}
 	if ((node = ynode_get(body, "run_as"))) {
 		path_child(&child, p, "run_as");
