@@ -1420,6 +1420,8 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             return keep
         if emu.control:
             cluster.requests.append(req)
+        if emu.trace_path:
+            emu.trace(cluster, req)
         fault = emu.match_fault(cluster, req) if cluster.faults else None
         if fault is not None:
             act = fault.get("action", "status")
@@ -1580,6 +1582,20 @@ class Emulator:
         self.hs_lock = threading.Lock()
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
         self.emulated_addresses = set()
+        # ESEMU_REQUEST_TRACE=FILE appends every non-control request as a JSON
+        # line, tagged with ESEMU_TRACE_TAG, so that two builds' requests can be compared.
+        self.trace_path = os.environ.get("ESEMU_REQUEST_TRACE")
+        self.trace_tag = os.environ.get("ESEMU_TRACE_TAG", "")
+        self.trace_lock = threading.Lock()
+
+    def trace(self, cluster, req):
+        entry = log_entry(req)
+        line = json.dumps({"tag": self.trace_tag, "cluster": cluster.name, "method": entry["method"],
+                           "path": entry["path"], "query": entry["query"], "body": entry["body"]},
+                          sort_keys=True)
+        with self.trace_lock:
+            with open(self.trace_path, "a") as f:
+                f.write(line + "\n")
 
     # ---------------- dispatch ----------------
     def dispatch(self, cluster, req):

@@ -178,6 +178,7 @@ class Suite:
     def test(self, fn):
         if self.only and fn.__name__ not in self.only:
             return fn
+        os.environ["ESEMU_TRACE_TAG"] = "%s:%s" % (os.path.basename(sys.argv[0]), fn.__name__)
         try:
             fn()
             self.passed += 1
