@@ -87,13 +87,19 @@ const struct desired_object *desired_find_object(const struct desired_state *sta
 	return NULL;
 }
 
+#define ESR_KIND_NAME(e, name, section, list_path) [RESOURCE_##e] = #name,
+#define ESR_KIND_SECTION(e, name, section, list_path) [RESOURCE_##e] = section,
+static const char *const kind_names[RESOURCE_KIND_COUNT] = { ESR_KINDS(ESR_KIND_NAME) };
+static const char *const kind_sections[RESOURCE_KIND_COUNT] = { ESR_KINDS(ESR_KIND_SECTION) };
+
 const char *resource_kind_name(enum resource_kind kind)
 {
-	switch (kind) {
-	case RESOURCE_REMOTE: return "remote";
-	case RESOURCE_ROLE: return "role";
-	case RESOURCE_USER: return "user";
-	case RESOURCE_TRUST: return "trust";
-	}
-	return "unknown";
+	if (kind == RESOURCE_TRUST)
+		return "trust";
+	return (unsigned)kind < RESOURCE_KIND_COUNT ? kind_names[kind] : "unknown";
+}
+
+const char *resource_kind_section(enum resource_kind kind)
+{
+	return (unsigned)kind < RESOURCE_KIND_COUNT ? kind_sections[kind] : NULL;
 }

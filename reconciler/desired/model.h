@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "desired/kind_list.h"
 #include "util/secret.h"
 
 struct src_pos {
@@ -58,10 +59,9 @@ struct trust_cluster {
 
 /* The kinds of declared objects. Trust is never written, only verified: it is a
  * kind of plan problem (RESOURCE_TRUST), outside the count of object kinds. */
+#define ESR_KIND_ENUM(e, name, section, list_path) RESOURCE_##e,
 enum resource_kind {
-	RESOURCE_REMOTE = 0,
-	RESOURCE_ROLE,
-	RESOURCE_USER,
+	ESR_KINDS(ESR_KIND_ENUM)
 	RESOURCE_KIND_COUNT,
 	RESOURCE_TRUST = RESOURCE_KIND_COUNT,
 };
@@ -122,6 +122,9 @@ const struct cluster_config *desired_find_cluster(const struct desired_state *st
 const struct desired_object *desired_find_object(const struct desired_state *state,
 						 enum resource_kind kind, const char *cluster,
 						 const char *name);
-const char *resource_kind_name(enum resource_kind kind); /* "remote", "role", "user", "trust" */
+/* "remote", "role", "user" (the name column of ESR_KINDS), "trust"; static strings. */
+const char *resource_kind_name(enum resource_kind kind);
+/* The kind's section of the desired state and key under policy.prune ("roles"); NULL for trust. */
+const char *resource_kind_section(enum resource_kind kind);
 
 #endif
