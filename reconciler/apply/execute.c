@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "apply/clock.h"
-#include "apply/ledger.h"
 #include "apply/request_outcome.h"
 #include "apply/verify.h"
+#include "plan/ledger.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -68,38 +68,32 @@ static int send_json(struct es_response *response, struct cluster_run *run, cons
 	return err;
 }
 
-static bool alias_left_out(const struct cluster_plan *cluster, const struct plan_request *request,
-			   const bool *included, const char *alias)
-{
-	const struct plan_change *change;
-	size_t i;
-
-	for (i = 0; i < request->change_count; i++) {
-		if (included[i] || request->changes[i] >= cluster->change_count)
-			continue;
-		change = &cluster->changes[request->changes[i]];
-		if (change->kind == RESOURCE_REMOTE && !strcmp(change->name, alias))
-			return true;
-	}
-	return false;
-}
-
-static int filter_aliases(char ***out, size_t *out_count, char *const *aliases, size_t count,
-			  const struct cluster_plan *cluster, const struct plan_request *request,
+/* The ledger edits of the request's included changes; the aliases are borrowed from the request. */
+static int included_edits(struct ledger_delta *delta, const struct plan_request *request,
 			  const bool *included)
 {
-	size_t i;
+	const struct ledger_edit *edit;
+	size_t i, c;
 
-	*out = NULL;
-	*out_count = 0;
-	if (!count)
+	memset(delta, 0, sizeof(*delta));
+	if (!request->ledger_edit_count)
 		return 0;
-	*out = calloc(count, sizeof(**out));
-	if (!*out)
+	delta->add = calloc(request->ledger_edit_count, sizeof(*delta->add));
+	delta->remove = calloc(request->ledger_edit_count, sizeof(*delta->remove));
+	if (!delta->add || !delta->remove)
 		return -ENOMEM;
-	for (i = 0; i < count; i++)
-		if (!alias_left_out(cluster, request, included, aliases[i]))
-			(*out)[(*out_count)++] = aliases[i];
+	for (i = 0; i < request->ledger_edit_count; i++) {
+		edit = &request->ledger_edits[i];
+		for (c = 0; c < request->change_count; c++)
+			if (request->changes[c] == edit->change && included[c])
+				break;
+		if (c == request->change_count)
+			continue;
+		if (edit->add)
+			delta->add[delta->add_count++] = edit->alias;
+		else
+			delta->remove[delta->remove_count++] = edit->alias;
+	}
 	return 0;
 }
 
@@ -109,22 +103,27 @@ static void ledger_delta_dispose(struct ledger_delta *delta)
 	free(delta->remove);
 }
 
-/* Sets the ledger key of a settings body (adding "persistent" if needed). */
-static int set_ledger(cJSON *body, const char *merged, const cJSON *live_settings)
+static const cJSON *persistent_of(const cJSON *settings)
+{
+	return cJSON_GetObjectItemCaseSensitive(settings, "persistent");
+}
+
+/* Sets the ledger key of a settings body (adding "persistent" if needed) to
+ * value (taken over): an empty ledger (null) is only written to remove one. */
+static int set_ledger(cJSON *body, cJSON *value, const cJSON *live_settings)
 {
 	cJSON *persistent = cJSON_GetObjectItemCaseSensitive(body, "persistent");
-	cJSON *value;
-	bool live_has = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(live_settings, "persistent"), LEDGER_SETTING) != NULL;
+	bool live_has = cJSON_GetObjectItemCaseSensitive(persistent_of(live_settings), LEDGER_SETTING) != NULL;
 
-	if (!persistent && !(persistent = cJSON_AddObjectToObject(body, "persistent")))
+	if (!persistent && !(persistent = cJSON_AddObjectToObject(body, "persistent"))) {
+		cJSON_Delete(value);
 		return -ENOMEM;
+	}
 	cJSON_DeleteItemFromObjectCaseSensitive(persistent, LEDGER_SETTING);
-	if (!*merged && !live_has)
+	if (cJSON_IsNull(value) && !live_has) {
+		cJSON_Delete(value);
 		return 0;
-	value = *merged ? cJSON_CreateString(merged) : cJSON_CreateNull();
-	if (!value)
-		return -ENOMEM;
+	}
 	if (!cJSON_AddItemToObject(persistent, LEDGER_SETTING, value)) {
 		cJSON_Delete(value);
 		return -ENOMEM;
@@ -153,17 +152,27 @@ static int read_settings(struct es_response *response, struct cluster_run *run, 
 	return err;
 }
 
-/* Writes into body the ledger of live_settings merged with delta. */
-static int merge_ledger(cJSON *body, const cJSON *live_settings, const struct ledger_delta *delta)
+/* Writes into body the ledger of live_settings merged with delta. Returns 0,
+ * -ENOMEM, or -EBADMSG with *errmsg set when the live ledger is unreadable. */
+static int merge_ledger(cJSON *body, const cJSON *live_settings, const struct ledger_delta *delta,
+			const char *cluster_id, char **errmsg)
 {
-	char *merged = NULL;
+	cJSON *merged = NULL;
+	struct buf message;
 	int err;
 
-	err = ledger_merge(&merged, live_settings, delta->add, delta->add_count, delta->remove,
-			   delta->remove_count);
+	err = ledger_merge(&merged, persistent_of(live_settings), delta->add, delta->add_count,
+			   delta->remove, delta->remove_count);
 	if (!err)
-		err = set_ledger(body, merged, live_settings);
-	free(merged);
+		return set_ledger(body, merged, live_settings);
+	if (err == -EBADMSG) {
+		buf_init(&message, BUF_SMALL_MAX);
+		if (!buf_printf(&message, "cluster [%s]: the ownership ledger [%s] is neither a string nor a "
+				"list of strings; esreconcile does not write it (set it to the aliases it "
+				"manages, or to null)", cluster_id, LEDGER_SETTING))
+			*errmsg = buf_detach(&message);
+		buf_dispose(&message);
+	}
 	return err;
 }
 
@@ -182,15 +191,15 @@ static void confirm_ledger(struct cluster_run *run, const struct ledger_delta *d
 	clock_sleep_ms(run->settings_written_ms + LEDGER_SETTLE_MS - clock_now_ms());
 	for (round = 0; round < LEDGER_CONFIRM_ROUNDS; round++) {
 		err = read_settings(&response, run, &errmsg);
-		if (err || ledger_holds(response.json, delta->add, delta->add_count, delta->remove,
-					delta->remove_count))
+		if (err || ledger_holds(persistent_of(response.json), delta->add, delta->add_count,
+					delta->remove, delta->remove_count))
 			break;
 		log_info("cluster [%s]: another writer changed the ownership ledger; merging again",
 			 run->outcome->cluster_id);
 		err = -ENOMEM;
 		if (!(body = cJSON_CreateObject()))
 			break;
-		err = merge_ledger(body, response.json, delta);
+		err = merge_ledger(body, response.json, delta, run->outcome->cluster_id, &errmsg);
 		es_response_dispose(&response);
 		if (!err)
 			err = send_json(&response, run, "PUT", "/_cluster/settings", body, ES_IDEMPOTENT, &errmsg);
@@ -244,13 +253,10 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 	}
 	if ((err = plan_request_body_with_secrets(&body, request)))
 		goto done;
-	if (body && (err = request_body_drop_excluded(body, run->plan, request, included)))
-		goto done;
-	if (request->step == STEP_SETTINGS) {
-		if ((err = filter_aliases(&delta.add, &delta.add_count, request->ledger_add,
-					  request->ledger_add_count, run->plan, request, included)) ||
-		    (err = filter_aliases(&delta.remove, &delta.remove_count, request->ledger_remove,
-					  request->ledger_remove_count, run->plan, request, included)))
+	if (body)
+		request_body_drop_excluded(body, request, included);
+	if (request->carries_ledger) {
+		if ((err = included_edits(&delta, request, included)))
 			goto done;
 		if (!body && !(body = cJSON_CreateObject())) {
 			err = -ENOMEM;
@@ -258,7 +264,7 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 		}
 		err = read_settings(&settings, run, &errmsg);
 		if (!err)
-			err = merge_ledger(body, settings.json, &delta);
+			err = merge_ledger(body, settings.json, &delta, run->outcome->cluster_id, &errmsg);
 		if (err == -EPROTO) {
 			err = request_record_response(run->outcome, run->plan, request, included, &settings);
 			goto done;
@@ -277,7 +283,7 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 		 request->path, response.status);
 	if ((err = request_record_response(run->outcome, run->plan, request, included, &response)))
 		goto done;
-	if (request->step == STEP_SETTINGS && es_response_ok(&response)) {
+	if (request->carries_ledger && es_response_ok(&response)) {
 		run->outcome->settings_written = true;
 		run->settings_written_ms = clock_now_ms();
 		run->ledger = delta;
@@ -439,7 +445,7 @@ static int run_requests(struct cluster_run *run)
 		while (end < run->plan->request_count && requests[end].step == requests[first].step)
 			end++;
 		/* The settings PUT stays alone: its ledger merge reads what the previous wrote. */
-		if (end - first > 1 && run->step_width > 1 && requests[first].step != STEP_SETTINGS &&
+		if (end - first > 1 && run->step_width > 1 && !requests[first].carries_ledger &&
 		    requests_independent(run->plan, first, end)) {
 			err = run_batch(run, first, end);
 			continue;

@@ -59,18 +59,6 @@ int request_gate(bool *included, struct cluster_outcome *outcome, const struct c
 	return count;
 }
 
-static bool is_bulk_role_write(const struct plan_request *request)
-{
-	return request->step == STEP_ROLES_WRITE &&
-	       cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(request->body, "roles"));
-}
-
-static bool is_bulk_role_delete(const struct plan_request *request)
-{
-	return request->step == STEP_ROLES_DELETE &&
-	       cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(request->body, "names"));
-}
-
 static void drop_array_string(cJSON *array, const char *value)
 {
 	cJSON *item;
@@ -85,52 +73,54 @@ static void drop_array_string(cJSON *array, const char *value)
 	}
 }
 
-static int drop_remote_keys(cJSON *scope, const char *alias)
+static void drop_key_prefix(cJSON *container, const char *prefix)
 {
-	char prefix[256];
+	size_t len = strlen(prefix);
 	cJSON *item, *next;
-	int n;
 
-	n = snprintf(prefix, sizeof(prefix), "cluster.remote.%s.", alias);
-	if (n < 0 || (size_t)n >= sizeof(prefix))
-		return -EINVAL;
-	for (item = scope ? scope->child : NULL; item; item = next) {
+	for (item = container ? container->child : NULL; item; item = next) {
 		next = item->next;
-		if (item->string && !strncmp(item->string, prefix, (size_t)n))
-			cJSON_Delete(cJSON_DetachItemViaPointer(scope, item));
+		if (item->string && !strncmp(item->string, prefix, len))
+			cJSON_Delete(cJSON_DetachItemViaPointer(container, item));
 	}
-	return 0;
 }
 
-int request_body_drop_excluded(cJSON *body, const struct cluster_plan *cluster,
-			       const struct plan_request *request, const bool *included)
+static bool change_included(const struct plan_request *request, const bool *included, size_t change)
 {
-	const struct plan_change *change;
 	size_t i;
-	int err;
 
-	for (i = 0; i < request->change_count; i++) {
-		if (included[i] || request->changes[i] >= cluster->change_count)
+	for (i = 0; i < request->change_count; i++)
+		if (request->changes[i] == change)
+			return included[i];
+	return false;
+}
+
+void request_body_drop_excluded(cJSON *body, const struct plan_request *request, const bool *included)
+{
+	const struct request_part *part;
+	cJSON *container;
+	size_t i;
+
+	for (i = 0; i < request->part_count; i++) {
+		part = &request->parts[i];
+		if (change_included(request, included, part->change))
 			continue;
-		change = &cluster->changes[request->changes[i]];
-		if (is_bulk_role_write(request)) {
-			cJSON_DeleteItemFromObjectCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(body, "roles"), change->name);
-		} else if (is_bulk_role_delete(request)) {
-			drop_array_string(cJSON_GetObjectItemCaseSensitive(body, "names"), change->name);
-		} else if (request->step == STEP_SETTINGS && change->kind == RESOURCE_REMOTE) {
-			if ((err = drop_remote_keys(cJSON_GetObjectItemCaseSensitive(body, "persistent"),
-						    change->name)))
-				return err;
-			if ((err = drop_remote_keys(cJSON_GetObjectItemCaseSensitive(body, "transient"),
-						    change->name)))
-				return err;
+		container = cJSON_GetObjectItemCaseSensitive(body, part->container);
+		switch (part->shape) {
+		case PART_MEMBER:
+			cJSON_DeleteItemFromObjectCaseSensitive(container, part->key);
+			break;
+		case PART_ARRAY_STRING:
+			drop_array_string(container, part->key);
+			break;
+		case PART_KEY_PREFIX:
+			drop_key_prefix(container, part->key);
+			break;
 		}
 	}
-	return 0;
 }
 
-/* Per-role errors of a bulk answer: {"errors":{"count":N,"details":{name:{type,reason}}}}. */
+/* Per-item errors of a security bulk answer: {"errors":{"count":N,"details":{name:{type,reason}}}}. */
 static const cJSON *bulk_item_error(const cJSON *answer, const char *name)
 {
 	const cJSON *errors = cJSON_GetObjectItemCaseSensitive(answer, "errors");
@@ -145,8 +135,8 @@ static const char *string_field(const cJSON *object, const char *key)
 	return cJSON_IsString(value) ? value->valuestring : NULL;
 }
 
-/* A role absent from the errors applied: created, updated, noop, deleted or
- * not_found (gone already) all leave the role as wanted. */
+/* An item absent from the errors applied: created, updated, noop, deleted or
+ * not_found (gone already) all leave the object as wanted. */
 static int record_bulk_item(struct change_outcome *change, const cJSON *answer, const char *name)
 {
 	const cJSON *item_error = bulk_item_error(answer, name);
@@ -183,7 +173,7 @@ int request_record_response(struct cluster_outcome *outcome, const struct cluste
 {
 	struct change_outcome *change;
 	bool is_delete = !strcmp(request->method, "DELETE");
-	bool bulk = is_bulk_role_write(request) || is_bulk_role_delete(request);
+	bool per_item = request->answer == ANSWER_PER_ITEM;
 	size_t i;
 	int err = 0;
 
@@ -191,7 +181,7 @@ int request_record_response(struct cluster_outcome *outcome, const struct cluste
 		if (!included[i] || request->changes[i] >= cluster->change_count)
 			continue;
 		change = &outcome->changes[request->changes[i]];
-		if (es_response_ok(response) && bulk)
+		if (es_response_ok(response) && per_item)
 			err = record_bulk_item(change, response->json, cluster->changes[request->changes[i]].name);
 		else if (es_response_ok(response) || (is_delete && response->status == 404))
 			err = change_outcome_set(change, CHANGE_APPLIED, NULL, NULL, 0);

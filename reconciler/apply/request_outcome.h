@@ -1,9 +1,9 @@
 /* request_outcome: which changes of a planned request may go out, and how the
  * answer to that request becomes one status per change.
  *
- * Pure functions over a plan, its outcome and an es_response: no I/O. A bulk
- * role write or delete answers 200 with per-role errors, so each role gets its
- * own status; any other request applies or fails all its changes together. */
+ * Pure functions over a plan, its outcome and an es_response: no I/O, and no
+ * knowledge of kinds: the planned request says where each change's share of
+ * the body is and how its answer reads (per item, or whole). */
 #ifndef ESR_APPLY_REQUEST_OUTCOME_H
 #define ESR_APPLY_REQUEST_OUTCOME_H
 
@@ -26,11 +26,9 @@ bool plan_request_carries(const struct plan_request *request, size_t change_inde
 int request_gate(bool *included, struct cluster_outcome *outcome, const struct cluster_plan *cluster,
 		 const struct plan_request *request);
 
-/* Drops from body (the request's body, secrets filled in or not) the parts of
- * the changes not included: roles of a bulk write, names of a bulk delete,
- * cluster.remote.<alias>.* keys of the settings PUT. Returns 0 or -ENOMEM. */
-int request_body_drop_excluded(cJSON *body, const struct cluster_plan *cluster,
-			       const struct plan_request *request, const bool *included);
+/* Drops from body (the request's body, secrets filled in or not) the share of
+ * every change not included, as the request's parts locate it. */
+void request_body_drop_excluded(cJSON *body, const struct plan_request *request, const bool *included);
 
 /* Records the answer to request for its included changes. A 404 to a DELETE
  * counts as applied: the object is gone, as wanted. Returns 0 or -ENOMEM. */

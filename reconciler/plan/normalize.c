@@ -428,3 +428,26 @@ int json_replace(cJSON *parent, cJSON *target, cJSON *value)
 	}
 	return 0;
 }
+
+bool string_set_has(const cJSON *set, const char *s)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, set)
+		if (cJSON_IsString(item) && !strcmp(item->valuestring, s))
+			return true;
+	return false;
+}
+
+int string_set_add(cJSON *set, const char *s)
+{
+	cJSON *item;
+
+	if (string_set_has(set, s))
+		return 0;
+	item = cJSON_CreateString(s);
+	if (!item)
+		return -ENOMEM;
+	cJSON_AddItemToArray(set, item);
+	return json_sort_unique(set);
+}

@@ -53,6 +53,11 @@ int json_replace(cJSON *parent, cJSON *target, cJSON *value);
  * "indices.0.query"). */
 bool json_path_overlaps(const char *a, const char *b);
 
+/* Sorted sets of strings as cJSON arrays: membership, and insertion that keeps
+ * the array sorted and unique (returns 0 or -ENOMEM). */
+bool string_set_has(const cJSON *set, const char *s);
+int string_set_add(cJSON *set, const char *s);
+
 /* Duplicates a string; NULL on allocation failure. */
 char *plan_strdup(const char *s);
 

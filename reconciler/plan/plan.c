@@ -42,31 +42,6 @@ static int append_index(size_t **array, size_t *count, size_t value)
 	return 0;
 }
 
-/* ---- strings sets ---- */
-
-bool string_set_has(const cJSON *set, const char *s)
-{
-	const cJSON *item;
-
-	cJSON_ArrayForEach(item, set)
-		if (cJSON_IsString(item) && !strcmp(item->valuestring, s))
-			return true;
-	return false;
-}
-
-int string_set_add(cJSON *set, const char *s)
-{
-	cJSON *item;
-
-	if (string_set_has(set, s))
-		return 0;
-	item = cJSON_CreateString(s);
-	if (!item)
-		return -ENOMEM;
-	cJSON_AddItemToArray(set, item);
-	return json_sort_unique(set);
-}
-
 /* ---- changes ---- */
 
 int builder_add_change(struct cluster_builder *b, enum resource_kind kind, const char *name,
@@ -337,6 +312,48 @@ int request_add_change(struct plan_request *r, size_t index)
 	return append_index(&r->changes, &r->change_count, index);
 }
 
+int request_add_part(struct plan_request *r, size_t change, enum part_shape shape,
+		     const char *container, const char *key)
+{
+	struct request_part *grown, *part;
+
+	grown = realloc(r->parts, (r->part_count + 1) * sizeof(*r->parts));
+	if (!grown)
+		return -ENOMEM;
+	r->parts = grown;
+	part = &r->parts[r->part_count];
+	part->change = change;
+	part->shape = shape;
+	part->container = plan_strdup(container);
+	part->key = plan_strdup(key);
+	if (!part->container || !part->key) {
+		free(part->container);
+		free(part->key);
+		return -ENOMEM;
+	}
+	r->part_count++;
+	return 0;
+}
+
+int request_add_ledger_edit(struct plan_request *r, const char *alias, size_t change, bool add)
+{
+	struct ledger_edit *grown;
+	char *copy = plan_strdup(alias);
+
+	if (!copy)
+		return -ENOMEM;
+	grown = realloc(r->ledger_edits, (r->ledger_edit_count + 1) * sizeof(*r->ledger_edits));
+	if (!grown) {
+		free(copy);
+		return -ENOMEM;
+	}
+	r->ledger_edits = grown;
+	r->ledger_edits[r->ledger_edit_count].alias = copy;
+	r->ledger_edits[r->ledger_edit_count].change = change;
+	r->ledger_edits[r->ledger_edit_count++].add = add;
+	return 0;
+}
+
 static int add_slot(struct plan_request *r, const char *path, const secret_t *secret,
 		    const cJSON *value)
 {
@@ -384,12 +401,14 @@ void request_dispose(struct plan_request *r)
 	}
 	free(r->slots);
 	free(r->changes);
-	for (i = 0; i < r->ledger_add_count; i++)
-		free(r->ledger_add[i]);
-	free(r->ledger_add);
-	for (i = 0; i < r->ledger_remove_count; i++)
-		free(r->ledger_remove[i]);
-	free(r->ledger_remove);
+	for (i = 0; i < r->part_count; i++) {
+		free(r->parts[i].container);
+		free(r->parts[i].key);
+	}
+	free(r->parts);
+	for (i = 0; i < r->ledger_edit_count; i++)
+		free(r->ledger_edits[i].alias);
+	free(r->ledger_edits);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -510,6 +529,8 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 	size_t count = 0, i;
 	int err = ops->read_live(&live_objects, b);
 
+	if (err > 0) /* the kind cannot be planned on this cluster: read_live said why */
+		return 0;
 	if (!err)
 		err = index_live(&entries, &count, live_objects);
 	for (i = 0; !err && i < b->desired->object_count; i++) {

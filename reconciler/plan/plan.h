@@ -64,6 +64,37 @@ struct secret_slot {
 	cJSON *value;           /* owned; NULL when secret is set */
 };
 
+/* Where one change's share of a request body is, so that apply can leave out
+ * the share of a change that may not go (its dependency failed) without knowing
+ * what the body means. container is a top-level key of the body. */
+enum part_shape {
+	PART_MEMBER = 0,   /* body[container][key] */
+	PART_ARRAY_STRING, /* the string key in the array body[container] */
+	PART_KEY_PREFIX,   /* every member of body[container] whose key starts with key */
+};
+
+struct request_part {
+	size_t change; /* index in the cluster's changes */
+	enum part_shape shape;
+	char *container;
+	char *key;
+};
+
+/* How an answer becomes one outcome per change. */
+enum answer_shape {
+	/* the status decides for every change; a 404 to a DELETE means already gone */
+	ANSWER_WHOLE = 0,
+	/* a security bulk answer: 2xx with per-item errors under errors.details.<change name> */
+	ANSWER_PER_ITEM,
+};
+
+/* One edit of the ownership ledger (plan/ledger.h) that a change makes. */
+struct ledger_edit {
+	char *alias;
+	size_t change; /* the change whose success the edit records */
+	bool add;      /* false: remove */
+};
+
 struct plan_request {
 	enum request_step step;
 	char *method;
@@ -73,14 +104,16 @@ struct plan_request {
 	size_t slot_count;
 	size_t *changes;        /* indices of the changes this request carries out */
 	size_t change_count;
+	struct request_part *parts; /* where each change's share of body is; none for a single-change request */
+	size_t part_count;
+	enum answer_shape answer;
 	bool idempotent;
-	/* STEP_SETTINGS only: aliases to add to / drop from the ownership ledger
-	 * cluster.metadata.esreconcile.remotes. apply re-reads the ledger and
-	 * merges right before writing, so concurrent applies lose no alias. */
-	char **ledger_add;
-	size_t ledger_add_count;
-	char **ledger_remove;
-	size_t ledger_remove_count;
+	/* The request writes the ownership ledger: apply re-reads it and merges
+	 * edits (those of the changes that go) right before sending, so concurrent
+	 * applies lose no alias. */
+	bool carries_ledger;
+	struct ledger_edit *ledger_edits;
+	size_t ledger_edit_count;
 };
 
 struct cluster_plan {

@@ -14,8 +14,6 @@
 /* Names esreconcile writes into the metadata of every role and user it writes. */
 #define MANAGED_BY_KEY "managed_by"
 #define MANAGED_BY_VALUE "esreconcile"
-/* The ownership ledger of remote aliases (a persistent cluster setting). */
-#define REMOTE_LEDGER_SETTING "cluster.metadata.esreconcile.remotes"
 
 struct cluster_builder {
 	const struct desired_state *desired;
@@ -108,6 +106,10 @@ bool path_is_sensitive(const cJSON *sensitive_paths, const char *path);
 int request_init(struct plan_request *r, enum request_step step, const char *method);
 int request_set_path(struct plan_request *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int request_add_change(struct plan_request *r, size_t index);
+/* Records where change's share of r's body is (see struct request_part). */
+int request_add_part(struct plan_request *r, size_t change, enum part_shape shape,
+		     const char *container, const char *key);
+int request_add_ledger_edit(struct plan_request *r, const char *alias, size_t change, bool add);
 int request_add_secret_slot(struct plan_request *r, const char *path, const secret_t *secret);
 int request_add_value_slot(struct plan_request *r, const char *path, const cJSON *value);
 void request_dispose(struct plan_request *r);
@@ -119,9 +121,6 @@ bool request_is_pending(const struct plan_request *r);
 int redact_into_request(cJSON **out, struct plan_request *r, const cJSON *body,
 			const cJSON *sensitive_paths, const char *slot_prefix);
 
-/* Sorted-set helpers over cJSON arrays of strings. */
-bool string_set_has(const cJSON *set, const char *s);
-int string_set_add(cJSON *set, const char *s);
 
 /* The live cluster referenced by name, or NULL. */
 const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "plan/ledger.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 #include "util/duration.h"
@@ -321,14 +322,19 @@ static int remote_read_live(cJSON **out, struct cluster_builder *b)
 		err = collect_scope(remotes, transient, "transient");
 	if (err)
 		goto done;
-	b->ledger_live = json_string_set(cJSON_GetObjectItemCaseSensitive(persistent, REMOTE_LEDGER_SETTING),
-					 false, true, &err);
-	if (!b->ledger_live && !err)
-		b->ledger_live = cJSON_CreateArray();
-	if (!b->ledger_live) {
-		err = -ENOMEM;
+	err = ledger_read(&b->ledger_live, persistent);
+	if (err == -EBADMSG) {
+		/* planning from an unreadable ledger would disown (or prune) its aliases */
+		err = builder_add_problem(b, RESOURCE_REMOTE, LEDGER_SETTING,
+					  "the ownership ledger [%s] is neither a string nor a list of strings, so "
+					  "esreconcile cannot tell which remotes it owns; set it to the comma-separated "
+					  "aliases it manages, or to null", LEDGER_SETTING);
+		if (!err)
+			err = 1;
 		goto done;
 	}
+	if (err)
+		goto done;
 	/* aliases Elasticsearch knows but no dynamic setting defines come from elasticsearch.yml */
 	cJSON_ArrayForEach(info, b->lc->remote_info) {
 		cJSON *remote;
@@ -454,6 +460,20 @@ static int settings_request(struct cluster_builder *b)
 	return err;
 }
 
+/* The keys of one alias in a scope of the settings body are that change's share. */
+static int add_alias_part(struct plan_request *r, size_t change, const char *scope, const char *alias)
+{
+	struct buf prefix;
+	int err;
+
+	buf_init(&prefix, BUF_SMALL_MAX);
+	err = buf_printf(&prefix, REMOTE_PREFIX "%s.", alias);
+	if (!err)
+		err = request_add_part(r, change, PART_KEY_PREFIX, scope, prefix.data);
+	buf_dispose(&prefix);
+	return err;
+}
+
 /* Merges a change's part into the cluster's settings request and records it as the change's view. */
 static int part_commit(struct cluster_builder *b, struct settings_part *p, size_t change)
 {
@@ -479,6 +499,9 @@ static int part_commit(struct cluster_builder *b, struct settings_part *p, size_
 	}
 	if (!err)
 		err = request_add_change(&b->settings, change);
+	for (i = 0; !err && i < 2; i++)
+		if (cJSON_GetObjectItemCaseSensitive(p->body, scopes[i]))
+			err = add_alias_part(&b->settings, change, scopes[i], builder_change(b, change)->name);
 	if (!err)
 		err = change_set_view(builder_change(b, change), "PUT", "/_cluster/settings", p->body);
 	return err;
@@ -726,49 +749,43 @@ static int remote_plan_object(struct cluster_builder *b, const struct desired_ob
 
 /* ---- the ledger, then the request ---- */
 
-static int copy_names(char ***out, size_t *count_out, const cJSON *set)
+/* The change of this request that concerns alias: every ledger edit follows
+ * from a create, update or delete of that alias in the same request. */
+static int change_of_alias(struct cluster_builder *b, const char *alias, size_t *out)
 {
-	const cJSON *item;
-	size_t count = (size_t)cJSON_GetArraySize(set), i = 0;
+	size_t i;
 
-	*out = NULL;
-	*count_out = 0;
-	if (!count)
-		return 0;
-	*out = calloc(count, sizeof(**out));
-	if (!*out)
-		return -ENOMEM;
-	cJSON_ArrayForEach(item, set) {
-		(*out)[i] = plan_strdup(item->valuestring);
-		if (!(*out)[i])
-			return -ENOMEM;
-		*count_out = ++i;
+	for (i = 0; i < b->settings.change_count; i++) {
+		if (!strcmp(builder_change(b, b->settings.changes[i])->name, alias)) {
+			*out = b->settings.changes[i];
+			return 0;
+		}
 	}
-	return 0;
+	return -EINVAL;
 }
 
-static int ledger_text(struct buf *out, const cJSON *set)
+static int add_ledger_edits(struct cluster_builder *b, const cJSON *aliases, bool add)
 {
 	const cJSON *item;
-	int err = buf_puts(out, "");
+	size_t change;
+	int err = 0;
 
-	cJSON_ArrayForEach(item, set) {
-		if (!err && item != set->child)
-			err = buf_puts(out, ",");
+	cJSON_ArrayForEach(item, aliases) {
+		err = change_of_alias(b, item->valuestring, &change);
 		if (!err)
-			err = buf_puts(out, item->valuestring);
+			err = request_add_ledger_edit(&b->settings, item->valuestring, change, add);
+		if (err)
+			break;
 	}
 	return err;
 }
 
 static int remote_finish(struct cluster_builder *b)
 {
-	cJSON *ledger = NULL, *added = NULL, *removed = NULL, *transient, *persistent;
+	cJSON *ledger = NULL, *added = NULL, *removed = NULL, *transient, *persistent, *value = NULL;
 	const cJSON *item;
-	struct buf text;
 	int err = 0;
 
-	buf_init(&text, BUF_SMALL_MAX);
 	if (!request_is_pending(&b->settings))
 		goto done;
 	ledger = cJSON_CreateArray();
@@ -791,32 +808,29 @@ static int remote_finish(struct cluster_builder *b)
 		if (!err && !string_set_has(ledger, item->valuestring))
 			err = string_set_add(removed, item->valuestring);
 	if (!err)
-		err = copy_names(&b->settings.ledger_add, &b->settings.ledger_add_count, added);
+		err = add_ledger_edits(b, added, true);
 	if (!err)
-		err = copy_names(&b->settings.ledger_remove, &b->settings.ledger_remove_count, removed);
+		err = add_ledger_edits(b, removed, false);
 	if (err)
 		goto done;
+	b->settings.carries_ledger = true;
 	persistent = cJSON_GetObjectItemCaseSensitive(b->settings.body, "persistent");
 	if (cJSON_GetArraySize(added) || cJSON_GetArraySize(removed)) {
-		cJSON *value;
-
-		err = ledger_text(&text, ledger);
+		err = ledger_value(&value, ledger);
 		if (err)
 			goto done;
-		/* an empty ledger is removed rather than stored as "" */
-		value = text.len ? cJSON_CreateString(text.data) : cJSON_CreateNull();
-		if (!value || !cJSON_AddItemToObject(persistent, REMOTE_LEDGER_SETTING, value)) {
-			cJSON_Delete(value);
+		if (!cJSON_AddItemToObject(persistent, LEDGER_SETTING, value)) {
 			err = -ENOMEM;
 			goto done;
 		}
+		value = NULL;
 	}
 	transient = cJSON_GetObjectItemCaseSensitive(b->settings.body, "transient");
 	if (!transient->child)
 		cJSON_DeleteItemFromObjectCaseSensitive(b->settings.body, "transient");
 	err = builder_push_request(b, &b->settings);
 done:
-	buf_dispose(&text);
+	cJSON_Delete(value);
 	cJSON_Delete(ledger);
 	cJSON_Delete(added);
 	cJSON_Delete(removed);

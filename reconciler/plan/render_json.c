@@ -115,6 +115,26 @@ static bool change_json(cJSON *changes, const struct plan_change *c)
 	return true;
 }
 
+/* The aliases of the request's ledger edits that add (or remove), in plan order. */
+static bool add_ledger_edits(cJSON *obj, const char *key, const struct plan_request *r, bool add)
+{
+	cJSON *array = cJSON_AddArrayToObject(obj, key), *alias;
+	size_t i;
+
+	if (!array)
+		return false;
+	for (i = 0; i < r->ledger_edit_count; i++) {
+		if (r->ledger_edits[i].add != add)
+			continue;
+		alias = cJSON_CreateString(r->ledger_edits[i].alias);
+		if (!alias || !cJSON_AddItemToArray(array, alias)) {
+			cJSON_Delete(alias);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool request_json(cJSON *requests, const struct plan_request *r)
 {
 	cJSON *obj = cJSON_CreateObject();
@@ -129,9 +149,8 @@ static bool request_json(cJSON *requests, const struct plan_request *r)
 	    !add_indices(obj, "changes", r->changes, r->change_count) ||
 	    !cJSON_AddBoolToObject(obj, "idempotent", r->idempotent))
 		return false;
-	if (r->step == STEP_SETTINGS &&
-	    (!add_strings(obj, "ledger_add", r->ledger_add, r->ledger_add_count) ||
-	     !add_strings(obj, "ledger_remove", r->ledger_remove, r->ledger_remove_count)))
+	if (r->carries_ledger && (!add_ledger_edits(obj, "ledger_add", r, true) ||
+				  !add_ledger_edits(obj, "ledger_remove", r, false)))
 		return false;
 	return true;
 }

@@ -304,6 +304,7 @@ static int bulk_request(struct plan_request *r, const char *method, const char *
 		err = request_set_path(r, "/_security/role");
 	if (err)
 		return err;
+	r->answer = ANSWER_PER_ITEM;
 	r->body = cJSON_CreateObject();
 	if (!r->body || !(is_object ? cJSON_AddObjectToObject(r->body, container)
 				    : cJSON_AddArrayToObject(r->body, container)))
@@ -364,6 +365,8 @@ static int role_write(struct cluster_builder *b, const struct desired_object *d,
 		}
 		redacted = NULL;
 		err = request_add_change(&b->roles_bulk, change);
+		if (!err)
+			err = request_add_part(&b->roles_bulk, change, PART_MEMBER, "roles", d->name);
 		goto done;
 	}
 	err = request_init(&single, STEP_ROLES_WRITE, "PUT");
@@ -401,6 +404,8 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 		if (!cJSON_AddItemToArray(names, cJSON_CreateString(name)))
 			return -ENOMEM;
 		err = request_add_change(&b->roles_bulk_delete, index);
+		if (!err)
+			err = request_add_part(&b->roles_bulk_delete, index, PART_ARRAY_STRING, "names", name);
 		if (!err)
 			err = names_body(&view_body, name);
 		if (!err)

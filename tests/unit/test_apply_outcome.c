@@ -9,6 +9,7 @@
 #include "apply/outcome.h"
 #include "apply/request_outcome.h"
 #include "apply_fixture.h"
+#include "plan/plan_internal.h"
 #include "cmd/cli.h"
 
 /* Roles r1, r2 in one bulk write; users u1 (needs r1) and u2 (needs r2);
@@ -23,7 +24,7 @@ static int scenario_setup(void **state)
 {
 	struct scenario *s = calloc(1, sizeof(*s));
 	struct cluster_plan *c;
-	struct plan_request *settings;
+	struct plan_request *settings, *bulk;
 
 	s->plan = fixture_plan(1);
 	c = s->cluster = &s->plan->clusters[0];
@@ -35,9 +36,12 @@ static int scenario_setup(void **state)
 	fixture_change(c, RESOURCE_REMOTE, "b", ACTION_DELETE, (int[]){ 3, -1 });   /* 5 */
 	fixture_change(c, RESOURCE_ROLE, "old1", ACTION_DELETE, NULL);              /* 6 */
 	fixture_change(c, RESOURCE_ROLE, "old2", ACTION_DELETE, NULL);              /* 7 */
-	fixture_request(c, STEP_ROLES_WRITE, "POST", "/_security/role",
-			"{\"roles\":{\"r1\":{\"cluster\":[]},\"r2\":{\"cluster\":[\"monitor\"]}}}",
-			(int[]){ 0, 1, -1 });
+	bulk = fixture_request(c, STEP_ROLES_WRITE, "POST", "/_security/role",
+			       "{\"roles\":{\"r1\":{\"cluster\":[]},\"r2\":{\"cluster\":[\"monitor\"]}}}",
+			       (int[]){ 0, 1, -1 });
+	bulk->answer = ANSWER_PER_ITEM;
+	assert_int_equal(request_add_part(bulk, 0, PART_MEMBER, "roles", "r1"), 0);
+	assert_int_equal(request_add_part(bulk, 1, PART_MEMBER, "roles", "r2"), 0);
 	fixture_request(c, STEP_USERS_WRITE, "PUT", "/_security/user/u1", "{\"roles\":[\"r1\"]}",
 			(int[]){ 2, -1 });
 	fixture_request(c, STEP_USERS_WRITE, "PUT", "/_security/user/u2", "{\"roles\":[\"r2\"]}",
@@ -47,12 +51,16 @@ static int scenario_setup(void **state)
 				   "\"cluster.remote.a.seeds\":[\"h:9300\"],\"cluster.remote.b.*\":null,"
 				   "\"cluster.remote.ab.mode\":\"proxy\"}}",
 				   (int[]){ 4, 5, -1 });
-	settings->ledger_add = fixture_strings("a", NULL);
-	settings->ledger_add_count = 1;
-	settings->ledger_remove = fixture_strings("b", NULL);
-	settings->ledger_remove_count = 1;
-	fixture_request(c, STEP_ROLES_DELETE, "DELETE", "/_security/role",
-			"{\"names\":[\"old1\",\"old2\"]}", (int[]){ 6, 7, -1 });
+	settings->carries_ledger = true;
+	assert_int_equal(request_add_ledger_edit(settings, "a", 4, true), 0);
+	assert_int_equal(request_add_ledger_edit(settings, "b", 5, false), 0);
+	assert_int_equal(request_add_part(settings, 4, PART_KEY_PREFIX, "persistent", "cluster.remote.a."), 0);
+	assert_int_equal(request_add_part(settings, 5, PART_KEY_PREFIX, "persistent", "cluster.remote.b."), 0);
+	bulk = fixture_request(c, STEP_ROLES_DELETE, "DELETE", "/_security/role",
+			       "{\"names\":[\"old1\",\"old2\"]}", (int[]){ 6, 7, -1 });
+	bulk->answer = ANSWER_PER_ITEM;
+	assert_int_equal(request_add_part(bulk, 6, PART_ARRAY_STRING, "names", "old1"), 0);
+	assert_int_equal(request_add_part(bulk, 7, PART_ARRAY_STRING, "names", "old2"), 0);
 	assert_int_equal(apply_outcome_new(&s->outcome, s->plan), 0);
 	*state = s;
 	return 0;
@@ -207,7 +215,7 @@ static void test_drop_excluded_settings_keys(void **state)
 	cJSON *body = cJSON_Duplicate(settings->body, 1);
 	cJSON *persistent;
 
-	assert_int_equal(request_body_drop_excluded(body, s->cluster, settings, included), 0);
+	request_body_drop_excluded(body, settings, included);
 	persistent = cJSON_GetObjectItemCaseSensitive(body, "persistent");
 	assert_non_null(cJSON_GetObjectItemCaseSensitive(persistent, "cluster.remote.a.mode"));
 	assert_non_null(cJSON_GetObjectItemCaseSensitive(persistent, "cluster.remote.a.seeds"));
@@ -225,11 +233,11 @@ static void test_drop_excluded_bulk_entries(void **state)
 	cJSON *delete = cJSON_Duplicate(s->cluster->requests[4].body, 1);
 	char *text;
 
-	assert_int_equal(request_body_drop_excluded(write, s->cluster, &s->cluster->requests[0], included), 0);
+	request_body_drop_excluded(write, &s->cluster->requests[0], included);
 	text = cJSON_PrintUnformatted(write);
 	assert_string_equal(text, "{\"roles\":{\"r2\":{\"cluster\":[\"monitor\"]}}}");
 	free(text);
-	assert_int_equal(request_body_drop_excluded(delete, s->cluster, &s->cluster->requests[4], included), 0);
+	request_body_drop_excluded(delete, &s->cluster->requests[4], included);
 	text = cJSON_PrintUnformatted(delete);
 	assert_string_equal(text, "{\"names\":[\"old2\"]}");
 	free(text);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "apply/ledger.h"
+#include <errno.h>
+
+#include "plan/ledger.h"
 
 static cJSON *settings_with(const char *ledger_json)
 {
@@ -21,11 +23,15 @@ static cJSON *settings_with(const char *ledger_json)
 static void expect_merge(const cJSON *settings, char *const *add, size_t add_count, char *const *remove,
 			 size_t remove_count, const char *expected)
 {
-	char *merged = NULL;
+	const cJSON *persistent = cJSON_GetObjectItemCaseSensitive(settings, "persistent");
+	cJSON *merged = NULL;
 
-	assert_int_equal(ledger_merge(&merged, settings, add, add_count, remove, remove_count), 0);
-	assert_string_equal(merged, expected);
-	free(merged);
+	assert_int_equal(ledger_merge(&merged, persistent, add, add_count, remove, remove_count), 0);
+	if (*expected)
+		assert_string_equal(cJSON_GetStringValue(merged), expected);
+	else
+		assert_true(cJSON_IsNull(merged));
+	cJSON_Delete(merged);
 }
 
 static void test_merge_keeps_aliases_another_apply_added(void **state)
@@ -77,14 +83,44 @@ static void test_merge_without_ledger(void **state)
 static void test_holds(void **state)
 {
 	cJSON *settings = settings_with("\"a,b\"");
+	const cJSON *persistent = cJSON_GetObjectItemCaseSensitive(settings, "persistent");
 	char *present[] = { "a", "b" };
 	char *missing[] = { "c" };
 
 	(void)state;
-	assert_true(ledger_holds(settings, present, 2, missing, 1));
-	assert_false(ledger_holds(settings, missing, 1, NULL, 0));
-	assert_false(ledger_holds(settings, NULL, 0, present, 1));
+	assert_true(ledger_holds(persistent, present, 2, missing, 1));
+	assert_false(ledger_holds(persistent, missing, 1, NULL, 0));
+	assert_false(ledger_holds(persistent, NULL, 0, present, 1));
 	assert_true(ledger_holds(NULL, NULL, 0, missing, 1));
+	cJSON_Delete(settings);
+}
+
+/* A value of another type is unreadable, never an empty ledger: writing one
+ * back would disown every alias in it. */
+static void test_wrong_type_is_unreadable(void **state)
+{
+	static const char *const values[] = { "5", "true", "{\"a\":\"b\"}", "[\"a\",1]", "[[\"a\"]]" };
+	char *add[] = { "a" };
+	cJSON *settings, *out;
+	const cJSON *persistent;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		settings = settings_with(values[i]);
+		persistent = cJSON_GetObjectItemCaseSensitive(settings, "persistent");
+		out = NULL;
+		assert_int_equal(ledger_read(&out, persistent), -EBADMSG);
+		assert_null(out);
+		assert_int_equal(ledger_merge(&out, persistent, add, 1, NULL, 0), -EBADMSG);
+		assert_null(out);
+		assert_false(ledger_holds(persistent, NULL, 0, NULL, 0));
+		cJSON_Delete(settings);
+	}
+	settings = settings_with("null");
+	assert_int_equal(ledger_read(&out, cJSON_GetObjectItemCaseSensitive(settings, "persistent")), 0);
+	assert_int_equal(cJSON_GetArraySize(out), 0);
+	cJSON_Delete(out);
 	cJSON_Delete(settings);
 }
 
@@ -96,6 +132,7 @@ int main(void)
 		cmocka_unit_test(test_merge_reads_array_form),
 		cmocka_unit_test(test_merge_without_ledger),
 		cmocka_unit_test(test_holds),
+		cmocka_unit_test(test_wrong_type_is_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
