@@ -8,41 +8,19 @@
 
 #include "plan/normalize.h"
 #include "plan/plan.h"
+#include "plan/plan_internal.h"
 
-/* Fields of GET /_remote/info that change with connectivity, not with configuration. */
-static const char *const connection_fields[] = {
-	"connected", "num_nodes_connected", "num_proxy_sockets_connected", NULL,
-};
-
-/* Adds a reference to value (null when absent): the live trees can be large,
- * and the fingerprint only reads them. */
-static int add_reference(cJSON *object, const char *key, const cJSON *value)
+int fingerprint_add_reference(cJSON *doc, const char *key, const cJSON *value)
 {
 	if (!value)
-		return cJSON_AddNullToObject(object, key) ? 0 : -ENOMEM;
-	return cJSON_AddItemReferenceToObject(object, key, (cJSON *)value) ? 0 : -ENOMEM;
-}
-
-/* remote_info without the fields that follow connectivity rather than configuration. */
-static int add_remote_info(cJSON *object, const cJSON *remote_info)
-{
-	cJSON *copy = remote_info ? cJSON_Duplicate(remote_info, 1) : cJSON_CreateNull(), *remote;
-	size_t i;
-
-	if (!copy || !cJSON_AddItemToObject(object, "remote_info", copy)) {
-		cJSON_Delete(copy);
-		return -ENOMEM;
-	}
-	cJSON_ArrayForEach(remote, copy)
-		for (i = 0; connection_fields[i]; i++)
-			cJSON_DeleteItemFromObjectCaseSensitive(remote, connection_fields[i]);
-	return 0;
+		return cJSON_AddNullToObject(doc, key) ? 0 : -ENOMEM;
+	return cJSON_AddItemReferenceToObject(doc, key, (cJSON *)value) ? 0 : -ENOMEM;
 }
 
 static int cluster_document(cJSON *clusters, const struct live_cluster *lc)
 {
 	cJSON *doc = cJSON_CreateObject();
-	const cJSON *settings = lc->settings;
+	size_t i;
 	int err = 0;
 
 	if (!doc || !cJSON_AddItemToObject(clusters, lc->cluster_id, doc)) {
@@ -55,19 +33,10 @@ static int cluster_document(cJSON *clusters, const struct live_cluster *lc)
 		return 0;
 	if (!cJSON_AddStringToObject(doc, "version", lc->version ? lc->version : ""))
 		return -ENOMEM;
-	err = add_reference(doc, "persistent", cJSON_GetObjectItemCaseSensitive(settings, "persistent"));
+	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++)
+		err = plan_kinds[i]->fingerprint(doc, lc);
 	if (!err)
-		err = add_reference(doc, "transient", cJSON_GetObjectItemCaseSensitive(settings, "transient"));
-	if (!err)
-		err = add_remote_info(doc, lc->remote_info);
-	if (!err)
-		err = add_reference(doc, "roles", lc->roles);
-	if (!err)
-		err = add_reference(doc, "users", lc->users);
-	if (!err)
-		err = add_reference(doc, "password_probes", lc->password_probes);
-	if (!err)
-		err = add_reference(doc, "transport_addresses", lc->transport_addresses);
+		err = fingerprint_add_reference(doc, "transport_addresses", lc->transport_addresses);
 	return err;
 }
 

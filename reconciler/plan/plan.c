@@ -10,9 +10,6 @@
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 
-/* Kinds in the order their changes are listed. */
-static const struct kind_ops *const kinds[] = { &remote_kind_ops, &role_kind_ops, &user_kind_ops };
-#define KIND_COUNT (sizeof(kinds) / sizeof(kinds[0]))
 
 static int grow(void **array, size_t *cap, size_t count, size_t size)
 {
@@ -467,6 +464,39 @@ int redact_into_request(cJSON **out, struct plan_request *r, const cJSON *body,
 	return 0;
 }
 
+int plan_stamp_managed(cJSON **out, const cJSON *body)
+{
+	cJSON *copy = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject(), *metadata;
+
+	*out = NULL;
+	if (!copy)
+		return -ENOMEM;
+	metadata = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
+	if (!cJSON_IsObject(metadata)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(copy, "metadata");
+		metadata = cJSON_AddObjectToObject(copy, "metadata");
+	}
+	if (!metadata) {
+		cJSON_Delete(copy);
+		return -ENOMEM;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(metadata, MANAGED_BY_KEY);
+	if (!cJSON_AddStringToObject(metadata, MANAGED_BY_KEY, MANAGED_BY_VALUE)) {
+		cJSON_Delete(copy);
+		return -ENOMEM;
+	}
+	*out = copy;
+	return 0;
+}
+
+bool plan_is_managed(const cJSON *object)
+{
+	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(object, "metadata");
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(metadata, MANAGED_BY_KEY);
+
+	return cJSON_IsString(by) && !strcmp(by->valuestring, MANAGED_BY_VALUE);
+}
+
 const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id)
 {
 	return live_find_cluster(b->live, id);
@@ -476,13 +506,126 @@ const struct live_cluster *builder_find_live(const struct cluster_builder *b, co
 
 static void builder_dispose(struct cluster_builder *b)
 {
+	size_t i;
+
 	request_dispose(&b->settings);
 	request_dispose(&b->roles_bulk);
 	request_dispose(&b->roles_bulk_delete);
 	cJSON_Delete(b->ledger_live);
 	cJSON_Delete(b->ledger_declared);
 	cJSON_Delete(b->ledger_deleted);
-	cJSON_Delete(b->roles_created);
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
+		cJSON_Delete(b->created[i]);
+}
+
+long builder_created(const struct cluster_builder *b, enum resource_kind kind, const char *name)
+{
+	const cJSON *index = cJSON_GetObjectItemCaseSensitive(b->created[kind], name);
+
+	return cJSON_IsNumber(index) ? (long)index->valuedouble : -1;
+}
+
+static int record_created(struct cluster_builder *b, enum resource_kind kind, const char *name,
+			  size_t index)
+{
+	cJSON *number;
+
+	if (!b->created[kind] && !(b->created[kind] = cJSON_CreateObject()))
+		return -ENOMEM;
+	number = cJSON_CreateNumber((double)index);
+	if (!number || !cJSON_AddItemToObject(b->created[kind], name, number)) {
+		cJSON_Delete(number);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static const cJSON *comparable(const struct kind_ops *ops, const cJSON *live)
+{
+	return ops->comparable ? ops->comparable(live) : live;
+}
+
+static int plan_delete(struct cluster_builder *b, const struct kind_ops *ops, const char *name,
+		       const cJSON *live)
+{
+	size_t index;
+	int err = builder_add_change(b, ops->kind, name, ACTION_DELETE, &index);
+
+	if (!err)
+		err = kind_live_fields(builder_change(b, index), ops, b->lc, comparable(ops, live));
+	if (!err)
+		err = ops->remove(b, name, live, index);
+	return err;
+}
+
+static int plan_create(struct cluster_builder *b, const struct kind_ops *ops,
+		       const struct desired_object *d, const cJSON *body)
+{
+	const cJSON *item;
+	size_t index;
+	int err = builder_add_change(b, ops->kind, d->name, ACTION_CREATE, &index);
+
+	cJSON_ArrayForEach(item, body) {
+		if (err)
+			break;
+		err = change_add_field(builder_change(b, index), item->string, NULL, item,
+				       path_is_sensitive(d->sensitive_paths, item->string));
+	}
+	if (!err)
+		err = record_created(b, ops->kind, d->name, index);
+	if (!err)
+		err = ops->write(b, d, body, NULL, index);
+	return err;
+}
+
+static int plan_update(struct cluster_builder *b, const struct kind_ops *ops,
+		       const struct desired_object *d, const cJSON *body, const cJSON *live)
+{
+	struct plan_change scratch = { 0 };
+	size_t changed = 0, index;
+	int err = kind_diff(&scratch, &changed, ops, b->lc, comparable(ops, live), body, d->sensitive_paths);
+
+	if (!err && ops->extra_fields)
+		err = ops->extra_fields(b, d, live, &scratch);
+	if (err)
+		goto done;
+	if (!scratch.field_count) {
+		b->cp->unchanged++;
+		goto done;
+	}
+	err = builder_add_change_from(b, &scratch, ops->kind, d->name, ACTION_UPDATE, &index);
+	if (!err)
+		err = ops->write(b, d, body, live, index);
+done:
+	change_dispose(&scratch);
+	return err;
+}
+
+/* The one decision every kind shares: d is the declaration (NULL when the
+ * object is pruned), live the live object (NULL when there is none). */
+static int plan_object(struct cluster_builder *b, const struct kind_ops *ops,
+		       const struct desired_object *d, const char *name, const cJSON *live)
+{
+	cJSON *body = NULL;
+	char *problem = NULL;
+	int err = ops->guard ? ops->guard(b, d, name, live) : 0;
+
+	if (err)
+		return err < 0 ? err : 0;
+	if (!d || d->absent) {
+		if (live)
+			return plan_delete(b, ops, name, live);
+		b->cp->unchanged++;
+		return 0;
+	}
+	err = ops->desired_body(&body, &problem, b, d, live);
+	if (!err && problem)
+		err = builder_add_problem(b, ops->kind, name, "%s", problem);
+	else if (!err)
+		err = live ? plan_update(b, ops, d, body, live) : plan_create(b, ops, d, body);
+	free(problem);
+	cJSON_Delete(body);
+	return err;
 }
 
 /* A kind's live objects sorted by name, so that matching them with the
@@ -542,13 +685,13 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 		found = count ? bsearch(&key, entries, count, sizeof(*entries), compare_entries) : NULL;
 		if (found)
 			found->declared = true;
-		err = ops->plan_object(b, d, d->name, found ? found->item : NULL);
+		err = plan_object(b, ops, d, d->name, found ? found->item : NULL);
 	}
 	/* undeclared live objects, in name order, go when the policy prunes them */
 	for (i = 0; !err && policy != PRUNE_NONE && i < count; i++) {
 		if (entries[i].declared || !ops->prunable(b, entries[i].name, entries[i].item, policy))
 			continue;
-		err = ops->plan_object(b, NULL, entries[i].name, entries[i].item);
+		err = plan_object(b, ops, NULL, entries[i].name, entries[i].item);
 	}
 	free(entries);
 	cJSON_Delete(live_objects);
@@ -596,11 +739,11 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 		err = cp->error ? 0 : -ENOMEM;
 		goto done;
 	}
-	for (i = 0; !err && i < KIND_COUNT; i++)
-		err = plan_kind(&b, kinds[i]);
-	for (i = 0; !err && i < KIND_COUNT; i++)
-		if (kinds[i]->finish)
-			err = kinds[i]->finish(&b);
+	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++)
+		err = plan_kind(&b, plan_kinds[i]);
+	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++)
+		if (plan_kinds[i]->finish)
+			err = plan_kinds[i]->finish(&b);
 	if (!err)
 		order_requests(cp);
 done:

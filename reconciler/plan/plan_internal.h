@@ -33,33 +33,67 @@ struct cluster_builder {
 	/* roles: bulk requests (8.15+) */
 	struct plan_request roles_bulk;
 	struct plan_request roles_bulk_delete;
-	cJSON *roles_created; /* {role name: change index} of roles created by this plan */
+
+	/* Per kind, {name: change index} of the objects this plan creates, so that
+	 * a dependant (a user of a new role) can wait for them. */
+	cJSON *created[RESOURCE_KIND_COUNT];
 };
 
+/* A kind's planner: the plan stage's column of the kind table (desired/kind_list.h).
+ * The driver (plan.c) matches declarations with live objects and decides, the
+ * same way for every kind, whether an object is created, updated, deleted or
+ * unchanged; the hooks say what that means for this kind. */
 struct kind_ops {
 	enum resource_kind kind;
 	/* This kind's live objects on the cluster as {name: object}; the caller frees
-	 * *out with cJSON_Delete (it may be a reference to the live_cluster's tree). */
+	 * *out with cJSON_Delete (it may be a reference to the live_cluster's tree).
+	 * Returns 1 when the kind cannot be planned on this cluster (after adding
+	 * a problem that says why). */
 	int (*read_live)(cJSON **out, struct cluster_builder *b);
 	/* A body (declared, or live) in the form that compares as Elasticsearch means
 	 * it; the caller owns *out. */
 	int (*normalize)(cJSON **out, const cJSON *body, const struct live_cluster *lc);
+	/* The part of a live object that compares with a declared body; NULL: all of it. */
+	const cJSON *(*comparable)(const cJSON *live);
 	/* Whether an undeclared live object goes under policy (never for reserved
 	 * or static objects). */
 	bool (*prunable)(const struct cluster_builder *b, const char *name, const cJSON *live,
 			 enum prune_policy policy);
-	/* Plans one object: d is its declaration, or NULL when it is pruned; live is
-	 * its live object, or NULL. */
-	int (*plan_object)(struct cluster_builder *b, const struct desired_object *d,
-			   const char *name, const cJSON *live);
+	/* Optional: objects esreconcile must not plan the usual way (reserved,
+	 * static). Returns 1 when it planned the object itself (a problem, say), 0
+	 * to go on. d is NULL for a pruned object. */
+	int (*guard)(struct cluster_builder *b, const struct desired_object *d, const char *name,
+		     const cJSON *live);
+	/* The body that a create (live NULL) or update compares and writes, owned
+	 * by the caller; or *problem_out (the caller frees it) when it cannot be built. */
+	int (*desired_body)(cJSON **out, char **problem_out, struct cluster_builder *b,
+			    const struct desired_object *d, const cJSON *live);
+	/* Optional: fields of an update beyond the body's diff (a password, a scope). */
+	int (*extra_fields)(struct cluster_builder *b, const struct desired_object *d, const cJSON *live,
+			    struct plan_change *c);
+	/* Plans the requests of change (a create when live is NULL, else an update). */
+	int (*write)(struct cluster_builder *b, const struct desired_object *d, const cJSON *body,
+		     const cJSON *live, size_t change);
+	/* Plans the request of the deletion change of the live object name. */
+	int (*remove)(struct cluster_builder *b, const char *name, const cJSON *live, size_t change);
 	/* Moves the requests this kind accumulated into the cluster plan; NULL when
-	 * plan_object pushes every request itself. */
+	 * write and remove push every request themselves. */
 	int (*finish)(struct cluster_builder *b);
+	/* Adds this kind's part of the live state to the fingerprint's document of
+	 * the cluster (references or copies, keyed by distinct names). */
+	int (*fingerprint)(cJSON *doc, const struct live_cluster *lc);
 };
 
-extern const struct kind_ops remote_kind_ops;
-extern const struct kind_ops role_kind_ops;
-extern const struct kind_ops user_kind_ops;
+/* The plan stage's kind table, indexed by enum resource_kind (plan/kinds.c). */
+extern const struct kind_ops *const plan_kinds[RESOURCE_KIND_COUNT];
+
+#define ESR_KIND_OPS_DECLARE(e, name, section, list_path) extern const struct kind_ops name##_kind_ops;
+ESR_KINDS(ESR_KIND_OPS_DECLARE)
+#undef ESR_KIND_OPS_DECLARE
+
+/* Adds a reference to value (null when absent) under key: the fingerprint
+ * only reads the live trees, which can be large. Returns 0 or -ENOMEM. */
+int fingerprint_add_reference(cJSON *doc, const char *key, const cJSON *value);
 
 /* Per-kind normalisers, also exported for the unit tests. */
 int remote_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc);
@@ -68,6 +102,10 @@ int user_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc
 
 /* A copy of a role or user body with metadata.managed_by set, as written on every write. */
 int plan_stamp_managed(cJSON **out, const cJSON *body);
+/* True when a role or user's metadata.managed_by names esreconcile. */
+bool plan_is_managed(const cJSON *object);
+/* The change index of an object of kind this plan creates, or -1. */
+long builder_created(const struct cluster_builder *b, enum resource_kind kind, const char *name);
 
 /* Appends a change; *index_out receives its index in the cluster's changes. */
 int builder_add_change(struct cluster_builder *b, enum resource_kind kind, const char *name,

@@ -509,18 +509,11 @@ static int part_commit(struct cluster_builder *b, struct settings_part *p, size_
 
 /* ---- planning one alias ---- */
 
-static int remote_delete(struct cluster_builder *b, const char *alias, const cJSON *live)
+static int remote_delete(struct cluster_builder *b, const char *alias, const cJSON *live, size_t index)
 {
 	struct settings_part part = { 0 };
-	size_t index;
-	int err;
+	int err = part_init(&part);
 
-	err = builder_add_change(b, RESOURCE_REMOTE, alias, ACTION_DELETE, &index);
-	if (!err)
-		err = kind_live_fields(builder_change(b, index), &remote_kind_ops, b->lc,
-				       cJSON_GetObjectItemCaseSensitive(live, "settings"));
-	if (!err)
-		err = part_init(&part);
 	if (!err && cJSON_GetObjectItemCaseSensitive(live, "persistent"))
 		err = part_delete_alias(part.persistent, alias);
 	if (!err && cJSON_GetObjectItemCaseSensitive(live, "transient"))
@@ -538,8 +531,8 @@ static int remote_delete(struct cluster_builder *b, const char *alias, const cJS
 /* The declared body, with seeds discovered from the referenced cluster when
  * the declaration names a cluster and no seeds. *problem_out explains why the
  * seeds cannot be known (the caller frees it). */
-static int desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
-			const struct desired_object *d)
+static int declared_body(cJSON **out, char **problem_out, struct cluster_builder *b,
+			 const struct desired_object *d)
 {
 	const struct live_cluster *target;
 	cJSON *body, *seeds;
@@ -580,26 +573,32 @@ static int desired_body(cJSON **out, char **problem_out, struct cluster_builder 
 	return 0;
 }
 
-static int remote_create(struct cluster_builder *b, const struct desired_object *d, const cJSON *body)
+static int remote_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
+			       const struct desired_object *d, const cJSON *live)
+{
+	int err = declared_body(out, problem_out, b, d);
+
+	(void)live;
+	/* declared and plannable: from now on the ledger owns it */
+	if (!err && !*problem_out)
+		err = string_set_add(b->ledger_declared, d->name);
+	return err;
+}
+
+static int remote_create(struct cluster_builder *b, const struct desired_object *d, const cJSON *body,
+			 size_t index)
 {
 	struct settings_part part = { 0 };
 	const cJSON *item;
-	size_t index;
-	int err;
+	int err = part_init(&part);
 
-	err = builder_add_change(b, RESOURCE_REMOTE, d->name, ACTION_CREATE, &index);
-	if (!err)
-		err = part_init(&part);
 	if (!err)
 		err = settings_request(b);
 	cJSON_ArrayForEach(item, body) {
-		bool sensitive = path_is_sensitive(d->sensitive_paths, item->string);
-
 		if (err)
 			break;
-		err = change_add_field(builder_change(b, index), item->string, NULL, item, sensitive);
-		if (!err)
-			err = part_set(&part, &b->settings, d->name, item->string, item, sensitive);
+		err = part_set(&part, &b->settings, d->name, item->string, item,
+			       path_is_sensitive(d->sensitive_paths, item->string));
 	}
 	if (!err)
 		err = part_commit(b, &part, index);
@@ -662,89 +661,93 @@ static int update_part(struct cluster_builder *b, struct settings_part *part,
 	return 0;
 }
 
-static int remote_update(struct cluster_builder *b, const struct desired_object *d,
-			 const cJSON *body, const cJSON *live)
+/* An alias in transient settings moves to persistent; one missing from the
+ * ledger is adopted: from now on it is pruned like any alias esreconcile created. */
+static int remote_extra_fields(struct cluster_builder *b, const struct desired_object *d,
+			       const cJSON *live, struct plan_change *c)
 {
-	const cJSON *settings = cJSON_GetObjectItemCaseSensitive(live, "settings");
-	bool in_transient = cJSON_GetObjectItemCaseSensitive(live, "transient") != NULL;
-	struct plan_change scratch = { 0 };
-	struct settings_part part = { 0 };
-	cJSON *flag_before = NULL, *flag_after = NULL;
-	size_t changed = 0, index;
-	int err;
+	cJSON *before = NULL, *after = NULL;
+	int err = 0;
 
-	err = kind_diff(&scratch, &changed, &remote_kind_ops, b->lc, settings, body, d->sensitive_paths);
-	if (!err && in_transient) {
-		cJSON *from = cJSON_CreateString("transient"), *to = cJSON_CreateString("persistent");
-
-		err = from && to ? change_add_field(&scratch, "scope", from, to, false) : -ENOMEM;
-		cJSON_Delete(from);
-		cJSON_Delete(to);
+	if (cJSON_GetObjectItemCaseSensitive(live, "transient")) {
+		before = cJSON_CreateString("transient");
+		after = cJSON_CreateString("persistent");
+		err = before && after ? change_add_field(c, "scope", before, after, false) : -ENOMEM;
 		if (!err)
 			err = builder_add_warning(b, "remote [%s] is set in transient settings; the plan moves it "
 						  "to persistent settings", d->name);
+		cJSON_Delete(before);
+		cJSON_Delete(after);
 	}
 	if (!err && !string_set_has(b->ledger_live, d->name)) {
-		/* adopted: from now on it is pruned like any alias esreconcile created */
-		flag_before = cJSON_CreateFalse();
-		flag_after = cJSON_CreateTrue();
-		err = flag_before && flag_after ? change_add_field(&scratch, "managed", flag_before, flag_after, false)
-						: -ENOMEM;
+		before = cJSON_CreateFalse();
+		after = cJSON_CreateTrue();
+		err = before && after ? change_add_field(c, "managed", before, after, false) : -ENOMEM;
+		cJSON_Delete(before);
+		cJSON_Delete(after);
 	}
-	if (err)
-		goto done;
-	if (!scratch.field_count) {
-		b->cp->unchanged++;
-		goto done;
-	}
-	err = builder_add_change_from(b, &scratch, RESOURCE_REMOTE, d->name, ACTION_UPDATE, &index);
-	if (!err)
-		err = part_init(&part);
-	if (!err)
-		err = settings_request(b);
-	if (!err)
-		err = update_part(b, &part, d, body, live, builder_change(b, index));
-	if (!err)
-		err = part_commit(b, &part, index);
-done:
-	change_dispose(&scratch);
-	cJSON_Delete(part.body);
-	cJSON_Delete(flag_before);
-	cJSON_Delete(flag_after);
 	return err;
 }
 
-static int remote_plan_object(struct cluster_builder *b, const struct desired_object *d,
-			      const char *name, const cJSON *live)
+static int remote_write(struct cluster_builder *b, const struct desired_object *d, const cJSON *body,
+			const cJSON *live, size_t change)
 {
-	cJSON *body = NULL;
-	char *problem = NULL;
+	struct settings_part part = { 0 };
 	int err;
 
-	if (live && is_static(live) && d)
-		return builder_add_problem(b, RESOURCE_REMOTE, name,
-					   "remote [%s] is defined in elasticsearch.yml; esreconcile cannot change it",
-					   name);
-	if (!d || d->absent) {
-		if (!live) {
-			b->cp->unchanged++;
-			return 0;
-		}
-		return remote_delete(b, name, live);
-	}
-	err = desired_body(&body, &problem, b, d);
-	if (err)
-		return err;
-	if (problem) {
-		err = builder_add_problem(b, RESOURCE_REMOTE, name, "%s", problem);
-		free(problem);
-		return err;
-	}
-	err = string_set_add(b->ledger_declared, name);
+	if (!live)
+		return remote_create(b, d, body, change);
+	err = part_init(&part);
 	if (!err)
-		err = live ? remote_update(b, d, body, live) : remote_create(b, d, body);
-	cJSON_Delete(body);
+		err = settings_request(b);
+	if (!err)
+		err = update_part(b, &part, d, body, live, builder_change(b, change));
+	if (!err)
+		err = part_commit(b, &part, change);
+	cJSON_Delete(part.body);
 	return err;
+}
+
+static const cJSON *remote_comparable(const cJSON *live)
+{
+	return cJSON_GetObjectItemCaseSensitive(live, "settings");
+}
+
+static int remote_guard(struct cluster_builder *b, const struct desired_object *d, const char *name,
+			const cJSON *live)
+{
+	int err;
+
+	if (!d || !live || !is_static(live))
+		return 0;
+	err = builder_add_problem(b, RESOURCE_REMOTE, name,
+				  "remote [%s] is defined in elasticsearch.yml; esreconcile cannot change it", name);
+	return err ? err : 1;
+}
+
+/* Fields of GET /_remote/info that change with connectivity, not with configuration. */
+static const char *const connection_fields[] = {
+	"connected", "num_nodes_connected", "num_proxy_sockets_connected", NULL,
+};
+
+/* The settings and remote_info, without what follows connectivity rather than configuration. */
+static int remote_fingerprint(cJSON *doc, const struct live_cluster *lc)
+{
+	cJSON *copy = lc->remote_info ? cJSON_Duplicate(lc->remote_info, 1) : cJSON_CreateNull(), *remote;
+	size_t i;
+	int err;
+
+	if (!copy || !cJSON_AddItemToObject(doc, "remote_info", copy)) {
+		cJSON_Delete(copy);
+		return -ENOMEM;
+	}
+	cJSON_ArrayForEach(remote, copy)
+		for (i = 0; connection_fields[i]; i++)
+			cJSON_DeleteItemFromObjectCaseSensitive(remote, connection_fields[i]);
+	err = fingerprint_add_reference(doc, "persistent",
+					cJSON_GetObjectItemCaseSensitive(lc->settings, "persistent"));
+	return err ? err : fingerprint_add_reference(doc, "transient",
+						     cJSON_GetObjectItemCaseSensitive(lc->settings, "transient"));
 }
 
 /* ---- the ledger, then the request ---- */
@@ -841,7 +844,13 @@ const struct kind_ops remote_kind_ops = {
 	.kind = RESOURCE_REMOTE,
 	.read_live = remote_read_live,
 	.normalize = remote_normalize,
+	.comparable = remote_comparable,
 	.prunable = remote_prunable,
-	.plan_object = remote_plan_object,
+	.guard = remote_guard,
+	.desired_body = remote_desired_body,
+	.extra_fields = remote_extra_fields,
+	.write = remote_write,
+	.remove = remote_delete,
 	.finish = remote_finish,
+	.fingerprint = remote_fingerprint,
 };

@@ -16,20 +16,16 @@ static bool is_reserved(const cJSON *role)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
 }
 
-static bool is_managed(const cJSON *object)
-{
-	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(object, "metadata");
-	const cJSON *by = cJSON_GetObjectItemCaseSensitive(metadata, MANAGED_BY_KEY);
-
-	return cJSON_IsString(by) && !strcmp(by->valuestring, MANAGED_BY_VALUE);
-}
-
 static int role_read_live(cJSON **out, struct cluster_builder *b)
 {
-	b->roles_created = cJSON_CreateObject();
 	/* a reference to the live tree, not a copy: it can hold thousands of objects */
 	*out = cJSON_IsObject(b->lc->roles) ? cJSON_CreateObjectReference(b->lc->roles->child) : cJSON_CreateObject();
-	return *out && b->roles_created ? 0 : -ENOMEM;
+	return *out ? 0 : -ENOMEM;
+}
+
+static int role_fingerprint(cJSON *doc, const struct live_cluster *lc)
+{
+	return fingerprint_add_reference(doc, "roles", lc->roles);
 }
 
 static bool role_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
@@ -39,7 +35,7 @@ static bool role_prunable(const struct cluster_builder *b, const char *name, con
 	(void)name;
 	if (is_reserved(live))
 		return false;
-	return policy == PRUNE_ALL || is_managed(live);
+	return policy == PRUNE_ALL || plan_is_managed(live);
 }
 
 /* ---- normalisation ---- */
@@ -208,31 +204,6 @@ int role_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc
 
 /* ---- planning ---- */
 
-int plan_stamp_managed(cJSON **out, const cJSON *body)
-{
-	cJSON *copy = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject(), *metadata;
-
-	*out = NULL;
-	if (!copy)
-		return -ENOMEM;
-	metadata = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
-	if (!cJSON_IsObject(metadata)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(copy, "metadata");
-		metadata = cJSON_AddObjectToObject(copy, "metadata");
-	}
-	if (!metadata) {
-		cJSON_Delete(copy);
-		return -ENOMEM;
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(metadata, MANAGED_BY_KEY);
-	if (!cJSON_AddStringToObject(metadata, MANAGED_BY_KEY, MANAGED_BY_VALUE)) {
-		cJSON_Delete(copy);
-		return -ENOMEM;
-	}
-	*out = copy;
-	return 0;
-}
-
 /* True when live has an object key (at any depth) that desired lacks. */
 static bool loses_keys(const cJSON *live, const cJSON *desired)
 {
@@ -383,17 +354,12 @@ done:
 	return err;
 }
 
-static int role_delete(struct cluster_builder *b, const char *name, const cJSON *live)
+static int role_delete(struct cluster_builder *b, const char *name, const cJSON *live, size_t index)
 {
 	struct plan_request single = { 0 };
-	size_t index;
 	int err;
 
-	err = builder_add_change(b, RESOURCE_ROLE, name, ACTION_DELETE, &index);
-	if (!err)
-		err = kind_live_fields(builder_change(b, index), &role_kind_ops, b->lc, live);
-	if (err)
-		return err;
+	(void)live;
 	if (live_version_at_least(b->lc, 8, 15)) {
 		cJSON *names, *view_body = NULL;
 
@@ -420,61 +386,25 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 	return err;
 }
 
-static int role_plan_object(struct cluster_builder *b, const struct desired_object *d,
-			    const char *name, const cJSON *live)
+static int role_guard(struct cluster_builder *b, const struct desired_object *d, const char *name,
+		      const cJSON *live)
 {
-	struct plan_change scratch = { 0 };
-	cJSON *body = NULL, *item;
-	size_t index, changed = 0;
 	int err;
 
-	if (d && live && is_reserved(live))
-		return builder_add_problem(b, RESOURCE_ROLE, name,
-					   "role [%s] is reserved: esreconcile never changes or deletes it", name);
-	if (!d || d->absent) {
-		if (!live) {
-			b->cp->unchanged++;
-			return 0;
-		}
-		return role_delete(b, name, live);
-	}
-	err = plan_stamp_managed(&body, d->body);
-	if (err)
-		return err;
-	if (!live) {
-		err = builder_add_change(b, RESOURCE_ROLE, name, ACTION_CREATE, &index);
-		cJSON_ArrayForEach(item, body) {
-			if (err)
-				break;
-			err = change_add_field(builder_change(b, index), item->string, NULL, item,
-					       path_is_sensitive(d->sensitive_paths, item->string));
-		}
-		if (!err) {
-			cJSON *number = cJSON_CreateNumber((double)index);
+	if (!d || !live || !is_reserved(live))
+		return 0;
+	err = builder_add_problem(b, RESOURCE_ROLE, name,
+				  "role [%s] is reserved: esreconcile never changes or deletes it", name);
+	return err ? err : 1;
+}
 
-			if (!number || !cJSON_AddItemToObject(b->roles_created, name, number)) {
-				cJSON_Delete(number);
-				err = -ENOMEM;
-			}
-		}
-		if (!err)
-			err = role_write(b, d, body, NULL, index);
-		goto done;
-	}
-	err = kind_diff(&scratch, &changed, &role_kind_ops, b->lc, live, body, d->sensitive_paths);
-	if (err)
-		goto done;
-	if (!changed) {
-		b->cp->unchanged++;
-		goto done;
-	}
-	err = builder_add_change_from(b, &scratch, RESOURCE_ROLE, name, ACTION_UPDATE, &index);
-	if (!err)
-		err = role_write(b, d, body, live, index);
-done:
-	change_dispose(&scratch);
-	cJSON_Delete(body);
-	return err;
+static int role_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
+			     const struct desired_object *d, const cJSON *live)
+{
+	(void)b;
+	(void)live;
+	*problem_out = NULL;
+	return plan_stamp_managed(out, d->body);
 }
 
 static int role_finish(struct cluster_builder *b)
@@ -493,6 +423,10 @@ const struct kind_ops role_kind_ops = {
 	.read_live = role_read_live,
 	.normalize = role_normalize,
 	.prunable = role_prunable,
-	.plan_object = role_plan_object,
+	.guard = role_guard,
+	.desired_body = role_desired_body,
+	.write = role_write,
+	.remove = role_delete,
 	.finish = role_finish,
+	.fingerprint = role_fingerprint,
 };

@@ -38,16 +38,20 @@ static int user_read_live(cJSON **out, struct cluster_builder *b)
 	return *out ? 0 : -ENOMEM;
 }
 
+static int user_fingerprint(cJSON *doc, const struct live_cluster *lc)
+{
+	int err = fingerprint_add_reference(doc, "users", lc->users);
+
+	return err ? err : fingerprint_add_reference(doc, "password_probes", lc->password_probes);
+}
+
 static bool user_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
 			  enum prune_policy policy)
 {
-	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(live, "metadata");
-	const cJSON *by = cJSON_GetObjectItemCaseSensitive(metadata, MANAGED_BY_KEY);
-
 	(void)b;
 	if (is_reserved(name, live))
 		return false;
-	return policy == PRUNE_ALL || (cJSON_IsString(by) && !strcmp(by->valuestring, MANAGED_BY_VALUE));
+	return policy == PRUNE_ALL || plan_is_managed(live);
 }
 
 int user_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc)
@@ -131,13 +135,13 @@ static int add_role_dependencies(struct cluster_builder *b, size_t change, const
 	int err = 0;
 
 	cJSON_ArrayForEach(role, cJSON_GetObjectItemCaseSensitive(body, "roles")) {
-		const cJSON *created;
+		long created;
 
 		if (!cJSON_IsString(role))
 			continue;
-		created = cJSON_GetObjectItemCaseSensitive(b->roles_created, role->valuestring);
-		if (cJSON_IsNumber(created))
-			err = change_add_dependency(builder_change(b, change), (size_t)created->valuedouble);
+		created = builder_created(b, RESOURCE_ROLE, role->valuestring);
+		if (created >= 0)
+			err = change_add_dependency(builder_change(b, change), (size_t)created);
 		if (err)
 			break;
 	}
@@ -192,17 +196,10 @@ static int field_password(struct plan_change *c, const char *key, bool existed)
 	return err;
 }
 
-static int user_delete(struct cluster_builder *b, const char *name, const cJSON *live)
+static int user_delete(struct cluster_builder *b, const char *name, const cJSON *live, size_t index)
 {
-	size_t index;
-	int err;
-
-	err = builder_add_change(b, RESOURCE_USER, name, ACTION_DELETE, &index);
-	if (!err)
-		err = kind_live_fields(builder_change(b, index), &user_kind_ops, b->lc, live);
-	if (!err)
-		err = user_request(b, index, "DELETE", name, "", NULL, NULL, NULL, NULL);
-	return err;
+	(void)live;
+	return user_request(b, index, "DELETE", name, "", NULL, NULL, NULL, NULL);
 }
 
 static bool probe_failed(const struct cluster_builder *b, const struct desired_object *d,
@@ -220,39 +217,7 @@ static bool probe_failed(const struct cluster_builder *b, const struct desired_o
 	return cJSON_IsFalse(probe);
 }
 
-static int user_create(struct cluster_builder *b, const struct desired_object *d, const cJSON *stamped)
-{
-	const char *key = d->password ? "password" : "password_hash";
-	cJSON *body = NULL;
-	const cJSON *item;
-	size_t index;
-	int err;
-
-	if (!d->password && !d->password_hash)
-		return builder_add_problem(b, RESOURCE_USER, d->name,
-					   "user [%s] does not exist and has no password: set users.%s.%s.password",
-					   d->name, d->cluster, d->name);
-	err = put_body(&body, stamped);
-	if (!err)
-		err = builder_add_change(b, RESOURCE_USER, d->name, ACTION_CREATE, &index);
-	cJSON_ArrayForEach(item, body) {
-		if (err)
-			break;
-		err = change_add_field(builder_change(b, index), item->string, NULL, item,
-				       path_is_sensitive(d->sensitive_paths, item->string));
-	}
-	if (!err)
-		err = field_password(builder_change(b, index), key, false);
-	if (!err)
-		err = add_role_dependencies(b, index, body);
-	if (err) {
-		cJSON_Delete(body);
-		return err;
-	}
-	return user_request(b, index, "PUT", d->name, "", body, d,
-			    d->password ? d->password : d->password_hash, key);
-}
-
+/* A built-in user: only its password is managed. */
 static int user_reserved(struct cluster_builder *b, const struct desired_object *d, const cJSON *live)
 {
 	size_t index;
@@ -278,74 +243,97 @@ static int user_reserved(struct cluster_builder *b, const struct desired_object 
 	return user_request(b, index, "POST", d->name, "/_password", body, NULL, d->password, "password");
 }
 
-static int user_update(struct cluster_builder *b, const struct desired_object *d,
-		       const cJSON *stamped, const cJSON *live)
+static int user_guard(struct cluster_builder *b, const struct desired_object *d, const char *name,
+		      const cJSON *live)
 {
-	struct plan_change scratch = { 0 };
-	bool password = probe_failed(b, d, live);
-	size_t index, changed = 0;
-	cJSON *body = NULL;
 	int err;
 
-	err = kind_diff(&scratch, &changed, &user_kind_ops, b->lc, live, stamped, d->sensitive_paths);
-	if (!err && password)
-		err = field_password(&scratch, "password", true);
-	if (err)
-		goto done;
-	if (!scratch.field_count) {
-		b->cp->unchanged++;
-		goto done;
-	}
-	err = builder_add_change_from(b, &scratch, RESOURCE_USER, d->name, ACTION_UPDATE, &index);
-	if (err)
-		goto done;
-	if (!changed) {
-		/* only the password differs */
-		body = cJSON_CreateObject();
-		err = body ? user_request(b, index, "POST", d->name, "/_password", body, NULL, d->password,
-					  "password")
-			   : -ENOMEM;
-		goto done;
-	}
-	err = put_body(&body, stamped);
-	if (!err)
-		err = add_role_dependencies(b, index, body);
-	if (!err)
-		err = user_request(b, index, "PUT", d->name, "", body, d, password ? d->password : NULL,
-				   "password");
+	if (!d || !is_reserved(name, live))
+		return 0;
+	if (d->absent)
+		err = builder_add_problem(b, RESOURCE_USER, name, "user [%s] is built in and cannot be deleted",
+					  name);
 	else
-		cJSON_Delete(body);
-done:
-	change_dispose(&scratch);
+		err = user_reserved(b, d, live);
+	return err ? err : 1;
+}
+
+/* A new user's body is the whole PUT body; an update compares the declaration. */
+static int user_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
+			     const struct desired_object *d, const cJSON *live)
+{
+	cJSON *stamped = NULL;
+	struct buf text;
+	int err;
+
+	(void)b;
+	*out = NULL;
+	*problem_out = NULL;
+	if (!live && !d->password && !d->password_hash) {
+		buf_init(&text, BUF_SMALL_MAX);
+		err = buf_printf(&text, "user [%s] does not exist and has no password: set users.%s.%s.password",
+				 d->name, d->cluster, d->name);
+		*problem_out = err ? NULL : buf_detach(&text);
+		buf_dispose(&text);
+		return *problem_out ? 0 : -ENOMEM;
+	}
+	err = plan_stamp_managed(&stamped, d->body);
+	if (err || live) {
+		*out = stamped;
+		return err;
+	}
+	err = put_body(out, stamped);
+	cJSON_Delete(stamped);
 	return err;
 }
 
-static int user_plan_object(struct cluster_builder *b, const struct desired_object *d,
-			    const char *name, const cJSON *live)
+static int user_extra_fields(struct cluster_builder *b, const struct desired_object *d,
+			     const cJSON *live, struct plan_change *c)
 {
-	cJSON *stamped = NULL;
+	return probe_failed(b, d, live) ? field_password(c, "password", true) : 0;
+}
+
+static bool only_password_changes(const struct plan_change *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->field_count; i++)
+		if (strcmp(c->fields[i].path, "password") != 0)
+			return false;
+	return true;
+}
+
+static int user_write(struct cluster_builder *b, const struct desired_object *d, const cJSON *body,
+		      const cJSON *live, size_t change)
+{
+	const char *key = d->password ? "password" : "password_hash";
+	bool password = !live || probe_failed(b, d, live);
+	cJSON *put = NULL, *empty;
 	int err;
 
-	if (!d)
-		return user_delete(b, name, live);
-	if (is_reserved(name, live)) {
-		if (d->absent)
-			return builder_add_problem(b, RESOURCE_USER, name,
-						   "user [%s] is built in and cannot be deleted", name);
-		return user_reserved(b, d, live);
+	if (!live) {
+		err = field_password(builder_change(b, change), key, false);
+		put = err ? NULL : cJSON_Duplicate(body, 1);
+		if (!err && !put)
+			err = -ENOMEM;
+	} else if (only_password_changes(builder_change(b, change))) {
+		empty = cJSON_CreateObject();
+		return empty ? user_request(b, change, "POST", d->name, "/_password", empty, NULL,
+					    d->password, "password")
+			     : -ENOMEM;
+	} else {
+		err = put_body(&put, body);
 	}
-	if (d->absent) {
-		if (!live) {
-			b->cp->unchanged++;
-			return 0;
-		}
-		return user_delete(b, name, live);
-	}
-	err = plan_stamp_managed(&stamped, d->body);
 	if (!err)
-		err = live ? user_update(b, d, stamped, live) : user_create(b, d, stamped);
-	cJSON_Delete(stamped);
-	return err;
+		err = add_role_dependencies(b, change, put);
+	if (err) {
+		cJSON_Delete(put);
+		return err;
+	}
+	if (!password)
+		return user_request(b, change, "PUT", d->name, "", put, d, NULL, "password");
+	return user_request(b, change, "PUT", d->name, "", put, d,
+			    d->password ? d->password : d->password_hash, live ? "password" : key);
 }
 
 const struct kind_ops user_kind_ops = {
@@ -353,6 +341,11 @@ const struct kind_ops user_kind_ops = {
 	.read_live = user_read_live,
 	.normalize = user_normalize,
 	.prunable = user_prunable,
-	.plan_object = user_plan_object,
+	.guard = user_guard,
+	.desired_body = user_desired_body,
+	.extra_fields = user_extra_fields,
+	.write = user_write,
+	.remove = user_delete,
 	.finish = NULL,
+	.fingerprint = user_fingerprint,
 };
