@@ -230,6 +230,21 @@ static void wipe_strings(cJSON *node)
 	}
 }
 
+/* Kinds with a settle rule whose changes went out in a successful request are verified afterwards. */
+static void mark_written(struct cluster_run *run, const struct plan_request *request, const bool *included)
+{
+	const struct plan_change *change;
+	size_t i;
+
+	for (i = 0; i < request->change_count; i++) {
+		if (!included[i] || request->changes[i] >= run->plan->change_count)
+			continue;
+		change = &run->plan->changes[request->changes[i]];
+		if (change->kind < RESOURCE_KIND_COUNT)
+			run->outcome->written[change->kind] = true;
+	}
+}
+
 /* Runs one planned request. Returns 0, 1 when the cluster gave no usable
  * answer (stop this cluster), or -ENOMEM. */
 static int run_request(struct cluster_run *run, const struct plan_request *request)
@@ -283,8 +298,9 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 		 request->path, response.status);
 	if ((err = request_record_response(run->outcome, run->plan, request, included, &response)))
 		goto done;
+	if (es_response_ok(&response))
+		mark_written(run, request, included);
 	if (request->carries_ledger && es_response_ok(&response)) {
-		run->outcome->settings_written = true;
 		run->settings_written_ms = clock_now_ms();
 		run->ledger = delta;
 		memset(&delta, 0, sizeof(delta));
@@ -476,6 +492,7 @@ static int apply_cluster(struct cluster_run *run)
 {
 	const struct cluster_config *config;
 	char *errmsg = NULL;
+	size_t kind;
 	int err;
 
 	if ((err = skip_problems(run)))
@@ -505,11 +522,11 @@ static int apply_cluster(struct cluster_run *run)
 	}
 	if (err)
 		goto done;
-	if (run->outcome->settings_written) {
-		if (run->options->wait_ms > 0)
-			verify_wait_remotes(run->outcome, run->client, run->desired, run->options->wait_ms);
-		confirm_ledger(run, &run->ledger);
-	}
+	for (kind = 0; kind < RESOURCE_KIND_COUNT && run->options->wait_ms > 0; kind++)
+		if (run->outcome->written[kind])
+			verify_wait(run->outcome, run->client, run->desired, (enum resource_kind)kind,
+				    run->options->wait_ms);
+	confirm_ledger(run, &run->ledger);
 	err = cluster_skip_pending(run->outcome, "not attempted");
 done:
 	run->outcome->requests_sent += run->requests_sent;

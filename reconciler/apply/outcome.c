@@ -15,6 +15,13 @@ static void free_strings(char **strings, size_t count)
 	free(strings);
 }
 
+void settlement_clear(struct settlement *settlement)
+{
+	free_strings(settlement->settled, settlement->settled_count);
+	free_strings(settlement->unsettled, settlement->unsettled_count);
+	memset(settlement, 0, sizeof(*settlement));
+}
+
 static void cluster_outcome_dispose(struct cluster_outcome *cluster)
 {
 	size_t i;
@@ -25,8 +32,8 @@ static void cluster_outcome_dispose(struct cluster_outcome *cluster)
 	}
 	free(cluster->changes);
 	free(cluster->cluster_id);
-	free_strings(cluster->remotes_connected, cluster->remotes_connected_count);
-	free_strings(cluster->remotes_not_connected, cluster->remotes_not_connected_count);
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
+		settlement_clear(&cluster->settle[i]);
 }
 
 void apply_outcome_free(struct apply_outcome *outcome)

@@ -21,16 +21,24 @@ struct change_outcome {
 	long http_status; /* failed: HTTP status, 0 when no response or a per-item bulk error */
 };
 
+/* Declared objects of one kind, split by whether they settled; owned. */
+struct settlement {
+	char **settled;
+	size_t settled_count;
+	char **unsettled;
+	size_t unsettled_count;
+};
+
 struct cluster_outcome {
 	char *cluster_id;
 	struct change_outcome *changes; /* parallel to cluster_plan.changes */
 	size_t change_count;
 	size_t requests_sent;
-	bool settings_written;          /* the remote settings PUT succeeded: verify remotes */
-	char **remotes_connected;       /* declared remotes that showed connected: true */
-	size_t remotes_connected_count;
-	char **remotes_not_connected;
-	size_t remotes_not_connected_count;
+	/* Per kind with a settle rule (plan_kind_settle): whether a request
+	 * carrying one of its changes succeeded, and which declared objects showed
+	 * settled (a remote connected) when apply last looked. */
+	bool written[RESOURCE_KIND_COUNT];
+	struct settlement settle[RESOURCE_KIND_COUNT];
 };
 
 struct apply_outcome {
@@ -43,6 +51,9 @@ struct apply_outcome {
 struct apply_tally {
 	size_t applied, failed, skipped;
 };
+
+/* Frees the lists of a settlement and leaves it empty. */
+void settlement_clear(struct settlement *settlement);
 
 /* An outcome for plan with every change pending. Returns 0 or -ENOMEM. */
 int apply_outcome_new(struct apply_outcome **out, const struct plan *plan);

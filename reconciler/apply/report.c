@@ -55,7 +55,7 @@ static int annotate_cluster(cJSON *cluster_json, const struct cluster_plan *clus
 {
 	cJSON *changes = cJSON_GetObjectItemCaseSensitive(cluster_json, "changes");
 	cJSON *change_json;
-	size_t i = 0;
+	size_t i = 0, kind;
 	int err;
 
 	if (cJSON_GetArraySize(changes) != (int)cluster->change_count)
@@ -66,11 +66,19 @@ static int annotate_cluster(cJSON *cluster_json, const struct cluster_plan *clus
 	}
 	if (!cJSON_AddNumberToObject(cluster_json, "requests_sent", (double)outcome->requests_sent))
 		return -ENOMEM;
-	if ((err = add_string_array(cluster_json, "remotes_connected", outcome->remotes_connected,
-				    outcome->remotes_connected_count)))
-		return err;
-	return add_string_array(cluster_json, "remotes_not_connected", outcome->remotes_not_connected,
-				outcome->remotes_not_connected_count);
+	for (kind = 0; kind < RESOURCE_KIND_COUNT; kind++) {
+		const struct kind_settle *rule = plan_kind_settle((enum resource_kind)kind);
+		const struct settlement *settlement = &outcome->settle[kind];
+
+		if (!rule)
+			continue;
+		if ((err = add_string_array(cluster_json, rule->settled_key, settlement->settled,
+					    settlement->settled_count)) ||
+		    (err = add_string_array(cluster_json, rule->unsettled_key, settlement->unsettled,
+					    settlement->unsettled_count)))
+			return err;
+	}
+	return 0;
 }
 
 /* The report without its clusters: format_version, fingerprint, an empty
@@ -214,7 +222,7 @@ static int append_cluster_text(struct buf *out, const struct cluster_plan *clust
 	const char *reset = color ? "\033[0m" : "";
 	const struct change_outcome *change;
 	bool header = false;
-	size_t i;
+	size_t i, kind;
 	int err = 0;
 
 	for (i = 0; i < cluster->change_count && !err; i++) {
@@ -235,12 +243,16 @@ static int append_cluster_text(struct buf *out, const struct cluster_plan *clust
 					 resource_kind_name(cluster->changes[i].kind), cluster->changes[i].name,
 					 change->reason ? change->reason : "not attempted", reset);
 	}
-	for (i = 0; i < outcome->remotes_not_connected_count && !err; i++) {
-		if (!header && (err = buf_printf(out, "cluster %s:\n", cluster->cluster_id)))
-			break;
-		header = true;
-		err = buf_printf(out, "  %s! remote %s is not connected%s\n", yellow,
-				 outcome->remotes_not_connected[i], reset);
+	for (kind = 0; kind < RESOURCE_KIND_COUNT && !err; kind++) {
+		const struct kind_settle *rule = plan_kind_settle((enum resource_kind)kind);
+
+		for (i = 0; rule && i < outcome->settle[kind].unsettled_count && !err; i++) {
+			if (!header && (err = buf_printf(out, "cluster %s:\n", cluster->cluster_id)))
+				break;
+			header = true;
+			err = buf_printf(out, "  %s! %s %s %s%s\n", yellow, resource_kind_name((enum resource_kind)kind),
+					 outcome->settle[kind].unsettled[i], rule->unsettled_text, reset);
+		}
 	}
 	return err;
 }

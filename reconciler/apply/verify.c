@@ -5,85 +5,71 @@
 #include <string.h>
 
 #include "apply/clock.h"
+#include "plan/plan.h"
 #include "util/log.h"
 
-static int push_alias(char ***list, size_t *count, const char *alias)
+static int push_name(char ***list, size_t *count, const char *name)
 {
 	char **grown = realloc(*list, (*count + 1) * sizeof(**list));
 
 	if (!grown)
 		return -ENOMEM;
 	*list = grown;
-	if (!(grown[*count] = strdup(alias)))
+	if (!(grown[*count] = strdup(name)))
 		return -ENOMEM;
 	(*count)++;
 	return 0;
 }
 
-static void clear_list(char ***list, size_t *count)
+int verify_split(struct cluster_outcome *outcome, const struct desired_state *desired,
+		 enum resource_kind kind, const cJSON *answer)
 {
-	size_t i;
-
-	for (i = 0; i < *count; i++)
-		free((*list)[i]);
-	free(*list);
-	*list = NULL;
-	*count = 0;
-}
-
-static bool remote_connected(const cJSON *remote_info, const char *alias)
-{
-	const cJSON *remote = cJSON_GetObjectItemCaseSensitive(remote_info, alias);
-
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(remote, "connected"));
-}
-
-int verify_split_remotes(struct cluster_outcome *outcome, const struct desired_state *desired,
-			 const cJSON *remote_info)
-{
+	const struct kind_settle *rule = plan_kind_settle(kind);
+	struct settlement *settlement = &outcome->settle[kind];
 	const struct desired_object *object;
 	size_t i;
 	int err = 0;
 
-	clear_list(&outcome->remotes_connected, &outcome->remotes_connected_count);
-	clear_list(&outcome->remotes_not_connected, &outcome->remotes_not_connected_count);
+	if (!rule)
+		return 0;
+	settlement_clear(settlement);
 	for (i = 0; i < desired->object_count && !err; i++) {
 		object = &desired->objects[i];
-		if (object->kind != RESOURCE_REMOTE || object->absent ||
-		    strcmp(object->cluster, outcome->cluster_id) != 0)
+		if (object->kind != kind || object->absent || strcmp(object->cluster, outcome->cluster_id) != 0)
 			continue;
-		if (remote_connected(remote_info, object->name))
-			err = push_alias(&outcome->remotes_connected, &outcome->remotes_connected_count,
-					 object->name);
+		if (rule->settled(answer, object->name))
+			err = push_name(&settlement->settled, &settlement->settled_count, object->name);
 		else
-			err = push_alias(&outcome->remotes_not_connected,
-					 &outcome->remotes_not_connected_count, object->name);
+			err = push_name(&settlement->unsettled, &settlement->unsettled_count, object->name);
 	}
 	return err;
 }
 
-int verify_wait_remotes(struct cluster_outcome *outcome, struct es_client *client,
-			const struct desired_state *desired, long wait_ms)
+int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
+		const struct desired_state *desired, enum resource_kind kind, long wait_ms)
 {
+	const struct kind_settle *rule = plan_kind_settle(kind);
 	struct es_response response;
 	char *errmsg = NULL;
 	long deadline = clock_now_ms() + (wait_ms > 0 ? wait_ms : 0), left;
 	int err;
 
+	if (!rule)
+		return 0;
 	for (;;) {
-		err = es_request(&response, client, "GET", "/_remote/info", NULL, ES_IDEMPOTENT, &errmsg);
+		err = es_request(&response, client, "GET", rule->path, NULL, ES_IDEMPOTENT, &errmsg);
 		if (!err && !es_response_ok(&response))
 			err = -EPROTO;
 		if (!err)
-			err = verify_split_remotes(outcome, desired, response.json);
+			err = verify_split(outcome, desired, kind, response.json);
 		es_response_dispose(&response);
 		if (err) {
-			log_warn("cluster [%s]: could not check remote connections: %s", outcome->cluster_id,
-				 errmsg ? errmsg : "GET /_remote/info failed");
+			log_warn("cluster [%s]: could not check whether each %s settled: %s", outcome->cluster_id,
+				 resource_kind_name(kind), errmsg ? errmsg : "the request failed");
 			break;
 		}
 		left = deadline - clock_now_ms();
-		if (!outcome->remotes_not_connected_count || left <= 0)
+		if (!outcome->settle[kind].unsettled_count || left <= 0)
 			break;
 		clock_sleep_ms(left < VERIFY_POLL_MS ? left : VERIFY_POLL_MS);
 	}

@@ -135,12 +135,13 @@ static bool any_request_sent(const struct apply_outcome *outcome)
 }
 
 /* Converged means a plan made now is empty. Also records, per cluster, which
- * declared remotes are connected according to the latest read. */
+ * declared objects settled (remotes connected) according to the latest read. */
 static int check_convergence(struct apply_run *run)
 {
 	struct plan *plan = NULL;
 	const struct live_cluster *cluster;
-	size_t i;
+	const struct kind_settle *rule;
+	size_t i, kind;
 	int err = 0;
 
 	if (any_request_sent(run->outcome)) {
@@ -168,7 +169,12 @@ static int check_convergence(struct apply_run *run)
 		cluster = live_find_cluster(run->live, run->outcome->clusters[i].cluster_id);
 		if (!cluster || !cluster->reachable)
 			continue;
-		err = verify_split_remotes(&run->outcome->clusters[i], run->desired, cluster->remote_info);
+		for (kind = 0; kind < RESOURCE_KIND_COUNT && !err; kind++) {
+			rule = plan_kind_settle((enum resource_kind)kind);
+			if (rule)
+				err = verify_split(&run->outcome->clusters[i], run->desired,
+						   (enum resource_kind)kind, rule->live_answer(cluster));
+		}
 	}
 	/* The report needs none of it: free it before the report takes its memory. */
 	live_state_free(run->live);
@@ -178,17 +184,22 @@ done:
 	return err;
 }
 
-static void warn_unconnected(const struct apply_run *run)
+static void warn_unsettled(const struct apply_run *run)
 {
 	const struct cluster_outcome *cluster;
-	size_t i, j;
+	const struct kind_settle *rule;
+	size_t i, j, kind;
 
 	for (i = 0; i < run->outcome->cluster_count; i++) {
 		cluster = &run->outcome->clusters[i];
-		for (j = 0; j < cluster->remotes_not_connected_count; j++)
-			log_warn("cluster [%s]: remote [%s] is not connected%s", cluster->cluster_id,
-				 cluster->remotes_not_connected[j],
-				 cluster->settings_written && run->opts.wait_ms > 0 ? " after waiting" : "");
+		for (kind = 0; kind < RESOURCE_KIND_COUNT; kind++) {
+			rule = plan_kind_settle((enum resource_kind)kind);
+			for (j = 0; rule && j < cluster->settle[kind].unsettled_count; j++)
+				log_warn("cluster [%s]: %s [%s] %s%s", cluster->cluster_id,
+					 resource_kind_name((enum resource_kind)kind),
+					 cluster->settle[kind].unsettled[j], rule->unsettled_text,
+					 cluster->written[kind] && run->opts.wait_ms > 0 ? " after waiting" : "");
+		}
 	}
 }
 
@@ -273,7 +284,7 @@ static int run_apply(struct apply_run *run)
 		log_error("apply: %s", strerror(-err));
 		return run->outcome && any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;
 	}
-	warn_unconnected(run);
+	warn_unsettled(run);
 	if (write_outputs(run))
 		return any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;
 	return apply_exit_code(run->outcome);

@@ -141,6 +141,22 @@ struct plan {
 	char fingerprint[65]; /* hex SHA-256 of the live state the plan was computed from */
 };
 
+/* What apply waits for after it wrote objects of a kind whose writes take
+ * effect later (a remote connects after its settings are stored). */
+struct kind_settle {
+	const char *path; /* the GET apply polls */
+	/* Whether the object name shows settled in an answer to path. */
+	bool (*settled)(const cJSON *answer, const char *name);
+	/* The answer to path in a live cluster read afresh (for the final report). */
+	const cJSON *(*live_answer)(const struct live_cluster *lc);
+	const char *settled_key;    /* the apply report's list of settled objects */
+	const char *unsettled_key;  /* and of the others */
+	const char *unsettled_text; /* how an unsettled object is described: "is not connected" */
+};
+
+/* The settle rule of kind, or NULL when its writes take effect at once. */
+const struct kind_settle *plan_kind_settle(enum resource_kind kind);
+
 /* Builds the plan. Returns 0 and *out (caller frees with plan_free), or a negative errno. */
 int plan_build(struct plan **out, const struct desired_state *desired, const struct live_state *live);
 void plan_free(struct plan *plan);

@@ -79,6 +79,8 @@ struct kind_ops {
 	/* Moves the requests this kind accumulated into the cluster plan; NULL when
 	 * write and remove push every request themselves. */
 	int (*finish)(struct cluster_builder *b);
+	/* NULL, or what apply waits for after writing objects of this kind. */
+	const struct kind_settle *settle;
 	/* Adds this kind's part of the live state to the fingerprint's document of
 	 * the cluster (references or copies, keyed by distinct names). */
 	int (*fingerprint)(cJSON *doc, const struct live_cluster *lc);

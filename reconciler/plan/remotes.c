@@ -840,6 +840,28 @@ done:
 	return err;
 }
 
+static bool remote_connected(const cJSON *remote_info, const char *alias)
+{
+	const cJSON *remote = cJSON_GetObjectItemCaseSensitive(remote_info, alias);
+
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(remote, "connected"));
+}
+
+static const cJSON *remote_info_of(const struct live_cluster *lc)
+{
+	return lc->remote_info;
+}
+
+/* A written remote settles when it connects, which depends on the far side. */
+static const struct kind_settle remote_settle = {
+	.path = "/_remote/info",
+	.settled = remote_connected,
+	.live_answer = remote_info_of,
+	.settled_key = "remotes_connected",
+	.unsettled_key = "remotes_not_connected",
+	.unsettled_text = "is not connected",
+};
+
 const struct kind_ops remote_kind_ops = {
 	.kind = RESOURCE_REMOTE,
 	.read_live = remote_read_live,
@@ -852,5 +874,6 @@ const struct kind_ops remote_kind_ops = {
 	.write = remote_write,
 	.remove = remote_delete,
 	.finish = remote_finish,
+	.settle = &remote_settle,
 	.fingerprint = remote_fingerprint,
 };

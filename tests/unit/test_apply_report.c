@@ -37,10 +37,10 @@ static int setup(void **state)
 	change_outcome_set(&c0->changes[3], CHANGE_FAILED, "emulated_fault_exception", "fault", 500);
 	change_outcome_set(&f->outcome->clusters[1].changes[0], CHANGE_APPLIED, NULL, NULL, 0);
 	c0->requests_sent = 4;
-	c0->remotes_connected = fixture_strings("r", NULL);
-	c0->remotes_connected_count = 1;
-	c0->remotes_not_connected = fixture_strings("far", NULL);
-	c0->remotes_not_connected_count = 1;
+	c0->settle[RESOURCE_REMOTE].settled = fixture_strings("r", NULL);
+	c0->settle[RESOURCE_REMOTE].settled_count = 1;
+	c0->settle[RESOURCE_REMOTE].unsettled = fixture_strings("far", NULL);
+	c0->settle[RESOURCE_REMOTE].unsettled_count = 1;
 	*state = f;
 	return 0;
 }

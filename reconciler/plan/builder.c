@@ -1,0 +1,501 @@
+/* builder: what the per-kind planners share to build a cluster's plan:
+ * changes and their fields, requests with their parts and secret slots,
+ * redaction, and the managed_by stamp. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/normalize.h"
+#include "plan/plan_internal.h"
+
+static int grow(void **array, size_t *cap, size_t count, size_t size)
+{
+	size_t new_cap;
+	void *grown;
+
+	if (count < *cap)
+		return 0;
+	new_cap = *cap ? *cap * 2 : 8;
+	grown = realloc(*array, new_cap * size);
+	if (!grown)
+		return -ENOMEM;
+	memset((char *)grown + *cap * size, 0, (new_cap - *cap) * size);
+	*array = grown;
+	*cap = new_cap;
+	return 0;
+}
+
+static int append_index(size_t **array, size_t *count, size_t value)
+{
+	size_t *grown = realloc(*array, (*count + 1) * sizeof(**array));
+
+	if (!grown)
+		return -ENOMEM;
+	grown[(*count)++] = value;
+	*array = grown;
+	return 0;
+}
+
+/* ---- changes ---- */
+
+int builder_add_change(struct cluster_builder *b, enum resource_kind kind, const char *name,
+		       enum change_action action, size_t *index_out)
+{
+	struct cluster_plan *cp = b->cp;
+	struct plan_change *c;
+
+	if (grow((void **)&cp->changes, &b->change_cap, cp->change_count, sizeof(*cp->changes)))
+		return -ENOMEM;
+	c = &cp->changes[cp->change_count];
+	memset(c, 0, sizeof(*c));
+	c->name = plan_strdup(name);
+	if (!c->name)
+		return -ENOMEM;
+	c->kind = kind;
+	c->action = action;
+	*index_out = cp->change_count++;
+	return 0;
+}
+
+int builder_add_change_from(struct cluster_builder *b, struct plan_change *scratch,
+			    enum resource_kind kind, const char *name, enum change_action action,
+			    size_t *index_out)
+{
+	struct plan_change *c;
+	int err = builder_add_change(b, kind, name, action, index_out);
+
+	if (err)
+		return err;
+	c = &b->cp->changes[*index_out];
+	c->fields = scratch->fields;
+	c->field_count = scratch->field_count;
+	scratch->fields = NULL;
+	scratch->field_count = 0;
+	return 0;
+}
+
+struct plan_change *builder_change(struct cluster_builder *b, size_t index)
+{
+	return &b->cp->changes[index];
+}
+
+int builder_add_problem(struct cluster_builder *b, enum resource_kind kind, const char *name,
+			const char *fmt, ...)
+{
+	va_list ap;
+	size_t index;
+	int err = builder_add_change(b, kind, name, ACTION_PROBLEM, &index);
+
+	if (err)
+		return err;
+	va_start(ap, fmt);
+	b->cp->changes[index].problem = buf_vformat(fmt, ap);
+	va_end(ap);
+	return b->cp->changes[index].problem ? 0 : -ENOMEM;
+}
+
+int builder_add_warning(struct cluster_builder *b, const char *fmt, ...)
+{
+	struct cluster_plan *cp = b->cp;
+	va_list ap;
+	char *text;
+
+	if (grow((void **)&cp->warnings, &b->warning_cap, cp->warning_count, sizeof(*cp->warnings)))
+		return -ENOMEM;
+	va_start(ap, fmt);
+	text = buf_vformat(fmt, ap);
+	va_end(ap);
+	if (!text)
+		return -ENOMEM;
+	cp->warnings[cp->warning_count++] = text;
+	return 0;
+}
+
+bool path_is_sensitive(const cJSON *sensitive_paths, const char *path)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, sensitive_paths)
+		if (cJSON_IsString(item) && json_path_overlaps(item->valuestring, path))
+			return true;
+	return false;
+}
+
+static cJSON *copy_or_placeholder(const cJSON *value, bool sensitive)
+{
+	if (!value)
+		return NULL;
+	return sensitive ? cJSON_CreateString(SECRET_PLACEHOLDER) : cJSON_Duplicate(value, 1);
+}
+
+int change_add_field(struct plan_change *c, const char *path, const cJSON *before,
+		     const cJSON *after, bool sensitive)
+{
+	struct field_change *grown, *f;
+
+	grown = realloc(c->fields, (c->field_count + 1) * sizeof(*c->fields));
+	if (!grown)
+		return -ENOMEM;
+	c->fields = grown;
+	f = &c->fields[c->field_count];
+	memset(f, 0, sizeof(*f));
+	f->path = plan_strdup(path);
+	f->before = copy_or_placeholder(before, sensitive);
+	f->after = copy_or_placeholder(after, sensitive);
+	f->sensitive = sensitive;
+	if (!f->path || (before && !f->before) || (after && !f->after)) {
+		free(f->path);
+		cJSON_Delete(f->before);
+		cJSON_Delete(f->after);
+		return -ENOMEM;
+	}
+	c->field_count++;
+	return 0;
+}
+
+static int collect_keys(cJSON *keys, const cJSON *object)
+{
+	const cJSON *item;
+	int err;
+
+	cJSON_ArrayForEach(item, object) {
+		if (!item->string || string_set_has(keys, item->string))
+			continue;
+		err = string_set_add(keys, item->string);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops *ops,
+	      const struct live_cluster *lc, const cJSON *live_raw, const cJSON *desired_raw,
+	      const cJSON *sensitive_paths)
+{
+	cJSON *keys = cJSON_CreateArray(), *live_norm = NULL, *desired_norm = NULL;
+	const cJSON *key;
+	int err = keys ? 0 : -ENOMEM;
+
+	*changed_out = 0;
+	if (!err)
+		err = ops->normalize(&live_norm, live_raw, lc);
+	if (!err)
+		err = ops->normalize(&desired_norm, desired_raw, lc);
+	if (!err)
+		err = collect_keys(keys, live_norm);
+	if (!err)
+		err = collect_keys(keys, desired_norm);
+	cJSON_ArrayForEach(key, keys) {
+		const char *k = key->valuestring;
+		const cJSON *before, *after;
+
+		if (err)
+			break;
+		if (json_equal(cJSON_GetObjectItemCaseSensitive(live_norm, k),
+			       cJSON_GetObjectItemCaseSensitive(desired_norm, k)))
+			continue;
+		before = cJSON_GetObjectItemCaseSensitive(live_raw, k);
+		after = cJSON_GetObjectItemCaseSensitive(desired_raw, k);
+		/* a difference made only of defaults of keys neither side sets */
+		if (!before && !after)
+			continue;
+		err = change_add_field(c, k, before, after, path_is_sensitive(sensitive_paths, k));
+		if (!err)
+			(*changed_out)++;
+	}
+	cJSON_Delete(keys);
+	cJSON_Delete(live_norm);
+	cJSON_Delete(desired_norm);
+	return err;
+}
+
+int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const struct live_cluster *lc,
+		     const cJSON *live_raw)
+{
+	size_t changed;
+
+	/* a deletion is the diff against nothing declared, minus what defaults explain */
+	cJSON *nothing = cJSON_CreateObject();
+	int err = nothing ? kind_diff(c, &changed, ops, lc, live_raw, nothing, NULL) : -ENOMEM;
+
+	cJSON_Delete(nothing);
+	return err;
+}
+
+int change_add_dependency(struct plan_change *c, size_t index)
+{
+	size_t i;
+
+	for (i = 0; i < c->depends_on_count; i++)
+		if (c->depends_on[i] == index)
+			return 0;
+	return append_index(&c->depends_on, &c->depends_on_count, index);
+}
+
+int change_set_view(struct plan_change *c, const char *method, const char *path, const cJSON *body)
+{
+	cJSON *view = cJSON_CreateObject();
+
+	if (!view)
+		return -ENOMEM;
+	if (!cJSON_AddStringToObject(view, "method", method) ||
+	    !cJSON_AddStringToObject(view, "path", path))
+		goto nomem;
+	if (body) {
+		cJSON *copy = cJSON_Duplicate(body, 1);
+
+		if (!copy || !cJSON_AddItemToObject(view, "body", copy)) {
+			cJSON_Delete(copy);
+			goto nomem;
+		}
+	} else if (!cJSON_AddNullToObject(view, "body")) {
+		goto nomem;
+	}
+	cJSON_Delete(c->request_view);
+	c->request_view = view;
+	return 0;
+nomem:
+	cJSON_Delete(view);
+	return -ENOMEM;
+}
+
+void change_dispose(struct plan_change *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->field_count; i++) {
+		free(c->fields[i].path);
+		cJSON_Delete(c->fields[i].before);
+		cJSON_Delete(c->fields[i].after);
+	}
+	free(c->fields);
+	free(c->name);
+	free(c->problem);
+	cJSON_Delete(c->request_view);
+	free(c->depends_on);
+}
+
+/* ---- requests ---- */
+
+int request_init(struct plan_request *r, enum request_step step, const char *method)
+{
+	memset(r, 0, sizeof(*r));
+	r->step = step;
+	r->idempotent = true;
+	r->method = plan_strdup(method);
+	return r->method ? 0 : -ENOMEM;
+}
+
+int request_set_path(struct plan_request *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *path;
+
+	va_start(ap, fmt);
+	path = buf_vformat(fmt, ap);
+	va_end(ap);
+	if (!path)
+		return -ENOMEM;
+	free(r->path);
+	r->path = path;
+	return 0;
+}
+
+int request_add_change(struct plan_request *r, size_t index)
+{
+	return append_index(&r->changes, &r->change_count, index);
+}
+
+int request_add_part(struct plan_request *r, size_t change, enum part_shape shape,
+		     const char *container, const char *key)
+{
+	struct request_part *grown, *part;
+
+	grown = realloc(r->parts, (r->part_count + 1) * sizeof(*r->parts));
+	if (!grown)
+		return -ENOMEM;
+	r->parts = grown;
+	part = &r->parts[r->part_count];
+	part->change = change;
+	part->shape = shape;
+	part->container = plan_strdup(container);
+	part->key = plan_strdup(key);
+	if (!part->container || !part->key) {
+		free(part->container);
+		free(part->key);
+		return -ENOMEM;
+	}
+	r->part_count++;
+	return 0;
+}
+
+int request_add_ledger_edit(struct plan_request *r, const char *alias, size_t change, bool add)
+{
+	struct ledger_edit *grown;
+	char *copy = plan_strdup(alias);
+
+	if (!copy)
+		return -ENOMEM;
+	grown = realloc(r->ledger_edits, (r->ledger_edit_count + 1) * sizeof(*r->ledger_edits));
+	if (!grown) {
+		free(copy);
+		return -ENOMEM;
+	}
+	r->ledger_edits = grown;
+	r->ledger_edits[r->ledger_edit_count].alias = copy;
+	r->ledger_edits[r->ledger_edit_count].change = change;
+	r->ledger_edits[r->ledger_edit_count++].add = add;
+	return 0;
+}
+
+static int add_slot(struct plan_request *r, const char *path, const secret_t *secret,
+		    const cJSON *value)
+{
+	struct secret_slot *grown, *s;
+
+	grown = realloc(r->slots, (r->slot_count + 1) * sizeof(*r->slots));
+	if (!grown)
+		return -ENOMEM;
+	r->slots = grown;
+	s = &r->slots[r->slot_count];
+	s->path = plan_strdup(path);
+	s->secret = secret;
+	s->value = value ? cJSON_Duplicate(value, 1) : NULL;
+	if (!s->path || (value && !s->value)) {
+		free(s->path);
+		cJSON_Delete(s->value);
+		return -ENOMEM;
+	}
+	r->slot_count++;
+	return 0;
+}
+
+int request_add_secret_slot(struct plan_request *r, const char *path, const secret_t *secret)
+{
+	return add_slot(r, path, secret, NULL);
+}
+
+int request_add_value_slot(struct plan_request *r, const char *path, const cJSON *value)
+{
+	return add_slot(r, path, NULL, value);
+}
+
+void request_dispose(struct plan_request *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	free(r->method);
+	free(r->path);
+	cJSON_Delete(r->body);
+	for (i = 0; i < r->slot_count; i++) {
+		free(r->slots[i].path);
+		cJSON_Delete(r->slots[i].value);
+	}
+	free(r->slots);
+	free(r->changes);
+	for (i = 0; i < r->part_count; i++) {
+		free(r->parts[i].container);
+		free(r->parts[i].key);
+	}
+	free(r->parts);
+	for (i = 0; i < r->ledger_edit_count; i++)
+		free(r->ledger_edits[i].alias);
+	free(r->ledger_edits);
+	memset(r, 0, sizeof(*r));
+}
+
+bool request_is_pending(const struct plan_request *r)
+{
+	return r->change_count > 0;
+}
+
+int builder_push_request(struct cluster_builder *b, struct plan_request *r)
+{
+	struct cluster_plan *cp = b->cp;
+
+	if (grow((void **)&cp->requests, &b->request_cap, cp->request_count, sizeof(*cp->requests)))
+		return -ENOMEM;
+	cp->requests[cp->request_count++] = *r;
+	memset(r, 0, sizeof(*r));
+	return 0;
+}
+
+int redact_into_request(cJSON **out, struct plan_request *r, const cJSON *body,
+			const cJSON *sensitive_paths, const char *slot_prefix)
+{
+	cJSON *copy = cJSON_Duplicate(body, 1);
+	const cJSON *path;
+	struct buf slot_path;
+	int err = 0;
+
+	*out = NULL;
+	if (!copy)
+		return -ENOMEM;
+	buf_init(&slot_path, BUF_SMALL_MAX);
+	cJSON_ArrayForEach(path, sensitive_paths) {
+		cJSON *parent = NULL, *target;
+
+		if (!cJSON_IsString(path))
+			continue;
+		target = json_lookup_path(copy, path->valuestring, &parent);
+		if (!target || !parent)
+			continue;
+		buf_reset(&slot_path);
+		err = buf_printf(&slot_path, "%s%s", slot_prefix, path->valuestring);
+		if (!err)
+			err = request_add_value_slot(r, slot_path.data, target);
+		if (err)
+			break;
+		err = json_replace(parent, target, cJSON_CreateString(SECRET_PLACEHOLDER));
+		if (err)
+			break;
+	}
+	buf_dispose(&slot_path);
+	if (err) {
+		cJSON_Delete(copy);
+		return err;
+	}
+	*out = copy;
+	return 0;
+}
+
+int plan_stamp_managed(cJSON **out, const cJSON *body)
+{
+	cJSON *copy = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject(), *metadata;
+
+	*out = NULL;
+	if (!copy)
+		return -ENOMEM;
+	metadata = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
+	if (!cJSON_IsObject(metadata)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(copy, "metadata");
+		metadata = cJSON_AddObjectToObject(copy, "metadata");
+	}
+	if (!metadata) {
+		cJSON_Delete(copy);
+		return -ENOMEM;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(metadata, MANAGED_BY_KEY);
+	if (!cJSON_AddStringToObject(metadata, MANAGED_BY_KEY, MANAGED_BY_VALUE)) {
+		cJSON_Delete(copy);
+		return -ENOMEM;
+	}
+	*out = copy;
+	return 0;
+}
+
+bool plan_is_managed(const cJSON *object)
+{
+	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(object, "metadata");
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(metadata, MANAGED_BY_KEY);
+
+	return cJSON_IsString(by) && !strcmp(by->valuestring, MANAGED_BY_VALUE);
+}
+
+const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id)
+{
+	return live_find_cluster(b->live, id);
+}
