@@ -235,6 +235,29 @@ static void absent_deletes_with_wildcard_and_updates_ledger(void **state)
 	fixture_done(&f);
 }
 
+/* A ledger of another type is unreadable: the remotes of that cluster are a
+ * problem, and nothing is planned that would write the ledger; roles still are. */
+static void unreadable_ledger_is_a_problem(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+
+	(void)state;
+	fixture_build(&f, "{'objects':[{'kind':'remote','name':'cluster_one','body':{'seeds':['127.0.0.1:9300']}},"
+			  "{'kind':'role','name':'r','body':{'cluster':['monitor']}}]}",
+		      "{'local':{'settings':{'persistent':{'cluster.remote.gone.seeds':['127.0.0.1:9301'],"
+		      "'cluster.metadata.esreconcile.remotes':[['gone']]},'transient':{}}}}");
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->change_count, 2);
+	assert_int_equal(cp->changes[0].kind, RESOURCE_REMOTE);
+	assert_int_equal(cp->changes[0].action, ACTION_PROBLEM);
+	assert_non_null(strstr(cp->changes[0].problem, "cluster.metadata.esreconcile.remotes"));
+	assert_int_equal(cp->changes[1].kind, RESOURCE_ROLE);
+	assert_int_equal(cp->request_count, 1);
+	assert_string_equal(cp->requests[0].path, "/_security/role");
+	fixture_done(&f);
+}
+
 static void transient_remote_moves_to_persistent(void **state)
 {
 	struct fixture f = { 0 };
@@ -420,6 +443,7 @@ int main(void)
 		cmocka_unit_test(equal_representations_are_no_change),
 		cmocka_unit_test(drift_shows_and_is_corrected),
 		cmocka_unit_test(absent_deletes_with_wildcard_and_updates_ledger),
+		cmocka_unit_test(unreadable_ledger_is_a_problem),
 		cmocka_unit_test(transient_remote_moves_to_persistent),
 		cmocka_unit_test(static_remote_is_a_problem_and_never_pruned),
 		cmocka_unit_test(prune_policies),
