@@ -135,11 +135,29 @@ static const char *string_field(const cJSON *object, const char *key)
 	return cJSON_IsString(value) ? value->valuestring : NULL;
 }
 
-/* An item absent from the errors applied: created, updated, noop, deleted or
- * not_found (gone already) all leave the object as wanted. */
-static int record_bulk_item(struct change_outcome *change, const cJSON *answer, const char *name)
+/* The lists of a security bulk answer that mean the item is as wanted:
+ * created, updated or unchanged by a write; deleted, or gone already. */
+static const char *const applied_lists[] = { "created", "updated", "noop", "deleted", "not_found" };
+
+static bool listed_as_applied(const cJSON *answer, const char *name)
 {
-	const cJSON *item_error = bulk_item_error(answer, name);
+	const cJSON *item;
+	size_t i;
+
+	for (i = 0; i < sizeof(applied_lists) / sizeof(applied_lists[0]); i++)
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, applied_lists[i]))
+			if (cJSON_IsString(item) && !strcmp(item->valuestring, name))
+				return true;
+	return false;
+}
+
+/* An item applied only when the answer says so: an answer that does not
+ * mention it (an empty object, a proxy's page) proves nothing. */
+static int record_bulk_item(struct change_outcome *change, const cJSON *answer,
+			    const struct plan_change *planned)
+{
+	const cJSON *item_error = bulk_item_error(answer, planned->name);
+	char reason[256];
 
 	if (item_error)
 		return change_outcome_set(change, CHANGE_FAILED,
@@ -147,7 +165,10 @@ static int record_bulk_item(struct change_outcome *change, const cJSON *answer, 
 					  string_field(item_error, "reason") ? string_field(item_error, "reason")
 									     : "rejected in the bulk request",
 					  0);
-	return change_outcome_set(change, CHANGE_APPLIED, NULL, NULL, 0);
+	if (listed_as_applied(answer, planned->name))
+		return change_outcome_set(change, CHANGE_APPLIED, NULL, NULL, 0);
+	snprintf(reason, sizeof(reason), "the answer did not mention the %s", resource_kind_name(planned->kind));
+	return change_outcome_set(change, CHANGE_FAILED, NULL, reason, 0);
 }
 
 static int record_failure(struct change_outcome *change, const struct cluster_plan *cluster,
@@ -182,7 +203,7 @@ int request_record_response(struct cluster_outcome *outcome, const struct cluste
 			continue;
 		change = &outcome->changes[request->changes[i]];
 		if (es_response_ok(response) && per_item)
-			err = record_bulk_item(change, response->json, cluster->changes[request->changes[i]].name);
+			err = record_bulk_item(change, response->json, &cluster->changes[request->changes[i]]);
 		else if (es_response_ok(response) || (is_delete && response->status == 404))
 			err = change_outcome_set(change, CHANGE_APPLIED, NULL, NULL, 0);
 		else

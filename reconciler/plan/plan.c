@@ -171,10 +171,22 @@ static int index_live(struct live_entry **out, size_t *count_out, const cJSON *l
 	return 0;
 }
 
+/* A name that the sorted entries hold twice, or NULL. */
+static const char *duplicate_name(const struct live_entry *entries, size_t count)
+{
+	size_t i;
+
+	for (i = 1; i < count; i++)
+		if (!strcmp(entries[i - 1].name, entries[i].name))
+			return entries[i].name;
+	return NULL;
+}
+
 static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 {
 	enum prune_policy policy = b->desired->policy.prune[ops->kind];
 	struct live_entry *entries = NULL, key = { 0 }, *found;
+	const char *duplicate;
 	cJSON *live_objects = NULL;
 	size_t count = 0, i;
 	int err = ops->read_live(&live_objects, b);
@@ -183,6 +195,17 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 		return 0;
 	if (!err)
 		err = index_live(&entries, &count, live_objects);
+	if (!err && (duplicate = duplicate_name(entries, count))) {
+		/* which of the two is live? Planning either could write a declared
+		 * object and then delete it */
+		err = builder_add_problem(b, ops->kind, duplicate,
+					  "cluster [%s] listed %s [%s] twice in one answer; esreconcile plans no "
+					  "%s on this cluster until the answer names each once",
+					  b->lc->cluster_id, resource_kind_name(ops->kind), duplicate,
+					  resource_kind_section(ops->kind));
+		count = 0;
+		goto done;
+	}
 	for (i = 0; !err && i < b->desired->object_count; i++) {
 		const struct desired_object *d = &b->desired->objects[i];
 
@@ -200,6 +223,7 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 			continue;
 		err = plan_object(b, ops, NULL, entries[i].name, entries[i].item);
 	}
+done:
 	free(entries);
 	cJSON_Delete(live_objects);
 	return err;

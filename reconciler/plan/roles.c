@@ -5,15 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "desired/es_names.h"
 #include "es/http.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 
-static bool is_reserved(const cJSON *role)
+/* Reserved by the server's word (metadata._reserved) or by name: a server
+ * that forgets the flag must not get its built-in roles deleted. */
+static bool is_reserved(const char *name, const cJSON *role)
 {
 	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(role, "metadata");
 
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
+	return es_role_is_reserved(name) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
 }
 
 static int role_read_live(cJSON **out, struct cluster_builder *b)
@@ -32,8 +35,7 @@ static bool role_prunable(const struct cluster_builder *b, const char *name, con
 			  enum prune_policy policy)
 {
 	(void)b;
-	(void)name;
-	if (is_reserved(live))
+	if (is_reserved(name, live))
 		return false;
 	return policy == PRUNE_ALL || plan_is_managed(live);
 }
@@ -391,7 +393,7 @@ static int role_guard(struct cluster_builder *b, const struct desired_object *d,
 {
 	int err;
 
-	if (!d || !live || !is_reserved(live))
+	if (!d || !live || !is_reserved(name, live))
 		return 0;
 	err = builder_add_problem(b, RESOURCE_ROLE, name,
 				  "role [%s] is reserved: esreconcile never changes or deletes it", name);

@@ -5,30 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "desired/es_names.h"
 #include "es/http.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 
-/* Built-in users: only their password may be changed. */
-static const char *const builtin_users[] = {
-	"elastic", "kibana", "kibana_system", "logstash_system", "beats_system", "apm_system",
-	"remote_monitoring_user", NULL,
-};
-
 /* The fields a user PUT sets; Elasticsearch resets the ones a PUT omits. */
 static const char *const user_fields[] = { "roles", "full_name", "email", "metadata", "enabled", NULL };
 
+/* Built-in users (by name or by the server's flag): only their password may be changed. */
 static bool is_reserved(const char *name, const cJSON *live)
 {
 	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(live, "metadata");
-	size_t i;
 
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved")))
-		return true;
-	for (i = 0; builtin_users[i]; i++)
-		if (!strcmp(builtin_users[i], name))
-			return true;
-	return false;
+	return es_user_is_reserved(name) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
 }
 
 static int user_read_live(cJSON **out, struct cluster_builder *b)

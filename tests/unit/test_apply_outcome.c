@@ -116,6 +116,25 @@ static void test_bulk_role_write_noop_and_updated_apply(void **state)
 	assert_int_equal(status_of(s, 1)->status, CHANGE_APPLIED);
 }
 
+/* Applied only when the answer lists the role: a 200 with an empty object or a
+ * proxy's page proves nothing. */
+static void test_bulk_answer_not_mentioning_a_role_fails_it(void **state)
+{
+	static const char *const answers[] = { "{}", "{\"created\":[\"r2\"]}", "<html>ok</html>" };
+	struct scenario *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		assert_int_equal(scenario_setup((void **)&s), 0);
+		record(s, 0, 200, answers[i]);
+		assert_int_equal(status_of(s, 0)->status, CHANGE_FAILED);
+		assert_string_equal(status_of(s, 0)->reason, "the answer did not mention the role");
+		assert_int_equal(status_of(s, 1)->status, i == 1 ? CHANGE_APPLIED : CHANGE_FAILED);
+		scenario_teardown((void **)&s);
+	}
+	(void)state;
+}
+
 static void test_bulk_request_failure_fails_all(void **state)
 {
 	struct scenario *s = *state;
@@ -332,6 +351,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		SCENARIO_TEST(test_bulk_role_write_maps_each_role),
 		SCENARIO_TEST(test_bulk_role_write_noop_and_updated_apply),
+		cmocka_unit_test(test_bulk_answer_not_mentioning_a_role_fails_it),
 		SCENARIO_TEST(test_bulk_request_failure_fails_all),
 		SCENARIO_TEST(test_failure_without_es_error_describes_the_answer),
 		SCENARIO_TEST(test_bulk_role_delete_maps_each_role),

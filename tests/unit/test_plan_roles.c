@@ -164,6 +164,42 @@ static void prune_policies_spare_reserved(void **state)
 	}
 }
 
+/* A server that forgets metadata._reserved still never gets a reserved role
+ * deleted: the names are known. */
+static void reserved_names_are_never_pruned(void **state)
+{
+	struct fixture f = { 0 };
+
+	(void)state;
+	fixture_build(&f, "{'policy':{'prune':{'roles':'all'}},'objects':[]}",
+		      "{'local':{'roles':{'superuser':{'cluster':['all']},'kibana_system':{'cluster':['monitor'],"
+		      "'metadata':{'managed_by':'esreconcile'}},'theirs':{'cluster':['monitor']}}}}");
+	assert_request(fixture_cluster(&f, "local"), 0, "DELETE", "/_security/role", "{'names':['theirs']}");
+	assert_int_equal(fixture_cluster(&f, "local")->change_count, 1);
+	fixture_done(&f);
+}
+
+/* An answer that names a role twice: planning either copy could write the
+ * declared role and then delete it, so the kind is a problem on that cluster. */
+static void duplicate_names_in_an_answer_are_a_problem(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+
+	(void)state;
+	fixture_build(&f, "{'policy':{'prune':{'roles':'all'}},'objects':[{'kind':'role','name':'r','body':"
+			  "{'cluster':['monitor']}}]}",
+		      "{'local':{'roles':{'r':{'cluster':['monitor'],'metadata':{'managed_by':'esreconcile'}},"
+		      "'r':{'cluster':['all']}}}}");
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->change_count, 1);
+	assert_int_equal(cp->changes[0].action, ACTION_PROBLEM);
+	assert_string_equal(cp->changes[0].name, "r");
+	assert_non_null(strstr(cp->changes[0].problem, "twice"));
+	assert_int_equal(cp->request_count, 0);
+	fixture_done(&f);
+}
+
 static void declared_reserved_role_is_a_problem(void **state)
 {
 	struct fixture f = { 0 };
@@ -234,6 +270,8 @@ int main(void)
 		cmocka_unit_test(single_requests_before_815),
 		cmocka_unit_test(losing_metadata_keys_needs_single_put),
 		cmocka_unit_test(prune_policies_spare_reserved),
+		cmocka_unit_test(reserved_names_are_never_pruned),
+		cmocka_unit_test(duplicate_names_in_an_answer_are_a_problem),
 		cmocka_unit_test(declared_reserved_role_is_a_problem),
 		cmocka_unit_test(sensitive_role_value_is_redacted),
 		cmocka_unit_test(role_normalize_drops_get_defaults),
