@@ -5,7 +5,8 @@
 
 #include "util/buf.h"
 
-/* Appends s as a quoted, escaped JSON string. Returns 0 or a negative errno. */
+/* Appends s as a quoted, escaped JSON string; bytes that are not UTF-8 become
+ * \ufffd, so the output is valid JSON whatever s holds. Returns 0 or a negative errno. */
 int json_text_append_string(struct buf *out, const char *s);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "util/buf.h"
 #include "util/json_text.h"
+#include "util/printable.h"
 
 static enum log_level current_level = LOG_WARN;
 static enum log_format current_format = LOG_FORMAT_TEXT;
@@ -51,8 +52,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		json_text_append_string(&line, message.data ? message.data : "");
 		buf_puts(&line, "}\n");
 	} else {
-		buf_printf(&line, "esreconcile: %s: %s\n", level_names[level],
-			   message.data ? message.data : "");
+		/* messages carry server text: no escape sequence reaches the terminal */
+		buf_printf(&line, "esreconcile: %s: ", level_names[level]);
+		printable_append(&line, message.data ? message.data : "");
+		buf_puts(&line, "\n");
 	}
 	pthread_mutex_lock(&log_lock);
 	fputs(line.data ? line.data : "", stderr);

@@ -1,11 +1,12 @@
 #include "util/utf8.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Length of the sequence starting at p (at most `left` bytes), or 0 when invalid. */
-static size_t sequence_length(const unsigned char *p, size_t left)
+size_t utf8_sequence_length(const char *text, size_t left)
 {
+	const unsigned char *p = (const unsigned char *)text;
 	unsigned char c = p[0];
 	size_t need, i;
 	unsigned long cp;
@@ -56,7 +57,7 @@ bool utf8_valid(const char *data, size_t len, size_t *bad_offset)
 				off++;
 			continue;
 		}
-		n = sequence_length(p + off, len - off);
+		n = utf8_sequence_length(data + off, len - off);
 		if (!n) {
 			if (bad_offset)
 				*bad_offset = off;
@@ -65,4 +66,33 @@ bool utf8_valid(const char *data, size_t len, size_t *bad_offset)
 		off += n;
 	}
 	return true;
+}
+
+char *utf8_scrub(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len = strlen(text), off = 0, n, bad = 0;
+	char *out, *w;
+
+	if (utf8_valid(text, len, &off))
+		return strdup(text);
+	for (off = 0; off < len; off += n ? n : 1)
+		if (!(n = utf8_sequence_length(text + off, len - off)))
+			bad++;
+	/* each bad byte (1) becomes U+FFFD (3) */
+	out = malloc(len + 2 * bad + 1);
+	if (!out)
+		return NULL;
+	for (off = 0, w = out; off < len; off += n ? n : 1) {
+		n = utf8_sequence_length(text + off, len - off);
+		if (n) {
+			memcpy(w, p + off, n);
+			w += n;
+		} else {
+			memcpy(w, "\xef\xbf\xbd", 3);
+			w += 3;
+		}
+	}
+	*w = '\0';
+	return out;
 }
