@@ -28,6 +28,23 @@ def pretty(doc):
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False).splitlines(keepends=True)
 
 
+def secrets_of(case_dir):
+    """The values a plan must never show: every value of the case's env file
+    (whatever is interpolated is sensitive) and the marker CANARY."""
+    values = ["canary"]
+    try:
+        with open(os.path.join(case_dir, "env"), encoding="utf-8") as f:
+            for line in f:
+                line = line.rstrip("\r\n")
+                if line and not line.startswith("#") and "=" in line:
+                    value = line.split("=", 1)[1]
+                    if value:
+                        values.append(value.lower())
+    except FileNotFoundError:
+        pass
+    return values
+
+
 def run_case(driver, case_dir, update):
     """Returns None when the case passes, else what went wrong."""
     cmd = [driver, case_dir]
@@ -40,6 +57,9 @@ def run_case(driver, case_dir, update):
         actual = json.loads(proc.stdout)
     except ValueError as e:
         return "driver printed no JSON (%s):\n%s" % (e, proc.stdout[:2000])
+    leaked = [v for v in secrets_of(case_dir) if v in proc.stdout.lower()]
+    if leaked:
+        return "the plan shows a secret (%d value(s) from env, or CANARY)" % len(leaked)
     expected_path = os.path.join(case_dir, "expected.json")
     if update:
         with open(expected_path, "w", encoding="utf-8") as f:
