@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/printable.h"
+#include "util/utf8.h"
+
 static int add_string_array(cJSON *object, const char *key, char *const *strings, size_t count)
 {
 	cJSON *array = cJSON_AddArrayToObject(object, key);
@@ -140,14 +143,18 @@ static int report_cluster(cJSON **out, const struct plan *plan, const struct app
 	return err;
 }
 
+/* Writes JSON text, scrubbed to valid UTF-8: error reasons come from servers. */
 static int write_all(FILE *const *streams, size_t stream_count, const char *text)
 {
+	char *scrubbed = utf8_scrub(text);
 	size_t i;
+	int err = scrubbed ? 0 : -ENOMEM;
 
-	for (i = 0; i < stream_count; i++)
-		if (fputs(text, streams[i]) == EOF)
-			return -EIO;
-	return 0;
+	for (i = 0; !err && i < stream_count; i++)
+		if (fputs(scrubbed, streams[i]) == EOF)
+			err = -EIO;
+	free(scrubbed);
+	return err;
 }
 
 /* Writes `"key":value` where value is item printed on one line. */
@@ -232,16 +239,25 @@ static int append_cluster_text(struct buf *out, const struct cluster_plan *clust
 		if (!header && (err = buf_printf(out, "cluster %s:\n", cluster->cluster_id)))
 			break;
 		header = true;
-		if (change->status == CHANGE_FAILED)
-			err = buf_printf(out, "  %sx %s %s: failed: %s%s%s%s\n", red,
-					 resource_kind_name(cluster->changes[i].kind), cluster->changes[i].name,
-					 change->error_type ? change->error_type : "",
-					 change->error_type ? ": " : "", change->reason ? change->reason : "",
-					 reset);
-		else
-			err = buf_printf(out, "  %s- %s %s: skipped: %s%s\n", yellow,
-					 resource_kind_name(cluster->changes[i].kind), cluster->changes[i].name,
-					 change->reason ? change->reason : "not attempted", reset);
+		/* names, types and reasons come from servers: printed escaped */
+		err = buf_printf(out, "  %s%s %s ", change->status == CHANGE_FAILED ? red : yellow,
+				 change->status == CHANGE_FAILED ? "x" : "-",
+				 resource_kind_name(cluster->changes[i].kind));
+		if (!err)
+			err = printable_append(out, cluster->changes[i].name);
+		if (!err && change->status == CHANGE_FAILED) {
+			err = buf_puts(out, ": failed: ");
+			if (!err && change->error_type && !(err = printable_append(out, change->error_type)))
+				err = buf_puts(out, ": ");
+			if (!err)
+				err = printable_append(out, change->reason ? change->reason : "");
+		} else if (!err) {
+			err = buf_puts(out, ": skipped: ");
+			if (!err)
+				err = printable_append(out, change->reason ? change->reason : "not attempted");
+		}
+		if (!err)
+			err = buf_printf(out, "%s\n", reset);
 	}
 	for (kind = 0; kind < RESOURCE_KIND_COUNT && !err; kind++) {
 		const struct kind_settle *rule = plan_kind_settle((enum resource_kind)kind);
@@ -250,8 +266,11 @@ static int append_cluster_text(struct buf *out, const struct cluster_plan *clust
 			if (!header && (err = buf_printf(out, "cluster %s:\n", cluster->cluster_id)))
 				break;
 			header = true;
-			err = buf_printf(out, "  %s! %s %s %s%s\n", yellow, resource_kind_name((enum resource_kind)kind),
-					 outcome->settle[kind].unsettled[i], rule->unsettled_text, reset);
+			err = buf_printf(out, "  %s! %s ", yellow, resource_kind_name((enum resource_kind)kind));
+			if (!err)
+				err = printable_append(out, outcome->settle[kind].unsettled[i]);
+			if (!err)
+				err = buf_printf(out, " %s%s\n", rule->unsettled_text, reset);
 		}
 	}
 	return err;

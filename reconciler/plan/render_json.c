@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "plan/plan.h"
+#include "util/utf8.h"
 
 static const char *action_name(enum change_action action)
 {
@@ -224,10 +225,13 @@ nomem:
 /* Prints one member `"key":value` of a wrapper object, without its braces. */
 static int write_member(FILE *out, const cJSON *wrapper)
 {
-	char *text = cJSON_PrintUnformatted(wrapper);
+	char *printed = cJSON_PrintUnformatted(wrapper);
+	/* names and values read from servers: the output stays valid UTF-8 */
+	char *text = printed ? utf8_scrub(printed) : NULL;
 	size_t len;
 	int err = 0;
 
+	free(printed);
 	if (!text)
 		return -ENOMEM;
 	len = strlen(text);

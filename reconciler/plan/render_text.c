@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "plan/plan.h"
+#include "util/printable.h"
 
 #define COLOR_RESET "\033[0m"
 #define COLOR_BOLD "\033[1m"
@@ -31,7 +32,7 @@ static int put_value(struct buf *out, const cJSON *value, bool sensitive)
 	text = cJSON_PrintUnformatted(value);
 	if (!text)
 		return -ENOMEM;
-	err = buf_puts(out, text);
+	err = printable_append(out, text);
 	free(text);
 	return err;
 }
@@ -44,7 +45,11 @@ static int put_fields(struct buf *out, const struct plan_change *c)
 	for (i = 0; !err && i < c->field_count; i++) {
 		const struct field_change *f = &c->fields[i];
 
-		err = buf_printf(out, "      %s: ", f->path);
+		err = buf_puts(out, "      ");
+		if (!err)
+			err = printable_append(out, f->path);
+		if (!err)
+			err = buf_puts(out, ": ");
 		if (err)
 			break;
 		if (c->action == ACTION_CREATE) {
@@ -70,13 +75,28 @@ static int put_change(struct buf *out, const struct style *s, const struct plan_
 	const char *colors[] = { COLOR_GREEN, COLOR_YELLOW, COLOR_RED, COLOR_RED };
 	int err;
 
-	err = buf_printf(out, "  %s%s%s %s %s", paint(s, colors[c->action]), marks[c->action],
-			 paint(s, COLOR_RESET), resource_kind_name(c->kind), c->name);
+	/* names and problems may come from a server: printed escaped */
+	err = buf_printf(out, "  %s%s%s %s ", paint(s, colors[c->action]), marks[c->action],
+			 paint(s, COLOR_RESET), resource_kind_name(c->kind));
+	if (!err)
+		err = printable_append(out, c->name);
 	if (!err && c->problem)
-		err = buf_printf(out, ": %s", c->problem);
+		err = buf_puts(out, ": ");
+	if (!err && c->problem)
+		err = printable_append(out, c->problem);
 	if (!err)
 		err = buf_puts(out, "\n");
 	return err ? err : put_fields(out, c);
+}
+
+/* before, then text from a server escaped, then after. */
+static int put_line(struct buf *out, const char *before, const char *text, const char *after)
+{
+	int err = buf_puts(out, before);
+
+	if (!err)
+		err = printable_append(out, text);
+	return err ? err : buf_puts(out, after);
 }
 
 static int put_cluster(struct buf *out, const struct style *s, const struct cluster_plan *cp)
@@ -89,16 +109,18 @@ static int put_cluster(struct buf *out, const struct style *s, const struct clus
 		return 0;
 	err = buf_printf(out, "%sCluster %s%s", paint(s, COLOR_BOLD), cp->cluster_id, paint(s, COLOR_RESET));
 	if (!err && cp->version)
-		err = buf_printf(out, " (%s)", cp->version);
+		err = put_line(out, " (", cp->version, ")");
 	if (!err)
 		err = buf_puts(out, "\n");
 	if (!err && !cp->reachable)
-		err = buf_printf(out, "  %s!%s cluster %s: %s\n", paint(s, COLOR_RED), paint(s, COLOR_RESET),
-				 cp->cluster_id, cp->error ? cp->error : "unreachable");
+		err = buf_printf(out, "  %s!%s cluster %s: ", paint(s, COLOR_RED), paint(s, COLOR_RESET),
+				 cp->cluster_id);
+	if (!err && !cp->reachable)
+		err = put_line(out, "", cp->error ? cp->error : "unreachable", "\n");
 	for (i = 0; !err && i < cp->change_count; i++)
 		err = put_change(out, s, &cp->changes[i]);
 	for (i = 0; !err && i < cp->warning_count; i++)
-		err = buf_printf(out, "  warning: %s\n", cp->warnings[i]);
+		err = put_line(out, "  warning: ", cp->warnings[i], "\n");
 	return err ? err : buf_puts(out, "\n");
 }
 

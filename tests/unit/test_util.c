@@ -12,6 +12,8 @@
 #include "cmd/cli.h"
 #include "util/buf.h"
 #include "util/json_text.h"
+#include "util/printable.h"
+#include "util/utf8.h"
 #include "util/secret.h"
 
 static void buf_appends_and_stays_terminated(void **state)
@@ -98,6 +100,34 @@ static void json_strings_are_escaped(void **state)
 	buf_dispose(&b);
 }
 
+/* Text from a server never puts an escape sequence on the terminal. */
+static void server_text_is_printable(void **state)
+{
+	char *text;
+
+	(void)state;
+	text = printable_dup("role\x1b[31mred\x7f\xc2\x9b[2J\xff\n\xc3\xa9");
+	assert_string_equal(text, "role\\u001b[31mred\\u007f\\u009b[2J\\xff\\u000a\xc3\xa9");
+	free(text);
+}
+
+/* JSON outputs stay valid UTF-8 whatever a server sent. */
+static void invalid_utf8_is_scrubbed(void **state)
+{
+	struct buf b;
+	char *text;
+
+	(void)state;
+	text = utf8_scrub("a\xff\xc3" "b\xe2\x82\xac");
+	assert_string_equal(text, "a\xef\xbf\xbd\xef\xbf\xbd" "b\xe2\x82\xac");
+	assert_true(utf8_valid(text, strlen(text), NULL));
+	free(text);
+	buf_init(&b, 1024);
+	assert_int_equal(json_text_append_string(&b, "x\xfe\x7f\xc3\xa9"), 0);
+	assert_string_equal(b.data, "\"x\\ufffd\\u007f\xc3\xa9\"");
+	buf_dispose(&b);
+}
+
 static void cli_parses_shared_options(void **state)
 {
 	char *argv[] = { "plan", "-f", "a.yaml", "-f", "dir", "--cluster", "local", "-o", "json",
@@ -148,6 +178,8 @@ int main(void)
 		cmocka_unit_test(buf_detach_hands_over_contents),
 		cmocka_unit_test(secrets_compare_by_value),
 		cmocka_unit_test(json_strings_are_escaped),
+		cmocka_unit_test(server_text_is_printable),
+		cmocka_unit_test(invalid_utf8_is_scrubbed),
 		cmocka_unit_test(cli_parses_shared_options),
 		cmocka_unit_test(cli_rejects_bad_usage),
 	};
