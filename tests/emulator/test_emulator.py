@@ -1,4 +1,4 @@
-"""Behaviour tests for esemu.py, one or more per point of /work/shared/es-facts.md."""
+"""Behaviour tests for esemu.py, one or more per point of docs/elasticsearch.md."""
 
 import base64
 import http.client
