@@ -79,9 +79,14 @@ run_script() { # path
 	esac
 }
 
-for s in tests/emulator/run_tests.sh tests/integration/test_*.sh tests/integration/test_*.py; do
+# The plan cases need no emulator: they run with the unit tests (and under valgrind).
+for s in tests/plan_cases/run.py tests/emulator/run_tests.sh tests/integration/test_*.sh \
+	tests/integration/test_*.py; do
 	[ -f "$s" ] || continue
-	[ "${ONLY_UNIT:-0}" = 1 ] && continue
+	case "$s" in
+	tests/plan_cases/*) ;;
+	*) [ "${ONLY_UNIT:-0}" = 1 ] && continue ;;
+	esac
 	echo "== $s"
 	run_script "$s" >"$log" 2>&1
 	rc=$?
