@@ -1,8 +1,7 @@
-/* kinds: the sections of declared objects (remotes, roles, users), walked
- * cluster by cluster and handed entry by entry to the kind's loader. */
+/* kinds: the table of the loader's kinds, built from ESR_KINDS, and the walk of
+ * their sections (remotes, roles, users), cluster by cluster, handing each entry
+ * to its kind's loader. */
 #include "desired/loader_internal.h"
-
-#include <string.h>
 
 struct desired_object *new_object(struct loader *l, enum resource_kind kind,
 				  const struct ynode *cluster, const struct ynode *name)
@@ -57,31 +56,34 @@ void put_json(struct loader *l, struct desired_object *o, const char *key,
 	}
 }
 
-typedef void (*object_loader)(struct loader *, const struct ynode *cluster,
-			      const struct ynode *name, const struct ynode *body,
-			      const struct path *p);
+#define DESIRED_KIND_ENTRY(e, name, section, list_path) [RESOURCE_##e] = &desired_##name##_kind,
+const struct desired_kind *const desired_kinds[RESOURCE_KIND_COUNT] = {
+	ESR_KINDS(DESIRED_KIND_ENTRY)
+};
 
-static object_loader loader_of(const char *section)
+void kind_sections(const char *out[RESOURCE_KIND_COUNT])
 {
-	return !strcmp(section, "remotes") ? load_remote : !strcmp(section, "roles") ? load_role
-										 : load_user;
+	size_t kind;
+
+	for (kind = 0; kind < RESOURCE_KIND_COUNT; kind++)
+		out[kind] = resource_kind_section((enum resource_kind)kind);
 }
 
-static void load_entry(struct loader *l, const char *section, const struct ynode *cluster,
+static void load_entry(struct loader *l, enum resource_kind kind, const struct ynode *cluster,
 		       const struct ynode *name, const struct ynode *body)
 {
 	struct path p;
 
-	path_init(&p, section);
+	path_init(&p, resource_kind_section(kind));
 	path_child(&p, &p, cluster->text);
 	path_child(&p, &p, name->text);
-	loader_of(section)(l, cluster, name, body, &p);
+	desired_kinds[kind]->load(l, cluster, name, body, &p);
 }
 
-/* remotes, roles and users share their shape: cluster id → name → body | absent.
- * Mapping bodies were already read while parsing (stream_entry). */
-void load_objects(struct loader *l, const struct ynode *section, const char *section_name)
+/* Mapping bodies were already read while parsing (stream_entry). */
+void load_objects(struct loader *l, const struct ynode *section, enum resource_kind kind)
 {
+	const char *section_name = resource_kind_section(kind);
 	const struct ynode *cluster, *objects;
 	struct path p, cp;
 	size_t i, j;
@@ -100,18 +102,18 @@ void load_objects(struct loader *l, const struct ynode *section, const char *sec
 			continue;
 		for (j = 0; j < objects->count && !l->err; j++)
 			if (!objects->pairs[j].value->consumed)
-				load_entry(l, section_name, cluster, objects->pairs[j].key,
+				load_entry(l, kind, cluster, objects->pairs[j].key,
 					   objects->pairs[j].value);
 	}
 }
 
-int stream_entry(void *ctx, const struct ydoc *doc, const struct ynode *section,
-		 const struct ynode *cluster, const struct ynode *name,
-		 const struct ynode *value)
+/* The loader streams the sections kind_sections() lists: the index of one is its kind. */
+int stream_entry(void *ctx, const struct ydoc *doc, size_t section, const struct ynode *cluster,
+		 const struct ynode *name, const struct ynode *value)
 {
 	struct loader *l = ctx;
 
 	l->doc = doc;
-	load_entry(l, section->text, cluster, name, value);
+	load_entry(l, (enum resource_kind)section, cluster, name, value);
 	return l->err;
 }

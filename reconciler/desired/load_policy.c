@@ -6,15 +6,16 @@
 void load_policy(struct loader *l, const struct ynode *policy)
 {
 	static const char *const keys[] = { "prune", "max_deletes", "password_check" };
-	static const char *const prune_keys[] = { "remotes", "roles", "users" };
 	static const char *const prune_values[] = { "none", "managed", "all" };
 	static const char *const checks[] = { "probe", "on_create" };
+	const char *prune_keys[RESOURCE_KIND_COUNT];
 	const struct ynode *node, *prune;
 	const char *value;
 	struct path p, child, sub;
 	long long max;
 	size_t i;
 
+	kind_sections(prune_keys);
 	path_init(&p, "policy");
 	if (!want_kind(l, policy, &p, YNODE_MAP))
 		return;

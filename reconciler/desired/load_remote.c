@@ -182,8 +182,8 @@ static void load_remote_body(struct loader *l, struct desired_object *o, const s
 	}
 }
 
-void load_remote(struct loader *l, const struct ynode *cluster, const struct ynode *name,
-		 const struct ynode *body, const struct path *p)
+static void load_remote(struct loader *l, const struct ynode *cluster, const struct ynode *name,
+			const struct ynode *body, const struct path *p)
 {
 	struct desired_object *o;
 
@@ -198,3 +198,5 @@ void load_remote(struct loader *l, const struct ynode *cluster, const struct yno
 	if (o)
 		load_remote_body(l, o, body, p);
 }
+
+const struct desired_kind desired_remote_kind = { .load = load_remote };

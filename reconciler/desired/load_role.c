@@ -214,8 +214,8 @@ static void check_role_body(struct loader *l, const struct ynode *body, const st
 	}
 }
 
-void load_role(struct loader *l, const struct ynode *cluster, const struct ynode *name,
-	       const struct ynode *body, const struct path *p)
+static void load_role(struct loader *l, const struct ynode *cluster, const struct ynode *name,
+		      const struct ynode *body, const struct path *p)
 {
 	struct desired_object *o;
 	size_t errors = l->diags->errors;
@@ -243,3 +243,5 @@ void load_role(struct loader *l, const struct ynode *cluster, const struct ynode
 			oom(l);
 	}
 }
+
+const struct desired_kind desired_role_kind = { .load = load_role };

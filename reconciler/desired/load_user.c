@@ -87,8 +87,8 @@ static void load_user_body(struct loader *l, struct desired_object *o, const str
 	}
 }
 
-void load_user(struct loader *l, const struct ynode *cluster, const struct ynode *name,
-	       const struct ynode *body, const struct path *p)
+static void load_user(struct loader *l, const struct ynode *cluster, const struct ynode *name,
+		      const struct ynode *body, const struct path *p)
 {
 	bool reserved = es_user_is_reserved(name->text);
 	struct desired_object *o;
@@ -108,3 +108,5 @@ void load_user(struct loader *l, const struct ynode *cluster, const struct ynode
 	if (o)
 		load_user_body(l, o, body, p, reserved);
 }
+
+const struct desired_kind desired_user_kind = { .load = load_user };

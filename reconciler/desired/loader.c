@@ -99,8 +99,17 @@ void add_ref(struct loader *l, enum ref_kind kind, const struct ynode *node,
 
 /* ---- one file ---- */
 
-static const char *const top_keys[] = { "version", "clusters", "trust", "remotes", "roles",
-					"users", "policy" };
+static void check_top_keys(struct loader *l, const struct ynode *root)
+{
+	/* as a file lists them: the kinds' sections come between trust and policy */
+	const char *keys[RESOURCE_KIND_COUNT + 4] = { "version", "clusters", "trust" };
+	struct path p;
+
+	kind_sections(keys + 3);
+	keys[RESOURCE_KIND_COUNT + 3] = "policy";
+	path_init(&p, "top level");
+	check_keys(l, root, &p, keys, COUNT(keys));
+}
 
 static void load_document(struct loader *l, const struct ydoc *doc, const char *file)
 {
@@ -111,8 +120,7 @@ static void load_document(struct loader *l, const struct ydoc *doc, const char *
 
 	l->doc = doc;
 	l->file = file;
-	path_init(&p, "top level");
-	check_keys(l, root, &p, top_keys, COUNT(top_keys));
+	check_top_keys(l, root);
 	if (!(node = ynode_get(root, "version"))) {
 		report(l, root, "missing-key", "start the file with: version: 1",
 		       "missing required key [version]");
@@ -130,12 +138,9 @@ static void load_document(struct loader *l, const struct ydoc *doc, const char *
 	}
 	if ((node = ynode_get(root, "trust")))
 		load_trust(l, node);
-	if ((node = ynode_get(root, "remotes")))
-		load_objects(l, node, "remotes");
-	if ((node = ynode_get(root, "roles")))
-		load_objects(l, node, "roles");
-	if ((node = ynode_get(root, "users")))
-		load_objects(l, node, "users");
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
+		if ((node = ynode_get(root, resource_kind_section((enum resource_kind)i))))
+			load_objects(l, node, (enum resource_kind)i);
 	if ((node = ynode_get(root, "policy"))) {
 		for (i = 0; i < root->count; i++)
 			if (root->pairs[i].value == node)
@@ -152,8 +157,6 @@ static void load_document(struct loader *l, const struct ydoc *doc, const char *
 }
 
 /* ---- files ---- */
-
-static const char *const streamed_sections[] = { "remotes", "roles", "users" };
 
 static int add_file_name(struct loader *l, const char *path, const char **out)
 {
@@ -174,11 +177,13 @@ static int add_file_name(struct loader *l, const char *path, const char **out)
  * is reported and skipped, so every file's problems are shown at once. */
 static int load_one(struct loader *l, const char *path, const char *data, size_t len)
 {
-	struct ydoc_stream stream = { streamed_sections, COUNT(streamed_sections), stream_entry, l };
+	const char *sections[RESOURCE_KIND_COUNT];
+	struct ydoc_stream stream = { sections, RESOURCE_KIND_COUNT, stream_entry, l };
 	struct ydoc *doc = NULL, **grown;
 	const char *file;
 	int err;
 
+	kind_sections(sections);
 	err = add_file_name(l, path, &file);
 	if (err)
 		return err;

@@ -1,6 +1,7 @@
 /* loader_internal: what the loader's driver (loader.c) shares with the node
  * checks (node_check.c, node_json.c), the per-section loaders (load_*.c,
- * kinds.c) and the checks across files (cross_file.c).
+ * kinds.c: one file per kind of ESR_KINDS) and the checks across files
+ * (cross_file.c).
  *
  * A struct loader lives for one desired_load() call. It owns the parsed files
  * (kept for the positions of late diagnostics) and the recorded references; it
@@ -147,11 +148,32 @@ void load_cluster(struct loader *l, const struct ynode *key, const struct ynode 
 void load_trust(struct loader *l, const struct ynode *trust);
 void load_policy(struct loader *l, const struct ynode *policy);
 
-/* remotes, roles and users: cluster id -> name -> body | absent. */
-void load_objects(struct loader *l, const struct ynode *section, const char *section_name);
-/* The ydoc_stream callback for those sections; ctx is the loader. */
-int stream_entry(void *ctx, const struct ydoc *doc, const struct ynode *section,
-		 const struct ynode *cluster, const struct ynode *name, const struct ynode *value);
+/* The loader's part of a kind of declared object (ESR_KINDS): defined in the
+ * file named for the kind (load_remote.c defines desired_remote_kind), found
+ * through desired_kinds[], indexed by enum resource_kind. */
+struct desired_kind {
+	/* Checks one declared object (<section>.<cluster>.<name>: body, at path p)
+	 * and adds it to the state. */
+	void (*load)(struct loader *l, const struct ynode *cluster, const struct ynode *name,
+		     const struct ynode *body, const struct path *p);
+};
+
+#define DESIRED_KIND_DECLARE(e, name, section, list_path) \
+	extern const struct desired_kind desired_##name##_kind;
+ESR_KINDS(DESIRED_KIND_DECLARE)
+#undef DESIRED_KIND_DECLARE
+
+extern const struct desired_kind *const desired_kinds[RESOURCE_KIND_COUNT];
+
+/* Fills out[kind] with each kind's section ("remotes", ...), in kind order:
+ * the keys of the sections, and of policy.prune. */
+void kind_sections(const char *out[RESOURCE_KIND_COUNT]);
+/* A section of objects: cluster id -> name -> body | absent. */
+void load_objects(struct loader *l, const struct ynode *section, enum resource_kind kind);
+/* The ydoc_stream callback for the sections listed by kind_sections(); ctx is
+ * the loader. */
+int stream_entry(void *ctx, const struct ydoc *doc, size_t section, const struct ynode *cluster,
+		 const struct ynode *name, const struct ynode *value);
 
 /* A new object of the state at name's position, with an empty list of
  * sensitive paths; NULL when memory ran out. */
@@ -165,13 +187,6 @@ struct desired_object *new_object_with_body(struct loader *l, enum resource_kind
 /* Adds body[key] = the YAML value as JSON (remote keys are flat: "transport.compress"). */
 void put_json(struct loader *l, struct desired_object *o, const char *key,
 	      const struct ynode *value);
-
-void load_remote(struct loader *l, const struct ynode *cluster, const struct ynode *name,
-		 const struct ynode *body, const struct path *p);
-void load_role(struct loader *l, const struct ynode *cluster, const struct ynode *name,
-	       const struct ynode *body, const struct path *p);
-void load_user(struct loader *l, const struct ynode *cluster, const struct ynode *name,
-	       const struct ynode *body, const struct path *p);
 
 /* ---- checks across files (cross_file.c) ---- */
 
