@@ -1,10 +1,12 @@
-/* load_remote: remotes.<cluster>.<alias>, the cluster.remote.<alias>.* settings. */
+/* load_remote: remotes.<cluster>.<alias>, the cluster.remote.<alias>.* settings,
+ * checked as the rows of remote_settings describe them. */
 #include "desired/loader_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "desired/remote_settings.h"
 #include "util/duration.h"
 #include "util/hostport.h"
 
@@ -41,89 +43,225 @@ static void check_remote_time(struct loader *l, const struct ynode *node, const 
 	buf_dispose(&why);
 }
 
-static void load_remote_transport(struct loader *l, struct desired_object *o,
-				  const struct ynode *transport, const struct path *p)
+/* An enum whose values include true and false (transport.compress) takes the
+ * YAML booleans for them, as the settings API takes JSON's. */
+static bool takes_bool(const struct remote_setting *s)
 {
-	static const char *const keys[] = { "compress", "ping_schedule", "compression_scheme" };
-	static const char *const compress_values[] = { "true", "false", "indexing_data" };
-	static const char *const schemes[] = { "deflate", "lz4" };
-	const struct ynode *node;
-	struct path child;
-	char setting[512];
-	bool flag;
+	size_t i;
 
-	if (!want_kind(l, transport, p, YNODE_MAP))
-		return;
-	check_keys(l, transport, p, keys, COUNT(keys));
-	if ((node = ynode_get(transport, "compress"))) {
-		path_child(&child, p, "compress");
-		if (node->kind == YNODE_SCALAR && node->plain && node->type == YSCALAR_BOOL ?
-			    want_bool(l, node, &child, &flag) :
-			    want_enum(l, node, &child, compress_values, COUNT(compress_values)) != NULL)
-			put_json(l, o, "transport.compress", node);
-	}
-	if ((node = ynode_get(transport, "ping_schedule"))) {
-		path_child(&child, p, "ping_schedule");
-		snprintf(setting, sizeof(setting), "cluster.remote.%s.transport.ping_schedule", o->name);
-		check_remote_time(l, node, &child, setting);
-		put_json(l, o, "transport.ping_schedule", node);
-	}
-	if ((node = ynode_get(transport, "compression_scheme"))) {
-		path_child(&child, p, "compression_scheme");
-		if (want_enum(l, node, &child, schemes, COUNT(schemes)))
-			put_json(l, o, "transport.compression_scheme", node);
-	}
+	for (i = 0; i < s->choice_count; i++)
+		if (!strcmp(s->choices[i], "true"))
+			return true;
+	return false;
 }
 
-/* Keys that belong to one mode only, with the mode they require. */
-static const struct {
-	const char *key;
-	bool proxy;
-} mode_keys[] = {
-	{ "seeds", false }, { "node_connections", false },
-	{ "proxy_address", true }, { "proxy_socket_connections", true }, { "server_name", true },
-};
+/* Checks the value of setting s and adds it to the body; false when it is not
+ * of the setting's type. An address or time that does not parse still goes
+ * into the body, so that its conversion to JSON reports what it finds too. */
+static bool load_setting(struct loader *l, struct desired_object *o, const struct remote_setting *s,
+			 const struct ynode *node, const struct path *p)
+{
+	char setting[512];
+	struct path item;
+	long long count;
+	bool flag;
+	size_t i;
+
+	/* Elasticsearch's messages name the setting: cluster.remote.<alias>.<key> */
+	snprintf(setting, sizeof(setting), "cluster.remote.%s.%s", o->name, s->key);
+	switch (s->type) {
+	case REMOTE_VALUE_BOOL:
+		if (!want_bool(l, node, p, &flag))
+			return false;
+		break;
+	case REMOTE_VALUE_INT:
+		path_init(&item, setting);
+		if (!want_int(l, node, &item, s->min, &count))
+			return false;
+		break;
+	case REMOTE_VALUE_STRING:
+		if (!want_string(l, node, p))
+			return false;
+		break;
+	case REMOTE_VALUE_TIME:
+		check_remote_time(l, node, p, setting);
+		break;
+	case REMOTE_VALUE_HOSTPORT:
+		check_hostport(l, node, p);
+		break;
+	case REMOTE_VALUE_HOSTPORT_LIST:
+		if (!want_kind(l, node, p, YNODE_SEQ))
+			return false;
+		for (i = 0; i < node->count; i++) {
+			path_index(&item, p, i);
+			check_hostport(l, node->items[i], &item);
+		}
+		break;
+	case REMOTE_VALUE_ENUM:
+		if (node->kind == YNODE_SCALAR && node->plain && node->type == YSCALAR_BOOL &&
+		    takes_bool(s) ? !want_bool(l, node, p, &flag)
+				  : !want_enum(l, node, p, s->choices, s->choice_count))
+			return false;
+		break;
+	}
+	put_json(l, o, s->key, node);
+	return true;
+}
+
+static bool in_group(const struct remote_setting *s, const char *group)
+{
+	return group ? s->yaml_group && !strcmp(s->yaml_group, group) : !s->yaml_group;
+}
+
+/* Whether remote_settings[i] is the first of its group (a group's rows are adjacent). */
+static bool opens_group(size_t i)
+{
+	return remote_settings[i].yaml_group && (!i || !in_group(&remote_settings[i - 1],
+								 remote_settings[i].yaml_group));
+}
+
+/* The keys the mapping of `group` (NULL: the remote's body) may hold, in table
+ * order, into out (room for REMOTE_SETTING_COUNT); returns their count. */
+static size_t group_keys(const char **out, const char *group)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < REMOTE_SETTING_COUNT; i++) {
+		if (in_group(&remote_settings[i], group))
+			out[count++] = remote_settings[i].yaml_key;
+		else if (!group && opens_group(i))
+			out[count++] = remote_settings[i].yaml_group;
+	}
+	return count;
+}
+
+static const char *mode_name(enum remote_mode mode)
+{
+	return mode == REMOTE_MODE_PROXY ? "proxy" : "sniff";
+}
+
+/* "seeds and node_connections belong to mode: sniff" */
+static int mode_keys_hint(struct buf *out, enum remote_mode mode)
+{
+	const char *keys[REMOTE_SETTING_COUNT];
+	size_t i, count = 0;
+	int err = 0;
+
+	for (i = 0; i < REMOTE_SETTING_COUNT; i++)
+		if (remote_settings[i].modes == mode)
+			keys[count++] = remote_settings[i].yaml_key;
+	for (i = 0; !err && i < count; i++)
+		err = buf_printf(out, "%s%s", i ? (i + 1 == count ? " and " : ", ") : "", keys[i]);
+	return err ? err : buf_printf(out, " belong to mode: %s", mode_name(mode));
+}
+
+/* Settings of the other mode, reported as Elasticsearch does, at their keys. */
+static void report_mode_mismatches(struct loader *l, const struct desired_object *o,
+				   const struct ynode *body, enum remote_mode mode)
+{
+	enum remote_mode other = mode == REMOTE_MODE_PROXY ? REMOTE_MODE_SNIFF : REMOTE_MODE_PROXY;
+	struct buf hint;
+	size_t i, k;
+
+	buf_init(&hint, BUF_SMALL_MAX);
+	for (i = 0; i < REMOTE_SETTING_COUNT; i++) {
+		const struct remote_setting *s = &remote_settings[i];
+		const struct ynode *map = s->yaml_group ? ynode_get(body, s->yaml_group) : body;
+		const struct ynode *node = ynode_get(map, s->yaml_key), *key_node = NULL;
+
+		if (s->modes != other || !node)
+			continue;
+		for (k = 0; k < map->count; k++)
+			if (map->pairs[k].value == node)
+				key_node = map->pairs[k].key;
+		if (!hint.len && mode_keys_hint(&hint, other))
+			oom(l);
+		report(l, key_node, "mode-mismatch", hint.data,
+		       "Setting \"cluster.remote.%s.%s\" cannot be used with the configured "
+		       "\"cluster.remote.%s.mode\" [required=%s, configured=%s]", o->name, s->key,
+		       o->name, other == REMOTE_MODE_PROXY ? "PROXY" : "SNIFF",
+		       other == REMOTE_MODE_PROXY ? "SNIFF" : "PROXY");
+	}
+	buf_dispose(&hint);
+}
+
+/* Elasticsearch drops a remote whose enabling setting (seeds, proxy_address)
+ * is empty. A list of seeds may instead come from `cluster:`: the plan reads
+ * them from that cluster's transport addresses. */
+static void check_enabled(struct loader *l, const struct desired_object *o,
+			  const struct ynode *body, const struct remote_setting *s,
+			  enum remote_mode mode)
+{
+	const struct ynode *node = ynode_get(body, s->yaml_key);
+	bool list = s->type == REMOTE_VALUE_HOSTPORT_LIST;
+	struct buf hint;
+
+	if (list ? (node && node->count) || ynode_get(body, "cluster") : node != NULL)
+		return;
+	buf_init(&hint, BUF_SMALL_MAX);
+	if (list ? buf_printf(&hint, "add %s: [\"HOST:9300\"], or cluster: ID naming a declared "
+			      "cluster", s->yaml_key)
+		 : buf_printf(&hint, "add %s: \"HOST:PORT\"", s->yaml_key))
+		oom(l);
+	report(l, node ? node : body, "missing-key", hint.data,
+	       "remote [%s] on cluster [%s] is in %s mode and needs %s", o->name, o->cluster,
+	       mode_name(mode), s->yaml_key);
+	buf_dispose(&hint);
+}
+
+/* The passes over the body's settings, in the order of its keys, which a plan
+ * shows for a new remote: the mode's own settings with its connection count
+ * last, then the settings of both modes. */
+enum body_pass { PASS_MODE, PASS_CONNECTIONS, PASS_BOTH, PASS_COUNT };
+
+static enum body_pass pass_of(const struct remote_setting *s)
+{
+	if (s->modes == REMOTE_MODE_BOTH)
+		return PASS_BOTH;
+	return s->type == REMOTE_VALUE_INT ? PASS_CONNECTIONS : PASS_MODE;
+}
+
+/* A group's mapping (transport: {...}) of settings. */
+static void load_group(struct loader *l, struct desired_object *o, const struct ynode *map,
+		       const char *group, const struct path *p, enum remote_mode mode)
+{
+	const char *keys[REMOTE_SETTING_COUNT];
+	const struct ynode *node;
+	struct path child;
+	size_t i;
+
+	if (!want_kind(l, map, p, YNODE_MAP))
+		return;
+	check_keys(l, map, p, keys, group_keys(keys, group));
+	for (i = 0; i < REMOTE_SETTING_COUNT; i++) {
+		const struct remote_setting *s = &remote_settings[i];
+
+		if (!in_group(s, group) || !(s->modes & mode) || !(node = ynode_get(map, s->yaml_key)))
+			continue;
+		path_child(&child, p, s->yaml_key);
+		load_setting(l, o, s, node, &child);
+	}
+}
 
 static void load_remote_body(struct loader *l, struct desired_object *o, const struct ynode *body,
 			     const struct path *p)
 {
-	static const char *const keys[] = { "cluster", "mode", "seeds", "node_connections",
-					    "proxy_address", "proxy_socket_connections",
-					    "server_name", "skip_unavailable", "transport" };
-	static const char *const modes[] = { "sniff", "proxy" };
+	const struct remote_setting *mode_setting = remote_setting_find("mode");
 	const struct ynode *node, *mode_node = ynode_get(body, "mode");
-	const char *mode = "sniff";
-	struct path child, item;
-	long long count;
-	bool flag, proxy;
+	const char *keys[REMOTE_SETTING_COUNT + 1] = { "cluster" };
+	enum remote_mode mode;
+	enum body_pass pass;
+	struct path child;
 	size_t i;
 
-	check_keys(l, body, p, keys, COUNT(keys));
+	check_keys(l, body, p, keys, 1 + group_keys(keys + 1, NULL));
 	if (mode_node) {
 		path_child(&child, p, "mode");
-		mode = want_enum(l, mode_node, &child, modes, COUNT(modes));
-		if (!mode)
+		if (!load_setting(l, o, mode_setting, mode_node, &child))
 			return; /* the mode-specific checks would only add noise */
-		put_json(l, o, "mode", mode_node);
 	}
-	proxy = !strcmp(mode, "proxy");
-	for (i = 0; i < COUNT(mode_keys); i++) {
-		const struct ynode *key_node = NULL;
-		size_t k;
-
-		if (mode_keys[i].proxy == proxy || !(node = ynode_get(body, mode_keys[i].key)))
-			continue;
-		for (k = 0; k < body->count; k++)
-			if (body->pairs[k].value == node)
-				key_node = body->pairs[k].key;
-		report(l, key_node, "mode-mismatch",
-		       proxy ? "seeds and node_connections belong to mode: sniff"
-			     : "proxy_address, proxy_socket_connections and server_name belong to "
-			       "mode: proxy",
-		       "Setting \"cluster.remote.%s.%s\" cannot be used with the configured "
-		       "\"cluster.remote.%s.mode\" [required=%s, configured=%s]", o->name,
-		       mode_keys[i].key, o->name, proxy ? "SNIFF" : "PROXY", proxy ? "PROXY" : "SNIFF");
-	}
+	mode = remote_mode_of(mode_node ? mode_node->text : NULL);
+	report_mode_mismatches(l, o, body, mode);
 	if ((node = ynode_get(body, "cluster"))) {
 		path_child(&child, p, "cluster");
 		if (want_nonempty_string(l, node, &child)) {
@@ -131,54 +269,28 @@ static void load_remote_body(struct loader *l, struct desired_object *o, const s
 			add_ref(l, REF_CLUSTER, node, "remote [%s] on cluster [%s]", o->name, o->cluster);
 		}
 	}
-	if ((node = ynode_get(body, "seeds")) && !proxy) {
-		path_child(&child, p, "seeds");
-		if (want_kind(l, node, &child, YNODE_SEQ)) {
-			for (i = 0; i < node->count; i++) {
-				path_index(&item, &child, i);
-				check_hostport(l, node->items[i], &item);
+	for (pass = PASS_MODE; pass < PASS_COUNT; pass++) {
+		for (i = 0; i < REMOTE_SETTING_COUNT; i++) {
+			const struct remote_setting *s = &remote_settings[i];
+
+			if (s == mode_setting || s->yaml_group || !(s->modes & mode) ||
+			    pass_of(s) != pass)
+				continue;
+			if ((node = ynode_get(body, s->yaml_key))) {
+				path_child(&child, p, s->yaml_key);
+				load_setting(l, o, s, node, &child);
 			}
-			put_json(l, o, "seeds", node);
+			if (s->enables)
+				check_enabled(l, o, body, s, mode);
 		}
 	}
-	if (!proxy && (!ynode_get(body, "seeds") || !ynode_get(body, "seeds")->count) &&
-	    !ynode_get(body, "cluster"))
-		report(l, ynode_get(body, "seeds") ? ynode_get(body, "seeds") : body, "missing-key",
-		       "add seeds: [\"HOST:9300\"], or cluster: ID naming a declared cluster",
-		       "remote [%s] on cluster [%s] is in sniff mode and needs seeds", o->name,
-		       o->cluster);
-	if ((node = ynode_get(body, "proxy_address")) && proxy) {
-		path_child(&child, p, "proxy_address");
-		check_hostport(l, node, &child);
-		put_json(l, o, "proxy_address", node);
-	}
-	if (proxy && !ynode_get(body, "proxy_address"))
-		report(l, body, "missing-key", "add proxy_address: \"HOST:PORT\"",
-		       "remote [%s] on cluster [%s] is in proxy mode and needs proxy_address", o->name,
-		       o->cluster);
-	if ((node = ynode_get(body, "server_name")) && proxy) {
-		path_child(&child, p, "server_name");
-		if (want_string(l, node, &child))
-			put_json(l, o, "server_name", node);
-	}
-	if ((node = ynode_get(body, proxy ? "proxy_socket_connections" : "node_connections"))) {
-		const char *key = proxy ? "proxy_socket_connections" : "node_connections";
-		char setting[512];
-		struct path sp;
+	for (i = 0; i < REMOTE_SETTING_COUNT; i++) {
+		const char *group = remote_settings[i].yaml_group;
 
-		snprintf(setting, sizeof(setting), "cluster.remote.%s.%s", o->name, key);
-		path_init(&sp, setting);
-		if (want_int(l, node, &sp, 1, &count))
-			put_json(l, o, key, node);
-	}
-	if ((node = ynode_get(body, "skip_unavailable"))) {
-		path_child(&child, p, "skip_unavailable");
-		if (want_bool(l, node, &child, &flag))
-			put_json(l, o, "skip_unavailable", node);
-	}
-	if ((node = ynode_get(body, "transport"))) {
-		path_child(&child, p, "transport");
-		load_remote_transport(l, o, node, &child);
+		if (opens_group(i) && (node = ynode_get(body, group))) {
+			path_child(&child, p, group);
+			load_group(l, o, node, group, &child, mode);
+		}
 	}
 }
 
