@@ -1,7 +1,7 @@
 /* loader_internal: what the loader's driver (loader.c) shares with the node
- * checks (node_check.c, node_json.c), the per-section loaders (load_*.c,
- * kinds.c: one file per kind of ESR_KINDS) and the checks across files
- * (cross_file.c).
+ * checks (node_check.c, node_json.c), the per-section loaders (load_*.c, with
+ * load_<name>.c for each kind of ESR_KINDS, gathered in kinds.c) and the checks
+ * across files (cross_file.c).
  *
  * A struct loader lives for one desired_load() call. It owns the parsed files
  * (kept for the positions of late diagnostics) and the recorded references; it
@@ -84,7 +84,7 @@ const char *want_nonempty_string(struct loader *l, const struct ynode *node,
 bool want_bool(struct loader *l, const struct ynode *node, const struct path *p, bool *out);
 bool want_int(struct loader *l, const struct ynode *node, const struct path *p,
 	      long long min, long long *out);
-/* One of `choices`; returns the matching static choice. */
+/* One of `choices`; returns the matching entry of choices, or NULL. */
 const char *want_enum(struct loader *l, const struct ynode *node, const struct path *p,
 		      const char *const *choices, size_t count);
 /* A list of strings; with allow_scalar a single string stands for a list of one. */
@@ -175,8 +175,8 @@ void load_objects(struct loader *l, const struct ynode *section, enum resource_k
 int stream_entry(void *ctx, const struct ydoc *doc, size_t section, const struct ynode *cluster,
 		 const struct ynode *name, const struct ynode *value);
 
-/* A new object of the state at name's position, with an empty list of
- * sensitive paths; NULL when memory ran out. */
+/* A new object of the state (which owns it) at name's position, with an empty
+ * list of sensitive paths; NULL when memory ran out. */
 struct desired_object *new_object(struct loader *l, enum resource_kind kind,
 				  const struct ynode *cluster, const struct ynode *name);
 /* A remote or user whose body is filled key by key: the new object with an
