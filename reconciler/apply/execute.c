@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply/clock.h"
 #include "apply/ledger.h"
 #include "apply/request_outcome.h"
 #include "apply/verify.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define SETTINGS_PATH "/_cluster/settings?flat_settings=true"

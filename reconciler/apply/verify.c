@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply/clock.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 static int push_alias(char ***list, size_t *count, const char *alias)
