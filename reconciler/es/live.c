@@ -1,7 +1,6 @@
 #include "es/live.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 
 #include "es/http.h"
 #include "util/buf.h"
+#include "util/work_queue.h"
 
 #define DEFAULT_PARALLEL 8
 
@@ -38,14 +38,11 @@ struct worker {
 	const struct cluster_config *client_cfg;
 };
 
+/* One run of the work queue: read_job or probe_job items, and a worker per thread. */
 struct pool {
-	pthread_mutex_t lock;
-	size_t next;
-	size_t count;
-	int (*run)(void *jobs, size_t index, struct worker *w, const struct live_read_options *opts);
 	void *jobs;
+	struct worker *workers;
 	const struct live_read_options *opts;
-	int err; /* the first -ENOMEM */
 };
 
 static int add_warning(struct live_cluster *lc, const char *fmt, ...)
@@ -211,10 +208,11 @@ static int read_version(struct live_cluster *lc)
 	return lc->version ? 0 : -ENOMEM;
 }
 
-static int read_cluster(void *jobs, size_t index, struct worker *w,
-			const struct live_read_options *opts)
+static int read_cluster(void *ctx, size_t worker, size_t index)
 {
-	struct read_job *job = (struct read_job *)jobs + index;
+	const struct pool *pool = ctx;
+	struct worker *w = &pool->workers[worker];
+	struct read_job *job = (struct read_job *)pool->jobs + index;
 	struct live_cluster *lc = job->cluster;
 	const struct {
 		const char *path;
@@ -241,7 +239,7 @@ static int read_cluster(void *jobs, size_t index, struct worker *w,
 		if (err)
 			return err;
 	}
-	err = worker_client(&client, w, job->cfg, opts, &lc->error);
+	err = worker_client(&client, w, job->cfg, pool->opts, &lc->error);
 	if (err)
 		return err == -ENOMEM ? err : 0;
 	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
@@ -271,16 +269,17 @@ static int read_cluster(void *jobs, size_t index, struct worker *w,
 	return 0;
 }
 
-static int probe_password(void *jobs, size_t index, struct worker *w,
-			  const struct live_read_options *opts)
+static int probe_password(void *ctx, size_t worker, size_t index)
 {
 	static const char path[] = "/_security/_authenticate";
-	struct probe_job *job = (struct probe_job *)jobs + index;
+	const struct pool *pool = ctx;
+	struct worker *w = &pool->workers[worker];
+	struct probe_job *job = (struct probe_job *)pool->jobs + index;
 	struct es_client *client;
 	struct es_response r;
 	int err;
 
-	err = worker_client(&client, w, job->cfg, opts, &job->error);
+	err = worker_client(&client, w, job->cfg, pool->opts, &job->error);
 	if (err)
 		return err == -ENOMEM ? err : 0;
 	err = es_request_as(&r, client, job->user->name, job->user->password, "GET", path, NULL,
@@ -298,58 +297,25 @@ static int probe_password(void *jobs, size_t index, struct worker *w,
 	return err == -ENOMEM ? err : 0;
 }
 
-static void *pool_worker(void *arg)
+/* Runs fn over jobs[0..count) on at most `parallel` threads; a failure
+ * (-ENOMEM) stops handing out jobs. */
+static int run_pool(void *jobs, size_t count, work_fn fn, const struct live_read_options *opts,
+		    long parallel)
 {
-	struct pool *pool = arg;
-	struct worker w = { 0 };
-
-	for (;;) {
-		size_t index;
-		int err;
-
-		pthread_mutex_lock(&pool->lock);
-		index = pool->next < pool->count && !pool->err ? pool->next++ : pool->count;
-		pthread_mutex_unlock(&pool->lock);
-		if (index == pool->count)
-			break;
-		err = pool->run(pool->jobs, index, &w, pool->opts);
-		if (err) {
-			pthread_mutex_lock(&pool->lock);
-			if (!pool->err)
-				pool->err = err;
-			pthread_mutex_unlock(&pool->lock);
-		}
-	}
-	es_client_free(w.client);
-	return NULL;
-}
-
-/* Runs run(jobs, i) for every i < count on at most `parallel` threads. When no
- * thread can be started the caller's thread does the work. */
-static int run_pool(void *jobs, size_t count,
-		    int (*run)(void *, size_t, struct worker *, const struct live_read_options *),
-		    const struct live_read_options *opts, long parallel)
-{
-	struct pool pool = { .count = count, .run = run, .jobs = jobs, .opts = opts };
-	pthread_t *threads = NULL;
-	size_t wanted = (size_t)parallel < count ? (size_t)parallel : count, started = 0, i;
+	struct pool pool = { .jobs = jobs, .opts = opts };
+	size_t width = (size_t)parallel < count ? (size_t)parallel : count, i;
+	int err;
 
 	if (!count)
 		return 0;
-	pthread_mutex_init(&pool.lock, NULL);
-	threads = calloc(wanted, sizeof(*threads));
-	for (i = 0; threads && i < wanted; i++) {
-		if (pthread_create(&threads[i], NULL, pool_worker, &pool) != 0)
-			break;
-		started++;
-	}
-	if (!started)
-		pool_worker(&pool);
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
-	pthread_mutex_destroy(&pool.lock);
-	return pool.err;
+	pool.workers = calloc(width, sizeof(*pool.workers));
+	if (!pool.workers)
+		return -ENOMEM;
+	err = work_queue_run(count, width, 0, fn, &pool);
+	for (i = 0; i < width; i++)
+		es_client_free(pool.workers[i].client);
+	free(pool.workers);
+	return err;
 }
 
 static bool selected(const struct live_read_options *opts, const char *id)
