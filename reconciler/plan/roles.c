@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "es/http.h"
+#include "es/path.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 
