@@ -5,15 +5,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-
-static void free_strings(char **strings, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		free(strings[i]);
-	free(strings);
-}
+#include "util/strlist.h"
 
 static void cluster_outcome_dispose(struct cluster_outcome *cluster)
 {
@@ -25,8 +17,8 @@ static void cluster_outcome_dispose(struct cluster_outcome *cluster)
 	}
 	free(cluster->changes);
 	free(cluster->cluster_id);
-	free_strings(cluster->remotes_connected, cluster->remotes_connected_count);
-	free_strings(cluster->remotes_not_connected, cluster->remotes_not_connected_count);
+	strlist_free(cluster->remotes_connected, cluster->remotes_connected_count);
+	strlist_free(cluster->remotes_not_connected, cluster->remotes_not_connected_count);
 }
 
 void apply_outcome_free(struct apply_outcome *outcome)

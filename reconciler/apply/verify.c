@@ -6,27 +6,11 @@
 
 #include "util/clock.h"
 #include "util/log.h"
-
-static int push_alias(char ***list, size_t *count, const char *alias)
-{
-	char **grown = realloc(*list, (*count + 1) * sizeof(**list));
-
-	if (!grown)
-		return -ENOMEM;
-	*list = grown;
-	if (!(grown[*count] = strdup(alias)))
-		return -ENOMEM;
-	(*count)++;
-	return 0;
-}
+#include "util/strlist.h"
 
 static void clear_list(char ***list, size_t *count)
 {
-	size_t i;
-
-	for (i = 0; i < *count; i++)
-		free((*list)[i]);
-	free(*list);
+	strlist_free(*list, *count);
 	*list = NULL;
 	*count = 0;
 }
@@ -53,11 +37,11 @@ int verify_split_remotes(struct cluster_outcome *outcome, const struct desired_s
 		    strcmp(object->cluster, outcome->cluster_id) != 0)
 			continue;
 		if (remote_connected(remote_info, object->name))
-			err = push_alias(&outcome->remotes_connected, &outcome->remotes_connected_count,
-					 object->name);
+			err = strlist_append(&outcome->remotes_connected,
+					     &outcome->remotes_connected_count, object->name);
 		else
-			err = push_alias(&outcome->remotes_not_connected,
-					 &outcome->remotes_not_connected_count, object->name);
+			err = strlist_append(&outcome->remotes_not_connected,
+					     &outcome->remotes_not_connected_count, object->name);
 	}
 	return err;
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strlist.h"
+
 int live_parse_version(int *out_major, int *out_minor, const char *text)
 {
 	char *end;
@@ -24,8 +26,6 @@ int live_parse_version(int *out_major, int *out_minor, const char *text)
 
 static void live_cluster_dispose(struct live_cluster *lc)
 {
-	size_t i;
-
 	free(lc->cluster_id);
 	free(lc->error);
 	free(lc->version);
@@ -37,9 +37,7 @@ static void live_cluster_dispose(struct live_cluster *lc)
 	cJSON_Delete(lc->certificates);
 	cJSON_Delete(lc->transport_addresses);
 	cJSON_Delete(lc->password_probes);
-	for (i = 0; i < lc->warning_count; i++)
-		free(lc->warnings[i]);
-	free(lc->warnings);
+	strlist_free(lc->warnings, lc->warning_count);
 }
 
 void live_state_free(struct live_state *live)

@@ -9,6 +9,7 @@
 
 #include "es/http.h"
 #include "util/buf.h"
+#include "util/strlist.h"
 #include "util/work_queue.h"
 
 #define DEFAULT_PARALLEL 8
@@ -50,26 +51,16 @@ static int add_warning(struct live_cluster *lc, const char *fmt, ...)
 
 static int add_warning(struct live_cluster *lc, const char *fmt, ...)
 {
-	char **grown;
 	struct buf b;
 	va_list ap;
 	int err;
 
-	grown = realloc(lc->warnings, (lc->warning_count + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	lc->warnings = grown;
 	buf_init(&b, BUF_SMALL_MAX);
 	va_start(ap, fmt);
 	err = buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (!err) {
-		lc->warnings[lc->warning_count] = buf_detach(&b);
-		if (!lc->warnings[lc->warning_count])
-			err = -ENOMEM;
-		else
-			lc->warning_count++;
-	}
+	if (!err)
+		err = strlist_append(&lc->warnings, &lc->warning_count, b.data ? b.data : "");
 	buf_dispose(&b);
 	return err;
 }
