@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cli.h"
 #include "util/strlist.h"
 
 static void cluster_outcome_dispose(struct cluster_outcome *cluster)
@@ -117,13 +116,4 @@ struct apply_tally apply_outcome_tally(const struct apply_outcome *outcome)
 		}
 	}
 	return tally;
-}
-
-int apply_exit_code(const struct apply_outcome *outcome)
-{
-	struct apply_tally tally = apply_outcome_tally(outcome);
-
-	if (outcome->converged && !tally.failed && !tally.skipped)
-		return EXIT_OK;
-	return tally.applied ? EXIT_PARTIAL : EXIT_INVALID;
 }

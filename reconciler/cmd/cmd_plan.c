@@ -9,8 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apply/approve.h"
 #include "cmd/cli.h"
+#include "cmd/delete_guard.h"
+#include "cmd/exit_codes.h"
 #include "cmd/read_and_plan.h"
 #include "es/live.h"
 #include "plan/plan.h"
@@ -113,13 +114,6 @@ static int output_plan(const struct plan *plan, const struct cli_options *opts)
 	return err;
 }
 
-static int exit_code(const struct plan *plan)
-{
-	if (plan->summary.problems)
-		return EXIT_INVALID;
-	return plan_is_empty(plan) ? EXIT_OK : EXIT_CHANGES;
-}
-
 int cmd_plan(int argc, char **argv)
 {
 	struct cli_options opts;
@@ -157,10 +151,10 @@ int cmd_plan(int argc, char **argv)
 		 clock_now_ms() - started_ms);
 	if (output_plan(plan, &opts))
 		goto out;
-	if (!apply_deletes_allowed(&deletes, plan, desired->policy.max_deletes, false))
+	if (!delete_guard_allows(&deletes, plan, desired->policy.max_deletes, false))
 		log_warn("the plan deletes %zu objects, more than policy.max_deletes (%ld): apply refuses it "
 			 "unless --allow-deletes", deletes, desired->policy.max_deletes);
-	rc = exit_code(plan);
+	rc = exit_code_for_plan(plan);
 out:
 	plan_free(plan);
 	live_state_free(live);
