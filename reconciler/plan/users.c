@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "desired/es_names.h"
-#include "es/http.h"
+#include "es/path.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 

@@ -17,6 +17,7 @@
 #include "desired/loader.h"
 #include "es/http.h"
 #include "es/live.h"
+#include "es/live_read.h"
 #include "util/diag.h"
 
 #define MAX_ARGS 64
