@@ -88,7 +88,7 @@ const struct desired_object *desired_find_object(const struct desired_state *sta
 }
 
 #define ESR_KIND_NAME(e, name, section, list_path) [RESOURCE_##e] = #name,
-#define ESR_KIND_SECTION(e, name, section, list_path) [RESOURCE_##e] = section,
+#define ESR_KIND_SECTION(e, name, section, list_path) [RESOURCE_##e] = (section),
 static const char *const kind_names[RESOURCE_KIND_COUNT] = { ESR_KINDS(ESR_KIND_NAME) };
 static const char *const kind_sections[RESOURCE_KIND_COUNT] = { ESR_KINDS(ESR_KIND_SECTION) };
 
