@@ -126,5 +126,8 @@ const struct desired_object *desired_find_object(const struct desired_state *sta
 const char *resource_kind_name(enum resource_kind kind);
 /* The kind's section of the desired state and key under policy.prune ("roles"); NULL for trust. */
 const char *resource_kind_section(enum resource_kind kind);
+/* The GET that lists the kind's live objects ("/_security/role"), or NULL when
+ * the kind is read from cluster-wide answers (remotes, from the settings). */
+const char *resource_kind_list_path(enum resource_kind kind);
 
 #endif

@@ -26,14 +26,16 @@ int live_parse_version(int *out_major, int *out_minor, const char *text)
 
 static void live_cluster_dispose(struct live_cluster *lc)
 {
+	size_t i;
+
 	free(lc->cluster_id);
 	free(lc->error);
 	free(lc->version);
 	cJSON_Delete(lc->root);
 	cJSON_Delete(lc->settings);
 	cJSON_Delete(lc->remote_info);
-	cJSON_Delete(lc->roles);
-	cJSON_Delete(lc->users);
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
+		cJSON_Delete(lc->objects[i]);
 	cJSON_Delete(lc->certificates);
 	cJSON_Delete(lc->transport_addresses);
 	cJSON_Delete(lc->password_probes);

@@ -16,6 +16,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "desired/model.h"
+
 struct live_cluster {
 	char *cluster_id;
 	bool reachable;       /* false: error says why; the trees below may be NULL */
@@ -26,8 +28,9 @@ struct live_cluster {
 	cJSON *root;          /* GET / */
 	cJSON *settings;      /* GET /_cluster/settings?flat_settings=true: {"persistent":{},"transient":{}} */
 	cJSON *remote_info;   /* GET /_remote/info */
-	cJSON *roles;         /* GET /_security/role */
-	cJSON *users;         /* GET /_security/user */
+	/* Per kind that has a list_path (desired/kind_list.h), the answer of that GET
+	 * (GET /_security/role, GET /_security/user); NULL for the other kinds. */
+	cJSON *objects[RESOURCE_KIND_COUNT];
 	cJSON *certificates;  /* GET /_ssl/certificates, only when trust is declared; else NULL */
 	cJSON *transport_addresses; /* array of "host:port" publish addresses (GET /_nodes/transport),
 				     * only when a remote on another cluster points here without seeds */

@@ -187,20 +187,15 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 	struct worker *w = &pool->workers[worker];
 	struct read_job *job = (struct read_job *)pool->jobs + index;
 	struct live_cluster *lc = job->cluster;
+	/* The cluster-wide reads; the kinds' lists come between them and the certificates. */
 	const struct {
 		const char *path;
 		size_t offset;
 		int json_type;
-		bool wanted;
 	} reads[] = {
-		{ "/", offsetof(struct live_cluster, root), cJSON_Object, true },
-		{ "/_cluster/settings?flat_settings=true", offsetof(struct live_cluster, settings),
-		  cJSON_Object, true },
-		{ "/_remote/info", offsetof(struct live_cluster, remote_info), cJSON_Object, true },
-		{ "/_security/role", offsetof(struct live_cluster, roles), cJSON_Object, true },
-		{ "/_security/user", offsetof(struct live_cluster, users), cJSON_Object, true },
-		{ "/_ssl/certificates", offsetof(struct live_cluster, certificates), cJSON_Array,
-		  job->want_certificates },
+		{ "/", offsetof(struct live_cluster, root), cJSON_Object },
+		{ "/_cluster/settings?flat_settings=true", offsetof(struct live_cluster, settings), cJSON_Object },
+		{ "/_remote/info", offsetof(struct live_cluster, remote_info), cJSON_Object },
 	};
 	struct es_client *client;
 	cJSON *nodes = NULL;
@@ -218,9 +213,21 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
 		cJSON **slot = (cJSON **)(void *)((char *)lc + reads[i].offset);
 
-		if (!reads[i].wanted)
-			continue;
 		err = get_json(slot, client, reads[i].path, reads[i].json_type, &lc->error);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++) {
+		const char *list_path = resource_kind_list_path((enum resource_kind)i);
+
+		if (!list_path)
+			continue;
+		err = get_json(&lc->objects[i], client, list_path, cJSON_Object, &lc->error);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	if (job->want_certificates) {
+		err = get_json(&lc->certificates, client, "/_ssl/certificates", cJSON_Array, &lc->error);
 		if (err)
 			return err == -ENOMEM ? err : 0;
 	}
@@ -383,7 +390,7 @@ static int probe_passwords(struct live_state *live, const struct read_job *reads
 			continue;
 		/* live is ours to change; the lookup is const for consumers only. */
 		lc = (struct live_cluster *)live_find_cluster(live, o->cluster);
-		if (!lc || !lc->reachable || !cJSON_GetObjectItemCaseSensitive(lc->users, o->name))
+		if (!lc || !lc->reachable || !cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_USER], o->name))
 			continue;
 		jobs[count++] = (struct probe_job){
 			.cfg = reads[lc - live->clusters].cfg,

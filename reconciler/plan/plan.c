@@ -171,6 +171,16 @@ static int index_live(struct live_entry **out, size_t *count_out, const cJSON *l
 	return 0;
 }
 
+/* The answer of the kind's list_path as {name: object}: a reference to the
+ * live tree, not a copy, since it can hold thousands of objects. */
+static int read_list(cJSON **out, const struct cluster_builder *b, enum resource_kind kind)
+{
+	const cJSON *answer = b->lc->objects[kind];
+
+	*out = cJSON_IsObject(answer) ? cJSON_CreateObjectReference(answer->child) : cJSON_CreateObject();
+	return *out ? 0 : -ENOMEM;
+}
+
 /* A name that the sorted entries hold twice, or NULL. */
 static const char *duplicate_name(const struct live_entry *entries, size_t count)
 {
@@ -189,7 +199,7 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 	const char *duplicate;
 	cJSON *live_objects = NULL;
 	size_t count = 0, i;
-	int err = ops->read_live(&live_objects, b);
+	int err = ops->read_live ? ops->read_live(&live_objects, b) : read_list(&live_objects, b, ops->kind);
 
 	if (err > 0) /* the kind cannot be planned on this cluster: read_live said why */
 		return 0;

@@ -48,7 +48,8 @@ struct kind_ops {
 	/* This kind's live objects on the cluster as {name: object}; the caller frees
 	 * *out with cJSON_Delete (it may be a reference to the live_cluster's tree).
 	 * Returns 1 when the kind cannot be planned on this cluster (after adding
-	 * a problem that says why). */
+	 * a problem that says why). NULL: the answer of the kind's list_path is that
+	 * object already. */
 	int (*read_live)(cJSON **out, struct cluster_builder *b);
 	/* A body (declared, or live) in the form that compares as Elasticsearch means
 	 * it; the caller owns *out. */
@@ -82,7 +83,8 @@ struct kind_ops {
 	/* NULL, or what apply waits for after writing objects of this kind. */
 	const struct kind_settle *settle;
 	/* Adds this kind's part of the live state to the fingerprint's document of
-	 * the cluster (references or copies, keyed by distinct names). */
+	 * the cluster (references or copies, keyed by distinct names) beyond the
+	 * answer of its list_path, which the fingerprint takes anyway; optional. */
 	int (*fingerprint)(cJSON *doc, const struct live_cluster *lc);
 };
 

@@ -19,18 +19,6 @@ static bool is_reserved(const char *name, const cJSON *role)
 	return es_role_is_reserved(name) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
 }
 
-static int role_read_live(cJSON **out, struct cluster_builder *b)
-{
-	/* a reference to the live tree, not a copy: it can hold thousands of objects */
-	*out = cJSON_IsObject(b->lc->roles) ? cJSON_CreateObjectReference(b->lc->roles->child) : cJSON_CreateObject();
-	return *out ? 0 : -ENOMEM;
-}
-
-static int role_fingerprint(cJSON *doc, const struct live_cluster *lc)
-{
-	return fingerprint_add_reference(doc, "roles", lc->roles);
-}
-
 static bool role_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
 			  enum prune_policy policy)
 {
@@ -422,7 +410,6 @@ static int role_finish(struct cluster_builder *b)
 
 const struct kind_ops role_kind_ops = {
 	.kind = RESOURCE_ROLE,
-	.read_live = role_read_live,
 	.normalize = role_normalize,
 	.prunable = role_prunable,
 	.guard = role_guard,
@@ -430,5 +417,4 @@ const struct kind_ops role_kind_ops = {
 	.write = role_write,
 	.remove = role_delete,
 	.finish = role_finish,
-	.fingerprint = role_fingerprint,
 };
