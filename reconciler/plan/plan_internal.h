@@ -108,6 +108,10 @@ int user_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc
 int plan_stamp_managed(cJSON **out, const cJSON *body);
 /* True when a role or user's metadata.managed_by names esreconcile. */
 bool plan_is_managed(const cJSON *object);
+/* Appends a `!` problem to a built plan's cluster (and counts it in the
+ * summary); text and name are copied. Returns 0 or -ENOMEM. */
+int plan_append_problem(struct plan *plan, struct cluster_plan *cp, enum resource_kind kind,
+			const char *name, const char *text, bool blocks_cluster);
 /* The change index of an object of kind this plan creates, or -1. */
 long builder_created(const struct cluster_builder *b, enum resource_kind kind, const char *name);
 
