@@ -317,8 +317,12 @@ static int user_write(struct cluster_builder *b, const struct desired_object *d,
 			    d->password ? d->password : d->password_hash, live ? "password" : key);
 }
 
+/* User writes, password changes and deletions. */
+static const char *const user_privileges[] = { "manage_security", NULL };
+
 const struct kind_ops user_kind_ops = {
 	.kind = RESOURCE_USER,
+	.privileges = user_privileges,
 	.normalize = user_normalize,
 	.prunable = user_prunable,
 	.guard = user_guard,

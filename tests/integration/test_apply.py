@@ -22,10 +22,9 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from esrtest import EXAMPLES, ESR, Emulator, Suite, connection_block  # noqa: E402
+from esrtest import EXAMPLES, ESR, Emulator, Suite, connection_block, is_write  # noqa: E402
 
 LEDGER = "cluster.metadata.esreconcile.remotes"
-WRITES = ("PUT", "POST", "DELETE")
 CANARY_PASSWORD = "canary-pw-Vq83Lz0"
 
 suite = Suite()
@@ -62,7 +61,7 @@ def settings(emu, cluster="local"):
 
 
 def writes_in_log(emu, cluster="local"):
-    return [(r["method"], r["path"]) for r in emu.requests(cluster) if r["method"] in WRITES]
+    return [(r["method"], r["path"]) for r in emu.requests(cluster) if is_write(r)]
 
 
 def reset(emu):
@@ -230,7 +229,7 @@ def test_prune_all_spares_reserved_and_static():
     check("handmade-user" not in us and "mine-user" not in us, "users not pruned")
     check("superuser" in ro and "elastic" in us and "kibana_system" in us, "reserved pruned")
     deletes = [p for m, p in writes_in_log(emu) if m in ("PUT", "DELETE")]
-    check(not any("static" in json.dumps(x) for x in emu.requests() if x["method"] in WRITES),
+    check(not any("static" in json.dumps(x) for x in emu.requests() if is_write(x)),
           "a write named the static remote: %s" % deletes)
     expect(esr(emu, "plan", "-f", everything), 0, "plan after prune all")
     check("static" in ok(emu, "GET", "/_remote/info"), "static remote gone")
