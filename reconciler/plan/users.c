@@ -30,7 +30,8 @@ static bool user_prunable(const struct cluster_builder *b, const char *name, con
 			  enum prune_policy policy)
 {
 	(void)b;
-	if (is_reserved(name, live))
+	/* a user named like an endpoint cannot be addressed: a DELETE would reach the endpoint */
+	if (is_reserved(name, live) || es_user_name_is_api_word(name))
 		return false;
 	return policy == PRUNE_ALL || plan_is_managed(live);
 }

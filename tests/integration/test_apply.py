@@ -115,6 +115,40 @@ def test_examples_apply_from_empty():
         check("0 applied" in r.stdout, name + ": second apply changed something:\n%r" % r)
 
 
+def test_dot_names_reach_their_own_endpoints():
+    """Users and roles named "." and "..": their requests must not lose the
+    name to dot-segment removal (POST /_security/user/./_password would change
+    the password of the account esreconcile connects as)."""
+    for key in ("main", "814"):
+        emu = EMU[key]
+        reset(emu)
+        body = """roles:
+  local:
+    ".": { cluster: [monitor] }
+    "..": { cluster: [monitor] }
+users:
+  local:
+    ".": { password: dot-password-1, roles: ["."] }
+    "..": { password: dotdot-password-1, roles: [".."] }
+"""
+        path = desired(emu, "dots.yaml", body)
+        expect(esr(emu, "apply", "-f", path, "--auto-approve", "--wait", "0s"), 0, key + ": dots")
+        check(set(users(emu)) >= {".", ".."}, key + ": users: %s" % sorted(users(emu)))
+        check(set(roles(emu)) >= {".", ".."}, key + ": roles: %s" % sorted(roles(emu)))
+        # the password of "." drifts: the fix must reach "." and nobody else
+        ok(emu, "POST", "/_security/user/%2E/_password", {"password": "changed-by-hand"})
+        emu.clear_requests()
+        r = expect(esr(emu, "plan", "-f", path, "-o", "json"), 2, key + ": drifted password")
+        paths = [q["path"] for q in r.json["clusters"]["local"]["requests"]]
+        check(paths == ["/_security/user/%2E/_password"], key + ": planned paths %s" % paths)
+        expect(esr(emu, "apply", "-f", path, "--auto-approve", "--wait", "0s"), 0, key + ": password fixed")
+        status, _ = emu.es("GET", "/_security/_authenticate", auth=(".", "dot-password-1"))
+        check(status == 200, key + ": user [.] has its declared password again")
+        status, _ = emu.es("GET", "/_security/_authenticate")
+        check(status == 200, key + ": the account esreconcile connects as keeps its password")
+        expect(esr(emu, "plan", "-f", path), 0, key + ": converged")
+
+
 def test_examples_on_8_14():
     emu814 = EMU["814"]
     for name in ("04-ccr-roles-users.yaml", "07-full-setup.yaml"):
@@ -494,6 +528,7 @@ policy:
 
 TESTS = [
     test_examples_apply_from_empty,
+    test_dot_names_reach_their_own_endpoints,
     test_examples_on_8_14,
     test_mode_switch,
     test_delete_by_absent,
