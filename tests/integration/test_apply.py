@@ -149,6 +149,19 @@ users:
         expect(esr(emu, "plan", "-f", path), 0, key + ": converged")
 
 
+def test_saved_plan_must_be_a_file():
+    """A FIFO with no writer given as the saved plan is refused at once."""
+    emu = EMU["main"]
+    reset(emu)
+    fifo = os.path.join(emu.dir, "plan.fifo")
+    os.mkfifo(fifo)
+    r = emu.run("apply", "-f", os.path.join(EXAMPLES, "01-add-remotes.yaml"), "--auto-approve", fifo,
+                stdin="", timeout=20)
+    expect(r, 1, "a FIFO as the saved plan")
+    check("not a regular file" in r.stderr, "the error says why: %r" % r)
+    check(not writes_in_log(emu), "nothing written: %s" % writes_in_log(emu))
+
+
 def test_examples_on_8_14():
     emu814 = EMU["814"]
     for name in ("04-ccr-roles-users.yaml", "07-full-setup.yaml"):
@@ -529,6 +542,7 @@ policy:
 TESTS = [
     test_examples_apply_from_empty,
     test_dot_names_reach_their_own_endpoints,
+    test_saved_plan_must_be_a_file,
     test_examples_on_8_14,
     test_mode_switch,
     test_delete_by_absent,
