@@ -55,7 +55,12 @@ class Cluster:
 
     # ---------------- authentication ----------------
     def challenge_error(self, reason):
-        chal = ['Basic realm="security", charset="UTF-8"', "ApiKey"]
+        # DefaultAuthenticationFailureHandler: one value per scheme, ordered Negotiate, Bearer, ApiKey,
+        # Basic (authSchemePriority); Bearer because the token service is on with HTTPS (TokenService),
+        # ApiKey (ApiKeyService); the Basic spelling has a comma from 8.15 (Realm).
+        basic = 'Basic realm="security", charset="UTF-8"' if self.vt >= (8, 15, 0) else \
+            'Basic realm="security" charset="UTF-8"'
+        chal = ['Bearer realm="security"', "ApiKey", basic]
         e = ESError(401, "security_exception", reason, extra={"header": {"WWW-Authenticate": chal}},
                     headers=[("WWW-Authenticate", c) for c in chal])
         return e

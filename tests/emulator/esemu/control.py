@@ -9,7 +9,7 @@ import threading
 import time
 
 from .common import ESError, Handled, bad_request, parse_json_body, require_body
-from .security import PBKDF2_ITERATIONS, hash_password, parse_role
+from .security import PBKDF2_ITERATIONS, bcrypt_hash, hash_password, parse_role
 
 
 class ControlMixin:
@@ -101,7 +101,13 @@ class ControlMixin:
             return 200, self.seed(cluster, body)
         elif p == "/_emulator/hash" and m == "POST":
             body = require_body(req.body)
-            return 200, {"hash": hash_password(body["password"], int(body.get("iterations", PBKDF2_ITERATIONS)))}
+            algo = body.get("algorithm", "pbkdf2")
+            if algo == "bcrypt":
+                return 200, {"hash": bcrypt_hash(body["password"], int(body.get("cost", 10)))}
+            if algo not in ("pbkdf2", "pbkdf2_stretch"):
+                raise bad_request("algorithm must be pbkdf2, pbkdf2_stretch or bcrypt")
+            return 200, {"hash": hash_password(body["password"], int(body.get("iterations", PBKDF2_ITERATIONS)),
+                                               stretch=algo == "pbkdf2_stretch")}
         elif p == "/_emulator/info" and m == "GET":
             return 200, {"name": cluster.name, "version": cluster.version, "http_port": cluster.http_port,
                          "transport_port": cluster.transport_port, "roles": len(cluster.roles),

@@ -412,36 +412,108 @@ RESERVED_USERS = {
     "remote_monitoring_user": ["remote_monitoring_collector", "remote_monitoring_agent"],
 }
 PBKDF2_ITERATIONS = 1000
-SUPPORTED_HASHES = "[bcrypt, bcrypt4, bcrypt5, bcrypt6, bcrypt7, bcrypt8, bcrypt9, bcrypt10, bcrypt11, bcrypt12, " \
-                   "bcrypt13, bcrypt14, pbkdf2, pbkdf2_1000, pbkdf2_10000, pbkdf2_50000, pbkdf2_100000, " \
-                   "pbkdf2_500000, pbkdf2_1000000, pbkdf2_stretch, pbkdf2_stretch_1000, pbkdf2_stretch_10000, " \
-                   "pbkdf2_stretch_50000, pbkdf2_stretch_100000, pbkdf2_stretch_500000, pbkdf2_stretch_1000000]"
+# Hasher.getAvailableAlgoStoredHash(): the algorithms a password_hash may use, in enum order.
+STORED_HASH_ALGOS = (["bcrypt"] + ["bcrypt%d" % i for i in range(4, 15)] +
+                     ["pbkdf2"] + ["pbkdf2_%d" % i for i in (1000, 10000, 50000, 100000, 500000, 1000000)] +
+                     ["pbkdf2_stretch"] + ["pbkdf2_stretch_%d" % i for i in (1000, 10000, 50000, 100000, 500000,
+                                                                              1000000)])
+SUPPORTED_HASHES = "[" + ", ".join(STORED_HASH_ALGOS) + "]"
+HASH_NOT_SUPPORTED = ("The provided password hash is not a hash or it could not be resolved to a supported hash "
+                      "algorithm. The supported password hash algorithms are " + SUPPORTED_HASHES)
+
+try:  # Debian's python3-bcrypt (tests/install-deps.sh); without it bcrypt hashes are refused
+    import bcrypt as _bcrypt
+except ImportError:  # pragma: no cover
+    _bcrypt = None
 
 
-def hash_password(password, iterations=PBKDF2_ITERATIONS):
-    """Elasticsearch's PBKDF2 format: {PBKDF2}<cost>$<salt>$<base64 hash>, HMAC-SHA512, 32-byte
-    key; the salt is the base64 text and is used as its UTF-8 bytes (Hasher.java)."""
-    salt = base64.b64encode(secrets.token_bytes(24)).decode()
-    dk = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt.encode(), iterations, 32)
-    return "{PBKDF2}%d$%s$%s" % (iterations, salt, base64.b64encode(dk).decode())
+def _pbkdf2(password_bytes, salt_b64, iterations, key_len):
+    return hashlib.pbkdf2_hmac("sha512", password_bytes, base64.b64decode(salt_b64, validate=True), iterations, key_len)
+
+
+def hash_password(password, iterations=PBKDF2_ITERATIONS, stretch=False):
+    """Hasher.getPbkdf2Hash: {PBKDF2}<cost>$<base64 of 32 salt bytes>$<base64 of the 32-byte key>,
+    PBKDF2-HMAC-SHA512 over the base64-DECODED salt (8.x). {PBKDF2_STRETCH} first replaces the
+    password with the hex of its SHA-512. 1000 iterations by default, for speed."""
+    salt = base64.b64encode(secrets.token_bytes(32)).decode()
+    data = password.encode("utf-8")
+    if stretch:
+        data = hashlib.sha512(data).hexdigest().encode()
+    dk = _pbkdf2(data, salt, iterations, 32)
+    return "{%s}%d$%s$%s" % ("PBKDF2_STRETCH" if stretch else "PBKDF2", iterations, salt, base64.b64encode(dk).decode())
+
+
+def bcrypt_hash(password, cost=10):
+    if _bcrypt is None:
+        raise ESError(500, "exception", "python3-bcrypt is not installed")
+    return _bcrypt.hashpw(password.encode("utf-8"), _bcrypt.gensalt(cost, prefix=b"2a")).decode()
+
+
+def _is_bcrypt(h):
+    # Hasher.isBcryptPrefix: "$2" + a valid minor (a, b, y) + "$"
+    return len(h) >= 4 and h[0] == "$" and h[1] == "2" and h[3] == "$" and h[2] in "aby"
+
+
+def resolve_hash_algo(h):
+    """Hasher.resolveFromHash: the algorithm name of a stored hash, 'noop' when no prefix matches.
+    Raises ValueError(message) where Elasticsearch throws an IllegalArgumentException."""
+    if _is_bcrypt(h):
+        if len(h) - 54 < 4:
+            raise ValueError("4 > %d" % (len(h) - 54))  # Arrays.copyOfRange(hash, 4, length - 54)
+        cost = h[4:len(h) - 54]
+        if not re.match(r"^[+-]?\d+$", cost):
+            raise ValueError('For input string: "%s"' % cost)
+        return "bcrypt" if int(cost) == 10 else "bcrypt%d" % int(cost)
+    for prefix, name in (("{PBKDF2_STRETCH}", "pbkdf2_stretch"), ("{PBKDF2}", "pbkdf2")):
+        if h.startswith(prefix):
+            cost = h[len(prefix):].split("$", 1)
+            if len(cost) < 2 or not re.match(r"^[+-]?\d+$", cost[0]):
+                raise ValueError("The number of iterations could not be determined from the provided PBKDF2 hash.")
+            return name if int(cost[0]) == 10000 else "%s_%d" % (name, int(cost[0]))
+    if h.startswith("{SHA}"):
+        return "sha1"
+    if h.startswith("{MD5}"):
+        return "md5"
+    if h.startswith("{SSHA256}"):
+        return "ssha256"
+    return "noop"
 
 
 def verify_hash(stored, password):
+    """Hasher.verifyHash for the stored algorithms (bcrypt, PBKDF2, PBKDF2_STRETCH)."""
     if stored is None:
         return False
     try:
-        if stored.startswith("{PBKDF2}"):
-            cost, salt, h = stored[len("{PBKDF2}"):].split("$", 2)
-            want = base64.b64decode(h)
-            dk = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt.encode(), int(cost), len(want))
-            return hmac.compare_digest(dk, want)
+        if _is_bcrypt(stored):
+            if _bcrypt is None:
+                return False
+            # jBCrypt reads $2y$ and $2b$ as $2a$
+            return _bcrypt.checkpw(password.encode("utf-8"), ("$2a$" + stored[4:]).encode())
+        stretch = stored.startswith("{PBKDF2_STRETCH}")
+        if stretch or stored.startswith("{PBKDF2}"):
+            rest = stored[len("{PBKDF2_STRETCH}" if stretch else "{PBKDF2}"):]
+            cost, salt, h = rest.split("$", 2)
+            bits = len(h) * 3 // 64 * 128  # key length deduced from the hash length
+            if bits <= 0 or len(base64.b64decode(salt, validate=True)) < 8:
+                return False
+            data = password.encode("utf-8")
+            if stretch:
+                data = hashlib.sha512(data).hexdigest().encode()
+            dk = _pbkdf2(data, salt, int(cost), bits // 8)
+            return hmac.compare_digest(base64.b64encode(dk).decode(), h)
     except (ValueError, TypeError):
         return False
     return False
 
 
-def check_hash_format(h):
-    if isinstance(h, str) and re.match(r"^\{PBKDF2\}\d+\$[^$]+\$[A-Za-z0-9+/=]+$", h):
-        return
-    raise bad_request("The provided password hash is not a hash or it could not be resolved to a supported hash "
-                      "algorithm. The supported password hash algorithms are " + SUPPORTED_HASHES)
+def check_hash_format(h, configured="bcrypt"):
+    """PutUserRequestBuilder.passwordHash (8.7+): any bcrypt, pbkdf2 or pbkdf2_stretch hash is
+    accepted whatever the configured algorithm; anything else is 400."""
+    try:
+        algo = resolve_hash_algo(h)
+    except ValueError as e:
+        raise bad_request(str(e))
+    if algo != configured and algo not in STORED_HASH_ALGOS:
+        if algo.startswith("pbkdf2") or algo.startswith("bcrypt"):
+            raise bad_request("unknown hash function [%s]" % algo)  # Hasher.resolve: an unlisted cost
+        raise bad_request(HASH_NOT_SUPPORTED)

@@ -6,8 +6,8 @@ import copy
 import secrets
 import time
 
-from .common import (ESError, RawResponse, bad_request, object_expected, ok, require_body, token_name,
-                     validation_error)
+from .common import (ESError, RawResponse, bad_request, object_expected, ok, plain_validation_error, require_body,
+                     token_name, validation_error)
 from .security import (NAME_MSG, RESERVED_ROLES, RESERVED_USERS, SEC, check_hash_format, deep_merge,
                        hash_password, parse_role, valid_name, validate_role)
 from .settings import TIME_RE
@@ -191,12 +191,14 @@ def h_user_get(emu, c, req, p, names=None):
 
 
 def _check_password(pw):
+    """PutUserRequestBuilder.password / ChangePasswordRequestBuilder.password: the length is checked
+    while the body is parsed (Validation.Users.validatePassword), before any other validation, and
+    fails with a ValidationException (400 validation_exception)."""
     if not isinstance(pw, str):
         raise ESError(400, "parse_exception", "expected field [password] to be of type string, but found [%s] instead"
                       % token_name(pw))
     if len(pw) < 6:
-        return "passwords must be at least [6] characters long"
-    return None
+        raise plain_validation_error("passwords must be at least [6] characters long")
 
 
 def h_user_put(emu, c, req, p, name):
@@ -215,9 +217,7 @@ def h_user_put(emu, c, req, p, name):
             if v is None:
                 continue
             if k == "password":
-                e = _check_password(v)
-                if e:
-                    errs.append(e)
+                _check_password(v)
             else:
                 if not isinstance(v, str):
                     raise ESError(400, "parse_exception", "failed to parse add user request. expected field "
@@ -264,10 +264,11 @@ def h_user_put(emu, c, req, p, name):
         errs.append("metadata keys may not start with [_]")
     with c.lock:
         existing = c.users.get(name)
-        if not errs and existing is None and "password" not in fields and "password_hash" not in fields:
-            errs.append("password must be specified unless you are updating an existing user")
         if errs:
             raise validation_error(*errs)
+        if existing is None and "password" not in fields and "password_hash" not in fields:
+            # NativeUsersStore.updateUserWithoutPassword: a ValidationException, after the request's own validation
+            raise plain_validation_error("password must be specified unless you are updating an existing user")
         if "password" in fields:
             h = hash_password(fields["password"])
         elif "password_hash" in fields:
@@ -301,9 +302,7 @@ def h_user_password(emu, c, req, p, name=None):
     h = None
     for k, v in body.items():
         if k == "password":
-            e = _check_password(v)
-            if e:
-                raise validation_error(e)
+            _check_password(v)
             h = hash_password(v)
         elif k == "password_hash":
             check_hash_format(v)
