@@ -63,6 +63,9 @@ def build_arg_parser():
     ap.add_argument("--connect-timeout", type=float, default=1.0, help="transport handshake timeout, seconds")
     ap.add_argument("--handshake-cache-s", type=float, default=1.0, help="cache of handshake results, seconds")
     ap.add_argument("--request-log-limit", type=int, default=100000, help="max logged requests per cluster")
+    ap.add_argument("--license", choices=("basic", "trial"), default=None,
+                    help="the self-generated licence every cluster starts with (default basic, as a self-managed "
+                         "cluster; trial = xpack.license.self_generated.type: trial)")
     ap.add_argument("--debug", action="store_true", help="print handler tracebacks to stderr")
     return ap
 
@@ -78,6 +81,8 @@ def load_config(args):
         args.version = cfg.get("version", "8.15.0")
     if args.password is None:
         args.password = cfg.get("password")
+    if args.license is None:
+        args.license = cfg.get("license", "basic")
     if not args.latency_ms:
         args.latency_ms = cfg.get("latency_ms", 0)
     if cfg.get("control"):

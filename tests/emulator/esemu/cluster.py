@@ -8,7 +8,9 @@ import time
 import uuid
 
 from .common import ESError, vtuple
-from .security import GRANT_ORDER, RESERVED_ROLES, RESERVED_USERS, hash_password, privilege_grants, verify_hash
+from .license import LicenseState
+from .security import (GRANT_ORDER, RESERVED_ROLES, RESERVED_USER_METADATA, RESERVED_USERS, hash_password,
+                       privilege_grants, verify_hash)
 from .settings import KNOWN_SETTINGS, REMOTE_RE, as_list, remote_enabled, remote_mode
 
 
@@ -52,6 +54,7 @@ class Cluster:
         self.files = {}
         self.cert_cache = None
         self.client_ctx = None
+        self.license = LicenseState(name, getattr(emu.args, "license", "basic") or "basic")
 
     # ---------------- authentication ----------------
     def challenge_error(self, reason):
@@ -124,7 +127,8 @@ class Cluster:
     def _lookup_user(self, name):
         if name in RESERVED_USERS:
             return {"username": name, "roles": RESERVED_USERS[name], "full_name": None, "email": None,
-                    "metadata": {"_reserved": True}, "enabled": self.reserved_enabled[name]}
+                    "metadata": dict(RESERVED_USER_METADATA.get(name, {"_reserved": True})),
+                    "enabled": self.reserved_enabled[name]}
         return self.users.get(name)
 
     def _basic(self, user, pw):

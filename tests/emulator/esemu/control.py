@@ -9,7 +9,8 @@ import threading
 import time
 
 from .common import ESError, Handled, bad_request, parse_json_body, require_body
-from .security import PBKDF2_ITERATIONS, bcrypt_hash, hash_password, parse_role
+from .license import LicenseState
+from .security import PBKDF2_ITERATIONS, bcrypt_hash, hash_password, parse_role, role_document
 
 
 class ControlMixin:
@@ -120,6 +121,7 @@ class ControlMixin:
                 cluster.users = {}
                 cluster.api_keys = {}
                 cluster.auth_cache = {}
+                cluster.license = LicenseState(cluster.name, getattr(self.args, "license", "basic") or "basic")
             return 200, {"acknowledged": True}
         raise ESError(404, "resource_not_found_exception", "unknown emulator control endpoint [%s %s]" % (m, p))
 
@@ -133,10 +135,10 @@ class ControlMixin:
         with cluster.lock:
             for i in range(nroles):
                 name = "%s-role-%d" % (prefix, i)
-                cluster.roles[name] = parse_role(name, {
+                cluster.roles[name] = role_document(parse_role(name, {
                     "cluster": ["monitor"],
                     "indices": [{"names": ["%s-index-%d-*" % (prefix, i)], "privileges": ["read", "view_index_metadata"]}],
-                    "metadata": {"seeded": True}}, cluster.version)
+                    "metadata": {"seeded": True}}, cluster.version))
             for i in range(nusers):
                 name = "%s-user-%d" % (prefix, i)
                 cluster.users[name] = {"username": name, "roles": ["%s-role-%d" % (prefix, i % max(nroles, 1))]

@@ -8,6 +8,7 @@ from .privileges_api import h_has_privileges
 from .security import ACTION_MAIN
 from .security_api import (h_api_key_create, h_authenticate, h_role_delete, h_role_get, h_role_put, h_roles_root,
                            h_user_delete, h_user_enable, h_user_get, h_user_password, h_user_put)
+from .license import h_license_get, h_start_trial, h_trial_status
 from .server import COMMON_PARAMS
 from .settings import h_settings_get, h_settings_put
 from .transport import h_nodes, h_remote_info, h_ssl
@@ -52,4 +53,7 @@ ROUTES = [
     route(r"/_security/user/([^/]+)", {"GET": h_user_get, "PUT": h_user_put, "POST": h_user_put,
                                        "DELETE": h_user_delete}, ("refresh", "with_profile_uid")),
     route(r"/_security/api_key", {"POST": h_api_key_create, "PUT": h_api_key_create}, ("refresh",)),
+    route(r"/_license", {"GET": h_license_get}, ("local", "accept_enterprise")),
+    route(r"/_license/trial_status", {"GET": h_trial_status}),
+    route(r"/_license/start_trial", {"POST": h_start_trial}, ("acknowledge", "type", "master_timeout", "timeout")),
 ]

@@ -41,6 +41,19 @@ INDEX_PRIVILEGES = [
 ]
 REMOTE_CLUSTER_PRIVILEGES = ["monitor_enrich", "monitor_stats"]
 CLUSTER_PRIV_SET = set(CLUSTER_PRIVILEGES)
+# Privileges that appeared after 8.14: (name, first version). monitor_stats is a cluster and a
+# remote-cluster privilege from 8.17 (ClusterPrivilegeResolver, RemoteClusterPermissions).
+PRIVILEGE_SINCE = {"monitor_stats": (8, 17, 0)}
+
+
+def cluster_privileges(vt):
+    """ClusterPrivilegeResolver's names known to the emulated version, in the order of its message."""
+    return [p for p in CLUSTER_PRIVILEGES if vt >= PRIVILEGE_SINCE.get(p, (0, 0, 0))]
+
+
+def remote_cluster_privileges(vt):
+    """RemoteClusterPermissions: monitor_enrich (8.15), monitor_stats (8.17)."""
+    return [p for p in REMOTE_CLUSTER_PRIVILEGES if vt >= PRIVILEGE_SINCE.get(p, (0, 0, 0))]
 INDEX_PRIV_SET = set(INDEX_PRIVILEGES)
 
 ACTION_MAIN = "cluster:monitor/main"
@@ -137,7 +150,22 @@ RESERVED_ROLES = {
     "transform_user": _reserved_role(["monitor_transform"]),
     "transform_admin": _reserved_role(["manage_transform"]),
     "reporting_user": _reserved_role([]),
+    "apm_user": _reserved_role([], [{"names": ["apm-*", "logs-apm*", "metrics-apm*", "traces-apm*"],
+                                     "privileges": ["read", "view_index_metadata"]}]),
+    "beats_admin": _reserved_role([], [{"names": [".management-beats"], "privileges": ["all"]}]),
+    "kibana_user": _reserved_role([], [], [{"application": "kibana-.kibana", "privileges": ["all"], "resources": ["*"]}]),
+    "data_frame_transforms_admin": _reserved_role(["manage_data_frame_transforms"]),
+    "data_frame_transforms_user": _reserved_role(["monitor_data_frame_transforms"]),
 }
+# ReservedRolesStore: deprecated reserved roles carry MetadataUtils.getDeprecatedReservedMetadata(reason).
+DEPRECATED_ROLES = {
+    "kibana_user": "Please use the [kibana_admin] role instead",
+    "data_frame_transforms_admin": "Please use the [transform_admin] role instead",
+    "data_frame_transforms_user": "Please use the [transform_user] role instead",
+}
+for _n, _why in DEPRECATED_ROLES.items():
+    RESERVED_ROLES[_n]["metadata"] = {"_reserved": True, "_deprecated": True, "_deprecated_reason": _why}
+RESERVED_ROLES = dict(sorted(RESERVED_ROLES.items()))
 for _r in RESERVED_ROLES.values():
     for _i in _r["indices"]:
         _i.setdefault("allow_restricted_indices", False)
@@ -250,11 +278,11 @@ def parse_role(name, body, version):
     if not isinstance(body, dict):
         raise ESError(400, "parse_exception", "failed to parse role [%s]. expected an object but found [%s] instead"
                       % (name, token_name(body)))
-    bulk_era = vtuple(version) >= (8, 15, 0)
+    bulk_era = vtuple(version) >= (8, 15, 0)  # description and remote_cluster are 8.15+ fields
     d = {"cluster": [], "indices": [], "applications": [], "run_as": [], "metadata": {},
          "transient_metadata": {"enabled": True}}
     for f, v in body.items():
-        if f not in ROLE_FIELDS or (f == "description" and not bulk_era):
+        if f not in ROLE_FIELDS or (f in ("description", "remote_cluster") and not bulk_era):
             raise ESError(400, "parse_exception", "failed to parse role [%s]. unexpected field [%s]" % (name, f))
         if f in ("cluster", "run_as"):
             d[f] = _string_array(name, f, v)
@@ -346,8 +374,10 @@ def parse_role(name, body, version):
     return out
 
 
-def validate_role(name, role):
+def validate_role(name, role, version="8.15.0"):
     """PutRoleRequest.validate / RoleDescriptorRequestValidator: list of messages."""
+    vt = vtuple(version)
+    known = set(cluster_privileges(vt))
     errs = []
     if name in RESERVED_ROLES:
         errs.append("Role [%s] is reserved and may not be used." % name)
@@ -355,11 +385,11 @@ def validate_role(name, role):
         errs.append(NAME_MSG % "Role")
     for p in role.get("cluster", []):
         pl = p.lower()
-        if pl not in CLUSTER_PRIV_SET and not (pl.startswith("cluster:") or pl.startswith("indices:admin/template/")
+        if pl not in known and not (pl.startswith("cluster:") or pl.startswith("indices:admin/template/")
                                                or pl.startswith("indices:admin/index_template/")):
             errs.append("unknown cluster privilege [%s]. a privilege must be either one of the predefined cluster "
                         "privilege names [%s] or a pattern over one of the available cluster actions"
-                        % (pl, ",".join(CLUSTER_PRIVILEGES)))
+                        % (pl, ",".join(cluster_privileges(vt))))
     for key in ("indices", "remote_indices"):
         for e in role.get(key, []):
             for p in e["privileges"]:
@@ -375,16 +405,53 @@ def validate_role(name, role):
                         raise ValueError
                 except ValueError:
                     pass  # ES validates the query lazily; stored as given
+    rcp = remote_cluster_privileges(vt)
     for rc in role.get("remote_cluster", []):
         for p in rc["privileges"]:
-            if p not in REMOTE_CLUSTER_PRIVILEGES:
+            if p not in rcp:
                 errs.append("Invalid remote_cluster permissions found. Please remove the following: [%s] Only [%s] "
-                            "are allowed" % (p, ", ".join(REMOTE_CLUSTER_PRIVILEGES)))
+                            "are allowed" % (p, ", ".join(rcp)))
     for k in role.get("metadata", {}):
         if k.startswith("_"):
             errs.append("role descriptor metadata keys may not start with [_]")
             break
     return errs
+
+
+def uses_dls_fls(role):
+    """RoleDescriptor.isUsingDocumentOrFieldLevelSecurity: a query or field_security in indices."""
+    return any("query" in e or "field_security" in e for e in role.get("indices", []))
+
+
+def role_document(role):
+    """NativeRolesStore.createRoleXContentBuilder: the stored document always carries global {},
+    remote_indices [], remote_cluster [] and description "" when the role has none, so that an
+    upsert (bulk) overwrites them like an index (single PUT) does."""
+    doc = dict(role)
+    doc.setdefault("global", {})
+    doc.setdefault("remote_indices", [])
+    doc.setdefault("remote_cluster", [])
+    doc.setdefault("description", "")
+    return doc
+
+
+def render_stored_role(doc, basic_license=False):
+    """RoleDescriptor.toXContent of a stored document: empty global, remote_indices,
+    remote_cluster and description are not shown; on a licence without document and field level
+    security a role using them reads back disabled (NativeRolesStore.transformRole)."""
+    out = {}
+    for k, v in doc.items():
+        if k in ("global", "remote_indices", "remote_cluster", "description") and not v:
+            continue
+        out[k] = v
+    if basic_license and uses_dls_fls(doc):
+        feats = []
+        if any("field_security" in e for e in doc.get("indices", [])):
+            feats.append("fls")
+        if any("query" in e for e in doc.get("indices", [])):
+            feats.append("dls")
+        out["transient_metadata"] = {"unlicensed_features": feats, "enabled": False}
+    return out
 
 
 def deep_merge(base, upd):
@@ -405,11 +472,16 @@ def deep_merge(base, upd):
 
 RESERVED_USERS = {
     "elastic": ["superuser"],
+    "kibana": ["kibana_system"],
     "kibana_system": ["kibana_system"],
     "logstash_system": ["logstash_system"],
     "beats_system": ["beats_system"],
     "apm_system": ["apm_system"],
     "remote_monitoring_user": ["remote_monitoring_collector", "remote_monitoring_agent"],
+}
+# ReservedRealm: the deprecated user kibana (KibanaUser) carries the deprecated reserved metadata.
+RESERVED_USER_METADATA = {
+    "kibana": {"_reserved": True, "_deprecated": True, "_deprecated_reason": "Please use the [kibana_system] user instead."},
 }
 PBKDF2_ITERATIONS = 1000
 # Hasher.getAvailableAlgoStoredHash(): the algorithms a password_hash may use, in enum order.
