@@ -115,13 +115,16 @@ class ControlMixin:
                          "users": len(cluster.users), "requests_logged": len(cluster.requests)}
         elif p == "/_emulator/state" and m == "DELETE":
             with cluster.lock:
+                old_remotes = cluster.remotes()
                 cluster.persistent = {}
                 cluster.transient = {}
+                changed = cluster.remote_changes(old_remotes)
                 cluster.roles = {}
                 cluster.users = {}
                 cluster.api_keys = {}
                 cluster.auth_cache = {}
                 cluster.license = LicenseState(cluster.name, getattr(self.args, "license", "basic") or "basic")
+            self.await_remote_connections(cluster, changed)
             return 200, {"acknowledged": True}
         raise ESError(404, "resource_not_found_exception", "unknown emulator control endpoint [%s %s]" % (m, p))
 
@@ -145,11 +148,14 @@ class ControlMixin:
                                        if nroles else [], "full_name": "Bench user %d" % i, "email": None,
                                        "metadata": {"seeded": True}, "enabled": True, "hash": h}
             seeds_from = body.get("remote_address") or "127.0.0.1:%d" % cluster.transport_port
+            old_remotes = cluster.remotes()
             for i in range(nrem):
                 a = "%s_remote_%d" % (prefix, i)
                 cluster.persistent["cluster.remote.%s.mode" % a] = "sniff"
                 cluster.persistent["cluster.remote.%s.seeds" % a] = [seeds_from]
                 cluster.persistent["cluster.remote.%s.skip_unavailable" % a] = "true"
+            changed = cluster.remote_changes(old_remotes)
+        self.await_remote_connections(cluster, changed)  # as a settings PUT would
         return {"roles": nroles, "users": nusers, "remotes": nrem, "prefix": prefix, "password": password}
 
 

@@ -27,7 +27,6 @@ class Emulator(ControlMixin, TransportMixin):
         self.max_body = 100 * 1024 * 1024
         self.clusters = {}
         self.handshake_cache = {}
-        self.hs_lock = threading.Lock()
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
         self.emulated_addresses = set()
         # ESEMU_REQUEST_TRACE=FILE appends every non-control request as a JSON

@@ -11,7 +11,7 @@ from .security_api import (h_api_key_create, h_authenticate, h_role_delete, h_ro
 from .license import h_license_get, h_start_trial, h_trial_status
 from .server import COMMON_PARAMS
 from .settings import h_settings_get, h_settings_put
-from .transport import h_nodes, h_remote_info, h_ssl
+from .transport import h_nodes, h_remote_info, h_resolve_cluster, h_ssl
 
 
 def h_root(emu, c, req, p):
@@ -36,6 +36,8 @@ ROUTES = [
     route(r"/_cluster/settings", {"GET": h_settings_get, "PUT": h_settings_put},
           ("flat_settings", "include_defaults", "master_timeout", "timeout", "local")),
     route(r"/_remote/info", {"GET": h_remote_info}),
+    route(r"/_resolve/cluster/([^/]+)", {"GET": h_resolve_cluster},
+          ("expand_wildcards", "ignore_unavailable", "allow_no_indices", "ignore_throttled")),
     route(r"/_nodes(?:/([^/]+))?(?:/([^/]+))?", {"GET": h_nodes}, ("flat_settings", "timeout")),
     route(r"/_ssl/certificates", {"GET": h_ssl}),
     route(r"/_security/_authenticate", {"GET": h_authenticate}),

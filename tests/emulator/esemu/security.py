@@ -62,6 +62,23 @@ ACTION_SETTINGS_PUT = "cluster:admin/settings/update"
 ACTION_REMOTE_INFO = "cluster:monitor/remote/info"
 ACTION_NODES_INFO = "cluster:monitor/nodes/info"
 ACTION_SSL_CERTS = "cluster:monitor/xpack/ssl/certificates/get"
+ACTION_RESOLVE_CLUSTER = "indices:admin/resolve/cluster"  # TransportResolveClusterAction.NAME
+# IndexPrivilege: the named privileges whose automaton holds indices:admin/resolve/cluster, least first
+RESOLVE_CLUSTER_GRANTED_BY = ["view_index_metadata", "read_cross_cluster", "read", "manage", "all"]
+
+
+def index_privilege_grants(priv, action):
+    priv = priv.lower()
+    if priv in ("all",):
+        return action.startswith("indices:")
+    if priv == "manage":
+        return action.startswith("indices:admin/") or action.startswith("indices:monitor/")
+    if priv in ("read", "view_index_metadata", "read_cross_cluster"):
+        return action == ACTION_RESOLVE_CLUSTER or (priv == "read" and action.startswith("indices:data/read/"))
+    if priv.startswith("indices:"):
+        pat = priv if priv.endswith("*") else priv + "*"
+        return fnmatch.fnmatchcase(action, pat)
+    return False
 SEC = "cluster:admin/xpack/security/"
 # Every cluster action the emulator authorizes, and a few it does not serve
 # (so that `manage` or `all` stand for more than what the tool needs): what a
