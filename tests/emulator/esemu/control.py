@@ -171,8 +171,8 @@ def log_entry(r):
         if k.lower() in ("authorization", "proxy-authorization"):
             continue
         hdrs[k] = v
-    return {"method": r.method, "path": r.path, "query": r.query, "params": dict(r.params), "headers": hdrs,
-            "body": body}
+    return {"method": r.method, "path": r.path, "target": r.target, "query": r.query, "params": dict(r.params),
+            "headers": hdrs, "body": body}
 
 
 def serve_fault(conn, ssock, req, cluster, fault, keep):
