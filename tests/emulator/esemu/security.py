@@ -85,7 +85,9 @@ SEC = "cluster:admin/xpack/security/"
 # named privilege stands for when _has_privileges is asked about it.
 KNOWN_CLUSTER_ACTIONS = [ACTION_MAIN, ACTION_SETTINGS_GET, ACTION_SETTINGS_PUT, ACTION_REMOTE_INFO, ACTION_NODES_INFO,
                          ACTION_SSL_CERTS, "cluster:admin/repository/put", "cluster:admin/reroute",
-                         "cluster:admin/xpack/ccr/auto_follow_pattern/put", "cluster:monitor/health"] + \
+                         "cluster:admin/xpack/ccr/auto_follow_pattern/put", "cluster:monitor/health",
+                         "cluster:monitor/xpack/license/get", "cluster:admin/xpack/license/start_trial",
+                         "cluster:admin/xpack/license/trial_status"] + \
     [SEC + a for a in (
                              "role/get", "role/put", "role/delete", "role/bulk_put", "role/bulk_delete",
                              "user/get", "user/put", "user/delete", "user/change_password", "user/set_enabled",
