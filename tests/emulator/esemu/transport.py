@@ -15,7 +15,7 @@ import socketserver
 import ssl
 import subprocess
 
-from .common import BUILD_HASH, ESError, ok
+from .common import BUILD_HASH, ESError, RawResponse, ok
 from .security import ACTION_NODES_INFO, ACTION_REMOTE_INFO, ACTION_RESOLVE_CLUSTER, ACTION_SSL_CERTS
 
 
@@ -302,8 +302,9 @@ def h_resolve_cluster(emu, c, req, p, name):
     """GET /_resolve/cluster/<expressions> (8.13+): per remote alias, reached with
     RECONNECT_IF_DISCONNECTED (so a connection is attempted), and (local) for local expressions
     (TransportResolveClusterAction, ResolveClusterActionResponse, ResolveClusterInfo)."""
-    if c.vt < (8, 13, 0):
-        raise ESError(400, "illegal_argument_exception", "no handler")  # not routed before 8.13
+    if c.vt < (8, 13, 0):  # not routed before 8.13
+        raise RawResponse(400, {"error": "no handler found for uri [%s] and method [%s]" % (req.target, req.method),
+                                "status": 400})
     exprs = [e.strip() for e in name.split(",") if e.strip()]
     with c.lock:
         remotes = c.remotes()
