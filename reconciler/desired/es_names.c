@@ -51,6 +51,55 @@ static const char *const index_privileges[] = {
 
 static const char *const remote_cluster_privileges[] = { "monitor_enrich", "monitor_stats" };
 
+/* What Elasticsearch learnt after 8.14, the oldest version esreconcile plans
+ * for: the first version that knows each name. A name left out is known by
+ * every version esreconcile plans for. The sources are in docs/elasticsearch.md
+ * ("8.14 and 8.15+"). */
+static const struct {
+	enum es_name_kind kind;
+	const char *name;
+	int major;
+	int minor;
+} name_since[] = {
+	/* RoleDescriptor: 8.14 parses neither ("unexpected field") */
+	{ ES_ROLE_FIELD, "description", 8, 15 },
+	{ ES_ROLE_FIELD, "remote_cluster", 8, 15 },
+	/* ClusterPrivilegeResolver, RemoteClusterPermissions */
+	{ ES_CLUSTER_PRIVILEGE, "monitor_stats", 8, 17 },
+	{ ES_REMOTE_CLUSTER_PRIVILEGE, "monitor_stats", 8, 17 },
+	/* IndexPrivilege: the failure store's privileges (8.19 and 9.1) */
+	{ ES_INDEX_PRIVILEGE, "manage_failure_store", 8, 19 },
+	{ ES_INDEX_PRIVILEGE, "read_failure_store", 8, 19 },
+};
+
+bool es_name_since(enum es_name_kind kind, const char *name, int *out_major, int *out_minor)
+{
+	size_t i;
+
+	for (i = 0; i < COUNT(name_since); i++) {
+		/* Elasticsearch lower-cases privilege names; field names are exact */
+		if (name_since[i].kind != kind ||
+		    (kind == ES_ROLE_FIELD ? strcmp(name, name_since[i].name)
+					   : strcasecmp(name, name_since[i].name)))
+			continue;
+		*out_major = name_since[i].major;
+		*out_minor = name_since[i].minor;
+		return true;
+	}
+	return false;
+}
+
+const char *es_name_kind_text(enum es_name_kind kind)
+{
+	switch (kind) {
+	case ES_ROLE_FIELD: return "role field";
+	case ES_CLUSTER_PRIVILEGE: return "cluster privilege";
+	case ES_INDEX_PRIVILEGE: return "index privilege";
+	case ES_REMOTE_CLUSTER_PRIVILEGE: return "remote_cluster privilege";
+	}
+	return "name";
+}
+
 static int compare_folded(const void *key, const void *entry)
 {
 	return strcasecmp(key, *(const char *const *)entry);

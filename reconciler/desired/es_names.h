@@ -1,6 +1,8 @@
 /* es_names: Elasticsearch's built-in names, checked offline: reserved roles
- * (ReservedRolesStore), reserved users, and the cluster and index privilege names
- * (ClusterPrivilegeResolver, IndexPrivilege) of 8.x. Static tables; nothing to free. */
+ * (ReservedRolesStore), reserved users, the cluster and index privilege names
+ * (ClusterPrivilegeResolver, IndexPrivilege) of 8.x, and the version that first
+ * knows each role field or privilege newer than 8.14. Static tables; nothing
+ * to free. */
 #ifndef ESR_DESIRED_ES_NAMES_H
 #define ESR_DESIRED_ES_NAMES_H
 
@@ -27,6 +29,22 @@ bool es_remote_cluster_privilege_known(const char *name);
 /* The predefined names, for "did you mean" hints. */
 const char *const *es_cluster_privileges(size_t *out_count);
 const char *const *es_index_privileges(size_t *out_count);
+
+/* The kinds of names in a role descriptor whose meaning depends on the version. */
+enum es_name_kind {
+	ES_ROLE_FIELD,
+	ES_CLUSTER_PRIVILEGE,
+	ES_INDEX_PRIVILEGE,
+	ES_REMOTE_CLUSTER_PRIVILEGE,
+};
+
+/* Whether name (of kind) is newer than 8.14, the oldest version esreconcile
+ * plans for: then sets *out_major.*out_minor to the first version that knows
+ * it. False for a name every supported version knows, and for unknown names
+ * (the loader reports those). Privileges compare case-insensitively. */
+bool es_name_since(enum es_name_kind kind, const char *name, int *out_major, int *out_minor);
+/* "role field", "cluster privilege", ...: the kind as a message names it. */
+const char *es_name_kind_text(enum es_name_kind kind);
 
 /* Role and user names: 1 to 507 printable ASCII characters, no leading or
  * trailing space (Validation.java). */

@@ -388,12 +388,140 @@ static int role_guard(struct cluster_builder *b, const struct desired_object *d,
 	return err ? err : 1;
 }
 
+/* ---- what the cluster's version knows ---- */
+
+/* Whether the cluster's version knows name; else *major.*minor is the first that does. */
+static bool version_knows(const struct cluster_builder *b, enum es_name_kind kind, const char *name,
+			  int *major, int *minor)
+{
+	return !es_name_since(kind, name, major, minor) || live_version_at_least(b->lc, *major, *minor);
+}
+
+/* Adds "the <kind> [name] (M.m+)" to found (a sorted set) when the cluster's
+ * version does not know name, which the body holds at path. */
+static int check_since(cJSON *found, const struct cluster_builder *b, const struct desired_object *d,
+		       enum es_name_kind kind, const char *name, const char *path)
+{
+	struct buf text;
+	int major, minor, err;
+
+	if (version_knows(b, kind, name, &major, &minor))
+		return 0;
+	buf_init(&text, BUF_SMALL_MAX);
+	err = buf_printf(&text, "the %s [%s] (%d.%d+)", es_name_kind_text(kind),
+			 path_is_sensitive(d->sensitive_paths, path) ? SECRET_PLACEHOLDER : name, major,
+			 minor);
+	if (!err)
+		err = string_set_add(found, text.data);
+	buf_dispose(&text);
+	return err;
+}
+
+/* Checks each privilege of list, which the body holds at prefix. */
+static int check_privileges_since(cJSON *found, const struct cluster_builder *b,
+				  const struct desired_object *d, enum es_name_kind kind,
+				  const cJSON *list, const char *prefix)
+{
+	struct buf path;
+	const cJSON *item;
+	size_t i = 0;
+	int err = 0;
+
+	buf_init(&path, BUF_SMALL_MAX);
+	cJSON_ArrayForEach(item, list) {
+		buf_reset(&path);
+		err = buf_printf(&path, "%s.%zu", prefix, i++);
+		if (!err && cJSON_IsString(item))
+			err = check_since(found, b, d, kind, item->valuestring, path.data);
+		if (err)
+			break;
+	}
+	buf_dispose(&path);
+	return err;
+}
+
+/* Checks the privileges of each entry of the body's list key. */
+static int check_entries_since(cJSON *found, const struct cluster_builder *b,
+			       const struct desired_object *d, enum es_name_kind kind, const char *key)
+{
+	const cJSON *entry;
+	struct buf prefix;
+	size_t i = 0;
+	int err = 0;
+
+	buf_init(&prefix, BUF_SMALL_MAX);
+	cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(d->body, key)) {
+		buf_reset(&prefix);
+		err = buf_printf(&prefix, "%s.%zu.privileges", key, i++);
+		if (!err)
+			err = check_privileges_since(found, b, d, kind,
+						     cJSON_GetObjectItemCaseSensitive(entry, "privileges"),
+						     prefix.data);
+		if (err)
+			break;
+	}
+	buf_dispose(&prefix);
+	return err;
+}
+
+/* The role fields and privileges of the declaration that the cluster's
+ * version does not know (desired/es_names.c has the versions), as a problem
+ * text in *out (the caller frees it), or NULL when there is none:
+ * Elasticsearch would refuse the write, and the plan is where to say why. */
+static int version_problem(char **out, const struct cluster_builder *b, const struct desired_object *d)
+{
+	cJSON *found = cJSON_CreateArray();
+	const cJSON *field, *item;
+	struct buf text;
+	int major, minor, count, err = found ? 0 : -ENOMEM;
+
+	*out = NULL;
+	buf_init(&text, BUF_SMALL_MAX);
+	cJSON_ArrayForEach(field, d->body) {
+		if (err)
+			break;
+		err = check_since(found, b, d, ES_ROLE_FIELD, field->string, field->string);
+	}
+	if (!err)
+		err = check_privileges_since(found, b, d, ES_CLUSTER_PRIVILEGE,
+					     cJSON_GetObjectItemCaseSensitive(d->body, "cluster"), "cluster");
+	if (!err)
+		err = check_entries_since(found, b, d, ES_INDEX_PRIVILEGE, "indices");
+	if (!err)
+		err = check_entries_since(found, b, d, ES_INDEX_PRIVILEGE, "remote_indices");
+	/* the privileges of a field the version does not know would only repeat it */
+	if (!err && version_knows(b, ES_ROLE_FIELD, "remote_cluster", &major, &minor))
+		err = check_entries_since(found, b, d, ES_REMOTE_CLUSTER_PRIVILEGE, "remote_cluster");
+	count = cJSON_GetArraySize(found);
+	if (err || !count)
+		goto done;
+	err = buf_printf(&text, "role [%s] uses what Elasticsearch %s does not know: ", d->name,
+			 b->lc->version);
+	cJSON_ArrayForEach(item, found) {
+		if (!err)
+			err = buf_printf(&text, "%s%s", item == found->child ? "" : ", ", item->valuestring);
+	}
+	if (!err)
+		err = buf_printf(&text, "; leave %s out of the role on this cluster, or upgrade the cluster",
+				 count > 1 ? "them" : "it");
+	if (!err && !(*out = buf_detach(&text)))
+		err = -ENOMEM;
+done:
+	cJSON_Delete(found);
+	buf_dispose(&text);
+	return err;
+}
+
 static int role_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
 			     const struct desired_object *d, const cJSON *live)
 {
-	(void)b;
+	int err;
+
 	(void)live;
-	*problem_out = NULL;
+	*out = NULL;
+	err = version_problem(problem_out, b, d);
+	if (err || *problem_out)
+		return err;
 	return plan_stamp_managed(out, d->body);
 }
 

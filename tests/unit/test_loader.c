@@ -761,6 +761,33 @@ static void elasticsearch_names_are_found(void **state)
 	assert_false(es_valid_security_name("caf\xc3\xa9"));
 }
 
+static void names_newer_than_8_14_carry_their_version(void **state)
+{
+	int major = 0, minor = 0;
+
+	(void)state;
+	assert_true(es_name_since(ES_ROLE_FIELD, "remote_cluster", &major, &minor));
+	assert_int_equal(major * 100 + minor, 815);
+	assert_true(es_name_since(ES_ROLE_FIELD, "description", &major, &minor));
+	assert_int_equal(major * 100 + minor, 815);
+	assert_true(es_name_since(ES_CLUSTER_PRIVILEGE, "Monitor_Stats", &major, &minor));
+	assert_int_equal(major * 100 + minor, 817);
+	assert_true(es_name_since(ES_REMOTE_CLUSTER_PRIVILEGE, "monitor_stats", &major, &minor));
+	assert_int_equal(major * 100 + minor, 817);
+	assert_true(es_name_since(ES_INDEX_PRIVILEGE, "read_failure_store", &major, &minor));
+	assert_int_equal(major * 100 + minor, 819);
+	/* known since before 8.14, or of another kind */
+	assert_false(es_name_since(ES_ROLE_FIELD, "remote_indices", &major, &minor));
+	assert_false(es_name_since(ES_ROLE_FIELD, "Description", &major, &minor));
+	assert_false(es_name_since(ES_CLUSTER_PRIVILEGE, "monitor_enrich", &major, &minor));
+	assert_false(es_name_since(ES_INDEX_PRIVILEGE, "monitor_stats", &major, &minor));
+	/* every gated privilege is one the offline check knows */
+	assert_true(es_cluster_privilege_known("monitor_stats"));
+	assert_true(es_remote_cluster_privilege_known("monitor_stats"));
+	assert_true(es_index_privilege_known("manage_failure_store"));
+	assert_string_equal(es_name_kind_text(ES_REMOTE_CLUSTER_PRIVILEGE), "remote_cluster privilege");
+}
+
 /* ---- the table of remote settings ---- */
 
 static void remote_settings_know_types_modes_and_defaults(void **state)
@@ -923,6 +950,7 @@ int main(void)
 		cmocka_unit_test(references_must_be_declared),
 		cmocka_unit_test(invalid_utf8_is_placed_exactly),
 		cmocka_unit_test(elasticsearch_names_are_found),
+		cmocka_unit_test(names_newer_than_8_14_carry_their_version),
 		cmocka_unit_test(remote_settings_know_types_modes_and_defaults),
 		cmocka_unit_test(many_entries_are_streamed_and_still_checked),
 		cmocka_unit_test(secrets_never_reach_a_diagnostic),

@@ -249,6 +249,69 @@ static void sensitive_role_value_is_redacted(void **state)
 	fixture_done(&f);
 }
 
+/* A role the cluster's version could not take is a problem naming the version
+ * and what it lacks; the cluster's other roles are still planned. */
+static void version_unknown_names_are_a_problem(void **state)
+{
+	static const struct {
+		const char *version;
+		const char *problem; /* NULL: the role is created */
+	} cases[] = {
+		{ "8.14.3", "role [r] uses what Elasticsearch 8.14.3 does not know: the cluster privilege "
+			    "[monitor_stats] (8.17+), the role field [description] (8.15+), the role field "
+			    "[remote_cluster] (8.15+); leave them out of the role on this cluster, or upgrade "
+			    "the cluster" },
+		{ "8.16.2", "role [r] uses what Elasticsearch 8.16.2 does not know: the cluster privilege "
+			    "[monitor_stats] (8.17+), the remote_cluster privilege [monitor_stats] (8.17+); "
+			    "leave them out of the role on this cluster, or upgrade the cluster" },
+		{ "8.17.0", NULL },
+		{ "9.0.0", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fixture f = { 0 };
+		const struct cluster_plan *cp;
+		char *live = fixture_format("{'local':{'version':'%s'}}", cases[i].version);
+
+		fixture_build(&f, "{'objects':[{'kind':'role','name':'r','body':{'cluster':['monitor','monitor_stats'],"
+				  "'description':'d','remote_cluster':[{'privileges':['monitor_stats'],'clusters':['a']}]}},"
+				  "{'kind':'role','name':'s','body':{'cluster':['monitor']}}]}",
+			      live);
+		cp = fixture_cluster(&f, "local");
+		assert_int_equal(cp->change_count, 2);
+		if (cases[i].problem) {
+			assert_int_equal(cp->changes[0].action, ACTION_PROBLEM);
+			assert_string_equal(cp->changes[0].problem, cases[i].problem);
+			assert_int_equal(cp->request_count, 1);
+		} else {
+			assert_int_equal(cp->changes[0].action, ACTION_CREATE);
+		}
+		assert_int_equal(cp->changes[1].action, ACTION_CREATE);
+		fixture_done(&f);
+		free(live);
+	}
+}
+
+/* The version problem shows an interpolated privilege as (sensitive). */
+static void version_problem_hides_sensitive_names(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+
+	(void)state;
+	fixture_build(&f, "{'objects':[{'kind':'role','name':'r','sensitive':['indices.0.privileges.1'],"
+			  "'body':{'indices':[{'names':['a'],'privileges':['read','read_failure_store']}]}}]}",
+		      "{'local':{'version':'8.18.1'}}");
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->changes[0].action, ACTION_PROBLEM);
+	assert_string_equal(cp->changes[0].problem,
+			    "role [r] uses what Elasticsearch 8.18.1 does not know: the index privilege "
+			    "[(sensitive)] (8.19+); leave it out of the role on this cluster, or upgrade the cluster");
+	fixture_done(&f);
+}
+
 static void role_normalize_drops_get_defaults(void **state)
 {
 	cJSON *in = fixture_json("{'cluster':['B','a'],'indices':[],'applications':[],'run_as':[],'metadata':{},"
@@ -274,6 +337,8 @@ int main(void)
 		cmocka_unit_test(duplicate_names_in_an_answer_are_a_problem),
 		cmocka_unit_test(declared_reserved_role_is_a_problem),
 		cmocka_unit_test(sensitive_role_value_is_redacted),
+		cmocka_unit_test(version_unknown_names_are_a_problem),
+		cmocka_unit_test(version_problem_hides_sensitive_names),
 		cmocka_unit_test(role_normalize_drops_get_defaults),
 	};
 
