@@ -213,7 +213,11 @@ static bool loses_keys(const cJSON *live, const cJSON *desired)
 }
 
 /* A bulk write merges objects key by key, so a role whose metadata or global
- * loses keys needs the single PUT, which replaces the whole document. */
+ * loses keys needs the single PUT, which replaces the whole document. The
+ * rest of the role needs no PUT: arrays are replaced, and the upsert document
+ * always carries remote_indices, remote_cluster and description, empty when the
+ * body omits them (NativeRolesStore.createRoleXContentBuilder), so a bulk write
+ * clears what was added to them by hand. */
 static bool needs_single_put(const cJSON *live, const cJSON *desired)
 {
 	return loses_keys(cJSON_GetObjectItemCaseSensitive(live, "metadata"),

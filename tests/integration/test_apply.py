@@ -172,6 +172,43 @@ def test_examples_on_8_14():
         check(not posts, "8.14 got a bulk role write")
 
 
+def test_hand_added_role_fields_are_drift_that_converges():
+    """A description, remote_indices or remote_cluster added by hand to a
+    managed role and not declared is drift: apply removes it (a bulk POST on
+    8.15+, whose upsert document carries the three empty; a PUT on 8.14, which
+    replaces the role) and the next plan is empty. 8.14 knows remote_indices
+    only."""
+    body = """roles:
+  local:
+    ccs-role:
+      cluster: [monitor]
+      indices: [{ names: [logs-*], privileges: [read] }]
+"""
+    remote_indices = [{"names": ["traces-*"], "privileges": ["read"], "clusters": ["cluster_one"]}]
+    for key, extra, write in (
+            ("main", {"description": "added by hand", "remote_indices": remote_indices,
+                      "remote_cluster": [{"privileges": ["monitor_enrich"], "clusters": ["cluster_one"]}]},
+             ("POST", "/_security/role")),
+            ("814", {"remote_indices": remote_indices}, ("PUT", "/_security/role/ccs-role"))):
+        emu = EMU[key]
+        reset(emu)
+        path = desired(emu, "ccs.yaml", body)
+        apply_ok(emu, path)
+        role = roles(emu)["ccs-role"]
+        role.pop("transient_metadata")
+        role.update(extra)
+        ok(emu, "PUT", "/_security/role/ccs-role", role)
+        r = expect(esr(emu, "plan", "-f", path, "-o", "json"), 2, key + ": hand-added fields are drift")
+        changes = r.json["clusters"]["local"]["changes"]
+        fields = sorted(f["path"] for f in changes[0]["fields"])
+        check(len(changes) == 1 and fields == sorted(extra), "%s: the drift is %s: %s" % (key, sorted(extra), changes))
+        emu.clear_requests()
+        apply_ok(emu, path)
+        check(writes_in_log(emu) == [write], "%s: one %s %s: %s" % (key, write[0], write[1], writes_in_log(emu)))
+        left = roles(emu)["ccs-role"]
+        check(not any(left.get(k) for k in extra), "%s: the hand-added fields are gone: %s" % (key, left))
+
+
 def test_mode_switch():
     emu = EMU["main"]
     reset(emu)
@@ -544,6 +581,7 @@ TESTS = [
     test_dot_names_reach_their_own_endpoints,
     test_saved_plan_must_be_a_file,
     test_examples_on_8_14,
+    test_hand_added_role_fields_are_drift_that_converges,
     test_mode_switch,
     test_delete_by_absent,
     test_prune_managed_spares_what_it_does_not_own,

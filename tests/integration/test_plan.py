@@ -189,6 +189,35 @@ def roles_and_users_on_814_use_single_requests():
               requests_of(r))
 
 
+@suite.test
+def role_fields_and_privileges_the_version_lacks_are_problems():
+    """On 8.14.3 a role with description, remote_cluster or monitor_stats is a
+    plan-time problem naming the version, not a 400 from apply; the other role
+    is planned, and apply writes it alone."""
+    with Emulator(["local"], args=["--version", "8.14.3"]) as emu:
+        path = emu.write("new-fields.yaml", "version: 1\n" + connection_block(["local"]) + """roles:
+  local:
+    new-style:
+      description: Cross-cluster statistics
+      cluster: [monitor_stats]
+      remote_cluster: [{ privileges: [monitor_enrich], clusters: [cluster_one] }]
+    plain: { cluster: [monitor] }
+""")
+        r = plan_json(emu, path, expect=1)
+        changes = {c["name"]: c for c in r.json["clusters"]["local"]["changes"]}
+        problem = changes["new-style"].get("problem", "")
+        check(changes["new-style"]["action"] == "problem" and "Elasticsearch 8.14.3" in problem,
+              "the problem names the version: %s" % changes["new-style"])
+        for what in ("role field [description] (8.15+)", "role field [remote_cluster] (8.15+)",
+                     "cluster privilege [monitor_stats] (8.17+)"):
+            check(what in problem, "the problem names %s: %s" % (what, problem))
+        check(changes["plain"]["action"] == "create", "the other role is planned: %s" % changes["plain"])
+        a = emu.run("apply", "-f", path, "--auto-approve", stdin="")
+        check(a.rc == 3 and "1 applied, 0 failed, 1 skipped" in a.stdout, "apply writes what it can: %r" % a)
+        writes = [(q["method"], q["path"]) for q in emu.requests() if is_write(q)]
+        check(writes == [("PUT", "/_security/role/plain")], "only the known role is written: %s" % writes)
+
+
 def prime_other_representations(emu):
     """The state of examples 02 and 04, written as a person might by hand."""
     put_ok(emu, "PUT", "/_cluster/settings", {"persistent": {"cluster": {
