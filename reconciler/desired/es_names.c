@@ -80,7 +80,7 @@ bool es_name_since(enum es_name_kind kind, const char *name, int *out_major, int
 		/* Elasticsearch lower-cases privilege names; field names are exact */
 		if (name_since[i].kind != kind ||
 		    (kind == ES_ROLE_FIELD ? strcmp(name, name_since[i].name)
-					   : strcasecmp(name, name_since[i].name)))
+					   : strcasecmp(name, name_since[i].name)) != 0)
 			continue;
 		*out_major = name_since[i].major;
 		*out_minor = name_since[i].minor;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "desired/es_names.h"
+#include "desired/password_hash.h"
 
 static void load_user_body(struct loader *l, struct desired_object *o, const struct ynode *body,
 			   const struct path *p, bool reserved)
@@ -49,8 +50,16 @@ static void load_user_body(struct loader *l, struct desired_object *o, const str
 		}
 	}
 	if (hash) {
+		const char *why;
+
 		path_child(&child, p, "password_hash");
 		o->password_hash = want_secret(l, hash, &child);
+		/* Elasticsearch would refuse it, or store what no password matches */
+		if (o->password_hash && (why = password_hash_problem(hash->text)))
+			report(l, hash, "invalid-value",
+			       "e.g. a bcrypt hash: python3 -c 'import bcrypt, getpass; "
+			       "print(bcrypt.hashpw(getpass.getpass().encode(), bcrypt.gensalt()).decode())'",
+			       "%s", why);
 	}
 	if (reserved)
 		return;

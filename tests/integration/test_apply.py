@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Integration test of `esreconcile apply` against the emulator.
 
-Every example applies from empty clusters and the next plan is empty; mode
-switches; deletion by `absent` and by pruning (ownership respected, reserved
+Every example applies from empty clusters and the next plan is empty; a
+role's hand-added description, remote_indices and remote_cluster converge on
+8.15 and 8.14; users declared with password hashes log in; mode switches; deletion by `absent` and by pruning (ownership respected, reserved
 objects and static remotes spared); a fault at each write step gives a correct
 report and exit 3, and a re-run converges; saved plans (fresh and stale); the
 deletion guard; the no-terminal refusal; two concurrent applies on one
@@ -13,6 +14,8 @@ Env: ESR_BIN (default ./esreconcile). Last line:
 "N passed, M failed"; exit status 1 on any failure.
 """
 
+import base64
+import hashlib
 import json
 import os
 import pty
@@ -20,6 +23,8 @@ import select
 import subprocess
 import sys
 import threading
+
+import bcrypt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from esrtest import EXAMPLES, ESR, Emulator, Suite, connection_block, is_write  # noqa: E402
@@ -207,6 +212,32 @@ def test_hand_added_role_fields_are_drift_that_converges():
         check(writes_in_log(emu) == [write], "%s: one %s %s: %s" % (key, write[0], write[1], writes_in_log(emu)))
         left = roles(emu)["ccs-role"]
         check(not any(left.get(k) for k in extra), "%s: the hand-added fields are gone: %s" % (key, left))
+
+
+def test_password_hash_user_logs_in():
+    """Users declared with a bcrypt ($2b$ from python3-bcrypt, $2a$ and $2y$
+    spellings of it) or a PBKDF2 hash are created by apply, log in with the
+    password, and the next plan is empty."""
+    emu = EMU["main"]
+    reset(emu)
+    password = b"hash-password-1"
+    b2b = bcrypt.hashpw(password, bcrypt.gensalt(4)).decode()
+    salt = b"esreconcile-salt"
+    pbkdf2 = "{PBKDF2}1000$%s$%s" % (base64.b64encode(salt).decode(), base64.b64encode(
+        hashlib.pbkdf2_hmac("sha512", password, salt, 1000, 32)).decode())
+    hashes = {"bcrypt-2b": b2b, "bcrypt-2a": "$2a$" + b2b[4:], "bcrypt-2y": "$2y$" + b2b[4:],
+              "pbkdf2": pbkdf2}
+    path = desired(emu, "hashes.yaml", "users:\n  local:\n" + "".join(
+        "    %s: { password_hash: \"%s\", roles: [] }\n" % (name, h) for name, h in hashes.items()))
+    expect(esr(emu, "validate", "-f", path), 0, "the hashes are valid")
+    r = apply_ok(emu, path)
+    for name, h in hashes.items():
+        check(h not in r.stdout + r.stderr, "%s: the hash is never printed" % name)
+        status, body = emu.es("GET", "/_security/_authenticate", auth=(name, password.decode()))
+        check(status == 200 and body["username"] == name, "%s logs in with the password: %s %s"
+              % (name, status, body))
+        status, _ = emu.es("GET", "/_security/_authenticate", auth=(name, "another-password"))
+        check(status == 401, "%s: another password is refused: %s" % (name, status))
 
 
 def test_mode_switch():
@@ -582,6 +613,7 @@ TESTS = [
     test_saved_plan_must_be_a_file,
     test_examples_on_8_14,
     test_hand_added_role_fields_are_drift_that_converges,
+    test_password_hash_user_logs_in,
     test_mode_switch,
     test_delete_by_absent,
     test_prune_managed_spares_what_it_does_not_own,

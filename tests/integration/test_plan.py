@@ -4,7 +4,8 @@
 Every example plans against empty clusters; the seed guide's scenarios give
 the exact request bodies; state written directly in other representations
 plans as no change; out-of-band drift of each kind shows; a no-op plan reads a
-constant set of endpoints whatever the number of roles; unreachable clusters,
+constant set of endpoints whatever the number of roles; role fields and
+privileges the cluster's version lacks are problems; unreachable clusters,
 exit codes, saved plans and secrets.
 
 Standard library only. Env: ESR_BIN (default ./esreconcile). Last line:

@@ -17,6 +17,7 @@
 #include "desired/es_names.h"
 #include "desired/interp.h"
 #include "desired/loader.h"
+#include "desired/password_hash.h"
 #include "desired/remote_settings.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -518,7 +519,7 @@ static void roles_and_users_keep_their_bodies(void **state)
 	s = assert_loads("roles:\n  local:\n    r:\n      cluster: [monitor]\n      indices:\n"
 			 "        - names: logs-*\n          privileges: [read]\n"
 			 "          query: { term: { a: 1 } }\n    gone: absent\n"
-			 "users:\n  local:\n    u:\n      password_hash: \"$2a$10$x\"\n"
+			 "users:\n  local:\n    u:\n      password_hash: \"$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy\"\n"
 			 "      roles: []\n      enabled: false\n    elastic:\n      password: changeme\n");
 	o = desired_find_object(s, RESOURCE_ROLE, "local", "r");
 	json = cJSON_PrintUnformatted(o->body);
@@ -534,7 +535,7 @@ static void roles_and_users_keep_their_bodies(void **state)
 	assert_string_equal(json, "{\"roles\":[],\"enabled\":false}");
 	free(json);
 	assert_null(o->password);
-	assert_string_equal(secret_reveal(o->password_hash), "$2a$10$x");
+	assert_string_equal(secret_reveal(o->password_hash), "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy");
 	o = desired_find_object(s, RESOURCE_USER, "local", "elastic");
 	assert_string_equal(secret_reveal(o->password), "changeme");
 	assert_int_equal(s->object_count, 4);
@@ -788,6 +789,59 @@ static void names_newer_than_8_14_carry_their_version(void **state)
 	assert_string_equal(es_name_kind_text(ES_REMOTE_CLUSTER_PRIVILEGE), "remote_cluster privilege");
 }
 
+/* ---- password hashes ---- */
+
+static void password_hashes_are_checked_for_shape(void **state)
+{
+	/* made with python3-bcrypt and hashlib: each verifies "hash-password-1" */
+	static const char *const good[] = {
+		"$2b$04$fAWaru7lT/rzjiM.RNCSPO1PwvcbMl.QGL9O.kIIr2UvstNpTP73S",
+		"$2a$12$3Oj77WWH3agvKOI1W/3o6OTm20xH1P4I8XS5zWYzdylY03HpIGoCu",
+		"$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+		"{PBKDF2}1000$MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=$B9ECcFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec=",
+		"{PBKDF2_STRETCH}1000$MDEyMzQ1Njc4OWFi$a85O5oj11fUJ5ftlyaHiEut3Uu8LGAcs2HY3ACnhb4SichNoXtVg46fjnAS+fH3c",
+		/* a salt without its padding decodes the same (java.util.Base64) */
+		"{PBKDF2}10000$MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY$B9ECcFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec=",
+	};
+	static const struct {
+		const char *hash;
+		const char *starts; /* the start of the problem */
+	} bad[] = {
+		{ "password", "password_hash is not a bcrypt" },
+		{ "{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", "password_hash is not a bcrypt" },
+		{ "$2x$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", "a bcrypt password_hash is" },
+		{ "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhW", "a bcrypt password_hash is" },
+		{ "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lh+y", "a bcrypt password_hash is" },
+		{ "$2a$1$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWyy", "a bcrypt password_hash is" },
+		{ "$2a$15$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", "the cost of a bcrypt" },
+		{ "$2a$03$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", "the cost of a bcrypt" },
+		{ "{PBKDF2}", "a PBKDF2 password_hash is" },
+		{ "{PBKDF2}1000$MDEyMzQ1Njc4OWFi", "a PBKDF2 password_hash is" },
+		{ "{PBKDF2}2000$MDEyMzQ1Njc4OWFi$B9ECcFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec=", "the iterations" },
+		{ "{PBKDF2}$MDEyMzQ1Njc4OWFi$B9ECcFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec=", "the iterations" },
+		{ "{PBKDF2}01000$MDEyMzQ1Njc4OWFi$B9ECcFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec=", "the iterations" },
+		{ "{PBKDF2}1000$MDEy!zQ1Njc4OWFi$B9ECcFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec=", "a PBKDF2 password_hash is" },
+		{ "{PBKDF2}1000$MDEyMzQ1Nj$B9ECcFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec=", "the salt" },
+		{ "{PBKDF2}1000$MDEyMzQ1Ng==$B9ECcFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec=", "the salt" },
+		{ "{PBKDF2}1000$MDEyMzQ1Njc4OWFi$B9ECcFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec", "the hash of a PBKDF2" },
+		{ "{PBKDF2}1000$MDEyMzQ1Njc4OWFi$B9ECcFSsMbJxKLlWZnPZjFYt", "the hash of a PBKDF2" },
+		{ "{PBKDF2}1000$MDEyMzQ1Njc4OWFi$", "the hash of a PBKDF2" },
+		{ "{PBKDF2}1000$MDEyMzQ1Njc4OWFi$B9EC$cFSsMbJxKLlWZnPZjFYt8XfQzAT4BiUcrCFHoec=", "a PBKDF2 password_hash is" },
+	};
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if ((why = password_hash_problem(good[i])))
+			fail_msg("good hash %zu: %s", i, why);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = password_hash_problem(bad[i].hash);
+		if (!why || strncmp(why, bad[i].starts, strlen(bad[i].starts)))
+			fail_msg("bad hash %zu: %s", i, why ? why : "accepted");
+	}
+}
+
 /* ---- the table of remote settings ---- */
 
 static void remote_settings_know_types_modes_and_defaults(void **state)
@@ -951,6 +1005,7 @@ int main(void)
 		cmocka_unit_test(invalid_utf8_is_placed_exactly),
 		cmocka_unit_test(elasticsearch_names_are_found),
 		cmocka_unit_test(names_newer_than_8_14_carry_their_version),
+		cmocka_unit_test(password_hashes_are_checked_for_shape),
 		cmocka_unit_test(remote_settings_know_types_modes_and_defaults),
 		cmocka_unit_test(many_entries_are_streamed_and_still_checked),
 		cmocka_unit_test(secrets_never_reach_a_diagnostic),
