@@ -27,7 +27,7 @@ import threading
 import bcrypt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from esrtest import EXAMPLES, ESR, Emulator, Suite, connection_block, is_write  # noqa: E402
+from esrtest import EXAMPLES, ESR, REAL, Emulator, Suite, connection_block, is_write  # noqa: E402
 
 LEDGER = "cluster.metadata.esreconcile.remotes"
 CANARY_PASSWORD = "canary-pw-Vq83Lz0"
@@ -70,10 +70,7 @@ def writes_in_log(emu, cluster="local"):
 
 
 def reset(emu):
-    for cid in emu.info:
-        emu.control("DELETE", "/_emulator/faults", cluster=cid)
-        emu.control("DELETE", "/_emulator/state", cluster=cid)
-    emu.clear_requests()
+    emu.reset()
 
 
 def roles(emu, cluster="local"):
@@ -91,15 +88,32 @@ def apply_ok(emu, path, *extra):
     return r
 
 
-# Emulators shared by the tests (started in main): "main" (local, cluster_one),
-# "814" (the same on 8.14.0) and "static" (local with a remote in elasticsearch.yml).
+# Emulators shared by the tests, started on first use, so that one a real
+# cluster cannot stand for skips its tests, not the script: "main" (local,
+# cluster_one), "814" (the same on 8.14.0), "static" (local with a remote in
+# elasticsearch.yml), and "local" for the tests that touch local only ("main"
+# on the emulator; ES_URL's cluster when it is set).
+SHARED = {
+    "main": (["local", "cluster_one"], []),
+    "814": (["local", "cluster_one"], ["--version", "8.14.0"]),
+    "static": (["local"], ["--static-remote", "local:static=sniff:127.0.0.1:9397"]),
+    "local": (["local"], []),
+}
 EMU = {}
+
+
+def shared(key):
+    if key == "local" and not REAL:
+        key = "main"
+    if key not in EMU:
+        EMU[key] = Emulator(*SHARED[key])
+    return EMU[key]
 
 
 # ---------------------------------------------------------------------------
 
 def test_examples_apply_from_empty():
-    emu = EMU["main"]
+    emu = shared("main")
     for name in sorted(os.listdir(EXAMPLES)):
         if not name.endswith(".yaml"):
             continue
@@ -124,8 +138,8 @@ def test_dot_names_reach_their_own_endpoints():
     """Users and roles named "." and "..": their requests must not lose the
     name to dot-segment removal (POST /_security/user/./_password would change
     the password of the account esreconcile connects as)."""
-    for key in ("main", "814"):
-        emu = EMU[key]
+    for key in ("local", "814"):
+        emu = shared(key)
         reset(emu)
         body = """roles:
   local:
@@ -156,7 +170,7 @@ users:
 
 def test_saved_plan_must_be_a_file():
     """A FIFO with no writer given as the saved plan is refused at once."""
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     fifo = os.path.join(emu.dir, "plan.fifo")
     os.mkfifo(fifo)
@@ -168,7 +182,7 @@ def test_saved_plan_must_be_a_file():
 
 
 def test_examples_on_8_14():
-    emu814 = EMU["814"]
+    emu814 = shared("814")
     for name in ("04-ccr-roles-users.yaml", "07-full-setup.yaml"):
         reset(emu814)
         path = os.path.join(EXAMPLES, name)
@@ -177,48 +191,57 @@ def test_examples_on_8_14():
         check(not posts, "8.14 got a bulk role write")
 
 
-def test_hand_added_role_fields_are_drift_that_converges():
+def hand_added_role_fields_converge(emu):
     """A description, remote_indices or remote_cluster added by hand to a
     managed role and not declared is drift: apply removes it (a bulk POST on
     8.15+, whose upsert document carries the three empty; a PUT on 8.14, which
     replaces the role) and the next plan is empty. 8.14 knows remote_indices
     only."""
-    body = """roles:
+    number = ok(emu, "GET", "/")["version"]["number"]
+    bulk = tuple(int(x) for x in number.split("-")[0].split(".")[:2]) >= (8, 15)
+    extra = {"remote_indices": [{"names": ["traces-*"], "privileges": ["read"], "clusters": ["cluster_one"]}]}
+    if bulk:
+        extra["description"] = "added by hand"
+        extra["remote_cluster"] = [{"privileges": ["monitor_enrich"], "clusters": ["cluster_one"]}]
+    write = ("POST", "/_security/role") if bulk else ("PUT", "/_security/role/ccs-role")
+    reset(emu)
+    path = desired(emu, "ccs.yaml", """roles:
   local:
     ccs-role:
       cluster: [monitor]
       indices: [{ names: [logs-*], privileges: [read] }]
-"""
-    remote_indices = [{"names": ["traces-*"], "privileges": ["read"], "clusters": ["cluster_one"]}]
-    for key, extra, write in (
-            ("main", {"description": "added by hand", "remote_indices": remote_indices,
-                      "remote_cluster": [{"privileges": ["monitor_enrich"], "clusters": ["cluster_one"]}]},
-             ("POST", "/_security/role")),
-            ("814", {"remote_indices": remote_indices}, ("PUT", "/_security/role/ccs-role"))):
-        emu = EMU[key]
-        reset(emu)
-        path = desired(emu, "ccs.yaml", body)
-        apply_ok(emu, path)
-        role = roles(emu)["ccs-role"]
-        role.pop("transient_metadata")
-        role.update(extra)
-        ok(emu, "PUT", "/_security/role/ccs-role", role)
-        r = expect(esr(emu, "plan", "-f", path, "-o", "json"), 2, key + ": hand-added fields are drift")
-        changes = r.json["clusters"]["local"]["changes"]
-        fields = sorted(f["path"] for f in changes[0]["fields"])
-        check(len(changes) == 1 and fields == sorted(extra), "%s: the drift is %s: %s" % (key, sorted(extra), changes))
+""")
+    apply_ok(emu, path)
+    role = roles(emu)["ccs-role"]
+    role.pop("transient_metadata")
+    role.update(extra)
+    ok(emu, "PUT", "/_security/role/ccs-role", role)
+    r = expect(esr(emu, "plan", "-f", path, "-o", "json"), 2, number + ": hand-added fields are drift")
+    changes = r.json["clusters"]["local"]["changes"]
+    fields = sorted(f["path"] for f in changes[0]["fields"])
+    check(len(changes) == 1 and fields == sorted(extra), "%s: the drift is %s: %s" % (number, sorted(extra), changes))
+    if not REAL:  # the request log is the emulator's
         emu.clear_requests()
-        apply_ok(emu, path)
-        check(writes_in_log(emu) == [write], "%s: one %s %s: %s" % (key, write[0], write[1], writes_in_log(emu)))
-        left = roles(emu)["ccs-role"]
-        check(not any(left.get(k) for k in extra), "%s: the hand-added fields are gone: %s" % (key, left))
+    apply_ok(emu, path)
+    if not REAL:
+        check(writes_in_log(emu) == [write], "%s: one %s %s: %s" % (number, write[0], write[1], writes_in_log(emu)))
+    left = roles(emu)["ccs-role"]
+    check(not any(left.get(k) for k in extra), "%s: the hand-added fields are gone: %s" % (number, left))
+
+
+def test_hand_added_role_fields_converge():
+    hand_added_role_fields_converge(shared("local"))
+
+
+def test_hand_added_role_fields_converge_on_8_14():
+    hand_added_role_fields_converge(shared("814"))
 
 
 def test_password_hash_user_logs_in():
     """Users declared with a bcrypt ($2b$ from python3-bcrypt, $2a$ and $2y$
     spellings of it) or a PBKDF2 hash are created by apply, log in with the
     password, and the next plan is empty."""
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     password = b"hash-password-1"
     b2b = bcrypt.hashpw(password, bcrypt.gensalt(4)).decode()
@@ -241,7 +264,7 @@ def test_password_hash_user_logs_in():
 
 
 def test_mode_switch():
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     sniff = desired(emu, "sniff.yaml", """remotes:
   local:
@@ -289,7 +312,7 @@ def seed_foreign(emu):
 
 
 def test_delete_by_absent():
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     apply_ok(emu, desired(emu, "owned.yaml", OWNED))
     absent = desired(emu, "absent.yaml", """remotes:
@@ -314,7 +337,7 @@ users:
 
 
 def test_prune_managed_spares_what_it_does_not_own():
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     seed_foreign(emu)
     apply_ok(emu, desired(emu, "owned.yaml", OWNED))
@@ -330,7 +353,7 @@ def test_prune_managed_spares_what_it_does_not_own():
 
 
 def test_prune_all_spares_reserved_and_static():
-    emu = EMU["static"]
+    emu = shared("static")
     reset(emu)
     seed_foreign(emu)
     apply_ok(emu, desired(emu, "owned.yaml", OWNED))
@@ -385,7 +408,7 @@ FAULTS = [
 
 
 def test_fault_at_each_step():
-    emu = EMU["main"]
+    emu = shared("local")
     before = desired(emu, "before.yaml", BEFORE)
     after = desired(emu, "after.yaml", AFTER)
     report_path = os.path.join(emu.dir, "fault-report.json")
@@ -397,9 +420,9 @@ def test_fault_at_each_step():
                            "status": 400})
         if rule.get("method") == "*":
             fault.pop("method")
-        ok(emu, "POST", "/_emulator/faults", fault)
+        emu.control("POST", "/_emulator/faults", fault)
         r = esr(emu, "apply", "-f", after, "--auto-approve", "--wait", "1s", "--report", report_path)
-        ok(emu, "DELETE", "/_emulator/faults")
+        emu.control("DELETE", "/_emulator/faults")
         expect(r, 3, "fault at " + step)
         with open(report_path) as f:
             report = json.load(f)
@@ -424,7 +447,7 @@ def test_fault_at_each_step():
 
 
 def test_unreachable_cluster_nothing_applied():
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     path = emu.write("unreachable.yaml", """version: 1
 clusters:
@@ -443,7 +466,7 @@ policy:
 
 
 def test_saved_plan():
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     path = desired(emu, "saved.yaml", OWNED)
     plan_file = os.path.join(emu.dir, "plan.json")
@@ -467,7 +490,7 @@ def test_saved_plan():
 
 
 def test_max_deletes_guard():
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     many = "roles:\n  local:\n" + "".join("    r%d: { cluster: [monitor] }\n" % i for i in range(3))
     apply_ok(emu, desired(emu, "three.yaml", many))
@@ -481,7 +504,7 @@ def test_max_deletes_guard():
 
 
 def test_no_tty_refused():
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     path = desired(emu, "notty.yaml", OWNED)
     emu.clear_requests()
@@ -527,7 +550,7 @@ def run_on_tty(emu, args, answer):
 
 
 def test_tty_approval():
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     path = desired(emu, "tty.yaml", OWNED)
     rc, shown, rest, err = run_on_tty(emu, ["apply", "-f", path, "--wait", "0s"], "no")
@@ -540,7 +563,7 @@ def test_tty_approval():
 
 
 def test_concurrent_applies():
-    emu = EMU["main"]
+    emu = shared("local")
     for round_ in range(3):
         reset(emu)
         files = [desired(emu, "conc%d.yaml" % i, "remotes:\n  local:\n    alias_%d: { seeds: [\"127.0.0.1:93%02d\"] }\n"
@@ -562,7 +585,7 @@ def test_concurrent_applies():
 
 
 def test_secret_canary():
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     key = ok(emu, "POST", "/_security/api_key", {"name": "canary"})
     api_key = key["encoded"]
@@ -612,7 +635,8 @@ TESTS = [
     test_dot_names_reach_their_own_endpoints,
     test_saved_plan_must_be_a_file,
     test_examples_on_8_14,
-    test_hand_added_role_fields_are_drift_that_converges,
+    test_hand_added_role_fields_converge,
+    test_hand_added_role_fields_converge_on_8_14,
     test_password_hash_user_logs_in,
     test_mode_switch,
     test_delete_by_absent,
@@ -635,9 +659,6 @@ def main():
         print("0 passed, 1 failed")
         sys.exit(1)
     try:
-        EMU["main"] = Emulator(["local", "cluster_one"])
-        EMU["814"] = Emulator(["local", "cluster_one"], args=["--version", "8.14.0"])
-        EMU["static"] = Emulator(["local"], args=["--static-remote", "local:static=sniff:127.0.0.1:9397"])
         for fn in TESTS:
             suite.test(fn)
     finally:

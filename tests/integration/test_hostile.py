@@ -160,6 +160,7 @@ def once(key, fn):
     return memo[key]
 
 
+suite.require_emulator("hostile answers are the emulator's faults (control API)")
 EMU = Emulator(("local", "one"))
 try:
     # ---------------- a slow body ----------------

@@ -163,6 +163,7 @@ def main():
         print("esreconcile binary not found at %s" % ESR)
         print("0 passed, 1 failed")
         sys.exit(1)
+    suite.require_emulator("its accounts and examples need the clusters local and cluster_one")
     try:
         EMU["main"] = Emulator(["local", "cluster_one"])
         for fn in TESTS:

@@ -34,6 +34,17 @@ stdin=None) runs $ESR_BIN (default ./esreconcile) with that environment and
 returns a Result (rc, stdout, stderr, and json when stdout parses).
 Suite.test sets ESEMU_TRACE_TAG to "<script>:<test>" for each test, so that
 ESEMU_REQUEST_TRACE=FILE records which test sent each request.
+
+A real cluster: when ES_URL, ES_USERNAME, ES_PASSWORD and ES_CA are all set,
+Emulator(["local"]) starts no emulator and stands for that cluster as `local`
+(emu.env() sets ES_LOCAL_URL, ES_LOCAL_USERNAME, ... from them), after
+emptying it of what the tests write: every native role and user but the
+account's own, every cluster.remote.* setting and esreconcile's ledger. So
+point it at a throwaway cluster only. A test that needs what only the emulator
+gives (more than one cluster, emulator options such as --version, or the
+control API: request log, faults, seeding) raises Skip, which Suite counts and
+prints as skipped, not failed; Suite.require_emulator(reason) skips a whole
+script. The last line then reads "N passed, M failed, K skipped".
 """
 
 import base64
@@ -48,6 +59,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -63,6 +75,26 @@ def is_write(entry):
     return entry["method"] in ("PUT", "POST", "DELETE") and entry["path"] not in READ_ONLY_POSTS
 
 ESEMU = os.path.join(ROOT, "tests", "emulator", "esemu.py")
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run where the suite points (a real cluster)."""
+
+
+def real_cluster():
+    """{"url","username","password","http_ca_file"} from ES_URL, ES_USERNAME,
+    ES_PASSWORD and ES_CA, or None when ES_URL is not set."""
+    if not os.environ.get("ES_URL"):
+        return None
+    names = ("ES_URL", "ES_USERNAME", "ES_PASSWORD", "ES_CA")
+    missing = [n for n in names if not os.environ.get(n)]
+    if missing:
+        raise SystemExit("ES_URL is set: set %s too (see README.md, \"Testing\")" % ", ".join(missing))
+    return {"url": os.environ["ES_URL"].rstrip("/"), "username": os.environ["ES_USERNAME"],
+            "password": os.environ["ES_PASSWORD"], "http_ca_file": os.environ["ES_CA"]}
+
+
+REAL = real_cluster()
 
 
 class Emu:
@@ -90,6 +122,9 @@ class Emu:
     def stop(self):
         for c in self.conns.values():
             c.close()
+        if self.proc is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            return
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -113,6 +148,17 @@ class Emu:
             self.conns[cluster] = c
         return self.conns[cluster]
 
+    @classmethod
+    def external(cls, info):
+        """An Emu that speaks to clusters already running ({id: info}): no process."""
+        self = cls.__new__(cls)
+        self.dir = tempfile.mkdtemp(prefix="esr-real-")
+        self.proc = None
+        self.log = None
+        self.info = info
+        self.conns = {}
+        return self
+
     def basic(self, user, password):
         return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
 
@@ -120,7 +166,7 @@ class Emu:
         """Returns (status, headers-dict (lower-case), parsed body or raw text)."""
         h = {}
         if auth is None:
-            auth = self.basic("elastic", self.info[cluster]["password"])
+            auth = self.basic(self.info[cluster].get("username", "elastic"), self.info[cluster]["password"])
         if auth is not False:
             h["Authorization"] = auth
         data = None
@@ -190,7 +236,14 @@ class Emulator:
     """Emulated clusters for one test; use as a context manager."""
 
     def __init__(self, clusters=("local",), args=(), python=None):
-        self.emu = Emu(clusters=tuple(clusters), args=tuple(args), control=True, python=python)
+        if REAL:
+            if tuple(clusters) != ("local",) or args:
+                raise Skip("needs the emulator (%s%s); ES_URL gives one cluster, local"
+                           % (", ".join(clusters), " ".join([""] + list(args))))
+            self.emu = Emu.external({"local": dict(REAL)})
+            self.empty_real_cluster()
+        else:
+            self.emu = Emu(clusters=tuple(clusters), args=tuple(args), control=True, python=python)
         self.info = self.emu.info
         self.dir = tempfile.mkdtemp(prefix="esr-it-", dir=self.emu.dir)
 
@@ -209,8 +262,10 @@ class Emulator:
             key = env_key(cid)
             env["ES_%s_URL" % key] = info["url"]
             env["ES_%s_CA" % key] = info["http_ca_file"]
+            env["ES_%s_USERNAME" % key] = info.get("username", "elastic")
             env["ES_%s_PASSWORD" % key] = info["password"]
-            env["ES_%s_TRANSPORT_CA" % key] = info["transport_ca_file"]
+            if "transport_ca_file" in info:  # a real cluster's is not known
+                env["ES_%s_TRANSPORT_CA" % key] = info["transport_ca_file"]
         for name, value in EXAMPLE_SECRETS.items():
             env.setdefault(name, value)
         env.pop("NO_COLOR", None)
@@ -242,6 +297,8 @@ class Emulator:
         return status, data
 
     def control(self, method, path, body=None, cluster="local"):
+        if REAL:
+            raise Skip("needs the emulator's control API (%s %s)" % (method, path))
         status, data = self.es(method, path, body, cluster=cluster, auth=False)
         if status >= 300:
             raise AssertionError("%s %s on %s: %s %s" % (method, path, cluster, status, data))
@@ -255,6 +312,47 @@ class Emulator:
         for cid in ([cluster] if cluster else self.info):
             self.control("DELETE", "/_emulator/requests", cluster=cid)
 
+    def reset(self):
+        """Every cluster as the emulator starts: no faults, no state, an empty
+        request log; a real cluster is emptied as at the start."""
+        if REAL:
+            self.empty_real_cluster()
+            return
+        for cid in self.info:
+            self.control("DELETE", "/_emulator/faults", cluster=cid)
+            self.control("DELETE", "/_emulator/state", cluster=cid)
+        self.clear_requests()
+
+    def empty_real_cluster(self):
+        """Deletes from the real cluster what the tests write: native roles and
+        users (not reserved ones, nor the account's own user and roles), the
+        cluster.remote.* settings and the ledger."""
+        me = self.emu.info["local"]["username"]
+        _, _, whoami = self.emu.req("GET", "/_security/_authenticate")
+        keep_roles = set(whoami.get("roles", [])) if isinstance(whoami, dict) else set()
+        for kind, keep in (("user", {me}), ("role", keep_roles)):
+            _, _, objects = self.emu.req("GET", "/_security/" + kind)
+            for name, obj in sorted((objects or {}).items()):
+                if name in keep or (obj.get("metadata") or {}).get("_reserved"):
+                    continue
+                # dots too, so that "." and ".." stay names, not path segments
+                path = "/_security/%s/%s" % (kind, urllib.parse.quote(name, safe="").replace(".", "%2E"))
+                status, _, data = self.emu.req("DELETE", path)
+                if status not in (200, 404):
+                    raise RuntimeError("emptying %s: DELETE %s -> %s %s" % (REAL["url"], path, status, data))
+        _, _, settings = self.emu.req("GET", "/_cluster/settings?flat_settings=true")
+        body = {}
+        for scope in ("persistent", "transient"):
+            for key in (settings or {}).get(scope, {}):
+                if key.startswith("cluster.remote."):
+                    body.setdefault(scope, {})["cluster.remote.%s.*" % key.split(".")[2]] = None
+                elif key.startswith("cluster.metadata.esreconcile."):
+                    body.setdefault(scope, {})[key] = None
+        if body:
+            status, _, data = self.emu.req("PUT", "/_cluster/settings", body)
+            if status != 200:
+                raise RuntimeError("emptying %s: PUT /_cluster/settings -> %s %s" % (REAL["url"], status, data))
+
     def seed(self, cluster="local", **counts):
         """POST /_emulator/seed, e.g. seed("local", roles=1000, users=10, remotes=3)."""
         return self.control("POST", "/_emulator/seed", counts, cluster=cluster)
@@ -267,7 +365,7 @@ def connection_block(cluster_ids):
         key = env_key(cid)
         lines += ["  %s:" % cid,
                   "    url: ${ES_%s_URL}" % key,
-                  "    auth: { username: elastic, password: \"${ES_%s_PASSWORD}\" }" % key,
+                  "    auth: { username: \"${ES_%s_USERNAME}\", password: \"${ES_%s_PASSWORD}\" }" % (key, key),
                   "    tls: { ca_file: \"${ES_%s_CA}\" }" % key]
     return "\n".join(lines) + "\n"
 
@@ -278,6 +376,7 @@ class Suite:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
         self.only = set(sys.argv[1:])
 
     def check(self, cond, what):
@@ -292,12 +391,23 @@ class Suite:
             fn()
             self.passed += 1
             print("ok   %s" % fn.__name__, flush=True)
+        except Skip as why:
+            self.skipped += 1
+            print("skip %s: %s" % (fn.__name__, why), flush=True)
         except Exception:  # noqa: BLE001 (every failure is reported, not raised)
             self.failed += 1
             print("FAIL %s" % fn.__name__, flush=True)
             traceback.print_exc(file=sys.stdout)
         return fn
 
+    def require_emulator(self, reason):
+        """Against a real cluster, skips the whole script (counted as one) and exits."""
+        if REAL:
+            self.skipped += 1
+            print("skip %s: %s" % (os.path.basename(sys.argv[0]), reason), flush=True)
+            self.finish()
+
     def finish(self):
-        print("%d passed, %d failed" % (self.passed, self.failed))
+        print("%d passed, %d failed%s" % (self.passed, self.failed,
+                                          ", %d skipped" % self.skipped if self.skipped else ""))
         sys.exit(1 if self.failed else 0)
