@@ -810,11 +810,12 @@ static int check_link(struct cluster_builder *b, const char *alias, const cJSON 
 	const cJSON *error = cJSON_GetObjectItemCaseSensitive(status, "error");
 	struct es_version local, local_min, remote, remote_min;
 
+	if (cJSON_IsString(error) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(status, "connected")))
+		return builder_add_warning(b, "remote [%s] is connected but refuses esreconcile's account: %s "
+					   "(with certificates, the remote grants a local user what its own roles "
+					   "of the same names grant)", alias, error->valuestring);
 	if (cJSON_IsString(error))
-		return builder_add_warning(b, "remote [%s] %s: %s", alias,
-					   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(status, "connected"))
-						   ? "connects but refuses our request" : "is not connected",
-					   error->valuestring);
+		return builder_add_warning(b, "remote [%s] is not connected: %s", alias, error->valuestring);
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(status, "connected")))
 		return builder_add_warning(b, "remote [%s] is not connected", alias);
 	if (!parse_es_version(&local, cJSON_GetObjectItemCaseSensitive(root_version, "number")) ||
@@ -917,14 +918,14 @@ done:
 	return err;
 }
 
-/* Connected, and not refusing us: _remote/info and _resolve/cluster both say
- * `connected`; only the latter has an `error` (the remote refuses our user). */
+/* _remote/info and _resolve/cluster both say `connected`. A remote that
+ * connects but refuses our account (its `error` in _resolve/cluster) is
+ * connected: the link is up, and the plan's warning tells the rest. */
 static bool remote_connected(const cJSON *answer, const char *alias)
 {
 	const cJSON *remote = cJSON_GetObjectItemCaseSensitive(answer, alias);
 
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(remote, "connected")) &&
-	       !cJSON_GetObjectItemCaseSensitive(remote, "error");
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(remote, "connected"));
 }
 
 static const cJSON *remote_status_of(const struct live_cluster *lc)

@@ -39,15 +39,15 @@ ESEMU_REQUEST_TRACE=FILE records which test sent each request.
 import base64
 import http.client
 import json
-import threading
-import socket
 import os
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
