@@ -26,7 +26,8 @@ ES_USERNAME=elastic
 export ES_URL ES_CA ES_PASSWORD ES_USERNAME
 
 for s in tests/integration/test_plan.py tests/integration/test_apply.py \
-	tests/integration/test_preflight.py tests/integration/test_hostile.py; do
+	tests/integration/test_preflight.py tests/integration/test_hostile.py \
+	tests/integration/test_truth.py; do
 	"$PY" "$s" >"$dir/out" 2>&1
 	rc=$?
 	line=$(tail -n 1 "$dir/out")

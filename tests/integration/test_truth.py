@@ -198,6 +198,7 @@ def main():
         print("esreconcile binary not found at %s" % ESR)
         print("0 passed, 1 failed")
         sys.exit(1)
+    suite.require_emulator("its remotes, versions and licences are the emulator's (several clusters, options)")
     try:
         EMU["two"] = Emulator(["local", "cluster_one"])
         EMU["slow"] = Emulator(["local"], args=["--remote-connect-wait-s", "2"])
