@@ -608,7 +608,8 @@ done:
 
 static char *json_string_dup(const cJSON *item)
 {
-	return cJSON_IsString(item) && item->valuestring ? strdup(item->valuestring) : NULL;
+	/* cJSON_IsString(NULL) is false, but clang's analyzer cannot see into cJSON */
+	return item && cJSON_IsString(item) && item->valuestring ? strdup(item->valuestring) : NULL;
 }
 
 /* Moves the exchange's body into out and extracts an ES error, if any. */
