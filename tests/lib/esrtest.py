@@ -361,13 +361,16 @@ class Emulator:
 
 
 def connection_block(cluster_ids):
-    """The `clusters:` section for these ids, reading the variables emu.env() sets."""
+    """The `clusters:` section for these ids, reading the variables emu.env() sets.
+    The user is the emulator's superuser, written `username: elastic` (tests put
+    another account in its place), or ES_USERNAME's on a real cluster."""
     lines = ["clusters:"]
     for cid in cluster_ids:
         key = env_key(cid)
+        user = "\"${ES_%s_USERNAME}\"" % key if REAL else "elastic"
         lines += ["  %s:" % cid,
                   "    url: ${ES_%s_URL}" % key,
-                  "    auth: { username: \"${ES_%s_USERNAME}\", password: \"${ES_%s_PASSWORD}\" }" % (key, key),
+                  "    auth: { username: %s, password: \"${ES_%s_PASSWORD}\" }" % (user, key),
                   "    tls: { ca_file: \"${ES_%s_CA}\" }" % key]
     return "\n".join(lines) + "\n"
 
