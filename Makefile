@@ -7,7 +7,7 @@ VERSION     := 0.1.0
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 CC          ?= cc
-PKGS        := yaml-0.1 libcurl libcjson openssl
+PKGS        := yaml-0.1 libcurl libcjson openssl libmicrohttpd
 STD         := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN        := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
                -Wconversion -Wno-sign-conversion -Wundef -Wpointer-arith -Wvla

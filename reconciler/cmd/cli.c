@@ -166,7 +166,7 @@ bool cli_use_color(const struct cli_options *opts, int fd)
 
 void cli_configure_logging(const struct cli_options *opts)
 {
-	enum log_level level = LOG_WARN;
+	enum log_level level = LOG_NOTICE;
 
 	if (opts->verbose == 1)
 		level = LOG_INFO;

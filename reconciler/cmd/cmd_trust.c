@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/output_file.h"
 #include "desired/model.h"
 #include "es/live.h"
 #include "trust/trust_check.h"
@@ -83,28 +83,6 @@ done:
 	return code;
 }
 
-static int write_file_atomically(const char *path, const char *data)
-{
-	size_t len = strlen(path) + 16;
-	char *tmp = malloc(len);
-	FILE *f;
-	int ok;
-
-	if (!tmp)
-		return -1;
-	snprintf(tmp, len, "%s.tmp", path);
-	f = fopen(tmp, "w");
-	ok = f && fputs(data, f) >= 0;
-	if (f && fclose(f) != 0)
-		ok = 0;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
-	return ok ? 0 : -1;
-}
-
 static int trust_bundle_command(const struct cli_options *opts, const char *out_path)
 {
 	struct desired_state *desired = NULL;
@@ -125,7 +103,7 @@ static int trust_bundle_command(const struct cli_options *opts, const char *out_
 			  opts->clusters[0]);
 		goto done;
 	}
-	if (write_file_atomically(out_path, bundle) < 0) {
+	if (output_file_write(out_path, bundle, strlen(bundle), 0644) < 0) {
 		log_error("trust bundle: cannot write %s", out_path);
 		goto done;
 	}
