@@ -117,10 +117,8 @@ done:
 int cmd_trust(int argc, char **argv)
 {
 	struct cli_options opts;
-	const char *out_path = NULL;
-	char **args = NULL;
 	bool done = false, bundle;
-	int code, i, n = 0;
+	int code;
 
 	if (argc < 2 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "bundle") != 0)) {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -131,25 +129,15 @@ int cmd_trust(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bundle = !strcmp(argv[1], "bundle");
-	/* In `trust bundle`, -o names the output file (design §3), unlike the
-	 * other commands' -o text|json: take it out before the shared parser. */
-	args = calloc((size_t)argc + 1, sizeof(*args));
-	if (!args)
-		return EXIT_INVALID;
-	for (i = 1; i < argc; i++) {
-		if (bundle && !strcmp(argv[i], "-o") && i + 1 < argc)
-			out_path = argv[++i];
-		else
-			args[n++] = argv[i];
-	}
-	code = cli_parse(&opts, n, args, "trust", trust_usage, &done);
+	/* In `trust bundle`, -o names the output file (design §3). */
+	code = cli_parse_flags(&opts, argc - 1, argv + 1, "trust", trust_usage,
+			       bundle ? CLI_OUTPUT_IS_FILE : 0, &done);
 	if (done)
 		code = EXIT_OK;
 	else if (code == 0) {
 		cli_configure_logging(&opts);
-		code = bundle ? trust_bundle_command(&opts, out_path) : trust_check_command(&opts);
+		code = bundle ? trust_bundle_command(&opts, opts.out_file) : trust_check_command(&opts);
 	}
 	cli_options_dispose(&opts);
-	free(args);
 	return code;
 }

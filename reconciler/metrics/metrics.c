@@ -31,49 +31,41 @@ struct metrics_cluster *metrics_find_cluster(struct metrics *m, const char *id)
 	return bsearch(&key, m->clusters, m->cluster_count, sizeof(*m->clusters), compare_clusters);
 }
 
-static bool listed(const char *const *ids, size_t count, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		if (!strcmp(ids[i], id))
-			return true;
-	return false;
-}
-
 int metrics_set_clusters(struct metrics *m, const char *const *ids, size_t count)
 {
-	struct metrics_cluster *next, *old;
+	struct metrics_cluster *next, **kept;
 	size_t i;
 
 	next = calloc(count ? count : 1, sizeof(*next));
-	if (!next)
-		return -ENOMEM;
+	kept = calloc(count ? count : 1, sizeof(*kept));
+	if (!next || !kept)
+		goto nomem;
 	for (i = 0; i < count; i++) {
-		if (!(next[i].id = strdup(ids[i]))) {
-			while (i--)
-				free(next[i].id);
-			free(next);
-			return -ENOMEM;
-		}
+		kept[i] = metrics_find_cluster(m, ids[i]);
+		if (!kept[i] && !(next[i].id = strdup(ids[i])))
+			goto nomem;
 	}
-	/* Nothing can fail from here: move the values of the clusters that stay. */
+	/* Nothing can fail from here: move the entries of the clusters that stay. */
 	for (i = 0; i < count; i++) {
-		old = metrics_find_cluster(m, ids[i]);
-		if (!old)
+		if (!kept[i])
 			continue;
-		free(next[i].id);
-		next[i] = *old;
-		memset(old, 0, sizeof(*old));
+		next[i] = *kept[i];
+		memset(kept[i], 0, sizeof(*kept[i]));
 	}
 	for (i = 0; i < m->cluster_count; i++)
-		if (m->clusters[i].id && !listed(ids, count, m->clusters[i].id))
-			cluster_dispose(&m->clusters[i]);
+		cluster_dispose(&m->clusters[i]);
 	free(m->clusters);
+	free(kept);
 	m->clusters = next;
 	m->cluster_count = count;
 	qsort(m->clusters, count, sizeof(*m->clusters), compare_clusters);
 	return 0;
+nomem:
+	for (i = 0; next && i < count; i++)
+		free(next[i].id);
+	free(next);
+	free(kept);
+	return -ENOMEM;
 }
 
 static int compare_remotes(const void *a, const void *b)

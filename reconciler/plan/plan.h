@@ -167,6 +167,9 @@ void plan_free(struct plan *plan);
 int plan_add_trust_findings(struct plan *plan, const struct desired_state *desired,
 			    const struct trust_report *report);
 
+/* "create", "update", "delete", "problem": the plan JSON's action names; static strings. */
+const char *plan_action_name(enum change_action action);
+
 /* True when the plan has nothing to do and no problem. */
 bool plan_is_empty(const struct plan *plan);
 
