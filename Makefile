@@ -29,7 +29,9 @@ endif
 
 PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-FINAL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN_FLAGS) $(CFLAGS) -Ireconciler $(PKG_CFLAGS) \
+# -fdebug-prefix-map: the binary's debug info names source files relative to the tree, not by the
+# build machine's path.
+FINAL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN_FLAGS) $(CFLAGS) -fdebug-prefix-map=$(CURDIR)=. -Ireconciler $(PKG_CFLAGS) \
                -DESR_VERSION='"$(VERSION)"' -MMD -MP
 FINAL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 FINAL_LIBS   = $(PKG_LIBS) -lpthread -lm

@@ -5,13 +5,8 @@
 # examples/07-full-setup.yaml, showing that the second plan is empty and the
 # remote is connected. Everything runs on loopback and is removed at the end.
 set -eu
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-BIN="$ROOT/esreconcile"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+. "$(dirname "$0")/../tests/lib/preamble.sh"
 work=$(mktemp -d)
-. "$ROOT/tests/emulator/start.sh"
 cleanup() {
 	emulator_stop
 	rm -rf "$work"
@@ -34,20 +29,20 @@ export KIBANA_CCU_PASSWORD="demo-kib-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n
 
 say "esreconcile validate: every example"
 for f in examples/*.yaml; do
-	"$BIN" validate -f "$f"
+	"$ESR_BIN" validate -f "$f"
 	echo "  ok  $f"
 done
 
 say "esreconcile plan -f examples/07-full-setup.yaml   (exit 2: changes pending)"
 rc=0
-"$BIN" plan -f examples/07-full-setup.yaml || rc=$?
+"$ESR_BIN" plan -f examples/07-full-setup.yaml || rc=$?
 [ "$rc" = 2 ] || { echo "demo: expected exit 2 from plan, got $rc" >&2; exit 1; }
 
 say "esreconcile apply --auto-approve -f examples/07-full-setup.yaml"
-"$BIN" apply --auto-approve --wait 20s --report "$work/report.json" -f examples/07-full-setup.yaml
+"$ESR_BIN" apply --auto-approve --wait 20s --report "$work/report.json" -f examples/07-full-setup.yaml
 
 say "esreconcile plan again   (exit 0: in sync)"
-"$BIN" plan -f examples/07-full-setup.yaml
+"$ESR_BIN" plan -f examples/07-full-setup.yaml
 
 say "the local cluster's view of its remote (GET /_remote/info)"
 $PY - "$work/emu/clusters.json" <<'PYEOF'

@@ -123,6 +123,11 @@ const char *const *es_index_privileges(size_t *out_count)
 	return index_privileges;
 }
 
+const char es_security_name_rule[] =
+	"names must be at least 1 and no more than 507 characters. They can contain alphanumeric "
+	"characters (a-z, A-Z, 0-9), spaces, punctuation, and printable symbols in the Basic Latin "
+	"(ASCII) block. Leading or trailing whitespace is not allowed.";
+
 bool es_valid_security_name(const char *name)
 {
 	size_t len = strlen(name), i;

@@ -25,5 +25,7 @@ const char *const *es_index_privileges(size_t *out_count);
 /* Role and user names: 1 to 507 printable ASCII characters, no leading or
  * trailing space (Validation.java). */
 bool es_valid_security_name(const char *name);
+/* That rule in Elasticsearch's words, which follow "Role " or "User ". */
+extern const char es_security_name_rule[];
 
 #endif

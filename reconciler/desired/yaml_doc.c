@@ -762,8 +762,9 @@ static const struct ynode *pending_key(const struct frame *f)
 }
 
 /* Whether the collection just completed is the value of <section>.<cluster>.<name>
- * for a streamed section (the stack is then: root, section, cluster maps). */
-static bool streamed_entry(const struct builder *b)
+ * for a streamed section (the stack is then: root, section, cluster maps); the
+ * section's index in the stream's list goes to *section_out. */
+static bool streamed_entry(const struct builder *b, size_t *section_out)
 {
 	const struct ynode *section;
 	size_t i;
@@ -771,16 +772,20 @@ static bool streamed_entry(const struct builder *b)
 	if (!b->stream || b->depth != 3 || !pending_key(&b->stack[1]) || !pending_key(&b->stack[2]))
 		return false;
 	section = pending_key(&b->stack[0]);
-	for (i = 0; section && i < b->stream->section_count; i++)
-		if (!strcmp(section->text, b->stream->sections[i]))
+	for (i = 0; section && i < b->stream->section_count; i++) {
+		if (!strcmp(section->text, b->stream->sections[i])) {
+			*section_out = i;
 			return true;
+		}
+	}
 	return false;
 }
 
-static int hand_over(struct builder *b, const struct ynode *value, const struct arena_mark *mark)
+static int hand_over(struct builder *b, size_t section, const struct ynode *value,
+		     const struct arena_mark *mark)
 {
-	int err = b->stream->entry(b->stream->ctx, b->doc, pending_key(&b->stack[0]),
-				   pending_key(&b->stack[1]), pending_key(&b->stack[2]), value);
+	int err = b->stream->entry(b->stream->ctx, b->doc, section, pending_key(&b->stack[1]),
+				   pending_key(&b->stack[2]), value);
 
 	arena_release(b->doc, mark);
 	return err;
@@ -790,7 +795,7 @@ static int end_collection(struct builder *b, const yaml_event_t *ev)
 {
 	struct frame *f;
 	struct ynode *node;
-	size_t i;
+	size_t i, section;
 	int err;
 
 	/* invariants libyaml and push_child keep, stated for the static analyzer */
@@ -822,8 +827,8 @@ static int end_collection(struct builder *b, const yaml_event_t *ev)
 		if (f->count)
 			memcpy(node->items, f->children, f->count * sizeof(struct ynode *));
 	}
-	if (streamed_entry(b)) {
-		err = hand_over(b, node, &f->mark);
+	if (streamed_entry(b, &section)) {
+		err = hand_over(b, section, node, &f->mark);
 		if (err)
 			return err;
 		node = new_node(b, YNODE_SCALAR, &ev->start_mark);

@@ -62,14 +62,15 @@ struct ydoc;
 
 /* Streaming for the bulk of big files: when the mapping value of
  * <section>.<cluster>.<name> is complete, for a section listed here, `entry` is
- * called with it and its subtree is then released and replaced by a null scalar
- * marked `consumed`. So a file of 10,000 roles never holds all their trees at
- * once. The nodes passed to entry are valid only during the call (the keys stay). */
+ * called with it (and the section's index in sections[]) and its subtree is then
+ * released and replaced by a null scalar marked `consumed`. So a file of 10,000
+ * roles never holds all their trees at once. The nodes passed to entry are valid
+ * only during the call (the keys stay). */
 struct ydoc_stream {
 	const char *const *sections;
 	size_t section_count;
-	int (*entry)(void *ctx, const struct ydoc *doc, const struct ynode *section,
-		     const struct ynode *cluster, const struct ynode *name, const struct ynode *value);
+	int (*entry)(void *ctx, const struct ydoc *doc, size_t section, const struct ynode *cluster,
+		     const struct ynode *name, const struct ynode *value);
 	void *ctx;
 };
 

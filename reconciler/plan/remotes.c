@@ -11,48 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "desired/remote_settings.h"
 #include "plan/ledger.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 #include "util/duration.h"
 
 #define REMOTE_PREFIX "cluster.remote."
-
-enum value_type { VALUE_TEXT, VALUE_ENUM, VALUE_BOOL, VALUE_INT, VALUE_TIME, VALUE_LIST };
-enum mode_scope { SCOPE_BOTH, SCOPE_SNIFF, SCOPE_PROXY };
-
-struct remote_key {
-	const char *key;
-	enum value_type type;
-	enum mode_scope scope;
-	const char *default_text; /* NULL: no default (or a version-dependent one) */
-};
-
-static const struct remote_key remote_keys[] = {
-	{ "mode", VALUE_ENUM, SCOPE_BOTH, "sniff" },
-	{ "seeds", VALUE_LIST, SCOPE_SNIFF, NULL },
-	{ "node_connections", VALUE_INT, SCOPE_SNIFF, "3" },
-	{ "proxy_address", VALUE_TEXT, SCOPE_PROXY, NULL },
-	{ "proxy_socket_connections", VALUE_INT, SCOPE_PROXY, "18" },
-	{ "server_name", VALUE_TEXT, SCOPE_PROXY, "" },
-	{ "skip_unavailable", VALUE_BOOL, SCOPE_BOTH, NULL },
-	{ "transport.ping_schedule", VALUE_TIME, SCOPE_BOTH, "-1" },
-	{ "transport.compress", VALUE_ENUM, SCOPE_BOTH, "indexing_data" },
-	{ "transport.compression_scheme", VALUE_ENUM, SCOPE_BOTH, "lz4" },
-};
-#define REMOTE_KEY_COUNT (sizeof(remote_keys) / sizeof(remote_keys[0]))
-
-static const struct remote_key *find_key(const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < REMOTE_KEY_COUNT; i++)
-		if (!strcmp(remote_keys[i].key, key))
-			return &remote_keys[i];
-	return NULL;
-}
 
 static char *lowercase_copy(const char *s)
 {
@@ -67,7 +33,7 @@ static char *lowercase_copy(const char *s)
 /* The normalised form of one value: enums lowercased, booleans and integers as
  * JSON values, times in nanoseconds, lists as sorted sets. A value that does
  * not parse stays as its text, so it still compares (and differs). */
-static cJSON *normalize_value(const struct remote_key *rk, const cJSON *value)
+static cJSON *normalize_value(const struct remote_setting *rk, const cJSON *value)
 {
 	char *text, number[32];
 	cJSON *out = NULL;
@@ -75,21 +41,21 @@ static cJSON *normalize_value(const struct remote_key *rk, const cJSON *value)
 	bool flag;
 	int err;
 
-	if (rk && rk->type == VALUE_LIST) {
+	if (rk && rk->type == REMOTE_VALUE_HOSTPORT_LIST) {
 		out = json_string_set(value, false, true, &err);
 		return out ? out : (err ? NULL : cJSON_CreateNull());
 	}
-	if (rk && rk->type == VALUE_BOOL && !json_as_bool(value, &flag))
+	if (rk && rk->type == REMOTE_VALUE_BOOL && !json_as_bool(value, &flag))
 		return cJSON_CreateBool(flag);
-	if (rk && rk->type == VALUE_INT && !json_as_long(value, &n))
+	if (rk && rk->type == REMOTE_VALUE_INT && !json_as_long(value, &n))
 		return cJSON_CreateNumber((double)n);
 	text = json_scalar_text(value);
 	if (!text)
 		return cJSON_Duplicate(value, 1);
-	if (rk && rk->type == VALUE_TIME && !duration_parse_ns(text, &n)) {
+	if (rk && rk->type == REMOTE_VALUE_TIME && !duration_parse_ns(text, &n)) {
 		snprintf(number, sizeof(number), "%lldns", n);
 		out = cJSON_CreateString(number);
-	} else if (rk && rk->type == VALUE_ENUM) {
+	} else if (rk && rk->type == REMOTE_VALUE_ENUM) {
 		char *lower = lowercase_copy(text);
 
 		out = lower ? cJSON_CreateString(lower) : NULL;
@@ -101,24 +67,19 @@ static cJSON *normalize_value(const struct remote_key *rk, const cJSON *value)
 	return out;
 }
 
-static bool key_applies(const struct remote_key *rk, bool proxy)
-{
-	return rk->scope == SCOPE_BOTH || (rk->scope == SCOPE_PROXY) == proxy;
-}
-
-/* Whether a flat remote body (declared, or live) is in proxy mode; enums are case-insensitive. */
+/* Whether a flat remote body (declared, or live) is in proxy mode. */
 static bool proxy_mode(const cJSON *flat)
 {
 	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(flat, "mode");
 
-	return cJSON_IsString(mode) && !strcasecmp(mode->valuestring, "proxy");
+	return remote_mode_of(cJSON_IsString(mode) ? mode->valuestring : NULL) == REMOTE_MODE_PROXY;
 }
 
 int remote_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc)
 {
 	cJSON *norm = cJSON_CreateObject();
 	const cJSON *item;
-	bool proxy;
+	enum remote_mode mode;
 	size_t i;
 
 	*out = NULL;
@@ -129,28 +90,25 @@ int remote_normalize(cJSON **out, const cJSON *body, const struct live_cluster *
 
 		if (!item->string || cJSON_IsNull(item))
 			continue;
-		value = normalize_value(find_key(item->string), item);
+		value = normalize_value(remote_setting_find(item->string), item);
 		if (!value || !cJSON_AddItemToObject(norm, item->string, value)) {
 			cJSON_Delete(value);
 			goto nomem;
 		}
 	}
-	proxy = proxy_mode(norm);
-	for (i = 0; i < REMOTE_KEY_COUNT; i++) {
-		const struct remote_key *rk = &remote_keys[i];
-		cJSON *value;
+	mode = proxy_mode(norm) ? REMOTE_MODE_PROXY : REMOTE_MODE_SNIFF;
+	for (i = 0; i < REMOTE_SETTING_COUNT; i++) {
+		const struct remote_setting *rk = &remote_settings[i];
+		const char *fallback = remote_setting_default(rk, lc ? lc->version_major : 0,
+							      lc ? lc->version_minor : 0);
+		cJSON *value, *text;
 
-		if (!key_applies(rk, proxy) || cJSON_GetObjectItemCaseSensitive(norm, rk->key))
+		/* a key left out means its default, for the keys of the remote's mode */
+		if (!(rk->modes & mode) || !fallback || cJSON_GetObjectItemCaseSensitive(norm, rk->key))
 			continue;
-		if (rk->type == VALUE_BOOL) /* skip_unavailable: true from 8.15 */
-			value = cJSON_CreateBool(lc && live_version_at_least(lc, 8, 15));
-		else if (rk->default_text) {
-			cJSON *text = cJSON_CreateString(rk->default_text);
-
-			value = text ? normalize_value(rk, text) : NULL;
-			cJSON_Delete(text);
-		} else
-			continue;
+		text = cJSON_CreateString(fallback);
+		value = text ? normalize_value(rk, text) : NULL;
+		cJSON_Delete(text);
 		if (!value || !cJSON_AddItemToObject(norm, rk->key, value)) {
 			cJSON_Delete(value);
 			goto nomem;
@@ -167,16 +125,16 @@ nomem:
  * as numbers, lists as arrays; anything else as written. */
 static cJSON *typed_value(const char *key, const cJSON *value)
 {
-	const struct remote_key *rk = find_key(key);
+	const struct remote_setting *rk = remote_setting_find(key);
 	long long n;
 	bool flag;
 	int err;
 
-	if (rk && rk->type == VALUE_BOOL && !json_as_bool(value, &flag))
+	if (rk && rk->type == REMOTE_VALUE_BOOL && !json_as_bool(value, &flag))
 		return cJSON_CreateBool(flag);
-	if (rk && rk->type == VALUE_INT && !json_as_long(value, &n))
+	if (rk && rk->type == REMOTE_VALUE_INT && !json_as_long(value, &n))
 		return cJSON_CreateNumber((double)n);
-	if (rk && rk->type == VALUE_LIST && cJSON_IsString(value)) {
+	if (rk && rk->type == REMOTE_VALUE_HOSTPORT_LIST && cJSON_IsString(value)) {
 		cJSON *list = json_string_set(value, false, true, &err);
 
 		if (list)
@@ -606,8 +564,6 @@ static int remote_create(struct cluster_builder *b, const struct desired_object 
 	return err;
 }
 
-static const char *const sniff_only[] = { "seeds", "node_connections", NULL };
-static const char *const proxy_only[] = { "proxy_address", "proxy_socket_connections", "server_name", NULL };
 
 /* Builds the settings part of an update whose field changes are in c. */
 static int update_part(struct cluster_builder *b, struct settings_part *part,
@@ -650,10 +606,13 @@ static int update_part(struct cluster_builder *b, struct settings_part *part,
 			return err;
 	}
 	if (mode_switch) {
-		const char *const *old = to_proxy ? sniff_only : proxy_only;
+		/* the keys that only the old mode has are nulled */
+		enum remote_mode old_mode = to_proxy ? REMOTE_MODE_SNIFF : REMOTE_MODE_PROXY;
 
-		for (i = 0; old[i]; i++) {
-			err = part_set(part, &b->settings, d->name, old[i], NULL, false);
+		for (i = 0; i < REMOTE_SETTING_COUNT; i++) {
+			if (remote_settings[i].modes != old_mode)
+				continue;
+			err = part_set(part, &b->settings, d->name, remote_settings[i].key, NULL, false);
 			if (err)
 				return err;
 		}

@@ -8,11 +8,7 @@
 # PASSWORD_CHECK (probe: one GET /_security/_authenticate per user and read;
 # on_create: none).
 set -eu
-LC_ALL=C
-export LC_ALL
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-ESR=${ESR_BIN:-$ROOT/esreconcile}
-PY=${ESR_PYTHON:-python3}
+. "$(dirname "$0")/../lib/preamble.sh"
 CLUSTERS=${CLUSTERS:-20}
 ROLES=${ROLES:-1000}
 USERS=${USERS:-1000}
@@ -21,7 +17,6 @@ LATENCY_MS=${LATENCY_MS:-20}
 PARALLEL=${PARALLEL:-$((CLUSTERS * 4))}
 PASSWORD_CHECK=${PASSWORD_CHECK:-probe}
 TMP=$(mktemp -d)
-. "$ROOT/tests/emulator/start.sh"
 cleanup() {
 	emulator_stop
 	[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
@@ -116,7 +111,7 @@ export BENCH_PASSWORD
 phase() { # name
 	$PY "$TMP/bench.py" clear "$TMP" "$ROLES" "$USERS" "$REMOTES"
 	set +e
-	/usr/bin/time -v "$ESR" apply -f "$TMP/desired" --auto-approve --parallel "$PARALLEL" \
+	/usr/bin/time -v "$ESR_BIN" apply -f "$TMP/desired" --auto-approve --parallel "$PARALLEL" \
 		--wait 30s -o json >"$TMP/report.json" 2>"$TMP/time.txt"
 	rc=$?
 	set -e

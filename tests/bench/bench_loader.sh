@@ -5,10 +5,7 @@
 # (< 200 ms, < 50 MiB), and counts the instructions (callgrind) since wall time
 # on a shared machine varies.
 set -u
-LC_ALL=C
-export LC_ALL
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-ESR_BIN=${ESR_BIN:-$ROOT/esreconcile}
+. "$(dirname "$0")/../lib/preamble.sh"
 RUNS=${RUNS:-5}
 MAX_MS=${MAX_MS:-200}
 MAX_KB=${MAX_KB:-51200}

@@ -11,11 +11,7 @@
 # Env overrides: CLUSTERS (20), ROLES (1000), USERS (1000), REMOTES (10),
 # LATENCY_MS (20), PARALLEL (8).
 set -eu
-LC_ALL=C
-export LC_ALL
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-ESR=${ESR_BIN:-$ROOT/esreconcile}
-PY=${ESR_PYTHON:-python3}
+. "$(dirname "$0")/../lib/preamble.sh"
 CLUSTERS=${CLUSTERS:-20}
 ROLES=${ROLES:-1000}
 USERS=${USERS:-1000}
@@ -23,7 +19,6 @@ REMOTES=${REMOTES:-10}
 LATENCY_MS=${LATENCY_MS:-20}
 PARALLEL=${PARALLEL:-8}
 TMP=$(mktemp -d)
-. "$ROOT/tests/emulator/start.sh"
 cleanup() {
 	emulator_stop
 	rm -rf "$TMP"
@@ -89,7 +84,7 @@ bench() { # $1 = args...
 	$PY "$TMP/bench.py" clear "$TMP" "$ROLES" "$USERS" "$REMOTES"
 	start=$(date +%s.%N)
 	set +e
-	/usr/bin/time -v "$ESR" "$@" >"$TMP/out" 2>"$TMP/err"
+	/usr/bin/time -v "$ESR_BIN" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
 	set -e
 	end=$(date +%s.%N)

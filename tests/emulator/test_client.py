@@ -7,8 +7,8 @@ import sys
 import unittest
 import warnings
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Emu  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from esrtest import Emu  # noqa: E402
 
 try:
     import elasticsearch  # noqa: F401

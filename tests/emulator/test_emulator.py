@@ -1,4 +1,4 @@
-"""Behaviour tests for esemu.py, one or more per point of /work/shared/es-facts.md."""
+"""Behaviour tests for esemu.py, one or more per point of docs/elasticsearch.md."""
 
 import base64
 import http.client
@@ -11,8 +11,8 @@ import threading
 import time
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Emu  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from esrtest import Emu  # noqa: E402
 
 EMU = None
 

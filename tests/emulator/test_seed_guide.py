@@ -1,21 +1,71 @@
-"""Replays every request of the Elasticsearch guide
-/work/shared/seeds/000_109e01cbf394782f.txt ("Add remote clusters using TLS certificate
-authentication") and checks the documented result.
+"""Replays every request of Elastic's guide "Add remote clusters using TLS certificate
+authentication" and checks the documented result. The requests are read from
+fixtures/seed_guide_requests.txt, where they are copied from the guide.
 
 The guide's seed addresses 127.0.0.1:9300/9301/9302 are the transport ports of the
 remote clusters; here they are replaced by the emulated clusters' real transport
 addresses (cluster_one, cluster_two, cluster_three) so that `connected: true` is the
 result of a real TLS handshake, as documented."""
 
+import json
 import os
 import sys
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Emu  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from esrtest import Emu  # noqa: E402
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURE = os.path.join(HERE, "fixtures", "seed_guide_requests.txt")
+# The guide's "remote cluster": the one its role requests go to.
+REMOTE = "cluster_one"
 E = None
 ADDR = {}
+SENT = set()
+
+
+def load_requests(path=FIXTURE):
+    """name -> (cluster, method, path, body) from the fixture's "=== NAME @ CLUSTER" blocks."""
+    reqs = {}
+    name = None
+    block = []
+
+    def close():
+        if name is None:
+            return
+        method, _, target = block[0].partition(" ")
+        text = "\n".join(block[1:]).strip()
+        if not target.startswith("/"):
+            target = "/" + target
+        reqs[name] = (cluster, method, target, json.loads(text) if text else None)
+
+    with open(path) as f:
+        for line in f.read().splitlines():
+            if line.startswith("==="):
+                close()
+                name, _, cluster = line[3:].partition("@")
+                name, cluster = name.strip(), cluster.strip()
+                if cluster == "remote":
+                    cluster = REMOTE
+                block = []
+            elif name is not None and not line.startswith("#") and (block or line.strip()):
+                block.append(line)
+    close()
+    return reqs
+
+
+REQ = load_requests()
+
+
+def send(name):
+    """Sends the guide's request NAME to its cluster (addresses replaced); the 200 body."""
+    cluster, method, path, body = REQ[name]
+    SENT.add(name)
+    return E.ok(method, path, sub(body), cluster=cluster)
+
+
+def body_of(name):
+    return REQ[name][3]
 
 
 def setUpModule():
@@ -45,24 +95,19 @@ class TestGuide(unittest.TestCase):
 
     def test_1_connect_and_dynamic_configuration(self):
         # PUT /_cluster/settings (cluster_one seeds)
-        body = {"persistent": {"cluster": {"remote": {"cluster_one": {"seeds": ["127.0.0.1:9300"]}}}}}
-        r = E.ok("PUT", "/_cluster/settings", sub(body))
+        body = body_of("connect-cluster-one")
+        r = send("connect-cluster-one")
         self.assertEqual(r, {"acknowledged": True, "persistent": sub(body["persistent"]), "transient": {}})
 
         # GET /_remote/info -> the documented response
-        r = E.ok("GET", "/_remote/info")
+        r = send("remote-info")
         self.assertEqual(r, sub({"cluster_one": {"seeds": ["127.0.0.1:9300"], "connected": True,
                                                  "num_nodes_connected": 1, "max_connections_per_cluster": 3,
                                                  "initial_connect_timeout": "30s", "skip_unavailable": True,
                                                  "mode": "sniff"}}))
 
         # PUT _cluster/settings: three remotes
-        body = {"persistent": {"cluster": {"remote": {
-            "cluster_one": {"seeds": ["127.0.0.1:9300"]},
-            "cluster_two": {"mode": "sniff", "seeds": ["127.0.0.1:9301"], "transport.compress": True,
-                            "skip_unavailable": True},
-            "cluster_three": {"mode": "proxy", "proxy_address": "127.0.0.1:9302"}}}}}
-        r = E.ok("PUT", "/_cluster/settings", sub(body))
+        r = send("add-three-remotes")
         self.assertTrue(r["acknowledged"])
         self.assertEqual(r["persistent"]["cluster"]["remote"]["cluster_two"],
                          {"mode": "sniff", "seeds": [ADDR["127.0.0.1:9301"]], "transport": {"compress": "true"},
@@ -73,10 +118,7 @@ class TestGuide(unittest.TestCase):
         self.assertEqual(info["cluster_three"]["mode"], "proxy")
 
         # PUT _cluster/settings: updates
-        body = {"persistent": {"cluster": {"remote": {
-            "cluster_two": {"transport.compress": False},
-            "cluster_three": {"transport.compress": True, "transport.ping_schedule": "60s"}}}}}
-        r = E.ok("PUT", "/_cluster/settings", sub(body))
+        r = send("update-remotes")
         self.assertTrue(r["acknowledged"])
         flat = E.ok("GET", "/_cluster/settings?flat_settings=true")["persistent"]
         self.assertEqual(flat["cluster.remote.cluster_two.transport.compress"], "false")
@@ -84,9 +126,7 @@ class TestGuide(unittest.TestCase):
         self.assertEqual(flat["cluster.remote.cluster_three.transport.ping_schedule"], "60s")
 
         # PUT _cluster/settings: delete cluster_two with nulls
-        body = {"persistent": {"cluster": {"remote": {"cluster_two": {
-            "mode": None, "seeds": None, "skip_unavailable": None, "transport.compress": None}}}}}
-        r = E.ok("PUT", "/_cluster/settings", body)
+        r = send("delete-cluster-two")
         self.assertEqual(r, {"acknowledged": True, "persistent": {}, "transient": {}})
         flat = E.ok("GET", "/_cluster/settings?flat_settings=true")["persistent"]
         self.assertFalse([k for k in flat if k.startswith("cluster.remote.cluster_two.")])
@@ -116,42 +156,18 @@ class TestGuide(unittest.TestCase):
             e.stop()
 
     def test_3_roles_and_users(self):
-        # CCR: remote cluster
-        r = E.ok("POST", "/_security/role/remote-replication", {
-            "cluster": ["read_ccr"], "indices": [{"names": ["leader-index-name"], "privileges": ["monitor", "read"]}]},
-            cluster="cluster_one")
-        self.assertEqual(r, {"role": {"created": True}})
-        # CCR: local cluster
-        r = E.ok("POST", "/_security/role/remote-replication", {
-            "cluster": ["manage_ccr"], "indices": [{"names": ["follower-index-name"],
-                                                    "privileges": ["monitor", "read", "write", "manage_follow_index"]}]})
-        self.assertEqual(r, {"role": {"created": True}})
-        r = E.ok("POST", "/_security/user/cross-cluster-user",
-                 {"password": "l0ng-r4nd0m-p@ssw0rd", "roles": ["remote-replication"]})
-        self.assertEqual(r, {"created": True})
-        # CCS: remote cluster
-        r = E.ok("POST", "/_security/role/remote-search", {
-            "indices": [{"names": ["target-indices"], "privileges": ["read", "read_cross_cluster"]}]},
-            cluster="cluster_one")
-        self.assertEqual(r, {"role": {"created": True}})
-        # CCS: local cluster, empty role
-        r = E.ok("POST", "/_security/role/remote-search", {})
-        self.assertEqual(r, {"role": {"created": True}})
-        r = E.ok("POST", "/_security/user/cross-search-user",
-                 {"password": "l0ng-r4nd0m-p@ssw0rd", "roles": ["remote-search"]})
-        self.assertEqual(r, {"created": True})
-        # CCS + Kibana: local cluster
-        r = E.ok("POST", "/_security/role/logstash-reader", {
-            "indices": [{"names": ["logstash-*"], "privileges": ["read", "view_index_metadata"]}]})
-        self.assertEqual(r, {"role": {"created": True}})
-        r = E.ok("PUT", "/_security/user/cross-cluster-kibana",
-                 {"password": "l0ng-r4nd0m-p@ssw0rd", "roles": ["logstash-reader", "kibana-access"]})
-        self.assertEqual(r, {"created": True})
-        # CCS + Kibana: remote cluster
-        r = E.ok("POST", "/_security/role/logstash-reader", {
-            "indices": [{"names": ["logstash-*"], "privileges": ["read_cross_cluster", "read", "view_index_metadata"]}]},
-            cluster="cluster_one")
-        self.assertEqual(r, {"role": {"created": True}})
+        # CCR: remote cluster, local cluster, the user
+        self.assertEqual(send("ccr-role-remote"), {"role": {"created": True}})
+        self.assertEqual(send("ccr-role-local"), {"role": {"created": True}})
+        self.assertEqual(send("ccr-user"), {"created": True})
+        # CCS: remote cluster; local cluster, empty role; the user
+        self.assertEqual(send("ccs-role-remote"), {"role": {"created": True}})
+        self.assertEqual(send("ccs-role-local"), {"role": {"created": True}})
+        self.assertEqual(send("ccs-user"), {"created": True})
+        # CCS + Kibana: local cluster (role, user), remote cluster
+        self.assertEqual(send("kibana-role-local"), {"role": {"created": True}})
+        self.assertEqual(send("kibana-user"), {"created": True})
+        self.assertEqual(send("kibana-role-remote"), {"role": {"created": True}})
 
         # read back what the guide created
         g = E.ok("GET", "/_security/role/remote-replication")["remote-replication"]
@@ -164,6 +180,10 @@ class TestGuide(unittest.TestCase):
         self.assertEqual(u["roles"], ["logstash-reader", "kibana-access"])
         a = E.ok("GET", "/_security/_authenticate", auth=E.basic("cross-cluster-user", "l0ng-r4nd0m-p@ssw0rd"))
         self.assertEqual(a["roles"], ["remote-replication"])
+
+    def test_4_every_request_of_the_guide_replayed(self):
+        self.assertEqual(len(REQ), 14)
+        self.assertEqual(sorted(SENT), sorted(REQ))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 /* Replays fuzz inputs without libFuzzer: every file in the directories (or the
  * files) named on the command line goes through LLVMFuzzerTestOneInput once.
  * A crash or sanitizer report fails the run; otherwise it prints how many inputs
- * were replayed and exits 0. Modelled on libgit2's fuzzers/standalone_driver.c. */
+ * were replayed and exits 0, or 1 when that is none (an empty or misnamed corpus
+ * must not pass as a clean run). Modelled on libgit2's fuzzers/standalone_driver.c. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -112,5 +113,12 @@ int main(int argc, char **argv)
 		total += n;
 	}
 	printf("%s: %ld inputs replayed\n", argv[0], total);
+	if (total == 0) {
+		fprintf(stderr, "%s: no input found in", argv[0]);
+		for (i = 1; i < argc; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fprintf(stderr, " (hidden files and subdirectories are skipped): nothing was replayed\n");
+		return 1;
+	}
 	return 0;
 }

@@ -8,7 +8,7 @@ report and exit 3, and a re-run converges; saved plans (fresh and stale); the
 deletion guard; the no-terminal refusal; two concurrent applies on one
 cluster; and secret canaries that must never reach any output.
 
-Standard library only; tests/integration/harness.py starts the emulators.
+Standard library only; tests/lib/esrtest.py starts the emulators.
 Env: ESR_BIN (default ./esreconcile). Last line:
 "N passed, M failed"; exit status 1 on any failure.
 """
@@ -21,7 +21,8 @@ import subprocess
 import sys
 import threading
 
-from harness import EXAMPLES, ESR, Emulator, Suite, connection_block
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from esrtest import EXAMPLES, ESR, Emulator, Suite, connection_block  # noqa: E402
 
 LEDGER = "cluster.metadata.esreconcile.remotes"
 WRITES = ("PUT", "POST", "DELETE")

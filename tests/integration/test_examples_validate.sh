@@ -4,11 +4,7 @@
 # variables point at a real self-signed certificate). Ends with
 # "N passed, M failed"; exits 1 on any failure.
 set -u
-LC_ALL=C
-export LC_ALL
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT" || exit 1
-ESR_BIN=${ESR_BIN:-$ROOT/esreconcile}
+. "$(dirname "$0")/../lib/preamble.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -29,27 +25,19 @@ done
 export CCU_PASSWORD=test-password-ccu CSU_PASSWORD=test-password-csu \
 	KIBANA_CCU_PASSWORD=test-password-kibana
 
-passed=0
-failed=0
 for f in examples/*.yaml examples/*/*.yaml; do
 	[ -f "$f" ] || continue
 	if [ ! -x "$ESR_BIN" ]; then
-		echo "FAIL $f: no executable at ESR_BIN=$ESR_BIN"
-		failed=$((failed + 1))
+		fail "$f: no executable at ESR_BIN=$ESR_BIN"
 		continue
 	fi
 	rc=0
 	"$ESR_BIN" validate -f "$f" >"$tmp/out" 2>&1 || rc=$?
 	if [ "$rc" = 0 ]; then
-		echo "ok   $f"
-		passed=$((passed + 1))
+		ok "$f"
 	else
-		echo "FAIL $f: exit $rc"
-		sed 's/^/       /' "$tmp/out" | head -n 12
-		failed=$((failed + 1))
+		fail "$f: exit $rc" "$tmp/out"
 	fi
 done
-[ $((passed + failed)) = 0 ] && { echo "FAIL no examples found"; failed=1; }
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary

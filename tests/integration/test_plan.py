@@ -15,8 +15,10 @@ arguments run only those.
 import os
 import re
 import stat
+import sys
 
-from harness import Emulator, Suite, connection_block
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from esrtest import Emulator, Suite, connection_block  # noqa: E402
 
 suite = Suite()
 check = suite.check

@@ -16,8 +16,8 @@ import shutil
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests", "emulator"))
-from harness import Emu  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from esrtest import Emu  # noqa: E402
 
 ESR = os.environ.get("ESR_BIN", os.path.join(ROOT, "esreconcile"))
 FULL = os.path.join(ROOT, "examples", "07-full-setup.yaml")

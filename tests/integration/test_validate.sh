@@ -5,12 +5,7 @@
 # 4 MiB cap, and that no secret ever shows in the output (the canary test).
 # Ends with "N passed, M failed"; exits 1 on any failure.
 set -u
-LC_ALL=C
-export LC_ALL
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT" || exit 1
-ESR_BIN=${ESR_BIN:-$ROOT/esreconcile}
-PY=${ESR_PYTHON:-python3}
+. "$(dirname "$0")/../lib/preamble.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -18,22 +13,6 @@ trap 'rm -rf "$tmp"' EXIT
 unset ESR_TEST_UNSET_PASSWORD ESR_TEST_ROLE ESR_TEST_NAME ES_LOCAL_URL
 export ES_LOCAL_PASSWORD=test-password-local ES_CLUSTER_ONE_PASSWORD=test-password-one \
 	CCU_PASSWORD=test-password-ccu
-
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok   $1"
-}
-fail() { # name detail-file-or-text
-	failed=$((failed + 1))
-	echo "FAIL $1"
-	if [ -f "${2:-}" ]; then
-		sed 's/^/       /' "$2" | head -n 15
-	elif [ -n "${2:-}" ]; then
-		echo "       $2"
-	fi
-}
 
 # run NAME WANT_RC ARGS...: runs validate, output in $tmp/out and $tmp/err
 run() {
@@ -61,8 +40,8 @@ expect_stderr() { # name text
 }
 
 if [ ! -x "$ESR_BIN" ]; then
-	echo "FAIL no executable at ESR_BIN=$ESR_BIN"
-	echo "0 passed, 1 failed"
+	fail "no executable at ESR_BIN=$ESR_BIN"
+	summary
 	exit 1
 fi
 
@@ -259,5 +238,4 @@ grep -F "password: (sensitive)" "$tmp/err" >/dev/null && ok "the echoed line sho
 run "canary unset" 1 validate -f "$tmp/canary.yaml" &&
 	expect_stderr "an unset variable is named" "$tmp/canary.yaml:5:42: error: environment variable [ESR_TEST_CANARY] is not set"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary

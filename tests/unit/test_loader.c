@@ -17,6 +17,7 @@
 #include "desired/es_names.h"
 #include "desired/interp.h"
 #include "desired/loader.h"
+#include "desired/remote_settings.h"
 #include "util/buf.h"
 #include "util/diag.h"
 
@@ -760,6 +761,47 @@ static void elasticsearch_names_are_found(void **state)
 	assert_false(es_valid_security_name("caf\xc3\xa9"));
 }
 
+/* ---- the table of remote settings ---- */
+
+static void remote_settings_know_types_modes_and_defaults(void **state)
+{
+	const struct remote_setting *s;
+	size_t i, sniff_only = 0, proxy_only = 0;
+
+	(void)state;
+	for (i = 0; i < REMOTE_SETTING_COUNT; i++) {
+		s = &remote_settings[i];
+		assert_ptr_equal(remote_setting_find(s->key), s);
+		sniff_only += s->modes == REMOTE_MODE_SNIFF;
+		proxy_only += s->modes == REMOTE_MODE_PROXY;
+	}
+	assert_int_equal(sniff_only, 2);
+	assert_int_equal(proxy_only, 3);
+	assert_null(remote_setting_find("transport.compres"));
+	assert_null(remote_setting_find(NULL));
+	s = remote_setting_find("transport.compress");
+	assert_string_equal(s->yaml_group, "transport");
+	assert_string_equal(s->yaml_key, "compress");
+	assert_int_equal(s->type, REMOTE_VALUE_ENUM);
+	assert_string_equal(remote_setting_default(s, 8, 0), "indexing_data");
+	/* skip_unavailable became true by default in 8.15 */
+	s = remote_setting_find("skip_unavailable");
+	assert_string_equal(remote_setting_default(s, 0, 0), "false");
+	assert_string_equal(remote_setting_default(s, 8, 14), "false");
+	assert_string_equal(remote_setting_default(s, 8, 15), "true");
+	assert_string_equal(remote_setting_default(s, 9, 0), "true");
+	s = remote_setting_find("seeds");
+	assert_true(s->enables);
+	assert_int_equal(s->type, REMOTE_VALUE_HOSTPORT_LIST);
+	assert_null(remote_setting_default(s, 8, 15));
+	assert_null(remote_setting_default(NULL, 8, 15));
+	assert_string_equal(remote_setting_default(remote_setting_find("proxy_socket_connections"),
+						   8, 15), "18");
+	assert_int_equal(remote_mode_of("PROXY"), REMOTE_MODE_PROXY);
+	assert_int_equal(remote_mode_of("sniff"), REMOTE_MODE_SNIFF);
+	assert_int_equal(remote_mode_of(NULL), REMOTE_MODE_SNIFF);
+}
+
 /* ---- streaming ---- */
 
 static void many_entries_are_streamed_and_still_checked(void **state)
@@ -881,6 +923,7 @@ int main(void)
 		cmocka_unit_test(references_must_be_declared),
 		cmocka_unit_test(invalid_utf8_is_placed_exactly),
 		cmocka_unit_test(elasticsearch_names_are_found),
+		cmocka_unit_test(remote_settings_know_types_modes_and_defaults),
 		cmocka_unit_test(many_entries_are_streamed_and_still_checked),
 		cmocka_unit_test(secrets_never_reach_a_diagnostic),
 		cmocka_unit_test(only_the_lines_of_secrets_are_hidden),

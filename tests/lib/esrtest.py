@@ -1,9 +1,16 @@
-"""Integration-test harness: emulated clusters, esreconcile runs, request logs.
+"""The test helper that the emulator tests and the integration tests share.
 
-Standard library only; builds on tests/emulator/harness.py (which starts
-esemu.py). A test module does:
+Standard library only. tests/emulator/test_*.py and tests/integration/test_*.py
+put this directory on sys.path and import what they use:
 
-    from harness import Emulator, Suite, ROOT, EXAMPLES
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+    from esrtest import Emu, Emulator, Suite, ROOT, EXAMPLES
+
+Emu(clusters, args, control, python) starts tests/emulator/esemu.py in a temp
+dir, reads clusters.json, and speaks HTTPS to it: emu.req(method, path, body,
+cluster=, auth=, headers=, raw=) -> (status, headers, body), emu.ok(...) for a 200.
+
+An integration test module does:
 
     suite = Suite()
 
@@ -18,39 +25,131 @@ esemu.py). A test module does:
 
     suite.finish()          # prints "N passed, M failed" and exits 0 or 1
 
-Emulator(clusters, args) starts esemu.py with --control in a temp dir and reads
+Emulator(clusters, args) starts esemu.py with --control (through Emu) and reads
 clusters.json. emu.env() is os.environ plus, for each cluster id X (upper-cased,
 '-' as '_'): ES_X_URL, ES_X_CA (HTTP CA), ES_X_PASSWORD (elastic) and
 ES_X_TRANSPORT_CA; and CCU_PASSWORD, CSU_PASSWORD, KIBANA_CCU_PASSWORD (unless
 already set), the variables the examples use. emu.run(*args, env=None,
 stdin=None) runs $ESR_BIN (default ./esreconcile) with that environment and
 returns a Result (rc, stdout, stderr, and json when stdout parses).
+Suite.test sets ESEMU_TRACE_TAG to "<script>:<test>" for each test, so that
+ESEMU_REQUEST_TRACE=FILE records which test sent each request.
 """
 
-import importlib.util
+import base64
+import http.client
 import json
 import os
+import shutil
+import signal
+import ssl
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(ROOT, "examples")
 ESR = os.environ.get("ESR_BIN", os.path.join(ROOT, "esreconcile"))
+ESEMU = os.path.join(ROOT, "tests", "emulator", "esemu.py")
 
 
+class Emu:
+    """esemu.py as a subprocess in a temporary directory, and HTTPS requests to it."""
 
-def _load_emulator_harness():
-    # tests/emulator/harness.py shares this module's name: load it under another one
-    spec = importlib.util.spec_from_file_location(
-        "esemu_harness", os.path.join(ROOT, "tests", "emulator", "harness.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    def __init__(self, clusters=("local",), args=(), control=True, python=None):
+        self.dir = tempfile.mkdtemp(prefix="esemu-test-")
+        cmd = [python or sys.executable, ESEMU, "--state-dir", self.dir, "--clusters", ",".join(clusters)]
+        if control:
+            cmd.append("--control")
+        cmd += list(args)
+        self.log = open(os.path.join(self.dir, "stderr.log"), "w+")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
+        cj = os.path.join(self.dir, "clusters.json")
+        t0 = time.time()
+        while not os.path.exists(cj):
+            if self.proc.poll() is not None or time.time() - t0 > 30:
+                self.log.seek(0)
+                raise RuntimeError("emulator failed to start: " + self.log.read())
+            time.sleep(0.02)
+        with open(cj) as f:
+            self.info = json.load(f)
+        self.conns = {}
 
+    def stop(self):
+        for c in self.conns.values():
+            c.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.rc = self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.rc = self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
-Emu = _load_emulator_harness().Emu
+    def ctx(self, cluster="local"):
+        return ssl.create_default_context(cafile=self.info[cluster]["http_ca_file"])
+
+    def conn(self, cluster="local", fresh=False):
+        if fresh or cluster not in self.conns:
+            hp = self.info[cluster]["url"].split("://")[1]
+            host, port = hp.rsplit(":", 1)
+            c = http.client.HTTPSConnection(host, int(port), context=self.ctx(cluster), timeout=30)
+            if fresh:
+                return c
+            self.conns[cluster] = c
+        return self.conns[cluster]
+
+    def basic(self, user, password):
+        return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+    def req(self, method, path, body=None, cluster="local", auth=None, headers=None, raw=None):
+        """Returns (status, headers-dict (lower-case), parsed body or raw text)."""
+        h = {}
+        if auth is None:
+            auth = self.basic("elastic", self.info[cluster]["password"])
+        if auth is not False:
+            h["Authorization"] = auth
+        data = None
+        if raw is not None:
+            data = raw if isinstance(raw, bytes) else raw.encode()
+            h["Content-Type"] = "application/json"
+        elif body is not None:
+            data = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        if headers:
+            h.update(headers)
+        for attempt in range(2):
+            c = self.conn(cluster)
+            try:
+                c.request(method, path, body=data, headers=h)
+                r = c.getresponse()
+                payload = r.read()
+                break
+            except (http.client.HTTPException, ConnectionError, ssl.SSLError):
+                c.close()
+                self.conns.pop(cluster, None)
+                if attempt:
+                    raise
+        hd = {}
+        for k, v in r.getheaders():
+            k = k.lower()
+            hd[k] = hd[k] + "\n" + v if k in hd else v
+        try:
+            parsed = json.loads(payload) if payload else None
+        except ValueError:
+            parsed = payload.decode("utf-8", "replace")
+        return r.status, hd, parsed
+
+    def ok(self, method, path, body=None, **kw):
+        st, _, b = self.req(method, path, body, **kw)
+        if st != 200:
+            raise AssertionError("%s %s -> %s %s" % (method, path, st, b))
+        return b
+
 
 EXAMPLE_SECRETS = {
     "CCU_PASSWORD": "ccu-password-1",

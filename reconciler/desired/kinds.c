@@ -1,0 +1,119 @@
+/* kinds: the table of the loader's kinds, built from ESR_KINDS, and the walk of
+ * their sections (remotes, roles, users), cluster by cluster, handing each entry
+ * to its kind's loader. */
+#include "desired/loader_internal.h"
+
+struct desired_object *new_object(struct loader *l, enum resource_kind kind,
+				  const struct ynode *cluster, const struct ynode *name)
+{
+	struct desired_object *o = append_zeroed(l, &l->state->objects, &l->state->object_count,
+						 sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->kind = kind;
+	o->cluster = dup_or_oom(l, cluster->text);
+	o->name = dup_or_oom(l, name->text);
+	o->pos = pos_of(l, name);
+	o->sensitive_paths = cJSON_CreateArray();
+	if (!o->sensitive_paths)
+		oom(l);
+	return o;
+}
+
+struct desired_object *new_object_with_body(struct loader *l, enum resource_kind kind,
+					    const struct ynode *cluster,
+					    const struct ynode *name,
+					    const struct ynode *body)
+{
+	struct desired_object *o = new_object(l, kind, cluster, name);
+
+	if (!o)
+		return NULL;
+	o->absent = is_absent(body);
+	if (o->absent)
+		return NULL;
+	o->body = cJSON_CreateObject();
+	if (!o->body) {
+		oom(l);
+		return NULL;
+	}
+	return o;
+}
+
+void put_json(struct loader *l, struct desired_object *o, const char *key,
+	      const struct ynode *value)
+{
+	struct json_path where = { NULL, key, 0 };
+	cJSON *json;
+
+	if (!o->body)
+		return;
+	json = to_json(l, value, &where, o->sensitive_paths);
+	if (!json || !cJSON_AddItemToObject(o->body, key, json)) {
+		cJSON_Delete(json);
+		oom(l);
+	}
+}
+
+#define DESIRED_KIND_ENTRY(e, name, section, list_path) [RESOURCE_##e] = &desired_##name##_kind,
+const struct desired_kind *const desired_kinds[RESOURCE_KIND_COUNT] = {
+	ESR_KINDS(DESIRED_KIND_ENTRY)
+};
+
+void kind_sections(const char *out[RESOURCE_KIND_COUNT])
+{
+	size_t kind;
+
+	for (kind = 0; kind < RESOURCE_KIND_COUNT; kind++)
+		out[kind] = resource_kind_section((enum resource_kind)kind);
+}
+
+static void load_entry(struct loader *l, enum resource_kind kind, const struct ynode *cluster,
+		       const struct ynode *name, const struct ynode *body)
+{
+	struct path p;
+
+	path_init(&p, resource_kind_section(kind));
+	path_child(&p, &p, cluster->text);
+	path_child(&p, &p, name->text);
+	desired_kinds[kind]->load(l, cluster, name, body, &p);
+}
+
+/* Mapping bodies were already read while parsing (stream_entry). */
+void load_objects(struct loader *l, const struct ynode *section, enum resource_kind kind)
+{
+	const char *section_name = resource_kind_section(kind);
+	const struct ynode *cluster, *objects;
+	struct path p, cp;
+	size_t i, j;
+
+	path_init(&p, section_name);
+	if (!want_kind(l, section, &p, YNODE_MAP))
+		return;
+	for (i = 0; i < section->count && !l->err; i++) {
+		cluster = section->pairs[i].key;
+		objects = section->pairs[i].value;
+		path_child(&cp, &p, cluster->text);
+		if (!want_cluster_id(l, cluster, "cluster id"))
+			continue;
+		add_ref(l, REF_CLUSTER, cluster, "[%s]", section_name);
+		if (!want_kind(l, objects, &cp, YNODE_MAP))
+			continue;
+		for (j = 0; j < objects->count && !l->err; j++)
+			if (!objects->pairs[j].value->consumed)
+				load_entry(l, kind, cluster, objects->pairs[j].key,
+					   objects->pairs[j].value);
+	}
+}
+
+/* The loader streams the sections kind_sections() lists: the index of one is its kind. */
+int stream_entry(void *ctx, const struct ydoc *doc, size_t section, const struct ynode *cluster,
+		 const struct ynode *name, const struct ynode *value)
+{
+	struct loader *l = ctx;
+
+	l->doc = doc;
+	load_entry(l, (enum resource_kind)section, cluster, name, value);
+	return l->err;
+}

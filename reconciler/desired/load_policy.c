@@ -1,0 +1,52 @@
+/* load_policy: policy, what esreconcile may delete and how it checks passwords. */
+#include "desired/loader_internal.h"
+
+#include <string.h>
+
+void load_policy(struct loader *l, const struct ynode *policy)
+{
+	static const char *const keys[] = { "prune", "max_deletes", "password_check" };
+	static const char *const prune_values[] = { "none", "managed", "all" };
+	static const char *const checks[] = { "probe", "on_create" };
+	const char *prune_keys[RESOURCE_KIND_COUNT];
+	const struct ynode *node, *prune;
+	const char *value;
+	struct path p, child, sub;
+	long long max;
+	size_t i;
+
+	kind_sections(prune_keys);
+	path_init(&p, "policy");
+	if (!want_kind(l, policy, &p, YNODE_MAP))
+		return;
+	check_keys(l, policy, &p, keys, COUNT(keys));
+	if ((prune = ynode_get(policy, "prune"))) {
+		path_child(&child, &p, "prune");
+		if (want_kind(l, prune, &child, YNODE_MAP)) {
+			check_keys(l, prune, &child, prune_keys, COUNT(prune_keys));
+			for (i = 0; i < COUNT(prune_keys); i++) {
+				if (!(node = ynode_get(prune, prune_keys[i])))
+					continue;
+				path_child(&sub, &child, prune_keys[i]);
+				value = want_enum(l, node, &sub, prune_values, COUNT(prune_values));
+				if (value)
+					l->state->policy.prune[i] = !strcmp(value, "none") ? PRUNE_NONE
+								    : !strcmp(value, "all") ? PRUNE_ALL
+											    : PRUNE_MANAGED;
+			}
+		}
+	}
+	if ((node = ynode_get(policy, "max_deletes"))) {
+		path_child(&child, &p, "max_deletes");
+		if (want_int(l, node, &child, 0, &max))
+			l->state->policy.max_deletes = max > 1000000000 ? 1000000000 : (long)max;
+	}
+	if ((node = ynode_get(policy, "password_check"))) {
+		path_child(&child, &p, "password_check");
+		value = want_enum(l, node, &child, checks, COUNT(checks));
+		if (value)
+			l->state->policy.password_check = !strcmp(value, "probe")
+								  ? PASSWORD_CHECK_PROBE
+								  : PASSWORD_CHECK_ON_CREATE;
+	}
+}

@@ -1,0 +1,207 @@
+"""One emulated cluster: its state (settings, roles, users, API keys, request log,
+faults) and how it authenticates and authorizes a request."""
+
+import base64
+import collections
+import threading
+import time
+import uuid
+
+from .common import ESError, vtuple
+from .security import GRANT_ORDER, RESERVED_ROLES, RESERVED_USERS, hash_password, privilege_grants, verify_hash
+from .settings import KNOWN_SETTINGS, REMOTE_RE, as_list, remote_enabled, remote_mode
+
+
+class Principal:
+    __slots__ = ("username", "roles", "user", "realm", "api_key", "key_roles")
+
+    def __init__(self, username, roles, user, realm, api_key=None, key_roles=None):
+        self.username = username
+        self.roles = roles
+        self.user = user
+        self.realm = realm
+        self.api_key = api_key
+        self.key_roles = key_roles
+
+
+class Cluster:
+    def __init__(self, emu, name, version, password):
+        self.emu = emu
+        self.name = name
+        self.version = version
+        self.vt = vtuple(version)
+        self.uuid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")[:22]
+        self.node_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")[:22]
+        self.node_name = name + "-node-0"
+        self.lock = threading.RLock()
+        self.persistent = {}
+        self.transient = {}
+        self.static = {}  # "elasticsearch.yml"
+        self.roles = {}  # name -> stored descriptor
+        self.users = {}  # name -> dict(username, roles, full_name, email, metadata, enabled, hash)
+        self.reserved_hash = {u: None for u in RESERVED_USERS}
+        self.reserved_enabled = {u: True for u in RESERVED_USERS}
+        self.reserved_hash["elastic"] = hash_password(password)
+        self.api_keys = {}  # id -> dict
+        self.auth_cache = {}
+        self.requests = collections.deque(maxlen=emu.log_limit)
+        self.faults = []
+        self.fault_release = threading.Event()
+        self.http_port = None
+        self.transport_port = None
+        self.files = {}
+        self.cert_cache = None
+        self.client_ctx = None
+
+    # ---------------- authentication ----------------
+    def challenge_error(self, reason):
+        chal = ['Basic realm="security", charset="UTF-8"', "ApiKey"]
+        e = ESError(401, "security_exception", reason, extra={"header": {"WWW-Authenticate": chal}},
+                    headers=[("WWW-Authenticate", c) for c in chal])
+        return e
+
+    def authenticate(self, req):
+        auth = req.headers.get("authorization")
+        uri = req.target
+        if not auth:
+            raise self.challenge_error("missing authentication credentials for REST request [%s]" % uri)
+        cached = self.auth_cache.get(auth)
+        if cached is not None:
+            p, stamp = cached
+            if stamp == self._auth_stamp(p):
+                return p
+        scheme, _, cred = auth.partition(" ")
+        scheme = scheme.lower()
+        cred = cred.strip()
+        if scheme == "basic":
+            try:
+                dec = base64.b64decode(cred, validate=True).decode("utf-8")
+            except Exception:
+                raise self.challenge_error("missing authentication credentials for REST request [%s]" % uri)
+            user, sep, pw = dec.partition(":")
+            if not sep:
+                raise self.challenge_error("missing authentication credentials for REST request [%s]" % uri)
+            p = self._basic(user, pw)
+            if p is None:
+                raise self.challenge_error("unable to authenticate user [%s] for REST request [%s]" % (user, uri))
+        elif scheme == "apikey":
+            try:
+                dec = base64.b64decode(cred, validate=True).decode("utf-8")
+                kid, _, secret = dec.partition(":")
+            except Exception:
+                kid, secret = "", ""
+            k = self.api_keys.get(kid)
+            if k is None or k["invalidated"] or not verify_hash(k["hash"], secret) or \
+                    (k["expiration"] and k["expiration"] < time.time() * 1000):
+                raise self.challenge_error("unable to authenticate with provided credentials and anonymous access "
+                                           "is not allowed for this request")
+            owner = self._lookup_user(k["username"])
+            roles = owner["roles"] if owner else []
+            p = Principal(k["username"], roles, owner, k["realm"], api_key=k, key_roles=k["role_descriptors"])
+        else:
+            raise self.challenge_error("missing authentication credentials for REST request [%s]" % uri)
+        if len(self.auth_cache) > 10000:
+            self.auth_cache.clear()
+        self.auth_cache[auth] = (p, self._auth_stamp(p))
+        return p
+
+    def _auth_stamp(self, p):
+        if p.api_key is not None:
+            k = self.api_keys.get(p.api_key["id"])
+            return (id(k), k and k["invalidated"])
+        if p.username in RESERVED_USERS:
+            return (self.reserved_hash.get(p.username), self.reserved_enabled.get(p.username))
+        u = self.users.get(p.username)
+        if u is None:
+            return None
+        return (u["hash"], u["enabled"], tuple(u["roles"]))
+
+    def _lookup_user(self, name):
+        if name in RESERVED_USERS:
+            return {"username": name, "roles": RESERVED_USERS[name], "full_name": None, "email": None,
+                    "metadata": {"_reserved": True}, "enabled": self.reserved_enabled[name]}
+        return self.users.get(name)
+
+    def _basic(self, user, pw):
+        if user in RESERVED_USERS:
+            if not self.reserved_enabled[user] or not verify_hash(self.reserved_hash[user], pw):
+                return None
+            return Principal(user, RESERVED_USERS[user], self._lookup_user(user), ("reserved", "reserved"))
+        u = self.users.get(user)
+        if u is None or not u["enabled"] or not verify_hash(u["hash"], pw):
+            return None
+        return Principal(user, list(u["roles"]), u, ("default_native", "native"))
+
+    def _role_def(self, name):
+        if name in RESERVED_ROLES:
+            return RESERVED_ROLES[name]
+        return self.roles.get(name)
+
+    def authorize(self, p, action):
+        def granted(role_names, descriptors=None):
+            defs = descriptors if descriptors is not None else [self._role_def(r) for r in role_names]
+            for d in defs:
+                if not d:
+                    continue
+                for priv in d.get("cluster", []):
+                    if privilege_grants(priv, action):
+                        return True
+            return False
+        ok = granted(p.roles)
+        if ok and p.key_roles:
+            ok = granted(None, list(p.key_roles.values()))
+        if not ok:
+            by = [g for g in GRANT_ORDER if privilege_grants(g, action)]
+            who = "user [%s]" % p.username
+            if p.api_key is not None:
+                who = "API key id [%s] of user [%s]" % (p.api_key["id"], p.username)
+            raise ESError(403, "security_exception",
+                          "action [%s] is unauthorized for %s with effective roles [%s], this action is granted by "
+                          "the cluster privileges [%s]" % (action, who, ",".join(sorted(p.roles)), ",".join(by)))
+
+    # ---------------- settings helpers ----------------
+    def merged_settings(self):
+        m = dict(self.static)
+        m.update(self.persistent)
+        m.update(self.transient)
+        return m
+
+    def default_settings(self):
+        merged = dict(self.persistent)
+        merged.update(self.transient)
+        out = {}
+        for k, spec in KNOWN_SETTINGS.items():
+            if k not in merged and k not in self.static and spec[2] is not None:
+                out[k] = spec[2]
+        out["cluster.name"] = self.name
+        out["node.name"] = self.node_name
+        out["transport.port"] = str(self.transport_port)
+        out["http.port"] = str(self.http_port)
+        for k, v in self.static.items():
+            if k not in merged:
+                out[k] = v
+        return out
+
+    def skip_unavailable_default(self):
+        return "true" if self.vt >= (8, 15, 0) else "false"
+
+    def remotes(self):
+        """Effective remote configuration: elasticsearch.yml < persistent < transient."""
+        m = self.merged_settings()
+        aliases = {}
+        for k in m:
+            mm = REMOTE_RE.match(k)
+            if mm:
+                aliases.setdefault(mm.group(1), True)
+        out = {}
+        for a in sorted(aliases):
+            if not remote_enabled(m, a):
+                continue
+            g = lambda s, d=None: m.get("cluster.remote.%s.%s" % (a, s), d)
+            mode = remote_mode(m, a).lower()
+            out[a] = {"mode": mode, "seeds": as_list(g("seeds")), "proxy_address": g("proxy_address", ""),
+                      "server_name": g("server_name", ""),
+                      "node_connections": int(g("node_connections", "3")),
+                      "proxy_socket_connections": int(g("proxy_socket_connections", "18")),
+                      "skip_unavailable": g("skip_unavailable", self.skip_unavailable_default()) == "true"}
+        return out

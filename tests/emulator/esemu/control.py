@@ -1,0 +1,202 @@
+"""The /_emulator/ control API (only with --control): the request log, fault
+rules and how they are acted out on the wire, seeding, hashes, state reset."""
+
+import copy
+import fnmatch
+import json
+import re
+import threading
+import time
+
+from .common import ESError, Handled, bad_request, parse_json_body, require_body
+from .security import PBKDF2_ITERATIONS, hash_password, parse_role
+
+
+class ControlMixin:
+    """The Emulator's /_emulator/ control API (request log, faults, seed, hash,
+    info, state) and the matching of fault rules."""
+
+    # ---------------- fault injection ----------------
+    def match_fault(self, cluster, req):
+        with cluster.lock:
+            for rule in cluster.faults:
+                if rule["count"] == 0:
+                    continue
+                m = rule.get("method", "*")
+                if m not in ("*", "", None) and m.upper() != req.method:
+                    continue
+                if "path_regex" in rule:
+                    if not re.search(rule["path_regex"], req.path):
+                        continue
+                elif not fnmatch.fnmatchcase(req.path, rule.get("path", "*")):
+                    continue
+                if rule["count"] > 0:
+                    rule["count"] -= 1
+                rule["fired"] = rule.get("fired", 0) + 1
+                return rule
+        return None
+
+    # ---------------- control API ----------------
+    def control_api(self, cluster, req):
+        try:
+            status, body = self._control(cluster, req)
+        except ESError as e:
+            status, body = e.status, e.body()
+        except Exception as e:
+            status, body = 500, ESError(500, "exception", "emulator control error: %s" % e).body()
+        return status, [], json.dumps(body).encode()
+
+    def _control(self, cluster, req):
+        p = req.path.rstrip("/")
+        m = req.method
+        if p == "/_emulator/requests":
+            if m == "GET":
+                with cluster.lock:
+                    items = list(cluster.requests)
+                return 200, [log_entry(r) for r in items]
+            if m == "DELETE":
+                with cluster.lock:
+                    n = len(cluster.requests)
+                    cluster.requests.clear()
+                return 200, {"cleared": n}
+        elif p == "/_emulator/faults":
+            if m == "GET":
+                with cluster.lock:
+                    return 200, {"faults": copy.deepcopy(cluster.faults)}
+            if m == "POST":
+                body = require_body(req.body)
+                rules = body.get("faults", body.get("rules")) if isinstance(body, dict) and \
+                    ("faults" in body or "rules" in body) else body
+                if isinstance(rules, dict):
+                    rules = [rules]
+                if not isinstance(rules, list):
+                    raise bad_request("faults must be a rule object or an array of rules")
+                clean = []
+                for r in rules:
+                    if not isinstance(r, dict):
+                        raise bad_request("a fault rule must be an object")
+                    r = dict(r)
+                    act = r.get("action", "status")
+                    if act not in ("status", "retry_after", "delay", "reset_before", "reset_after", "hang",
+                                   "malformed", "oversized"):
+                        raise bad_request("unknown fault action [%s]" % act)
+                    r["action"] = act
+                    c = r.get("count", 1)
+                    r["count"] = -1 if c is None else int(c)
+                    if "path_regex" in r:
+                        re.compile(r["path_regex"])
+                    clean.append(r)
+                with cluster.lock:
+                    if cluster.fault_release.is_set():
+                        cluster.fault_release = threading.Event()
+                    cluster.faults.extend(clean)
+                    return 200, {"acknowledged": True, "faults": len(cluster.faults)}
+            if m == "DELETE":
+                with cluster.lock:
+                    cluster.faults = []
+                    cluster.fault_release.set()
+                return 200, {"acknowledged": True}
+        elif p == "/_emulator/seed" and m in ("POST", "PUT"):
+            body = parse_json_body(req.body) or {}
+            return 200, self.seed(cluster, body)
+        elif p == "/_emulator/hash" and m == "POST":
+            body = require_body(req.body)
+            return 200, {"hash": hash_password(body["password"], int(body.get("iterations", PBKDF2_ITERATIONS)))}
+        elif p == "/_emulator/info" and m == "GET":
+            return 200, {"name": cluster.name, "version": cluster.version, "http_port": cluster.http_port,
+                         "transport_port": cluster.transport_port, "roles": len(cluster.roles),
+                         "users": len(cluster.users), "requests_logged": len(cluster.requests)}
+        elif p == "/_emulator/state" and m == "DELETE":
+            with cluster.lock:
+                cluster.persistent = {}
+                cluster.transient = {}
+                cluster.roles = {}
+                cluster.users = {}
+                cluster.api_keys = {}
+                cluster.auth_cache = {}
+            return 200, {"acknowledged": True}
+        raise ESError(404, "resource_not_found_exception", "unknown emulator control endpoint [%s %s]" % (m, p))
+
+    def seed(self, cluster, body):
+        prefix = body.get("prefix", "bench")
+        nroles = int(body.get("roles", 0))
+        nusers = int(body.get("users", 0))
+        nrem = int(body.get("remotes", 0))
+        password = body.get("password", "bench-password")
+        h = hash_password(password)  # one hash shared by every seeded user: seeding stays fast
+        with cluster.lock:
+            for i in range(nroles):
+                name = "%s-role-%d" % (prefix, i)
+                cluster.roles[name] = parse_role(name, {
+                    "cluster": ["monitor"],
+                    "indices": [{"names": ["%s-index-%d-*" % (prefix, i)], "privileges": ["read", "view_index_metadata"]}],
+                    "metadata": {"seeded": True}}, cluster.version)
+            for i in range(nusers):
+                name = "%s-user-%d" % (prefix, i)
+                cluster.users[name] = {"username": name, "roles": ["%s-role-%d" % (prefix, i % max(nroles, 1))]
+                                       if nroles else [], "full_name": "Bench user %d" % i, "email": None,
+                                       "metadata": {"seeded": True}, "enabled": True, "hash": h}
+            seeds_from = body.get("remote_address") or "127.0.0.1:%d" % cluster.transport_port
+            for i in range(nrem):
+                a = "%s_remote_%d" % (prefix, i)
+                cluster.persistent["cluster.remote.%s.mode" % a] = "sniff"
+                cluster.persistent["cluster.remote.%s.seeds" % a] = [seeds_from]
+                cluster.persistent["cluster.remote.%s.skip_unavailable" % a] = "true"
+        return {"roles": nroles, "users": nusers, "remotes": nrem, "prefix": prefix, "password": password}
+
+
+def log_entry(r):
+    body = None
+    if r.body:
+        try:
+            body = json.loads(r.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            body = r.body.decode("utf-8", "replace")
+    hdrs = {}
+    for k, v in r.raw_headers:
+        if k.lower() in ("authorization", "proxy-authorization"):
+            continue
+        hdrs[k] = v
+    return {"method": r.method, "path": r.path, "query": r.query, "params": dict(r.params), "headers": hdrs,
+            "body": body}
+
+
+def serve_fault(conn, ssock, req, cluster, fault, keep):
+    """Acts out a fault rule that matched req, on the ConnectionHandler conn. Returns
+    None when the request is then handled as usual (delay, reset_after), else the
+    keep-alive flag of the fault's own answer; raises Handled after a reset."""
+    act = fault.get("action", "status")
+    if act == "delay":
+        time.sleep(float(fault.get("ms", 1000)) / 1000.0)
+    elif act == "reset_before":
+        conn.reset(ssock)
+        raise Handled()
+    elif act == "hang":
+        cluster.fault_release.wait(min(float(fault.get("seconds", 60)), 600))
+        conn.reset(ssock)
+        raise Handled()
+    elif act == "oversized":
+        size = int(fault.get("size", 64 * 1024 * 1024))
+        conn.send_oversized(ssock, size)
+        return keep
+    elif act == "malformed":
+        data = fault.get("raw", '{"acknowledged": tru').encode()
+        conn.send(ssock, req, int(fault.get("status", 200)), [], data, keep)
+        return keep
+    elif act in ("status", "retry_after"):
+        status = int(fault.get("status", 429 if act == "retry_after" else 500))
+        hdrs = []
+        if act == "retry_after":
+            hdrs.append(("Retry-After", str(fault.get("seconds", 1))))
+        body = fault.get("body")
+        if body is None:
+            if status == 429:
+                body = ESError(429, "es_rejected_execution_exception", "rejected execution (emulated fault)").body()
+            else:
+                body = ESError(status, "emulated_fault_exception", "fault injected by the emulator").body()
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        for hk, hv in (fault.get("headers") or {}).items():
+            hdrs.append((hk, str(hv)))
+        conn.send(ssock, req, status, hdrs, data, keep)
+        return keep
+    return None

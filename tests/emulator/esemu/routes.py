@@ -1,0 +1,53 @@
+"""GET / and the table of every REST endpoint: path pattern, handler per method,
+accepted query parameters."""
+
+import re
+
+from .common import BUILD_HASH, LUCENE, ok
+from .security import ACTION_MAIN
+from .security_api import (h_api_key_create, h_authenticate, h_role_delete, h_role_get, h_role_put, h_roles_root,
+                           h_user_delete, h_user_enable, h_user_get, h_user_password, h_user_put)
+from .server import COMMON_PARAMS
+from .settings import h_settings_get, h_settings_put
+from .transport import h_nodes, h_remote_info, h_ssl
+
+
+def h_root(emu, c, req, p):
+    c.authorize(p, ACTION_MAIN)
+    minor = ".".join(c.version.split(".")[:2])
+    return ok({"name": c.node_name, "cluster_name": c.name, "cluster_uuid": c.uuid,
+               "version": {"number": c.version, "build_flavor": "default", "build_type": "tar",
+                           "build_hash": BUILD_HASH, "build_date": "2024-08-05T10:05:34.233336849Z",
+                           "build_snapshot": False, "lucene_version": LUCENE.get(minor, "9.11.1"),
+                           "minimum_wire_compatibility_version": "7.17.0" if c.vt[0] == 8 else "8.18.0",
+                           "minimum_index_compatibility_version": "7.0.0" if c.vt[0] == 8 else "8.0.0"},
+               "tagline": "You Know, for Search"})
+
+
+def route(pattern, methods, params=()):
+    return re.compile("^" + pattern + "$"), methods, set(params) | COMMON_PARAMS
+
+
+# (regex, {method: handler}, accepted params), tried in this order: the first match wins.
+ROUTES = [
+    route(r"/", {"GET": h_root, "HEAD": h_root}),
+    route(r"/_cluster/settings", {"GET": h_settings_get, "PUT": h_settings_put},
+          ("flat_settings", "include_defaults", "master_timeout", "timeout", "local")),
+    route(r"/_remote/info", {"GET": h_remote_info}),
+    route(r"/_nodes(?:/([^/]+))?(?:/([^/]+))?", {"GET": h_nodes}, ("flat_settings", "timeout")),
+    route(r"/_ssl/certificates", {"GET": h_ssl}),
+    route(r"/_security/_authenticate", {"GET": h_authenticate}),
+    route(r"/_security/role", {"GET": h_roles_root, "POST": h_roles_root, "DELETE": h_roles_root},
+          ("refresh",)),
+    route(r"/_security/role/([^/]+)", {"GET": h_role_get, "PUT": h_role_put, "POST": h_role_put,
+                                       "DELETE": h_role_delete}, ("refresh",)),
+    route(r"/_security/user", {"GET": h_user_get}, ("with_profile_uid",)),
+    route(r"/_security/user/_password", {"PUT": h_user_password, "POST": h_user_password}, ("refresh",)),
+    route(r"/_security/user/([^/]+)/_password", {"PUT": h_user_password, "POST": h_user_password},
+          ("refresh",)),
+    route(r"/_security/user/([^/]+)/(_enable|_disable)", {"PUT": h_user_enable, "POST": h_user_enable},
+          ("refresh",)),
+    route(r"/_security/user/([^/]+)", {"GET": h_user_get, "PUT": h_user_put, "POST": h_user_put,
+                                       "DELETE": h_user_delete}, ("refresh", "with_profile_uid")),
+    route(r"/_security/api_key", {"POST": h_api_key_create, "PUT": h_api_key_create}, ("refresh",)),
+]
