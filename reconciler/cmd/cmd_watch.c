@@ -155,12 +155,6 @@ static void snapshot_release(struct snapshot *s)
 	}
 }
 
-static bool suspended(const struct desired_state *desired)
-{
-	(void)desired;
-	return false;
-}
-
 /* Prints the diagnostics of a reading unless the previous reading printed the
  * same: a file that stays invalid is reported once, not every cycle. */
 static void print_diagnostics(struct watch *w, const struct diag_list *diags)
@@ -373,7 +367,7 @@ static int start_pass(struct watch *w, struct watched *c, unsigned long long cyc
 	job->options.wait_ms = w->opts.wait_ms;
 	job->options.allow_deletes = w->opts.allow_deletes;
 	job->options.hold_reason = w->opts.detect_only ? "--detect-only"
-				   : suspended(desired) ? "suspended (policy.suspend is true)" : NULL;
+				   : desired->policy.suspend ? "suspended (policy.suspend is true)" : NULL;
 	job->options.stop = &w->stop;
 	atomic_init(&job->done, false);
 	rc = pthread_create(&job->thread, NULL, run_job, job);
@@ -523,7 +517,7 @@ static int start_cycle(struct watch *w, bool read_files)
 		return err;
 	if ((err = sync_clusters(w)))
 		return err;
-	w->metrics.suspended = suspended(w->current->desired);
+	w->metrics.suspended = w->current->desired->policy.suspend;
 	grown = realloc(w->cycles, (w->cycle_count + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
@@ -750,7 +744,7 @@ static int watch_main(struct watch *w)
 	w->current->desired = desired;
 	w->current->refs = 1;
 	w->metrics.desired_state_valid = true;
-	w->metrics.suspended = suspended(desired);
+	w->metrics.suspended = desired->policy.suspend;
 	if (cli_check_cluster_filter(&w->opts, desired))
 		return EXIT_INVALID;
 	if ((err = make_notify_pipe(w->notify)) || (err = es_global_init()) ||
