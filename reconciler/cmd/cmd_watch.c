@@ -429,7 +429,10 @@ static void finish_pass(struct watch *w, struct watched *c)
 	const struct watch_pass_result *r = &job->result;
 	struct metrics_cluster *m = metrics_find_cluster(&w->metrics, c->id);
 	struct cycle *cycle = job->cycle ? find_cycle(w, job->cycle) : NULL;
-	const struct log_field fields[] = { { "event", "retry" }, { "cluster", c->id } };
+	char delay_text[24], failures_text[24];
+	const struct log_field fields[] = {
+		{ "event", "retry" }, { "cluster", c->id }, { "delay_ms", delay_text }, { "failures", failures_text },
+	};
 	size_t k, applied = 0, drift = 0;
 	bool error;
 	long delay;
@@ -458,7 +461,9 @@ static void finish_pass(struct watch *w, struct watched *c)
 		c->failures++;
 		delay = retry_delay(w, c->failures);
 		c->retry_at_ms = clock_now_ms() + delay;
-		log_fields(LOG_NOTICE, fields, 2, "cluster [%s]: trying again in %ld ms (failure %u in a row)",
+		snprintf(delay_text, sizeof(delay_text), "%ld", delay);
+		snprintf(failures_text, sizeof(failures_text), "%u", c->failures);
+		log_fields(LOG_NOTICE, fields, 4, "cluster [%s]: trying again in %ld ms (failure %u in a row)",
 			   c->id, delay, c->failures);
 	} else {
 		c->failures = 0;
