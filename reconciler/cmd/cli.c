@@ -120,7 +120,7 @@ int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char 
 	memset(opts, 0, sizeof(*opts));
 	opts->parallel = 8;
 	opts->wait_ms = 30000;
-	opts->interval_ms = 5 * 60 * 1000;
+	opts->interval_ms = 5L * 60 * 1000;
 	opts->jitter_percent = 10;
 	*done = false;
 	optind = 0; /* full reset, so several commands can be parsed in one process (tests) */

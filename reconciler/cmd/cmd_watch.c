@@ -757,7 +757,11 @@ static int watch_main(struct watch *w)
 		log_error("watch: cannot start: %s", strerror(-err));
 		return EXIT_INVALID;
 	}
-	if ((err = sync_clusters(w)) || (err = start_metrics(w)))
+	if (sync_clusters(w)) {
+		log_error("watch: out of memory");
+		return EXIT_INVALID;
+	}
+	if (start_metrics(w))
 		return EXIT_INVALID;
 	log_info("watching %zu cluster%s every %ld ms (jitter %ld%%)%s", w->cluster_count,
 		 w->cluster_count == 1 ? "" : "s", w->opts.interval_ms, w->opts.jitter_percent,

@@ -37,7 +37,7 @@ int metrics_set_clusters(struct metrics *m, const char *const *ids, size_t count
 	size_t i;
 
 	next = calloc(count ? count : 1, sizeof(*next));
-	kept = calloc(count ? count : 1, sizeof(*kept));
+	kept = calloc(count ? count : 1, sizeof(struct metrics_cluster *));
 	if (!next || !kept)
 		goto nomem;
 	for (i = 0; i < count; i++) {
