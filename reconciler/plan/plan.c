@@ -11,6 +11,24 @@
 #include "plan/plan_internal.h"
 
 
+static void cluster_plan_dispose(struct cluster_plan *cp)
+{
+	size_t j;
+
+	free(cp->cluster_id);
+	free(cp->version);
+	free(cp->error);
+	for (j = 0; j < cp->change_count; j++)
+		change_dispose(&cp->changes[j]);
+	free(cp->changes);
+	for (j = 0; j < cp->request_count; j++)
+		request_dispose(&cp->requests[j]);
+	free(cp->requests);
+	for (j = 0; j < cp->warning_count; j++)
+		free(cp->warnings[j]);
+	free(cp->warnings);
+}
+
 static void builder_dispose(struct cluster_builder *b)
 {
 	size_t i;
@@ -347,28 +365,85 @@ done:
 
 void plan_free(struct plan *plan)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!plan)
 		return;
-	for (i = 0; i < plan->cluster_count; i++) {
-		struct cluster_plan *cp = &plan->clusters[i];
-
-		free(cp->cluster_id);
-		free(cp->version);
-		free(cp->error);
-		for (j = 0; j < cp->change_count; j++)
-			change_dispose(&cp->changes[j]);
-		free(cp->changes);
-		for (j = 0; j < cp->request_count; j++)
-			request_dispose(&cp->requests[j]);
-		free(cp->requests);
-		for (j = 0; j < cp->warning_count; j++)
-			free(cp->warnings[j]);
-		free(cp->warnings);
-	}
+	for (i = 0; i < plan->cluster_count; i++)
+		cluster_plan_dispose(&plan->clusters[i]);
 	free(plan->clusters);
 	free(plan);
+}
+
+/* One kind's declarations: every live object a desired state may declare
+ * (prune: all would delete it when undeclared), in name order. */
+static int declare_kind(cJSON *section, cJSON *notes, struct cluster_builder *b, const struct kind_ops *ops)
+{
+	struct live_entry *entries = NULL;
+	cJSON *live_objects = NULL, *body;
+	size_t count = 0, i, j;
+	int err = ops->read_live(&live_objects, b);
+
+	if (err > 0) { /* the kind cannot be read on this cluster: read_live said why */
+		for (j = 0; j < b->cp->change_count; j++)
+			if (b->cp->changes[j].problem && !err)
+				err = plan_note(notes, "%s", b->cp->changes[j].problem);
+		goto done;
+	}
+	if (!err)
+		err = index_live(&entries, &count, live_objects);
+	if (!err && duplicate_name(entries, count)) {
+		err = plan_note(notes, "cluster [%s] listed %s [%s] twice; no %s exported", b->lc->cluster_id,
+				resource_kind_name(ops->kind), duplicate_name(entries, count),
+				resource_kind_section(ops->kind));
+		count = 0;
+	}
+	for (i = 0; !err && i < count; i++) {
+		if (!ops->prunable(b, entries[i].name, entries[i].item, PRUNE_ALL))
+			continue;
+		body = NULL;
+		err = ops->declare(&body, entries[i].name, entries[i].item, b->lc, notes);
+		if (!err && !cJSON_AddItemToObject(section, entries[i].name, body)) {
+			cJSON_Delete(body);
+			err = -ENOMEM;
+		}
+	}
+done:
+	free(entries);
+	cJSON_Delete(live_objects);
+	return err;
+}
+
+int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster *lc)
+{
+	struct cluster_builder b;
+	struct cluster_plan scratch;
+	cJSON *doc = cJSON_CreateObject(), *notes = cJSON_CreateArray(), *section;
+	size_t i;
+	int err = doc && notes ? 0 : -ENOMEM;
+
+	*out = NULL;
+	*notes_out = NULL;
+	memset(&b, 0, sizeof(b));
+	memset(&scratch, 0, sizeof(scratch));
+	b.lc = lc;
+	b.cp = &scratch; /* where read_live puts a problem */
+	if (!err && !lc->reachable)
+		err = -EINVAL;
+	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++) {
+		section = cJSON_AddObjectToObject(doc, resource_kind_section((enum resource_kind)i));
+		err = section ? declare_kind(section, notes, &b, plan_kinds[i]) : -ENOMEM;
+	}
+	builder_dispose(&b);
+	cluster_plan_dispose(&scratch);
+	if (err) {
+		cJSON_Delete(doc);
+		cJSON_Delete(notes);
+		return err;
+	}
+	*out = doc;
+	*notes_out = notes;
+	return 0;
 }
 
 bool plan_is_empty(const struct plan *plan)
