@@ -53,8 +53,32 @@ BIN         := $(BUILD)/esreconcile
 # Test-only driver programs: tests/tools/<name>.c -> $(BUILD)/tools/<name>, built by unit-tests.
 TOOL_SRCS   := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS   := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+CMOCKA_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-.PHONY: all esreconcile deps test unit-tests demo bench lint install uninstall clean fuzz
+# The pure layer: loading, planning, trust checking, the models they share and
+# the metrics text,
+# which need neither libcurl nor threads. The unit tests of plan, the loader,
+# trust and parsing link against it alone, without libcurl, and check-purity
+# proves that it stays that way. The rest (es/http, es/live_read,
+# util/work_queue, apply/, cmd/) may need anything.
+PURE_SRCS   := $(filter-out reconciler/util/work_queue.c,\
+                 $(filter reconciler/desired/% reconciler/plan/% reconciler/trust/% reconciler/util/%,$(LIB_SRCS))) \
+               reconciler/es/live.c reconciler/es/path.c reconciler/es/retry.c \
+               reconciler/metrics/metrics.c
+PURE_OBJS   := $(PURE_SRCS:%.c=$(BUILD)/%.o)
+PURE_PKGS   := yaml-0.1 libcjson openssl
+PURE_LIBS    = $(shell pkg-config --libs $(PURE_PKGS) 2>/dev/null) -lm
+PURE_UNIT_BINS := $(filter $(BUILD)/tests/test_plan_% $(BUILD)/tests/test_loader% \
+                    $(BUILD)/tests/test_trust% $(BUILD)/tests/test_util_parse \
+                    $(BUILD)/tests/test_metrics $(BUILD)/tests/test_yaml_writer,$(UNIT_BINS))
+# Headers of the modules outside the pure layer, which no pure object may include.
+empty       :=
+space       := $(empty) $(empty)
+IMPURE_HDRS := $(patsubst %.c,%.h,$(filter-out $(PURE_SRCS),$(LIB_SRCS)))
+# Objects of the stages, which take no header of the commands (reconciler/cmd/).
+STAGE_OBJS  := $(filter-out $(BUILD)/reconciler/cmd/%,$(LIB_OBJS))
+
+.PHONY: all esreconcile deps test unit-tests check-purity demo bench lint install uninstall clean fuzz
 
 all: esreconcile
 
@@ -72,10 +96,15 @@ $(BUILD)/%.o: %.c
 	@echo "  CC    $<"
 	$(Q)$(CC) $(FINAL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJS)
+$(PURE_UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PURE_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK  $@ (pure: no libcurl)"
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(PURE_LIBS) $(CMOCKA_LIBS)
+
+$(filter-out $(PURE_UNIT_BINS),$(UNIT_BINS)): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LINK  $@"
-	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/standalone_driver.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -89,12 +118,34 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB_OBJS)
 
 unit-tests: $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOL_BINS)
 
+# Fails when the pure layer stops being pure:
+#  - a program of the pure objects alone, linked without libcurl, must link: an
+#    object of plan/ or desired/ that calls into es/http.c (or libcurl) leaves
+#    an undefined reference;
+#  - no pure object may start a thread or call libcurl itself (glibc defines
+#    pthread_create, so the link alone would not notice);
+#  - no pure object may include a header of a module outside the pure layer
+#    (es/http.h, es/live_read.h, util/work_queue.h, apply/, cmd/), and no stage
+#    a header of the commands (the compiler's .d files list what each includes).
+check-purity: $(LIB_OBJS)
+	@mkdir -p $(BUILD)/purity
+	@echo "  CHECK purity"
+	$(Q)printf 'int main(void) { return 0; }\n' >$(BUILD)/purity/probe.c
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $(BUILD)/purity/probe $(BUILD)/purity/probe.c $(PURE_OBJS) $(PURE_LIBS) || \
+	  { echo "check-purity: the pure objects need more than $(PURE_PKGS) (undefined references above)"; exit 1; }
+	$(Q)if nm -A -u $(PURE_OBJS) | grep -E ' U (pthread_create|curl_)'; then \
+	  echo "check-purity: a pure object starts a thread or calls libcurl"; exit 1; fi
+	$(Q)if grep -lE '$(subst $(space),|,$(subst .,\.,$(IMPURE_HDRS)))' $(PURE_OBJS:.o=.d); then \
+	  echo "check-purity: these pure objects include a header that needs libcurl or threads"; exit 1; fi
+	$(Q)if grep -l 'reconciler/cmd/' $(STAGE_OBJS:.o=.d); then \
+	  echo "check-purity: these stages include a header of reconciler/cmd/"; exit 1; fi
+
 # Installs missing build and test dependencies (apt-get, as root) when something is missing.
 deps:
 	$(Q)sh tests/install-deps.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory esreconcile unit-tests
+	$(Q)$(MAKE) --no-print-directory esreconcile unit-tests check-purity
 	$(Q)BUILD=$(BUILD) sh tests/run_all.sh
 
 demo: deps
@@ -115,7 +166,7 @@ fuzz:
 	  clang $(STD) -g -O1 -fsanitize=fuzzer,address,undefined -Ireconciler $(PKG_CFLAGS) \
 	    -DESR_VERSION='"$(VERSION)"' -o build/fuzz/$$n $$f $(LIB_SRCS) $(FINAL_LIBS) || exit 1; done
 
-lint:
+lint: check-purity
 	$(Q)clang-tidy --quiet $(LIB_SRCS) reconciler/main.c -- $(STD) -Ireconciler $(PKG_CFLAGS) -DESR_VERSION='"lint"'
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	  --inline-suppr --suppress=missingIncludeSystem --std=c11 -Ireconciler reconciler

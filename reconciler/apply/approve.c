@@ -4,24 +4,6 @@
 
 #include "util/buf.h"
 
-size_t plan_count_deletes(const struct plan *plan)
-{
-	size_t i, j, count = 0;
-
-	for (i = 0; i < plan->cluster_count; i++)
-		for (j = 0; j < plan->clusters[i].change_count; j++)
-			if (plan->clusters[i].changes[j].action == ACTION_DELETE)
-				count++;
-	return count;
-}
-
-bool apply_deletes_allowed(size_t *out_count, const struct plan *plan, long max_deletes,
-			   bool allow_deletes)
-{
-	*out_count = plan_count_deletes(plan);
-	return allow_deletes || (max_deletes >= 0 && *out_count <= (size_t)max_deletes);
-}
-
 int apply_show_plan(const struct plan *plan, FILE *out, bool color)
 {
 	struct buf text;

@@ -1,5 +1,5 @@
-/* approve: the gates a plan passes before apply writes anything: the deletion
- * guard (policy.max_deletes) and the operator's "yes" on a terminal.
+/* approve: the operator's "yes" on a terminal, which a plan needs before apply
+ * writes anything (the deletion guard is cmd/delete_guard.h).
  *
  * Nothing here writes to a cluster; the prompt reads and writes only the
  * streams it is given. */
@@ -12,14 +12,6 @@
 #include "plan/plan.h"
 
 #define APPROVE_PROMPT "Apply these changes? Only 'yes' will be accepted: "
-
-/* Deletions in the plan, summed over clusters. */
-size_t plan_count_deletes(const struct plan *plan);
-
-/* True when the plan may go ahead: it deletes at most max_deletes objects, or
- * allow_deletes is set. *out_count receives the number of deletions. */
-bool apply_deletes_allowed(size_t *out_count, const struct plan *plan, long max_deletes,
-			   bool allow_deletes);
 
 /* Writes the plan as text (plan_render_text) to out. Returns 0 or a negative errno. */
 int apply_show_plan(const struct plan *plan, FILE *out, bool color);

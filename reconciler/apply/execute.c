@@ -1,16 +1,16 @@
 #include "apply/execute.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply/clock.h"
 #include "apply/request_outcome.h"
 #include "apply/verify.h"
 #include "plan/ledger.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
+#include "util/work_queue.h"
 
 #define SETTINGS_PATH "/_cluster/settings?flat_settings=true"
 /* Rounds of re-reading the ledger after our PUT, in case another apply wrote
@@ -377,86 +377,49 @@ done:
 
 /* Requests of one step run by several clients of one cluster. */
 struct batch {
-	pthread_mutex_t lock;
 	struct cluster_run *runs; /* one per worker; runs[0] is the cluster's own */
-	size_t next;
-	size_t end;
-	int err;                  /* first error, or RUN_NO_ANSWER, RUN_STOPPING */
+	size_t first;             /* the step's first request */
 };
 
-struct batch_worker {
-	struct batch *batch;
-	struct cluster_run *run;
-};
-
-static void *batch_worker(void *arg)
+static int batch_request(void *ctx, size_t worker, size_t index)
 {
-	struct batch_worker *worker = arg;
-	struct batch *batch = worker->batch;
-	size_t index;
-	int err;
+	const struct batch *batch = ctx;
+	struct cluster_run *run = &batch->runs[worker];
 
-	for (;;) {
-		pthread_mutex_lock(&batch->lock);
-		index = !batch->err && batch->next < batch->end ? batch->next++ : batch->end;
-		pthread_mutex_unlock(&batch->lock);
-		if (index == batch->end)
-			return NULL;
-		err = run_request(worker->run, &worker->run->plan->requests[index]);
-		if (err) {
-			pthread_mutex_lock(&batch->lock);
-			if (!batch->err)
-				batch->err = err;
-			pthread_mutex_unlock(&batch->lock);
-		}
-	}
+	return run_request(run, &run->plan->requests[batch->first + index]);
 }
 
 /* Runs requests [first, end), independent of each other, over up to
- * run->step_width connections. Returns as run_request(). */
+ * run->step_width connections; the first failure stops handing out requests.
+ * Returns as run_request(). */
 static int run_batch(struct cluster_run *run, size_t first, size_t end)
 {
-	size_t width = run->step_width, i, started = 0;
-	struct batch_worker workers[APPLY_STEP_CONCURRENCY_MAX];
+	size_t width = run->step_width, i;
 	struct cluster_run runs[APPLY_STEP_CONCURRENCY_MAX];
-	pthread_t threads[APPLY_STEP_CONCURRENCY_MAX];
-	struct batch batch;
+	struct batch batch = { runs, first };
 	const struct cluster_config *config = desired_find_cluster(run->desired, run->plan->cluster_id);
+	int err;
 
 	if (width > APPLY_STEP_CONCURRENCY_MAX)
 		width = APPLY_STEP_CONCURRENCY_MAX;
 	if (width > end - first)
 		width = end - first;
-	memset(&batch, 0, sizeof(batch));
-	pthread_mutex_init(&batch.lock, NULL);
-	batch.next = first;
-	batch.end = end;
 	runs[0] = *run;
 	runs[0].requests_sent = 0;
-	workers[0] = (struct batch_worker){ &batch, &runs[0] };
 	for (i = 1; i < width; i++) {
 		runs[i] = runs[0];
-		workers[i] = (struct batch_worker){ &batch, &runs[i] };
 		/* A client that cannot be made only narrows the batch. */
 		if (es_client_new(&runs[i].client, config, run->options->client, NULL))
 			break;
 	}
 	width = i;
-	for (i = 1; i < width; i++) {
-		if (pthread_create(&threads[i], NULL, batch_worker, &workers[i]))
-			break;
-		started = i;
-	}
-	batch_worker(&workers[0]);
-	for (i = 1; i <= started; i++)
-		pthread_join(threads[i], NULL);
+	err = work_queue_run(end - first, width, 0, batch_request, &batch);
 	for (i = 0; i < width; i++) {
 		run->requests_sent += runs[i].requests_sent;
 		if (i)
 			es_client_free(runs[i].client);
 	}
-	pthread_mutex_destroy(&batch.lock);
-	return batch.err;
+	return err;
 }
 
 /* Runs the cluster's requests in order; consecutive requests of one step that
@@ -508,6 +471,11 @@ static int apply_cluster(struct cluster_run *run)
 
 	if ((err = skip_problems(run)))
 		goto done;
+	if (cluster_plan_blocked(run->plan)) {
+		/* a problem about the whole cluster: a partial apply would be worse than none */
+		err = cluster_skip_pending(run->outcome, "not attempted: a problem blocks every write to this cluster");
+		goto done;
+	}
 	if (!run->plan->reachable) {
 		err = cluster_skip_pending(run->outcome, run->plan->error ? run->plan->error : "cluster unreachable");
 		goto done;
@@ -550,86 +518,37 @@ done:
 	return err;
 }
 
-struct pool {
-	pthread_mutex_t lock;
-	struct cluster_run *runs;
-	size_t run_count;
-	size_t next;
-	int err;
-};
-
-static void *worker(void *arg)
+static int apply_cluster_item(void *ctx, size_t worker, size_t index)
 {
-	struct pool *pool = arg;
-	size_t index;
-	int err;
-
-	for (;;) {
-		pthread_mutex_lock(&pool->lock);
-		index = pool->next < pool->run_count ? pool->next++ : pool->run_count;
-		pthread_mutex_unlock(&pool->lock);
-		if (index == pool->run_count)
-			return NULL;
-		err = apply_cluster(&pool->runs[index]);
-		if (err) {
-			pthread_mutex_lock(&pool->lock);
-			if (!pool->err)
-				pool->err = err;
-			pthread_mutex_unlock(&pool->lock);
-		}
-	}
+	(void)worker;
+	return apply_cluster(&((struct cluster_run *)ctx)[index]);
 }
 
 int apply_execute(struct apply_outcome *outcome, const struct plan *plan,
 		  const struct desired_state *desired, const struct apply_options *options)
 {
-	struct pool pool;
-	pthread_t *threads = NULL;
-	size_t i, thread_count = 0, wanted, step_width;
-	int err = -ENOMEM, rc;
+	struct cluster_run *runs;
+	size_t i, width, step_width, parallel = options->parallel < 1 ? 1 : (size_t)options->parallel;
+	int err;
 
-	memset(&pool, 0, sizeof(pool));
-	pthread_mutex_init(&pool.lock, NULL);
-	if (!plan->cluster_count) {
-		err = 0;
-		goto done;
-	}
-	pool.runs = calloc(plan->cluster_count, sizeof(*pool.runs));
-	wanted = options->parallel < 1 ? 1 : (size_t)options->parallel;
-	if (wanted > plan->cluster_count)
-		wanted = plan->cluster_count;
-	step_width = (options->parallel < 1 ? 1 : (size_t)options->parallel) / wanted;
+	if (!plan->cluster_count)
+		return 0;
+	runs = calloc(plan->cluster_count, sizeof(*runs));
+	if (!runs)
+		return -ENOMEM;
+	width = parallel < plan->cluster_count ? parallel : plan->cluster_count;
+	step_width = parallel / width;
 	if (step_width > APPLY_STEP_CONCURRENCY_MAX)
 		step_width = APPLY_STEP_CONCURRENCY_MAX;
-	threads = calloc(wanted, sizeof(*threads));
-	if (!pool.runs || !threads)
-		goto done;
 	for (i = 0; i < plan->cluster_count; i++) {
-		pool.runs[i].outcome = &outcome->clusters[i];
-		pool.runs[i].plan = &plan->clusters[i];
-		pool.runs[i].desired = desired;
-		pool.runs[i].options = options;
-		pool.runs[i].step_width = step_width;
+		runs[i].outcome = &outcome->clusters[i];
+		runs[i].plan = &plan->clusters[i];
+		runs[i].desired = desired;
+		runs[i].options = options;
+		runs[i].step_width = step_width;
 	}
-	pool.run_count = plan->cluster_count;
-	err = 0;
-	for (i = 0; i < wanted; i++) {
-		rc = pthread_create(&threads[i], NULL, worker, &pool);
-		if (rc) {
-			/* The threads already started still drain the whole queue. */
-			if (!thread_count)
-				err = -rc;
-			break;
-		}
-		thread_count++;
-	}
-	for (i = 0; i < thread_count; i++)
-		pthread_join(threads[i], NULL);
-	if (!err)
-		err = pool.err;
-done:
-	pthread_mutex_destroy(&pool.lock);
-	free(threads);
-	free(pool.runs);
+	/* Clusters are independent: one that fails does not stop the others. */
+	err = work_queue_run(plan->cluster_count, width, WORK_QUEUE_RUN_ALL, apply_cluster_item, runs);
+	free(runs);
 	return err;
 }

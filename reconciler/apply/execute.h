@@ -36,7 +36,7 @@ struct apply_options {
 
 /* Executes plan (built from desired, which supplies connections and secrets)
  * into outcome (from apply_outcome_new(plan)). Every change ends applied,
- * failed or skipped. Returns 0, or -ENOMEM / a thread creation error. */
+ * failed or skipped. Returns 0 or a negative errno (-ENOMEM). */
 int apply_execute(struct apply_outcome *outcome, const struct plan *plan,
 		  const struct desired_state *desired, const struct apply_options *options);
 

@@ -4,21 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cli.h"
-
-static void free_strings(char **strings, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		free(strings[i]);
-	free(strings);
-}
+#include "util/strlist.h"
 
 void settlement_clear(struct settlement *settlement)
 {
-	free_strings(settlement->settled, settlement->settled_count);
-	free_strings(settlement->unsettled, settlement->unsettled_count);
+	strlist_free(settlement->settled, settlement->settled_count);
+	strlist_free(settlement->unsettled, settlement->unsettled_count);
 	memset(settlement, 0, sizeof(*settlement));
 }
 
@@ -132,13 +123,4 @@ struct apply_tally apply_outcome_tally(const struct apply_outcome *outcome)
 		}
 	}
 	return tally;
-}
-
-int apply_exit_code(const struct apply_outcome *outcome)
-{
-	struct apply_tally tally = apply_outcome_tally(outcome);
-
-	if (outcome->converged && !tally.failed && !tally.skipped)
-		return EXIT_OK;
-	return tally.applied ? EXIT_PARTIAL : EXIT_INVALID;
 }

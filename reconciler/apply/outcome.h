@@ -1,4 +1,4 @@
-/* outcome: what applying a plan did to each change, and the exit code that follows.
+/* outcome: what applying a plan did to each change (cmd/exit_codes.h maps it to an exit code).
  *
  * An apply_outcome mirrors a plan: one cluster_outcome per cluster_plan (same
  * order) and one change_outcome per plan_change (same index). It owns every
@@ -67,10 +67,5 @@ int change_outcome_set(struct change_outcome *change, enum change_status status,
 const char *change_status_name(enum change_status status); /* "applied", ... */
 
 struct apply_tally apply_outcome_tally(const struct apply_outcome *outcome);
-
-/* Design §3: 0 converged with nothing failed or skipped; 3 when something was
- * applied but something else failed, was skipped or did not converge; 1 when
- * nothing was applied and anything went wrong. */
-int apply_exit_code(const struct apply_outcome *outcome);
 
 #endif

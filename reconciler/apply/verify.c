@@ -4,22 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply/clock.h"
 #include "plan/plan.h"
+#include "util/clock.h"
 #include "util/log.h"
-
-static int push_name(char ***list, size_t *count, const char *name)
-{
-	char **grown = realloc(*list, (*count + 1) * sizeof(**list));
-
-	if (!grown)
-		return -ENOMEM;
-	*list = grown;
-	if (!(grown[*count] = strdup(name)))
-		return -ENOMEM;
-	(*count)++;
-	return 0;
-}
+#include "util/strlist.h"
 
 int verify_split(struct cluster_outcome *outcome, const struct desired_state *desired,
 		 enum resource_kind kind, const cJSON *answer)
@@ -38,9 +26,9 @@ int verify_split(struct cluster_outcome *outcome, const struct desired_state *de
 		if (object->kind != kind || object->absent || strcmp(object->cluster, outcome->cluster_id) != 0)
 			continue;
 		if (rule->settled(answer, object->name))
-			err = push_name(&settlement->settled, &settlement->settled_count, object->name);
+			err = strlist_append(&settlement->settled, &settlement->settled_count, object->name);
 		else
-			err = push_name(&settlement->unsettled, &settlement->unsettled_count, object->name);
+			err = strlist_append(&settlement->unsettled, &settlement->unsettled_count, object->name);
 	}
 	return err;
 }

@@ -7,12 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Exit codes of design §3. */
-#define EXIT_OK 0
-#define EXIT_INVALID 1 /* also: error, nothing applied */
-#define EXIT_CHANGES 2
-#define EXIT_PARTIAL 3
-#define EXIT_USAGE 64
+#include "cmd/exit_codes.h"
 
 struct cli_options {
 	const char **files;     /* -f FILE|DIR, repeatable */

@@ -16,6 +16,8 @@
 #include "apply/saved_plan.h"
 #include "apply/verify.h"
 #include "cmd/cli.h"
+#include "cmd/delete_guard.h"
+#include "cmd/exit_codes.h"
 #include "cmd/read_and_plan.h"
 #include "es/http.h"
 #include "es/live.h"
@@ -99,8 +101,8 @@ static int check_gates(const struct apply_run *run)
 	size_t deletes;
 	int answer;
 
-	if (!apply_deletes_allowed(&deletes, run->plan, run->desired->policy.max_deletes,
-				   run->opts.allow_deletes)) {
+	if (!delete_guard_allows(&deletes, run->plan, run->desired->policy.max_deletes,
+				 run->opts.allow_deletes)) {
 		log_error("the plan deletes %zu objects, more than policy.max_deletes (%ld); nothing was "
 			  "changed; pass --allow-deletes to apply it anyway",
 			  deletes, run->desired->policy.max_deletes);
@@ -287,7 +289,7 @@ static int run_apply(struct apply_run *run)
 	warn_unsettled(run);
 	if (write_outputs(run))
 		return any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;
-	return apply_exit_code(run->outcome);
+	return exit_code_for_apply(run->outcome);
 }
 
 int cmd_apply(int argc, char **argv)

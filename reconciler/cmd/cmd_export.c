@@ -15,11 +15,13 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "cmd/exit_codes.h"
 #include "cmd/output_file.h"
 #include "cmd/read_and_plan.h"
 #include "desired/yaml_writer.h"
 #include "es/http.h"
 #include "es/live.h"
+#include "es/live_read.h"
 #include "plan/plan.h"
 #include "util/buf.h"
 #include "util/log.h"

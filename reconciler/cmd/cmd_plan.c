@@ -5,16 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "apply/approve.h"
 #include "cmd/cli.h"
+#include "cmd/delete_guard.h"
+#include "cmd/exit_codes.h"
 #include "cmd/output_file.h"
 #include "cmd/read_and_plan.h"
 #include "es/live.h"
 #include "plan/plan.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 static const char usage[] =
@@ -88,28 +89,13 @@ static int output_plan(const struct plan *plan, const struct cli_options *opts)
 	return err;
 }
 
-static long elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)((now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000);
-}
-
-static int exit_code(const struct plan *plan)
-{
-	if (plan->summary.problems)
-		return EXIT_INVALID;
-	return plan_is_empty(plan) ? EXIT_OK : EXIT_CHANGES;
-}
-
 int cmd_plan(int argc, char **argv)
 {
 	struct cli_options opts;
 	struct desired_state *desired = NULL;
 	struct live_state *live = NULL;
 	struct plan *plan = NULL;
-	struct timespec started;
+	long started_ms;
 	bool done = false;
 	size_t deletes = 0;
 	int rc;
@@ -131,19 +117,19 @@ int cmd_plan(int argc, char **argv)
 	rc = EXIT_INVALID;
 	if (cli_check_cluster_filter(&opts, desired))
 		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &started);
+	started_ms = clock_now_ms();
 	if (read_and_plan(&live, &plan, desired, &opts, true))
 		goto out;
 	log_info("read %zu cluster%s and planned %zu to create, %zu to update, %zu to delete, "
 		 "%zu unchanged in %ld ms", live->cluster_count, live->cluster_count == 1 ? "" : "s",
 		 plan->summary.create, plan->summary.update, plan->summary.remove, plan->summary.unchanged,
-		 elapsed_ms(&started));
+		 clock_now_ms() - started_ms);
 	if (output_plan(plan, &opts))
 		goto out;
-	if (!apply_deletes_allowed(&deletes, plan, desired->policy.max_deletes, false))
+	if (!delete_guard_allows(&deletes, plan, desired->policy.max_deletes, false))
 		log_warn("the plan deletes %zu objects, more than policy.max_deletes (%ld): apply refuses it "
 			 "unless --allow-deletes", deletes, desired->policy.max_deletes);
-	rc = exit_code(plan);
+	rc = exit_code_for_plan(plan);
 out:
 	plan_free(plan);
 	live_state_free(live);

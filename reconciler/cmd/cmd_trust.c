@@ -10,6 +10,7 @@
 #include "cmd/output_file.h"
 #include "desired/model.h"
 #include "es/live.h"
+#include "es/live_read.h"
 #include "trust/trust_check.h"
 #include "util/log.h"
 

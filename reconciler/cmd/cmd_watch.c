@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apply/clock.h"
 #include "cmd/cli.h"
+#include "cmd/exit_codes.h"
 #include "cmd/output_file.h"
 #include "cmd/read_and_plan.h"
 #include "cmd/watch_pass.h"
@@ -35,6 +35,7 @@
 #include "metrics/metrics.h"
 #include "metrics/server.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/diag.h"
 #include "util/log.h"
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "es/live_read.h"
 #include "trust/trust_check.h"
 #include "util/log.h"
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply/approve.h"
 #include "apply/execute.h"
 #include "apply/outcome.h"
 #include "apply/verify.h"
+#include "cmd/delete_guard.h"
 #include "cmd/read_and_plan.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -166,7 +166,7 @@ static int apply_cluster_plan(struct watch_pass_result *out, struct apply_outcom
 			    pending == 1 ? "" : "s", opts->hold_reason);
 		return 0;
 	}
-	if (!apply_deletes_allowed(&deletes, &view, opts->desired->policy.max_deletes, opts->allow_deletes)) {
+	if (!delete_guard_allows(&deletes, &view, opts->desired->policy.max_deletes, opts->allow_deletes)) {
 		out->error = true;
 		log_cluster(LOG_ERROR, "refused", cp->cluster_id,
 			    "the plan deletes %zu objects, more than policy.max_deletes (%ld); nothing was "

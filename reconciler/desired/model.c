@@ -88,18 +88,27 @@ const struct desired_object *desired_find_object(const struct desired_state *sta
 }
 
 #define ESR_KIND_NAME(e, name, section, list_path) [RESOURCE_##e] = #name,
-#define ESR_KIND_SECTION(e, name, section, list_path) [RESOURCE_##e] = section,
+#define ESR_KIND_SECTION(e, name, section, list_path) [RESOURCE_##e] = (section),
 static const char *const kind_names[RESOURCE_KIND_COUNT] = { ESR_KINDS(ESR_KIND_NAME) };
+#define ESR_KIND_LIST_PATH(e, name, section, list_path) [RESOURCE_##e] = (list_path),
 static const char *const kind_sections[RESOURCE_KIND_COUNT] = { ESR_KINDS(ESR_KIND_SECTION) };
+static const char *const kind_list_paths[RESOURCE_KIND_COUNT] = { ESR_KINDS(ESR_KIND_LIST_PATH) };
 
 const char *resource_kind_name(enum resource_kind kind)
 {
 	if (kind == RESOURCE_TRUST)
 		return "trust";
+	if (kind == RESOURCE_CLUSTER)
+		return "cluster";
 	return (unsigned)kind < RESOURCE_KIND_COUNT ? kind_names[kind] : "unknown";
 }
 
 const char *resource_kind_section(enum resource_kind kind)
 {
 	return (unsigned)kind < RESOURCE_KIND_COUNT ? kind_sections[kind] : NULL;
+}
+
+const char *resource_kind_list_path(enum resource_kind kind)
+{
+	return (unsigned)kind < RESOURCE_KIND_COUNT ? kind_list_paths[kind] : NULL;
 }

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -15,6 +14,7 @@
 
 #include "es/retry.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define DEFAULT_TIMEOUT_MS 30000L
@@ -70,22 +70,6 @@ void es_global_cleanup(void)
 {
 	if (global_rc == CURLE_OK)
 		curl_global_cleanup();
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 /* Formats a one-line message into *errmsg_out (when wanted); returns err. */
@@ -197,7 +181,7 @@ int es_client_new(struct es_client **out, const struct cluster_config *cfg,
 						   : ES_RESPONSE_DEFAULT_MAX;
 	c->user_agent = strdup(opts->user_agent ? opts->user_agent : "esreconcile/" ESR_VERSION);
 	/* Spread concurrent clients' retries; reproducibility is not wanted here. */
-	c->jitter_seed = (unsigned)now_ms() ^ (unsigned)(size_t)c;
+	c->jitter_seed = (unsigned)clock_now_ms() ^ (unsigned)(size_t)c;
 	c->curl = curl_easy_init();
 	if (!c->user_agent || !c->curl) {
 		es_client_free(c);
@@ -612,7 +596,7 @@ static int run_request(struct es_response *out, struct es_client *c, const struc
 		       char **errmsg_out)
 {
 	bool idempotent = rq->flags & ES_IDEMPOTENT;
-	long start = now_ms(), status = 0, delay;
+	long start = clock_now_ms(), status = 0, delay;
 	char *msg = NULL;
 	struct exchange ex;
 	int err, attempts = 0;
@@ -630,11 +614,11 @@ static int run_request(struct es_response *out, struct es_client *c, const struc
 			break;
 		if (err || !ex.retry_after || retry_after_parse_ms(&delay, ex.retry_after) != 0)
 			delay = retry_backoff_ms(&c->retry, attempts, &c->jitter_seed);
-		if (!retry_allowed(&c->retry, attempts, now_ms() - start, delay))
+		if (!retry_allowed(&c->retry, attempts, clock_now_ms() - start, delay))
 			break;
 		log_debug("cluster [%s] %s %s: %s, retrying in %ld ms", c->cfg->id, rq->method,
 			  rq->path, err ? "connection failed" : "busy", delay);
-		sleep_ms(delay);
+		clock_sleep_ms(delay);
 	}
 	if (!err)
 		err = response_fill(out, &ex, status);
@@ -645,7 +629,7 @@ static int run_request(struct es_response *out, struct es_client *c, const struc
 		msg = NULL;
 	}
 	out->attempts = attempts;
-	out->duration_ms = now_ms() - start;
+	out->duration_ms = clock_now_ms() - start;
 	log_debug("cluster [%s] %s %s -> %ld in %ld ms", c->cfg->id, rq->method, rq->path, status,
 		  out->duration_ms);
 	free(msg);
@@ -759,33 +743,6 @@ char *es_describe_failure(const char *cluster, const char *method, const char *p
 	}
 	if (!err && r->attempts > 1)
 		err = buf_printf(&b, " (after %d attempts)", r->attempts);
-	if (err) {
-		buf_dispose(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
-}
-
-char *es_escape_path_segment(const char *segment)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	struct buf b;
-	const unsigned char *p;
-	int err = 0;
-
-	buf_init(&b, BUF_SMALL_MAX);
-	for (p = (const unsigned char *)segment; *p && !err; p++) {
-		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-			     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' ||
-			     *p == '~';
-		if (plain) {
-			err = buf_append(&b, p, 1);
-		} else {
-			char enc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
-
-			err = buf_append(&b, enc, 3);
-		}
-	}
 	if (err) {
 		buf_dispose(&b);
 		return NULL;

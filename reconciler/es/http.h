@@ -70,7 +70,7 @@ void es_client_free(struct es_client *c);
 const char *es_client_cluster_id(const struct es_client *c);
 
 /* Sends one request. path starts with '/' and may carry a query string; path
- * segments built from names must be escaped with es_escape_path_segment().
+ * segments built from names must be escaped with es_escape_path_segment() (es/path.h).
  * body_json may be NULL (no body).
  *
  * Returns 0 when an HTTP response arrived, whatever its status (after retries,
@@ -112,9 +112,5 @@ char *es_describe_failure(const char *cluster, const char *method, const char *p
  * never repeats a URL that held user info). */
 int es_check_url(const struct cluster_config *cfg, const char *url, bool sends_credentials,
 		 char **errmsg_out);
-
-/* Percent-encodes a role or user name for use as one path segment
- * ("a b/c" -> "a%20b%2Fc"). Returns NULL on allocation failure; the caller frees. */
-char *es_escape_path_segment(const char *segment);
 
 #endif

@@ -33,8 +33,14 @@ static int cluster_document(cJSON *clusters, const struct live_cluster *lc)
 		return 0;
 	if (!cJSON_AddStringToObject(doc, "version", lc->version ? lc->version : ""))
 		return -ENOMEM;
-	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++)
-		err = plan_kinds[i]->fingerprint(doc, lc);
+	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++) {
+		/* the answers that list a kind's objects, under the kind's section name */
+		if (resource_kind_list_path((enum resource_kind)i))
+			err = fingerprint_add_reference(doc, resource_kind_section((enum resource_kind)i),
+							lc->objects[i]);
+		if (!err && plan_kinds[i]->fingerprint)
+			err = plan_kinds[i]->fingerprint(doc, lc);
+	}
 	if (!err)
 		err = fingerprint_add_reference(doc, "transport_addresses", lc->transport_addresses);
 	return err;

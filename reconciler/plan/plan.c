@@ -189,6 +189,16 @@ static int index_live(struct live_entry **out, size_t *count_out, const cJSON *l
 	return 0;
 }
 
+/* The answer of the kind's list_path as {name: object}: a reference to the
+ * live tree, not a copy, since it can hold thousands of objects. */
+static int read_list(cJSON **out, const struct cluster_builder *b, enum resource_kind kind)
+{
+	const cJSON *answer = b->lc->objects[kind];
+
+	*out = cJSON_IsObject(answer) ? cJSON_CreateObjectReference(answer->child) : cJSON_CreateObject();
+	return *out ? 0 : -ENOMEM;
+}
+
 /* A name that the sorted entries hold twice, or NULL. */
 static const char *duplicate_name(const struct live_entry *entries, size_t count)
 {
@@ -200,20 +210,22 @@ static const char *duplicate_name(const struct live_entry *entries, size_t count
 	return NULL;
 }
 
-static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
+/* A kind's live objects on the cluster, sorted by name into *entries (which
+ * point into *live_objects). Returns 0, 1 when the kind cannot be planned on
+ * this cluster (a problem says why: it cannot be read, or the answer names an
+ * object twice), or a negative errno. */
+static int read_entries(struct live_entry **entries, size_t *count, cJSON **live_objects,
+			struct cluster_builder *b, const struct kind_ops *ops)
 {
-	enum prune_policy policy = b->desired->policy.prune[ops->kind];
-	struct live_entry *entries = NULL, key = { 0 }, *found;
 	const char *duplicate;
-	cJSON *live_objects = NULL;
-	size_t count = 0, i;
-	int err = ops->read_live(&live_objects, b);
+	int err = ops->read_live ? ops->read_live(live_objects, b) : read_list(live_objects, b, ops->kind);
 
-	if (err > 0) /* the kind cannot be planned on this cluster: read_live said why */
-		return 0;
-	if (!err)
-		err = index_live(&entries, &count, live_objects);
-	if (!err && (duplicate = duplicate_name(entries, count))) {
+	*entries = NULL;
+	*count = 0;
+	if (err)
+		return err;
+	err = index_live(entries, count, *live_objects);
+	if (!err && (duplicate = duplicate_name(*entries, *count))) {
 		/* which of the two is live? Planning either could write a declared
 		 * object and then delete it */
 		err = builder_add_problem(b, ops->kind, duplicate,
@@ -221,9 +233,21 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 					  "%s on this cluster until the answer names each once",
 					  b->lc->cluster_id, resource_kind_name(ops->kind), duplicate,
 					  resource_kind_section(ops->kind));
-		count = 0;
-		goto done;
+		return err ? err : 1;
 	}
+	return err;
+}
+
+static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
+{
+	enum prune_policy policy = b->desired->policy.prune[ops->kind];
+	struct live_entry *entries = NULL, key = { 0 }, *found;
+	cJSON *live_objects = NULL;
+	size_t count = 0, i;
+	int err = read_entries(&entries, &count, &live_objects, b, ops);
+
+	if (err)
+		goto done;
 	for (i = 0; !err && i < b->desired->object_count; i++) {
 		const struct desired_object *d = &b->desired->objects[i];
 
@@ -244,7 +268,7 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 done:
 	free(entries);
 	cJSON_Delete(live_objects);
-	return err;
+	return err > 0 ? 0 : err; /* a kind that cannot be planned is a problem, not an error */
 }
 
 /* Execution order of design §6; a stable insertion sort keeps each step's order. */
@@ -375,29 +399,70 @@ void plan_free(struct plan *plan)
 	free(plan);
 }
 
+int plan_append_problem(struct plan *plan, struct cluster_plan *cp, enum resource_kind kind,
+			const char *name, const char *text, bool blocks_cluster)
+{
+	struct plan_change *grown = realloc(cp->changes, (cp->change_count + 1) * sizeof(*grown));
+	struct plan_change *c;
+
+	if (!grown)
+		return -ENOMEM;
+	cp->changes = grown;
+	c = &grown[cp->change_count];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->action = ACTION_PROBLEM;
+	c->blocks_cluster = blocks_cluster;
+	c->name = plan_strdup(name);
+	c->problem = plan_strdup(text);
+	if (!c->name || !c->problem) {
+		free(c->name);
+		free(c->problem);
+		return -ENOMEM;
+	}
+	cp->change_count++;
+	plan->summary.problems++;
+	return 0;
+}
+
+int plan_add_cluster_problem(struct plan *plan, const char *cluster_id, const char *name,
+			     const char *problem)
+{
+	size_t i;
+
+	for (i = 0; i < plan->cluster_count; i++)
+		if (!strcmp(plan->clusters[i].cluster_id, cluster_id))
+			return plan_append_problem(plan, &plan->clusters[i], RESOURCE_CLUSTER, name, problem,
+						   true);
+	return -ENOENT;
+}
+
+bool cluster_plan_blocked(const struct cluster_plan *cp)
+{
+	size_t i;
+
+	for (i = 0; i < cp->change_count; i++)
+		if (cp->changes[i].action == ACTION_PROBLEM && cp->changes[i].blocks_cluster)
+			return true;
+	return false;
+}
+
 /* One kind's declarations: every live object a desired state may declare
- * (prune: all would delete it when undeclared), in name order. */
+ * (that prune: all would delete when undeclared), in name order. */
 static int declare_kind(cJSON *section, cJSON *notes, struct cluster_builder *b, const struct kind_ops *ops)
 {
 	struct live_entry *entries = NULL;
 	cJSON *live_objects = NULL, *body;
-	size_t count = 0, i, j;
-	int err = ops->read_live(&live_objects, b);
+	size_t count = 0, problems = b->cp->change_count, i;
+	int err = read_entries(&entries, &count, &live_objects, b, ops);
 
-	if (err > 0) { /* the kind cannot be read on this cluster: read_live said why */
-		for (j = 0; j < b->cp->change_count; j++)
-			if (b->cp->changes[j].problem && !err)
-				err = plan_note(notes, "%s", b->cp->changes[j].problem);
-		goto done;
-	}
-	if (!err)
-		err = index_live(&entries, &count, live_objects);
-	if (!err && duplicate_name(entries, count)) {
-		err = plan_note(notes, "cluster [%s] listed %s [%s] twice; no %s exported", b->lc->cluster_id,
-				resource_kind_name(ops->kind), duplicate_name(entries, count),
-				resource_kind_section(ops->kind));
+	if (err > 0) { /* nothing of the kind is declared: the problem says why */
 		count = 0;
+		err = 0;
 	}
+	/* what kept objects of the kind out is a note */
+	for (i = problems; !err && i < b->cp->change_count; i++)
+		err = plan_note(notes, "%s", b->cp->changes[i].problem);
 	for (i = 0; !err && i < count; i++) {
 		if (!ops->prunable(b, entries[i].name, entries[i].item, PRUNE_ALL))
 			continue;
@@ -408,7 +473,6 @@ static int declare_kind(cJSON *section, cJSON *notes, struct cluster_builder *b,
 			err = -ENOMEM;
 		}
 	}
-done:
 	free(entries);
 	cJSON_Delete(live_objects);
 	return err;
@@ -427,7 +491,7 @@ int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster 
 	memset(&b, 0, sizeof(b));
 	memset(&scratch, 0, sizeof(scratch));
 	b.lc = lc;
-	b.cp = &scratch; /* where read_live puts a problem */
+	b.cp = &scratch; /* where reading a kind puts its problems */
 	if (!err && !lc->reachable)
 		err = -EINVAL;
 	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++) {

@@ -48,7 +48,8 @@ struct kind_ops {
 	/* This kind's live objects on the cluster as {name: object}; the caller frees
 	 * *out with cJSON_Delete (it may be a reference to the live_cluster's tree).
 	 * Returns 1 when the kind cannot be planned on this cluster (after adding
-	 * a problem that says why). */
+	 * a problem that says why). NULL: the answer of the kind's list_path is that
+	 * object already. */
 	int (*read_live)(cJSON **out, struct cluster_builder *b);
 	/* A body (declared, or live) in the form that compares as Elasticsearch means
 	 * it; the caller owns *out. */
@@ -82,7 +83,8 @@ struct kind_ops {
 	/* NULL, or what apply waits for after writing objects of this kind. */
 	const struct kind_settle *settle;
 	/* Adds this kind's part of the live state to the fingerprint's document of
-	 * the cluster (references or copies, keyed by distinct names). */
+	 * the cluster (references or copies, keyed by distinct names) beyond the
+	 * answer of its list_path, which the fingerprint takes anyway; optional. */
 	int (*fingerprint)(cJSON *doc, const struct live_cluster *lc);
 	/* The declaration that keeps the live object as it is (export): the body in
 	 * the desired-state form (a remote's keys as the YAML nests them), the
@@ -118,6 +120,10 @@ int plan_unstamped_metadata(cJSON **out, const cJSON *object);
 int plan_note(cJSON *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True when a role or user's metadata.managed_by names esreconcile. */
 bool plan_is_managed(const cJSON *object);
+/* Appends a `!` problem to a built plan's cluster (and counts it in the
+ * summary); text and name are copied. Returns 0 or -ENOMEM. */
+int plan_append_problem(struct plan *plan, struct cluster_plan *cp, enum resource_kind kind,
+			const char *name, const char *text, bool blocks_cluster);
 /* The change index of an object of kind this plan creates, or -1. */
 long builder_created(const struct cluster_builder *b, enum resource_kind kind, const char *name);
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "desired/es_names.h"
-#include "es/http.h"
+#include "es/path.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 
@@ -17,18 +17,6 @@ static bool is_reserved(const char *name, const cJSON *role)
 	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(role, "metadata");
 
 	return es_role_is_reserved(name) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
-}
-
-static int role_read_live(cJSON **out, struct cluster_builder *b)
-{
-	/* a reference to the live tree, not a copy: it can hold thousands of objects */
-	*out = cJSON_IsObject(b->lc->roles) ? cJSON_CreateObjectReference(b->lc->roles->child) : cJSON_CreateObject();
-	return *out ? 0 : -ENOMEM;
-}
-
-static int role_fingerprint(cJSON *doc, const struct live_cluster *lc)
-{
-	return fingerprint_add_reference(doc, "roles", lc->roles);
 }
 
 static bool role_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
@@ -500,7 +488,6 @@ static int role_declare(cJSON **out, const char *name, const cJSON *live, const 
 
 const struct kind_ops role_kind_ops = {
 	.kind = RESOURCE_ROLE,
-	.read_live = role_read_live,
 	.normalize = role_normalize,
 	.prunable = role_prunable,
 	.guard = role_guard,
@@ -508,6 +495,5 @@ const struct kind_ops role_kind_ops = {
 	.write = role_write,
 	.remove = role_delete,
 	.finish = role_finish,
-	.fingerprint = role_fingerprint,
 	.declare = role_declare,
 };

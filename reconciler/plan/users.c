@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "desired/es_names.h"
-#include "es/http.h"
+#include "es/path.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 
@@ -21,18 +21,9 @@ static bool is_reserved(const char *name, const cJSON *live)
 	return es_user_is_reserved(name) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
 }
 
-static int user_read_live(cJSON **out, struct cluster_builder *b)
-{
-	/* a reference to the live tree, not a copy: it can hold thousands of objects */
-	*out = cJSON_IsObject(b->lc->users) ? cJSON_CreateObjectReference(b->lc->users->child) : cJSON_CreateObject();
-	return *out ? 0 : -ENOMEM;
-}
-
 static int user_fingerprint(cJSON *doc, const struct live_cluster *lc)
 {
-	int err = fingerprint_add_reference(doc, "users", lc->users);
-
-	return err ? err : fingerprint_add_reference(doc, "password_probes", lc->password_probes);
+	return fingerprint_add_reference(doc, "password_probes", lc->password_probes);
 }
 
 static bool user_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
@@ -356,7 +347,6 @@ static int user_declare(cJSON **out, const char *name, const cJSON *live, const 
 
 const struct kind_ops user_kind_ops = {
 	.kind = RESOURCE_USER,
-	.read_live = user_read_live,
 	.normalize = user_normalize,
 	.prunable = user_prunable,
 	.guard = user_guard,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/strlist.h"
 
 #define SECONDS_PER_DAY 86400
 
@@ -98,16 +99,6 @@ static const struct trust_cluster *trust_of(const struct desired_state *desired,
 	return NULL;
 }
 
-static bool trusts_authority(const struct trust_cluster *tc, const char *authority)
-{
-	size_t i;
-
-	for (i = 0; i < tc->trust_count; i++)
-		if (!strcmp(tc->trusts[i], authority))
-			return true;
-	return false;
-}
-
 static int check_expiry(struct trust_report *report, const char *cluster, const char *what,
 			time_t not_after, time_t now)
 {
@@ -186,11 +177,11 @@ static int check_mutual_trust(struct trust_report *report, const struct desired_
 		to = trust_of(desired, o->remote_cluster);
 		if (!from || !to)
 			continue;
-		if (!trusts_authority(from, to->transport_ca))
+		if (!strlist_contains(from->trusts, from->trust_count, to->transport_ca))
 			err = add_finding(report, o->cluster, TRUST_PROBLEM,
 					  "remote [%s] points at [%s], but [%s] does not trust its transport CA [%s]: add it to trust.clusters.%s.trusts",
 					  o->name, o->remote_cluster, o->cluster, to->transport_ca, o->cluster);
-		if (!err && !trusts_authority(to, from->transport_ca))
+		if (!err && !strlist_contains(to->trusts, to->trust_count, from->transport_ca))
 			err = add_finding(report, o->cluster, TRUST_PROBLEM,
 					  "remote [%s] points at [%s], but [%s] does not trust [%s]'s transport CA [%s]: add it to trust.clusters.%s.trusts",
 					  o->name, o->remote_cluster, o->remote_cluster, o->cluster,

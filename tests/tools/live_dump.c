@@ -17,6 +17,7 @@
 #include "desired/loader.h"
 #include "es/http.h"
 #include "es/live.h"
+#include "es/live_read.h"
 #include "util/diag.h"
 
 #define MAX_ARGS 64
@@ -63,8 +64,8 @@ static cJSON *cluster_json(const struct live_cluster *lc)
 	err = add_tree(o, "root", lc->root);
 	err = err ? err : add_tree(o, "settings", lc->settings);
 	err = err ? err : add_tree(o, "remote_info", lc->remote_info);
-	err = err ? err : add_tree(o, "roles", lc->roles);
-	err = err ? err : add_tree(o, "users", lc->users);
+	err = err ? err : add_tree(o, "roles", lc->objects[RESOURCE_ROLE]);
+	err = err ? err : add_tree(o, "users", lc->objects[RESOURCE_USER]);
 	err = err ? err : add_tree(o, "certificates", lc->certificates);
 	err = err ? err : add_tree(o, "transport_addresses", lc->transport_addresses);
 	err = err ? err : add_tree(o, "password_probes", lc->password_probes);

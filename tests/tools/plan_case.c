@@ -350,8 +350,8 @@ static int answers_to_live_cluster(struct live_cluster *lc, const char *id, stru
 	lc->root = take(a, ANSWER_ROOT);
 	lc->settings = take(a, ANSWER_SETTINGS);
 	lc->remote_info = take(a, ANSWER_REMOTE_INFO);
-	lc->roles = take(a, ANSWER_ROLES);
-	lc->users = take(a, ANSWER_USERS);
+	lc->objects[RESOURCE_ROLE] = take(a, ANSWER_ROLES);
+	lc->objects[RESOURCE_USER] = take(a, ANSWER_USERS);
 	lc->certificates = take(a, ANSWER_CERTIFICATES);
 	lc->transport_addresses = take(a, ANSWER_TRANSPORT_ADDRESSES);
 	lc->password_probes = take(a, ANSWER_PASSWORD_PROBES);

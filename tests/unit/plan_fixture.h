@@ -173,8 +173,8 @@ static inline struct live_state *fixture_live(const char *text)
 		assert_int_equal(sscanf(lc->version, "%d.%d", &lc->version_major, &lc->version_minor), 2);
 		lc->settings = fixture_take(item, "settings", "{'persistent':{},'transient':{}}");
 		lc->remote_info = fixture_take(item, "remote_info", "{}");
-		lc->roles = fixture_take(item, "roles", "{}");
-		lc->users = fixture_take(item, "users", "{}");
+		lc->objects[RESOURCE_ROLE] = fixture_take(item, "roles", "{}");
+		lc->objects[RESOURCE_USER] = fixture_take(item, "users", "{}");
 		lc->password_probes = fixture_take(item, "probes", "{}");
 		lc->transport_addresses = fixture_take(item, "transport", NULL);
 		cJSON_ArrayForEach(w, warnings) {

@@ -1,4 +1,4 @@
-/* Unit tests: the deletion guard and the approval prompt. */
+/* Unit tests: the deletion guard (cmd/) and the approval prompt (apply/). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,6 +7,7 @@
 
 #include "apply/approve.h"
 #include "apply_fixture.h"
+#include "cmd/delete_guard.h"
 
 static struct plan *plan_with_deletes(size_t first, size_t second)
 {
@@ -33,12 +34,12 @@ static void test_deletes_are_summed_over_clusters(void **state)
 	size_t count = 0;
 
 	(void)state;
-	assert_int_equal(plan_count_deletes(plan), 21);
-	assert_false(apply_deletes_allowed(&count, plan, 20, false));
+	assert_int_equal(delete_guard_count(plan), 21);
+	assert_false(delete_guard_allows(&count, plan, 20, false));
 	assert_int_equal(count, 21);
-	assert_true(apply_deletes_allowed(&count, plan, 21, false));
-	assert_true(apply_deletes_allowed(&count, plan, 20, true));
-	assert_false(apply_deletes_allowed(&count, plan, 0, false));
+	assert_true(delete_guard_allows(&count, plan, 21, false));
+	assert_true(delete_guard_allows(&count, plan, 20, true));
+	assert_false(delete_guard_allows(&count, plan, 0, false));
 	plan_free(plan);
 }
 
@@ -48,7 +49,7 @@ static void test_no_deletes_pass_a_zero_limit(void **state)
 	size_t count = 1;
 
 	(void)state;
-	assert_true(apply_deletes_allowed(&count, plan, 0, false));
+	assert_true(delete_guard_allows(&count, plan, 0, false));
 	assert_int_equal(count, 0);
 	plan_free(plan);
 }

@@ -9,8 +9,8 @@
 #include "apply/outcome.h"
 #include "apply/request_outcome.h"
 #include "apply_fixture.h"
+#include "cmd/exit_codes.h"
 #include "plan/plan_internal.h"
-#include "cmd/cli.h"
 
 /* Roles r1, r2 in one bulk write; users u1 (needs r1) and u2 (needs r2);
  * remote a and b in the settings PUT; then a bulk role delete of old1, old2. */
@@ -297,26 +297,26 @@ static void test_exit_codes(void **state)
 	/* Nothing to do and converged. */
 	assert_int_equal(apply_outcome_new(&empty, nothing), 0);
 	empty->converged = true;
-	assert_int_equal(apply_exit_code(empty), EXIT_OK);
+	assert_int_equal(exit_code_for_apply(empty), EXIT_OK);
 	/* Nothing to do, not converged (an unreachable cluster). */
 	empty->converged = false;
-	assert_int_equal(apply_exit_code(empty), EXIT_INVALID);
+	assert_int_equal(exit_code_for_apply(empty), EXIT_INVALID);
 	apply_outcome_free(empty);
 	plan_free(nothing);
 
 	set_all(s->outcome, CHANGE_APPLIED);
 	s->outcome->converged = true;
-	assert_int_equal(apply_exit_code(s->outcome), EXIT_OK);
+	assert_int_equal(exit_code_for_apply(s->outcome), EXIT_OK);
 	/* All applied but a fresh plan still differs. */
 	s->outcome->converged = false;
-	assert_int_equal(apply_exit_code(s->outcome), EXIT_PARTIAL);
+	assert_int_equal(exit_code_for_apply(s->outcome), EXIT_PARTIAL);
 	/* One failed, the rest applied. */
 	s->outcome->converged = true;
 	s->outcome->clusters[0].changes[3].status = CHANGE_FAILED;
-	assert_int_equal(apply_exit_code(s->outcome), EXIT_PARTIAL);
+	assert_int_equal(exit_code_for_apply(s->outcome), EXIT_PARTIAL);
 	/* One skipped. */
 	s->outcome->clusters[0].changes[3].status = CHANGE_SKIPPED;
-	assert_int_equal(apply_exit_code(s->outcome), EXIT_PARTIAL);
+	assert_int_equal(exit_code_for_apply(s->outcome), EXIT_PARTIAL);
 }
 
 static void test_exit_code_nothing_applied(void **state)
@@ -330,7 +330,7 @@ static void test_exit_code_nothing_applied(void **state)
 	assert_int_equal(tally.applied, 0);
 	assert_int_equal(tally.failed, 1);
 	assert_int_equal(tally.skipped, 7);
-	assert_int_equal(apply_exit_code(s->outcome), EXIT_INVALID);
+	assert_int_equal(exit_code_for_apply(s->outcome), EXIT_INVALID);
 }
 
 static void test_final_status_is_kept(void **state)

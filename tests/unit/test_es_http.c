@@ -14,6 +14,8 @@
 
 #include "es/http.h"
 #include "es/live.h"
+#include "es/live_read.h"
+#include "es/path.h"
 #include "es/retry.h"
 
 static const struct retry_policy policy = {

@@ -1,4 +1,5 @@
-/* Unit tests for the small utilities: capped buffers, secrets, JSON escaping, CLI options. */
+/* Unit tests for the small utilities: capped buffers, string lists, secrets, JSON escaping,
+ * CLI options. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "util/printable.h"
 #include "util/utf8.h"
 #include "util/secret.h"
+#include "util/strlist.h"
 
 static void buf_appends_and_stays_terminated(void **state)
 {
@@ -64,6 +66,43 @@ static void buf_detach_hands_over_contents(void **state)
 	free(s);
 	buf_dispose(&b);
 	buf_dispose(NULL);
+}
+
+static void strlist_appends_copies_and_finds_them(void **state)
+{
+	char **items = NULL;
+	size_t count = 0;
+	char name[] = "alpha";
+
+	(void)state;
+	assert_int_equal(strlist_append(&items, &count, name), 0);
+	assert_int_equal(strlist_append(&items, &count, "beta"), 0);
+	name[0] = 'A'; /* the list holds its own copy */
+	assert_int_equal(count, 2);
+	assert_string_equal(items[0], "alpha");
+	assert_true(strlist_contains(items, count, "beta"));
+	assert_false(strlist_contains(items, count, "Alpha"));
+	assert_false(strlist_contains(NULL, 0, "alpha"));
+	strlist_free(items, count);
+	strlist_free(NULL, 0);
+}
+
+static void strlist_sorts_and_drops_duplicates(void **state)
+{
+	static const char *const input[] = { "c", "a", "b", "a", "c", "c" };
+	char **items = NULL;
+	size_t count = 0, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(input) / sizeof(input[0]); i++)
+		assert_int_equal(strlist_append(&items, &count, input[i]), 0);
+	count = strlist_sort_unique(items, count);
+	assert_int_equal(count, 3);
+	assert_string_equal(items[0], "a");
+	assert_string_equal(items[1], "b");
+	assert_string_equal(items[2], "c");
+	assert_int_equal(strlist_sort_unique(items, 0), 0);
+	strlist_free(items, count);
 }
 
 static void secrets_compare_by_value(void **state)
@@ -176,6 +215,8 @@ int main(void)
 		cmocka_unit_test(buf_appends_and_stays_terminated),
 		cmocka_unit_test(buf_refuses_to_grow_past_its_cap),
 		cmocka_unit_test(buf_detach_hands_over_contents),
+		cmocka_unit_test(strlist_appends_copies_and_finds_them),
+		cmocka_unit_test(strlist_sorts_and_drops_duplicates),
 		cmocka_unit_test(secrets_compare_by_value),
 		cmocka_unit_test(json_strings_are_escaped),
 		cmocka_unit_test(server_text_is_printable),

@@ -1,4 +1,4 @@
-#include "apply/clock.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <time.h>

@@ -1,0 +1,461 @@
+#include "es/live_read.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "es/http.h"
+#include "util/buf.h"
+#include "util/strlist.h"
+#include "util/work_queue.h"
+
+#define DEFAULT_PARALLEL 8
+
+/* Reading one cluster: what to fetch besides the mandatory reads. */
+struct read_job {
+	const struct cluster_config *cfg;
+	struct live_cluster *cluster;
+	bool want_certificates;
+	bool want_transport;
+};
+
+/* One password probe; the result is merged into its cluster after the pool ends,
+ * so workers never write to shared state. */
+struct probe_job {
+	const struct cluster_config *cfg;
+	struct live_cluster *cluster;
+	const struct desired_object *user;
+	bool matches;
+	char *error; /* set when the probe could not decide */
+};
+
+/* What a worker thread keeps between jobs: a client for the cluster it used last,
+ * so consecutive probes on one cluster reuse the connection. */
+struct worker {
+	struct es_client *client;
+	const struct cluster_config *client_cfg;
+};
+
+/* One run of the work queue: read_job or probe_job items, and a worker per thread. */
+struct pool {
+	void *jobs;
+	struct worker *workers;
+	const struct live_read_options *opts;
+};
+
+static int add_warning(struct live_cluster *lc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int add_warning(struct live_cluster *lc, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	int err;
+
+	buf_init(&b, BUF_SMALL_MAX);
+	va_start(ap, fmt);
+	err = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (!err)
+		err = strlist_append(&lc->warnings, &lc->warning_count, b.data ? b.data : "");
+	buf_dispose(&b);
+	return err;
+}
+
+static int worker_client(struct es_client **out, struct worker *w,
+			 const struct cluster_config *cfg, const struct live_read_options *opts,
+			 char **errmsg_out)
+{
+	int err;
+
+	if (w->client && w->client_cfg == cfg) {
+		*out = w->client;
+		return 0;
+	}
+	es_client_free(w->client);
+	w->client = NULL;
+	w->client_cfg = NULL;
+	err = es_client_new(&w->client, cfg, opts->client, errmsg_out);
+	if (err)
+		return err;
+	w->client_cfg = cfg;
+	*out = w->client;
+	return 0;
+}
+
+/* GET path as JSON of the expected type into *out (owned by the caller). On a
+ * failure other than -ENOMEM, returns -EIO with a message in *errmsg_out. */
+static int get_json(cJSON **out, struct es_client *client, const char *path, int json_type,
+		    char **errmsg_out)
+{
+	const char *id = es_client_cluster_id(client);
+	struct es_response r;
+	char *msg = NULL;
+	int err;
+
+	*out = NULL;
+	err = es_request(&r, client, "GET", path, NULL, ES_IDEMPOTENT, &msg);
+	if (err) {
+		if (err != -ENOMEM)
+			err = -EIO;
+		*errmsg_out = msg;
+		goto done;
+	}
+	if (!es_response_ok(&r)) {
+		*errmsg_out = es_describe_failure(id, "GET", path, &r);
+		err = *errmsg_out ? -EIO : -ENOMEM;
+		goto done;
+	}
+	if (!r.json || (r.json->type & 0xFF) != json_type) {
+		struct buf b;
+
+		buf_init(&b, BUF_SMALL_MAX);
+		err = buf_printf(&b, "cluster [%s] GET %s: HTTP %ld: unexpected response (not a JSON %s)",
+				 id, path, r.status, json_type == cJSON_Array ? "array" : "object");
+		*errmsg_out = err ? NULL : buf_detach(&b);
+		buf_dispose(&b);
+		err = *errmsg_out ? -EIO : -ENOMEM;
+		goto done;
+	}
+	*out = r.json;
+	r.json = NULL;
+done:
+	es_response_dispose(&r);
+	return err;
+}
+
+/* The publish addresses of GET /_nodes/transport as "host:port" strings. A
+ * publish_address may read "hostname/10.0.0.1:9300": the part after the slash
+ * is the one a remote can connect to. */
+static int transport_addresses(cJSON **out, const cJSON *nodes_response)
+{
+	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(nodes_response, "nodes");
+	const cJSON *node;
+	cJSON *list = cJSON_CreateArray();
+
+	*out = NULL;
+	if (!list)
+		return -ENOMEM;
+	cJSON_ArrayForEach(node, nodes) {
+		const cJSON *transport = cJSON_GetObjectItemCaseSensitive(node, "transport");
+		const cJSON *address = cJSON_GetObjectItemCaseSensitive(transport, "publish_address");
+		const char *text, *slash;
+		cJSON *item;
+
+		if (!cJSON_IsString(address) || !address->valuestring)
+			continue;
+		text = address->valuestring;
+		slash = strrchr(text, '/');
+		item = cJSON_CreateString(slash ? slash + 1 : text);
+		if (!item || !cJSON_AddItemToArray(list, item)) {
+			cJSON_Delete(item);
+			cJSON_Delete(list);
+			return -ENOMEM;
+		}
+	}
+	*out = list;
+	return 0;
+}
+
+static int read_version(struct live_cluster *lc)
+{
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(lc->root, "version");
+	const cJSON *number = cJSON_GetObjectItemCaseSensitive(version, "number");
+
+	if (!cJSON_IsString(number) ||
+	    live_parse_version(&lc->version_major, &lc->version_minor, number->valuestring)) {
+		struct buf b;
+		int err;
+
+		buf_init(&b, BUF_SMALL_MAX);
+		err = buf_printf(&b, "cluster [%s] GET /: no version.number in the response",
+				 lc->cluster_id);
+		lc->error = err ? NULL : buf_detach(&b);
+		buf_dispose(&b);
+		return lc->error ? -EIO : -ENOMEM;
+	}
+	lc->version = strdup(number->valuestring);
+	return lc->version ? 0 : -ENOMEM;
+}
+
+static int read_cluster(void *ctx, size_t worker, size_t index)
+{
+	const struct pool *pool = ctx;
+	struct worker *w = &pool->workers[worker];
+	struct read_job *job = (struct read_job *)pool->jobs + index;
+	struct live_cluster *lc = job->cluster;
+	/* The cluster-wide reads; the kinds' lists come between them and the certificates. */
+	const struct {
+		const char *path;
+		size_t offset;
+		int json_type;
+	} reads[] = {
+		{ "/", offsetof(struct live_cluster, root), cJSON_Object },
+		{ "/_cluster/settings?flat_settings=true", offsetof(struct live_cluster, settings), cJSON_Object },
+		{ "/_remote/info", offsetof(struct live_cluster, remote_info), cJSON_Object },
+	};
+	struct es_client *client;
+	cJSON *nodes = NULL;
+	size_t i;
+	int err;
+
+	if (job->cfg->verify == TLS_VERIFY_NONE) {
+		err = add_warning(lc, "TLS verification is disabled for cluster [%s]", lc->cluster_id);
+		if (err)
+			return err;
+	}
+	err = worker_client(&client, w, job->cfg, pool->opts, &lc->error);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		cJSON **slot = (cJSON **)(void *)((char *)lc + reads[i].offset);
+
+		err = get_json(slot, client, reads[i].path, reads[i].json_type, &lc->error);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++) {
+		const char *list_path = resource_kind_list_path((enum resource_kind)i);
+
+		if (!list_path)
+			continue;
+		err = get_json(&lc->objects[i], client, list_path, cJSON_Object, &lc->error);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	if (job->want_certificates) {
+		err = get_json(&lc->certificates, client, "/_ssl/certificates", cJSON_Array, &lc->error);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	if (job->want_transport) {
+		err = get_json(&nodes, client, "/_nodes/transport", cJSON_Object, &lc->error);
+		if (!err)
+			err = transport_addresses(&lc->transport_addresses, nodes);
+		cJSON_Delete(nodes);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	err = read_version(lc);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	lc->password_probes = cJSON_CreateObject();
+	if (!lc->password_probes)
+		return -ENOMEM;
+	lc->reachable = true;
+	return 0;
+}
+
+static int probe_password(void *ctx, size_t worker, size_t index)
+{
+	static const char path[] = "/_security/_authenticate";
+	const struct pool *pool = ctx;
+	struct worker *w = &pool->workers[worker];
+	struct probe_job *job = (struct probe_job *)pool->jobs + index;
+	struct es_client *client;
+	struct es_response r;
+	int err;
+
+	err = worker_client(&client, w, job->cfg, pool->opts, &job->error);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	err = es_request_as(&r, client, job->user->name, job->user->password, "GET", path, NULL,
+			    ES_IDEMPOTENT, &job->error);
+	if (!err) {
+		if (r.status == 200 || r.status == 401) {
+			job->matches = r.status == 200;
+		} else {
+			job->error = es_describe_failure(job->cfg->id, "GET", path, &r);
+			if (!job->error)
+				err = -ENOMEM;
+		}
+	}
+	es_response_dispose(&r);
+	return err == -ENOMEM ? err : 0;
+}
+
+/* Runs fn over jobs[0..count) on at most `parallel` threads; a failure
+ * (-ENOMEM) stops handing out jobs. */
+static int run_pool(void *jobs, size_t count, work_fn fn, const struct live_read_options *opts,
+		    long parallel)
+{
+	struct pool pool = { .jobs = jobs, .opts = opts };
+	size_t width = (size_t)parallel < count ? (size_t)parallel : count, i;
+	int err;
+
+	if (!count)
+		return 0;
+	pool.workers = calloc(width, sizeof(*pool.workers));
+	if (!pool.workers)
+		return -ENOMEM;
+	err = work_queue_run(count, width, 0, fn, &pool);
+	for (i = 0; i < width; i++)
+		es_client_free(pool.workers[i].client);
+	free(pool.workers);
+	return err;
+}
+
+static bool selected(const struct live_read_options *opts, const char *id)
+{
+	size_t i;
+
+	if (!opts->only_cluster_count)
+		return true;
+	for (i = 0; i < opts->only_cluster_count; i++)
+		if (!strcmp(opts->only_clusters[i], id))
+			return true;
+	return false;
+}
+
+static bool trust_names(const struct desired_state *desired, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < desired->trust_cluster_count; i++)
+		if (!strcmp(desired->trust_clusters[i].cluster, id))
+			return true;
+	return false;
+}
+
+/* Whether a remote held by another read cluster points at `id` and leaves the
+ * seeds to be discovered from its transport publish addresses. */
+static bool seeds_discovered_from(const struct desired_state *desired,
+				  const struct live_read_options *opts, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+
+		if (o->kind != RESOURCE_REMOTE || o->absent || !o->remote_cluster ||
+		    strcmp(o->remote_cluster, id) != 0 || !strcmp(o->cluster, id) ||
+		    !selected(opts, o->cluster))
+			continue;
+		if (!cJSON_GetObjectItemCaseSensitive(o->body, "seeds") &&
+		    !cJSON_GetObjectItemCaseSensitive(o->body, "proxy_address"))
+			return true;
+	}
+	return false;
+}
+
+/* Fills live->clusters with the selected clusters and reads them; jobs[i]
+ * describes live->clusters[i]. */
+static int read_clusters(struct live_state *live, struct read_job *jobs,
+			 const struct desired_state *desired, const struct live_read_options *opts,
+			 long parallel)
+{
+	size_t i;
+
+	for (i = 0; i < desired->cluster_count; i++) {
+		const struct cluster_config *cfg = &desired->clusters[i];
+		struct live_cluster *lc;
+
+		if (!selected(opts, cfg->id))
+			continue;
+		lc = &live->clusters[live->cluster_count];
+		lc->cluster_id = strdup(cfg->id);
+		if (!lc->cluster_id)
+			return -ENOMEM;
+		jobs[live->cluster_count++] = (struct read_job){
+			.cfg = cfg,
+			.cluster = lc,
+			.want_certificates = trust_names(desired, cfg->id),
+			.want_transport = seeds_discovered_from(desired, opts, cfg->id),
+		};
+	}
+	return run_pool(jobs, live->cluster_count, read_cluster, opts, parallel);
+}
+
+static int probe_passwords(struct live_state *live, const struct read_job *reads,
+			   const struct desired_state *desired, const struct live_read_options *opts,
+			   long parallel)
+{
+	struct probe_job *jobs = NULL;
+	size_t count = 0, i;
+	int err = 0;
+
+	if (desired->policy.password_check != PASSWORD_CHECK_PROBE)
+		return 0;
+	jobs = calloc(desired->object_count ? desired->object_count : 1, sizeof(*jobs));
+	if (!jobs)
+		return -ENOMEM;
+	for (i = 0; i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+		struct live_cluster *lc;
+
+		if (o->kind != RESOURCE_USER || o->absent || !o->password)
+			continue;
+		/* live is ours to change; the lookup is const for consumers only. */
+		lc = (struct live_cluster *)live_find_cluster(live, o->cluster);
+		if (!lc || !lc->reachable || !cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_USER], o->name))
+			continue;
+		jobs[count++] = (struct probe_job){
+			.cfg = reads[lc - live->clusters].cfg,
+			.cluster = lc,
+			.user = o,
+		};
+	}
+	err = run_pool(jobs, count, probe_password, opts, parallel);
+	for (i = 0; !err && i < count; i++) {
+		struct probe_job *job = &jobs[i];
+
+		if (job->error) {
+			/* Without the answer the plan cannot tell whether the password
+			 * changed: the cluster cannot be planned. */
+			if (job->cluster->reachable) {
+				job->cluster->reachable = false;
+				job->cluster->error = job->error;
+				job->error = NULL;
+			}
+		} else if (!cJSON_AddItemToObject(job->cluster->password_probes, job->user->name,
+						  cJSON_CreateBool(job->matches))) {
+			err = -ENOMEM;
+		}
+	}
+	for (i = 0; i < count; i++)
+		free(jobs[i].error);
+	free(jobs);
+	return err;
+}
+
+int live_read(struct live_state **out, const struct desired_state *desired,
+	      const struct live_read_options *opts)
+{
+	static const struct live_read_options defaults;
+	struct live_state *live = NULL;
+	struct read_job *jobs = NULL;
+	long parallel;
+	int err;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	parallel = opts->parallel > 0 ? opts->parallel : DEFAULT_PARALLEL;
+	err = es_global_init();
+	if (err)
+		return err;
+	live = calloc(1, sizeof(*live));
+	if (!live)
+		return -ENOMEM;
+	live->clusters = calloc(desired->cluster_count ? desired->cluster_count : 1,
+				sizeof(*live->clusters));
+	jobs = calloc(desired->cluster_count ? desired->cluster_count : 1, sizeof(*jobs));
+	if (!live->clusters || !jobs) {
+		err = -ENOMEM;
+		goto done;
+	}
+	err = read_clusters(live, jobs, desired, opts, parallel);
+	if (!err)
+		err = probe_passwords(live, jobs, desired, opts, parallel);
+done:
+	free(jobs);
+	if (err) {
+		live_state_free(live);
+		return err;
+	}
+	*out = live;
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* live_read: reads the live state (es/live.h) of the declared clusters from
+ * their REST APIs, over es/http.c and several threads.
+ *
+ * This is the plan path's only I/O; the plan stage consumes the result without
+ * touching the network. live_read() returns a live_state the caller owns and
+ * frees with live_state_free(). */
+#ifndef ESR_ES_LIVE_READ_H
+#define ESR_ES_LIVE_READ_H
+
+#include <stddef.h>
+
+#include "desired/model.h"
+#include "es/live.h"
+
+struct es_client_options;
+
+struct live_read_options {
+	long parallel;                    /* requests in flight at once; <= 0 means 8 */
+	const char *const *only_clusters; /* --cluster: read only these ids; NULL/0 = all declared */
+	size_t only_cluster_count;
+	const struct es_client_options *client; /* retries, caps; NULL = defaults */
+};
+
+/* Reads the declared clusters (or opts->only_clusters) in parallel, at most
+ * opts->parallel at once. Per cluster, a constant set of requests (design §6):
+ * GET /, GET /_cluster/settings?flat_settings=true, GET /_remote/info,
+ * GET /_security/role, GET /_security/user; GET /_ssl/certificates when trust
+ * names the cluster; GET /_nodes/transport when a remote on another read
+ * cluster points at it without seeds or proxy_address. Then, with
+ * password_check: probe, one GET /_security/_authenticate as each desired user
+ * that has a password and exists on its (reachable) cluster.
+ *
+ * A cluster that cannot be read (or whose probe fails other than with 401) has
+ * reachable = false and an error naming the cluster, method and path; the
+ * others are still read. Clusters appear in declaration order; ids in
+ * only_clusters that are not declared are skipped. Returns 0, or -ENOMEM. */
+int live_read(struct live_state **out, const struct desired_state *desired,
+	      const struct live_read_options *opts);
+
+#endif

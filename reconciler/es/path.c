@@ -1,0 +1,32 @@
+#include "es/path.h"
+
+#include <stdbool.h>
+
+#include "util/buf.h"
+
+char *es_escape_path_segment(const char *segment)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	const unsigned char *p;
+	int err = 0;
+
+	buf_init(&b, BUF_SMALL_MAX);
+	for (p = (const unsigned char *)segment; *p && !err; p++) {
+		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' ||
+			     *p == '~';
+		if (plain) {
+			err = buf_append(&b, p, 1);
+		} else {
+			char enc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			err = buf_append(&b, enc, 3);
+		}
+	}
+	if (err) {
+		buf_dispose(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
