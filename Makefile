@@ -56,11 +56,11 @@ TOOL_BINS   := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 CMOCKA_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # The pure layer: loading, planning, trust checking, the models they share and
-# the metrics text,
-# which need neither libcurl nor threads. The unit tests of plan, the loader,
-# trust and parsing link against it alone, without libcurl, and check-purity
-# proves that it stays that way. The rest (es/http, es/live_read,
-# util/work_queue, apply/, cmd/) may need anything.
+# the metrics text, which need neither libcurl nor threads. The unit tests of
+# plan, the loader, trust, parsing, metrics and the YAML writer link against it
+# alone, without libcurl, and check-purity proves that it stays that way. The
+# rest (es/http, es/live_read, util/work_queue, metrics/server, apply/, cmd/)
+# may need anything.
 PURE_SRCS   := $(filter-out reconciler/util/work_queue.c,\
                  $(filter reconciler/desired/% reconciler/plan/% reconciler/trust/% reconciler/util/%,$(LIB_SRCS))) \
                reconciler/es/live.c reconciler/es/path.c reconciler/es/retry.c \
