@@ -171,14 +171,23 @@ lint: check-purity
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	  --inline-suppr --suppress=missingIncludeSystem --std=c11 -Ireconciler reconciler
 
+# The man page is hand-written roff (docs/esreconcile.1); bash finds the
+# completion by the command's name.
+MANDIR      ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+
 install: esreconcile
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/esreconcile/schemas
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/esreconcile/schemas \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 esreconcile $(DESTDIR)$(PREFIX)/bin/esreconcile
 	install -m 0644 schemas/desired-state.schema.json $(DESTDIR)$(PREFIX)/share/esreconcile/schemas/
+	install -m 0644 docs/esreconcile.1 $(DESTDIR)$(MANDIR)/man1/esreconcile.1
+	install -m 0644 completions/esreconcile.bash $(DESTDIR)$(COMPLETIONDIR)/esreconcile
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/esreconcile
 	rm -rf $(DESTDIR)$(PREFIX)/share/esreconcile
+	rm -f $(DESTDIR)$(MANDIR)/man1/esreconcile.1 $(DESTDIR)$(COMPLETIONDIR)/esreconcile
 
 clean:
 	rm -rf build esreconcile
