@@ -5,7 +5,7 @@
 # The ids under the top-level `clusters:` of the -f files and directories.
 _esreconcile_clusters()
 {
-	local i word path
+	local i word path file
 	local -a paths=()
 
 	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
@@ -16,11 +16,9 @@ _esreconcile_clusters()
 		*) continue ;;
 		esac
 		path=${path/#\~/$HOME}
-		if [[ -d $path ]]; then
-			paths+=("$path"/*.yaml "$path"/*.yml)
-		elif [[ -f $path ]]; then
-			paths+=("$path")
-		fi
+		for file in "$path" "$path"/*.yaml "$path"/*.yml; do
+			[[ -f $file ]] && paths+=("$file")
+		done
 	done
 	((${#paths[@]})) || return 0
 	# the keys one level under `clusters:`, whatever the indentation
@@ -94,9 +92,9 @@ _esreconcile()
 	export) options="-f --file --cluster -o --output --log-format -v -h --help" ;;
 	trust)
 		if [[ $subcommand == bundle ]]; then
-			options="-f --file --cluster -o -h --help"
+			options="-f --file --cluster -o --output -h --help"
 		else
-			options="-f --file --cluster --parallel --log-format -v -h --help"
+			options="-f --file --cluster --parallel -h --help"
 		fi
 		;;
 	*) return 0 ;;
