@@ -207,9 +207,10 @@ static bool string_taken(const cJSON *strings, const char *s)
 {
 	const cJSON *item;
 
-	cJSON_ArrayForEach(item, strings)
+	cJSON_ArrayForEach(item, strings) {
 		if (!strcmp(item->valuestring, s))
 			return true;
+	}
 	return false;
 }
 
@@ -325,8 +326,9 @@ static void log_notes(const cJSON *notes)
 {
 	const cJSON *note;
 
-	cJSON_ArrayForEach(note, notes)
+	cJSON_ArrayForEach(note, notes) {
 		log_warn("%s", note->valuestring);
+	}
 }
 
 static int export_cluster(const struct cli_options *opts)

@@ -96,9 +96,10 @@ static bool all_scalars(const cJSON *list)
 {
 	const cJSON *item;
 
-	cJSON_ArrayForEach(item, list)
+	cJSON_ArrayForEach(item, list) {
 		if (!is_scalar(item))
 			return false;
+	}
 	return true;
 }
 
