@@ -11,6 +11,7 @@
 
 #include "desired/interp.h"
 #include "util/duration.h"
+#include "util/regular_file.h"
 #include "util/suggest.h"
 
 /* ---- diagnostics ---- */
@@ -350,7 +351,7 @@ char *want_file(struct loader *l, const struct ynode *node, const struct path *p
 		oom(l);
 		return NULL;
 	}
-	f = interp_open_regular(resolved);
+	f = regular_file_open(resolved, false);
 	if (f) {
 		fclose(f);
 		return resolved;

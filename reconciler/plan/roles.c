@@ -485,9 +485,12 @@ static int role_declare(cJSON **out, const char *name, const cJSON *live, const 
 	*out = body;
 	return 0;
 }
+/* Role writes and deletions, single or bulk. */
+static const char *const role_privileges[] = { "manage_security", NULL };
 
 const struct kind_ops role_kind_ops = {
 	.kind = RESOURCE_ROLE,
+	.privileges = role_privileges,
 	.normalize = role_normalize,
 	.prunable = role_prunable,
 	.guard = role_guard,

@@ -30,7 +30,8 @@ static bool user_prunable(const struct cluster_builder *b, const char *name, con
 			  enum prune_policy policy)
 {
 	(void)b;
-	if (is_reserved(name, live))
+	/* a user named like an endpoint cannot be addressed: a DELETE would reach the endpoint */
+	if (is_reserved(name, live) || es_user_name_is_api_word(name))
 		return false;
 	return policy == PRUNE_ALL || plan_is_managed(live);
 }
@@ -344,9 +345,12 @@ static int user_declare(cJSON **out, const char *name, const cJSON *live, const 
 	}
 	return err;
 }
+/* User writes, password changes and deletions. */
+static const char *const user_privileges[] = { "manage_security", NULL };
 
 const struct kind_ops user_kind_ops = {
 	.kind = RESOURCE_USER,
+	.privileges = user_privileges,
 	.normalize = user_normalize,
 	.prunable = user_prunable,
 	.guard = user_guard,

@@ -214,6 +214,22 @@ def the_ci_pipeline_uses_existing_commands_and_exit_codes():
     check(jobs["apply"]["needs"] == "plan" and "environment" in jobs["apply"], "apply after review")
 
 
+def shell_blocks(markdown):
+    """The fenced blocks marked sh, bash or console (or nothing)."""
+    blocks, lang, lines = [], None, []
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            if lang is None:
+                lang, lines = line[3:].strip(), []
+            else:
+                if lang in ("", "sh", "bash", "console"):
+                    blocks.append("\n".join(lines))
+                lang = None
+        elif lang is not None:
+            lines.append(line)
+    return blocks
+
+
 @suite.test
 def readme_snippets_use_existing_commands():
     count = 0
@@ -221,7 +237,7 @@ def readme_snippets_use_existing_commands():
             + [os.path.join(EXAMPLES, "README.md")]:
         with open(path) as f:
             text = f.read()
-        for block in re.findall(r"```(?:sh|bash|console)?\n(.*?)```", text, re.S):
+        for block in shell_blocks(text):
             count += invocations_in_script(block, os.path.relpath(path, ROOT))
     check(count >= 10, "%d esreconcile commands in the READMEs" % count)
 
