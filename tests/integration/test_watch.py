@@ -158,6 +158,12 @@ def role_exists(emu, role, cluster="local"):
     return status == 200
 
 
+def writes(emu, cluster="local"):
+    """Requests that change something (the privileges check is a POST that reads)."""
+    return [q for q in emu.requests(cluster)
+            if q["method"] != "GET" and q["path"] != "/_security/user/_has_privileges"]
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -268,7 +274,7 @@ def suspended_or_detect_only_reports_and_writes_nothing():
         with Watch(emu, "-f", suspended, "--interval", "200ms", "--metrics-file", metrics) as w:
             w.wait_cycles(3)
             check(not role_exists(emu, "held-role"), "nothing applied while suspended")
-            check([q for q in emu.requests() if q["method"] != "GET"] == [], "only reads")
+            check(writes(emu) == [], "only reads")
             held = w.events("held", cluster="local")
             check(held and "suspended" in held[0]["message"], held)
             check(w.events("drift", kind="role", name="held-role", action="create"), "drift reported")
@@ -281,7 +287,7 @@ def suspended_or_detect_only_reports_and_writes_nothing():
         emu.clear_requests()
         with Watch(emu, "-f", suspended, "--interval", "200ms", "--detect-only") as w:
             w.wait_cycles(2)
-            check([q for q in emu.requests() if q["method"] != "GET"] == [], "--detect-only: only reads")
+            check(writes(emu) == [], "--detect-only: only reads")
             check(w.events("held") and "--detect-only" in w.events("held")[0]["message"], w.events("held"))
             check(w.stop() == 0, "exit 0")
 
@@ -342,8 +348,9 @@ def a_failing_cluster_backs_off_and_a_hanging_one_holds_up_nobody():
             w.wait_for("three retries", lambda: len(w.events("retry", cluster="cluster_one")) >= 3, timeout=15)
             delays = [int(e["delay_ms"]) for e in w.events("retry", cluster="cluster_one")]
             check(500 <= delays[0] <= 1000 and 1000 <= delays[1] <= 2000 and max(delays) <= 2000, delays)
-            local_reads = [q for q in emu.requests("local") if q["method"] == "GET" and q["path"] == "/"]
-            check(len(local_reads) >= 2, "local kept its cycles: %d reads" % len(local_reads))
+            # cycle 2 comes at 2 s while cluster_two still hangs in cycle 1
+            w.wait_for("local's next cycle", lambda: len([q for q in emu.requests("local")
+                                                         if q["method"] == "GET" and q["path"] == "/"]) >= 2)
             check(w.events("unreachable", cluster="cluster_one"), "the failure logged")
             check(not w.events("retry", cluster="local"), "local never failed")
             check(metric(metrics, "esreconcile_cluster_up", cluster="cluster_one") == 0, "cluster_one down")
@@ -354,15 +361,16 @@ def a_failing_cluster_backs_off_and_a_hanging_one_holds_up_nobody():
 
 
 def rss_and_fds(pid):
-    """The smallest RSS (KiB) and descriptor count of a few samples: a pass in
-    flight holds a connection and buffers for a moment."""
+    """The smallest RSS (KiB) and the smallest and largest descriptor counts of
+    a few samples: a pass in flight holds a connection and buffers for a moment."""
     samples = []
-    for _ in range(5):
+    for _ in range(20):
         with open("/proc/%d/status" % pid) as f:
             rss = int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
         samples.append((rss, len(os.listdir("/proc/%d/fd" % pid))))
-        time.sleep(0.02)
-    return min(s[0] for s in samples), min(s[1] for s in samples)
+        time.sleep(0.007)
+    fds = [s[1] for s in samples]
+    return min(s[0] for s in samples), min(fds), max(fds)
 
 
 def sanitized():
@@ -381,12 +389,13 @@ def memory_and_file_descriptors_stay_flat():
         with Watch(emu, "-f", desired, "--interval", "5ms", "--jitter", "0", "--wait", "0s",
                    env={"ASAN_OPTIONS": "quarantine_size_mb=0"}) as w:
             w.wait_cycles(100, timeout=30)
-            base_rss, base_fds = rss_and_fds(w.proc.pid)
+            base_rss, base_fds, base_fds_max = rss_and_fds(w.proc.pid)
             w.wait_cycles(1100, timeout=90)
-            rss, fds = rss_and_fds(w.proc.pid)
+            rss, fds, _ = rss_and_fds(w.proc.pid)
             print("     RSS %d KiB after 100 cycles, %d KiB after 1100; descriptors %d, %d"
                   % (base_rss, rss, base_fds, fds))
-            check(fds <= base_fds, "file descriptors: %d then %d" % (base_fds, fds))
+            # a descriptor lost per pass would be a thousand more
+            check(fds <= base_fds_max, "file descriptors: %d-%d then %d" % (base_fds, base_fds_max, fds))
             check(rss - base_rss < allowed_kib, "RSS grew by %d KiB over 1000 cycles" % (rss - base_rss))
             check(not w.events("retry"), "no failures")
             check(w.stop() == 0, "exit 0")
