@@ -404,11 +404,12 @@ static void end_cycle(struct watch *w, struct cycle *cycle)
 	w->metrics.cycles_total++;
 	w->metrics.last_cycle_timestamp = wall_seconds();
 	w->metrics.last_cycle_duration = (double)took / 1000.0;
+	/* the metrics first: whoever reads the end line finds them written */
+	publish_metrics(w);
 	log_fields(LOG_INFO, fields, 2, "cycle %llu: done in %ld ms: %zu change%s applied, %zu pending, "
 		   "%zu error%s", cycle->number, took, cycle->applied, cycle->applied == 1 ? "" : "s",
 		   cycle->drift, cycle->errors, cycle->errors == 1 ? "" : "s");
 	*cycle = w->cycles[--w->cycle_count];
-	publish_metrics(w);
 }
 
 /* The delay before the next try of a cluster whose last `failures` passes
@@ -423,63 +424,79 @@ static long retry_delay(struct watch *w, unsigned failures)
 	return retry_backoff_ms(&policy, failures > 64 ? 64 : (int)failures, &w->seed);
 }
 
-/* Takes in what a finished pass found: metrics, the cluster's retry, its cycle. */
-static void finish_pass(struct watch *w, struct watched *c)
+/* A finished pass's findings into the cluster's metrics. */
+static void record_pass(struct watch *w, const struct watched *c, const struct watch_pass_result *r,
+			bool error)
 {
-	struct job *job = c->job;
-	const struct watch_pass_result *r = &job->result;
 	struct metrics_cluster *m = metrics_find_cluster(&w->metrics, c->id);
-	struct cycle *cycle = job->cycle ? find_cycle(w, job->cycle) : NULL;
+	size_t k;
+
+	if (!m)
+		return; /* no longer declared */
+	m->up = r->reachable;
+	m->errors_total += error;
+	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
+		m->drift[k] = r->drift[k];
+		m->applied_total[k] += r->applied[k];
+	}
+	if (r->reachable &&
+	    metrics_set_remotes(m, (const char *const *)r->remotes, r->connected, r->remote_count))
+		log_error("cluster [%s]: out of memory recording its remotes", c->id);
+}
+
+/* After a failed pass, when the cluster is tried again; after a good one, at the next cycle. */
+static void schedule_retry(struct watch *w, struct watched *c, bool failed)
+{
 	char delay_text[24], failures_text[24];
 	const struct log_field fields[] = {
 		{ "event", "retry" }, { "cluster", c->id }, { "delay_ms", delay_text }, { "failures", failures_text },
 	};
-	size_t k, applied = 0, drift = 0;
-	bool error;
 	long delay;
+
+	if (!failed || atomic_load(&w->stop)) {
+		c->failures = 0;
+		return;
+	}
+	c->failures++;
+	delay = retry_delay(w, c->failures);
+	c->retry_at_ms = clock_now_ms() + delay;
+	snprintf(delay_text, sizeof(delay_text), "%ld", delay);
+	snprintf(failures_text, sizeof(failures_text), "%u", c->failures);
+	log_fields(LOG_NOTICE, fields, 4, "cluster [%s]: trying again in %ld ms (failure %u in a row)", c->id,
+		   delay, c->failures);
+}
+
+/* Takes in what a finished pass found: metrics, its cycle, the cluster's retry.
+ * The metrics are written before the lines that report the pass, so that a
+ * reader of the log finds them current. */
+static void finish_pass(struct watch *w, struct watched *c)
+{
+	struct job *job = c->job;
+	struct cycle *cycle = job->cycle ? find_cycle(w, job->cycle) : NULL;
+	bool failed, error;
+	size_t k;
 
 	pthread_join(job->thread, NULL);
 	c->job = NULL;
+	failed = job->result.failed || job->err;
+	error = job->result.error || job->err;
 	if (job->err)
 		log_error("cluster [%s]: the pass stopped: %s", c->id, strerror(-job->err));
-	for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
-		applied += r->applied[k];
-		drift += r->drift[k];
-	}
-	error = r->error || job->err;
-	if (m) {
-		m->up = r->reachable;
-		m->errors_total += error;
+	record_pass(w, c, &job->result, error);
+	if (cycle) {
 		for (k = 0; k < RESOURCE_KIND_COUNT; k++) {
-			m->drift[k] = r->drift[k];
-			m->applied_total[k] += r->applied[k];
+			cycle->applied += job->result.applied[k];
+			cycle->drift += job->result.drift[k];
 		}
-		if (r->reachable && metrics_set_remotes(m, (const char *const *)r->remotes, r->connected,
-							r->remote_count))
-			log_error("cluster [%s]: out of memory recording its remotes", c->id);
-	}
-	if ((r->failed || job->err) && !atomic_load(&w->stop)) {
-		c->failures++;
-		delay = retry_delay(w, c->failures);
-		c->retry_at_ms = clock_now_ms() + delay;
-		snprintf(delay_text, sizeof(delay_text), "%ld", delay);
-		snprintf(failures_text, sizeof(failures_text), "%u", c->failures);
-		log_fields(LOG_NOTICE, fields, 4, "cluster [%s]: trying again in %ld ms (failure %u in a row)",
-			   c->id, delay, c->failures);
-	} else {
-		c->failures = 0;
+		cycle->errors += error;
 	}
 	snapshot_release(job->snapshot);
 	job_free(job);
-	if (cycle) {
-		cycle->applied += applied;
-		cycle->drift += drift;
-		cycle->errors += error;
-		if (!--cycle->pending)
-			end_cycle(w, cycle);
-	} else {
+	if (!cycle)
 		publish_metrics(w);
-	}
+	else if (!--cycle->pending)
+		end_cycle(w, cycle);
+	schedule_retry(w, c, failed);
 	if (!c->declared)
 		drop_watched(w, c);
 }
