@@ -9,6 +9,7 @@
 
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
+#include "util/utf8.h"
 
 
 static void cluster_plan_dispose(struct cluster_plan *cp)
@@ -211,13 +212,15 @@ static const char *duplicate_name(const struct live_entry *entries, size_t count
 }
 
 /* A kind's live objects on the cluster, sorted by name into *entries (which
- * point into *live_objects). Returns 0, 1 when the kind cannot be planned on
- * this cluster (a problem says why: it cannot be read, or the answer names an
- * object twice), or a negative errno. */
+ * point into *live_objects); one whose name is not UTF-8 is marked declared,
+ * so that nothing touches it, with a problem. Returns 0, 1 when the kind
+ * cannot be planned on this cluster (a problem says why: it cannot be read, or
+ * the answer names an object twice), or a negative errno. */
 static int read_entries(struct live_entry **entries, size_t *count, cJSON **live_objects,
 			struct cluster_builder *b, const struct kind_ops *ops)
 {
 	const char *duplicate;
+	size_t i;
 	int err = ops->read_live ? ops->read_live(live_objects, b) : read_list(live_objects, b, ops->kind);
 
 	*entries = NULL;
@@ -234,6 +237,16 @@ static int read_entries(struct live_entry **entries, size_t *count, cJSON **live
 					  b->lc->cluster_id, resource_kind_name(ops->kind), duplicate,
 					  resource_kind_section(ops->kind));
 		return err ? err : 1;
+	}
+	/* a name that is not UTF-8 cannot be sent as the plan shows it: never touched */
+	for (i = 0; !err && i < *count; i++) {
+		if (utf8_valid((*entries)[i].name, strlen((*entries)[i].name), NULL))
+			continue;
+		(*entries)[i].declared = true;
+		err = builder_add_problem(b, ops->kind, (*entries)[i].name,
+					  "cluster [%s] names this %s in bytes that are not UTF-8; esreconcile never "
+					  "writes or deletes it: rename or delete it by hand",
+					  b->lc->cluster_id, resource_kind_name(ops->kind));
 	}
 	return err;
 }
@@ -464,7 +477,7 @@ static int declare_kind(cJSON *section, cJSON *notes, struct cluster_builder *b,
 	for (i = problems; !err && i < b->cp->change_count; i++)
 		err = plan_note(notes, "%s", b->cp->changes[i].problem);
 	for (i = 0; !err && i < count; i++) {
-		if (!ops->prunable(b, entries[i].name, entries[i].item, PRUNE_ALL))
+		if (entries[i].declared || !ops->prunable(b, entries[i].name, entries[i].item, PRUNE_ALL))
 			continue;
 		body = NULL;
 		err = ops->declare(&body, entries[i].name, entries[i].item, b->lc, notes);
