@@ -300,7 +300,9 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 		if (err)
 			goto no_response;
 	}
+	es_client_set_extra_timeout(run->client, request->extra_wait_ms);
 	err = send_json(&response, run, request->method, request->path, body, flags, &errmsg);
+	es_client_set_extra_timeout(run->client, 0);
 	if (err == -ENOMEM)
 		goto done;
 	if (err)
@@ -506,7 +508,7 @@ static int apply_cluster(struct cluster_run *run)
 	for (kind = 0; kind < RESOURCE_KIND_COUNT && run->options->wait_ms > 0; kind++)
 		if (run->outcome->written[kind])
 			verify_wait(run->outcome, run->client, run->desired, (enum resource_kind)kind,
-				    run->options->wait_ms, run->options->stop);
+				    run->plan->version, run->options->wait_ms, run->options->stop);
 	confirm_ledger(run, &run->ledger);
 	err = cluster_skip_pending(run->outcome, "not attempted");
 done:

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "es/live.h"
 #include "plan/plan.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -34,19 +35,30 @@ int verify_split(struct cluster_outcome *outcome, const struct desired_state *de
 }
 
 int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
-		const struct desired_state *desired, enum resource_kind kind, long wait_ms,
-		const atomic_bool *stop)
+		const struct desired_state *desired, enum resource_kind kind, const char *version,
+		long wait_ms, const atomic_bool *stop)
 {
 	const struct kind_settle *rule = plan_kind_settle(kind);
 	struct es_response response;
-	char *errmsg = NULL;
+	char **names = NULL, *errmsg = NULL, *path = NULL;
+	size_t name_count = 0, i;
 	long deadline = clock_now_ms() + (wait_ms > 0 ? wait_ms : 0), left;
-	int err;
+	int major = 0, minor = 0, err = 0;
 
 	if (!rule)
 		return 0;
-	for (;;) {
-		err = es_request(&response, client, "GET", rule->path, NULL, ES_IDEMPOTENT, &errmsg);
+	if (version)
+		live_parse_version(&major, &minor, version);
+	for (i = 0; !err && i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+
+		if (o->kind == kind && !o->absent && !strcmp(o->cluster, outcome->cluster_id))
+			err = strlist_append(&names, &name_count, o->name);
+	}
+	if (!err)
+		err = rule->path(&path, names, name_count, major, minor);
+	for (; !err;) {
+		err = es_request(&response, client, "GET", path, NULL, ES_IDEMPOTENT, &errmsg);
 		if (!err && !es_response_ok(&response))
 			err = -EPROTO;
 		if (!err)
@@ -62,6 +74,8 @@ int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
 			break;
 		clock_sleep_ms(left < VERIFY_POLL_MS ? left : VERIFY_POLL_MS);
 	}
+	strlist_free(names, name_count);
+	free(path);
 	free(errmsg);
 	return err;
 }

@@ -110,6 +110,9 @@ struct plan_request {
 	struct request_part *parts; /* where each change's share of body is; none for a single-change request */
 	size_t part_count;
 	enum answer_shape answer;
+	/* How much longer than usual Elasticsearch may take to answer: a settings
+	 * PUT waits for each new or changed remote to connect (docs/elasticsearch.md). */
+	long extra_wait_ms;
 	bool idempotent;
 	/* The request writes the ownership ledger: apply re-reads it and merges
 	 * edits (those of the changes that go) right before sending, so concurrent
@@ -147,7 +150,9 @@ struct plan {
 /* What apply waits for after it wrote objects of a kind whose writes take
  * effect later (a remote connects after its settings are stored). */
 struct kind_settle {
-	const char *path; /* the GET apply polls */
+	/* The GET apply polls for the objects names[0..count) of a cluster of
+	 * version major.minor; the caller frees *out. Returns 0 or -ENOMEM. */
+	int (*path)(char **out, char *const *names, size_t count, int major, int minor);
 	/* Whether the object name shows settled in an answer to path. */
 	bool (*settled)(const cJSON *answer, const char *name);
 	/* The answer to path in a live cluster read afresh (for the final report). */

@@ -112,7 +112,9 @@ def make_by_hand(emu):
 
 @suite.test
 def objects_made_by_hand_are_adopted():
-    with Emulator(["local"], args=["--static-remote", "local:from_yml=sniff:127.0.0.1:9300"]) as emu:
+    # a trial licence: roles with field and document level security need one
+    with Emulator(["local"], args=["--static-remote", "local:from_yml=sniff:127.0.0.1:9300",
+                                   "--license", "trial"]) as emu:
         make_by_hand(emu)
         conn = emu.write("conn.yaml", "version: 1\n" + connection_block(["local"]))
         text, adoption = round_trip(emu, conn, "local", "hand.yaml")
