@@ -11,6 +11,8 @@
 #ifndef ESR_APPLY_EXECUTE_H
 #define ESR_APPLY_EXECUTE_H
 
+#include <stdatomic.h>
+
 #include "apply/outcome.h"
 #include "desired/model.h"
 #include "es/http.h"
@@ -26,6 +28,10 @@ struct apply_options {
 	long parallel;
 	long wait_ms;  /* how long to wait for written remotes to connect; 0: no wait */
 	const struct es_client_options *client; /* NULL for the defaults */
+	/* NULL, or a flag set when the process is stopping (watch on SIGTERM):
+	 * once set, no further request starts and no wait goes on; the requests
+	 * in flight finish, and the changes not attempted are skipped. */
+	const atomic_bool *stop;
 };
 
 /* Executes plan (built from desired, which supplies connections and secrets)

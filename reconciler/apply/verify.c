@@ -36,7 +36,7 @@ int verify_split(struct cluster_outcome *outcome, const struct desired_state *de
 
 int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
 		const struct desired_state *desired, enum resource_kind kind, const char *version,
-		long wait_ms)
+		long wait_ms, const atomic_bool *stop)
 {
 	const struct kind_settle *rule = plan_kind_settle(kind);
 	struct es_response response;
@@ -70,7 +70,7 @@ int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
 			break;
 		}
 		left = deadline - clock_now_ms();
-		if (!outcome->settle[kind].unsettled_count || left <= 0)
+		if (!outcome->settle[kind].unsettled_count || left <= 0 || (stop && atomic_load(stop)))
 			break;
 		clock_sleep_ms(left < VERIFY_POLL_MS ? left : VERIFY_POLL_MS);
 	}

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/output_file.h"
 #include "desired/model.h"
 #include "es/live.h"
 #include "es/live_read.h"
@@ -84,28 +84,6 @@ done:
 	return code;
 }
 
-static int write_file_atomically(const char *path, const char *data)
-{
-	size_t len = strlen(path) + 16;
-	char *tmp = malloc(len);
-	FILE *f;
-	int ok;
-
-	if (!tmp)
-		return -1;
-	snprintf(tmp, len, "%s.tmp", path);
-	f = fopen(tmp, "w");
-	ok = f && fputs(data, f) >= 0;
-	if (f && fclose(f) != 0)
-		ok = 0;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
-	return ok ? 0 : -1;
-}
-
 static int trust_bundle_command(const struct cli_options *opts, const char *out_path)
 {
 	struct desired_state *desired = NULL;
@@ -126,7 +104,7 @@ static int trust_bundle_command(const struct cli_options *opts, const char *out_
 			  opts->clusters[0]);
 		goto done;
 	}
-	if (write_file_atomically(out_path, bundle) < 0) {
+	if (output_file_write(out_path, bundle, strlen(bundle), 0644) < 0) {
 		log_error("trust bundle: cannot write %s", out_path);
 		goto done;
 	}
@@ -140,10 +118,8 @@ done:
 int cmd_trust(int argc, char **argv)
 {
 	struct cli_options opts;
-	const char *out_path = NULL;
-	char **args = NULL;
 	bool done = false, bundle;
-	int code, i, n = 0;
+	int code;
 
 	if (argc < 2 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "bundle") != 0)) {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -154,25 +130,15 @@ int cmd_trust(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bundle = !strcmp(argv[1], "bundle");
-	/* In `trust bundle`, -o names the output file (design §3), unlike the
-	 * other commands' -o text|json: take it out before the shared parser. */
-	args = calloc((size_t)argc + 1, sizeof(*args));
-	if (!args)
-		return EXIT_INVALID;
-	for (i = 1; i < argc; i++) {
-		if (bundle && !strcmp(argv[i], "-o") && i + 1 < argc)
-			out_path = argv[++i];
-		else
-			args[n++] = argv[i];
-	}
-	code = cli_parse(&opts, n, args, "trust", trust_usage, &done);
+	/* In `trust bundle`, -o names the output file (design §3). */
+	code = cli_parse_flags(&opts, argc - 1, argv + 1, "trust", trust_usage,
+			       bundle ? CLI_OUTPUT_IS_FILE : 0, &done);
 	if (done)
 		code = EXIT_OK;
 	else if (code == 0) {
 		cli_configure_logging(&opts);
-		code = bundle ? trust_bundle_command(&opts, out_path) : trust_check_command(&opts);
+		code = bundle ? trust_bundle_command(&opts, opts.out_file) : trust_check_command(&opts);
 	}
 	cli_options_dispose(&opts);
-	free(args);
 	return code;
 }

@@ -100,6 +100,7 @@ struct policy {
 	enum prune_policy prune[RESOURCE_KIND_COUNT]; /* default PRUNE_MANAGED each */
 	long max_deletes;                              /* default 20 */
 	enum password_check password_check;            /* default probe */
+	bool suspend;                                  /* watch reports drift without applying it */
 };
 
 struct desired_state {

@@ -175,6 +175,19 @@ void plan_free(struct plan *plan);
 int plan_add_trust_findings(struct plan *plan, const struct desired_state *desired,
 			    const struct trust_report *report);
 
+/* The live objects of one read cluster as a desired state would declare them
+ * to keep them as they are (export): {"remotes": {alias: body}, "roles": {..},
+ * "users": {..}}, names sorted, every object esreconcile may manage (not the
+ * reserved roles and users, nor the remotes of elasticsearch.yml). Bodies are
+ * in the desired-state form without the values Elasticsearch takes by default
+ * or metadata.managed_by; users have no password (it cannot be read back).
+ * *notes_out lists, as strings, what could not be declared and was left out.
+ * The caller owns both. Returns 0, -EINVAL for an unreachable cluster, or -ENOMEM. */
+int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster *lc);
+
+/* "create", "update", "delete", "problem": the plan JSON's action names; static strings. */
+const char *plan_action_name(enum change_action action);
+
 /* Adds to the cluster's plan a `!` problem of kind RESOURCE_CLUSTER named
  * name (what it is about) that blocks every write to that cluster. Returns 0,
  * -ENOENT when the plan has no such cluster, or -ENOMEM. */

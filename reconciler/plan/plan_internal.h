@@ -90,6 +90,13 @@ struct kind_ops {
 	 * the cluster (references or copies, keyed by distinct names) beyond the
 	 * answer of its list_path, which the fingerprint takes anyway; optional. */
 	int (*fingerprint)(cJSON *doc, const struct live_cluster *lc);
+	/* The declaration that keeps the live object as it is (export): the body in
+	 * the desired-state form (a remote's keys as the YAML nests them), the
+	 * values Elasticsearch takes by default and metadata.managed_by left out.
+	 * What no declaration can hold is left out too, with a sentence appended
+	 * to notes (an array of strings). The caller owns *out. */
+	int (*declare)(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+		       cJSON *notes);
 };
 
 /* The plan stage's kind table, indexed by enum resource_kind (plan/kinds.c). */
@@ -110,6 +117,11 @@ int user_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc
 
 /* A copy of a role or user body with metadata.managed_by set, as written on every write. */
 int plan_stamp_managed(cJSON **out, const cJSON *body);
+/* A copy of a live role or user's metadata without the managed_by marker
+ * esreconcile stamps, or NULL in *out when nothing else is left. */
+int plan_unstamped_metadata(cJSON **out, const cJSON *object);
+/* Appends one formatted sentence to notes (an array of strings). */
+int plan_note(cJSON *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True when a role or user's metadata.managed_by names esreconcile. */
 bool plan_is_managed(const cJSON *object);
 /* Appends a `!` problem to a built plan's cluster (and counts it in the

@@ -692,6 +692,97 @@ static int remote_guard(struct cluster_builder *b, const struct desired_object *
 	return err ? err : 1;
 }
 
+/* ---- export ---- */
+
+/* A live value as the desired state writes it: the setting's type, enums in
+ * lower case (as the loader takes them), compress's true/false as booleans,
+ * seeds as a sorted list. */
+static cJSON *declared_value(const struct remote_setting *s, const cJSON *raw)
+{
+	cJSON *value;
+	char *text;
+	int err;
+
+	if (s->type == REMOTE_VALUE_HOSTPORT_LIST)
+		return json_string_set(raw, false, true, &err);
+	if (s->type == REMOTE_VALUE_BOOL || s->type == REMOTE_VALUE_INT)
+		return typed_value(s->key, raw);
+	if (!(text = json_scalar_text(raw)))
+		return cJSON_Duplicate(raw, 1);
+	if (s->type == REMOTE_VALUE_ENUM) {
+		char *lower = lowercase_copy(text);
+
+		free(text);
+		if (!lower)
+			return NULL;
+		text = lower;
+		if (!strcmp(text, "true") || !strcmp(text, "false")) {
+			value = cJSON_CreateBool(text[0] == 't');
+			free(text);
+			return value;
+		}
+	}
+	value = cJSON_CreateString(text);
+	free(text);
+	return value;
+}
+
+/* Whether a live value means the setting's default on the cluster's version. */
+static bool is_default(const struct remote_setting *rs, const cJSON *raw, const struct live_cluster *lc)
+{
+	const char *text = remote_setting_default(rs, lc->version_major, lc->version_minor);
+	cJSON *fallback = text ? cJSON_CreateString(text) : NULL;
+	cJSON *a = fallback ? normalize_value(rs, fallback) : NULL, *b = a ? normalize_value(rs, raw) : NULL;
+	bool same = a && b && json_equal(a, b);
+
+	cJSON_Delete(fallback);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return same;
+}
+
+static int remote_declare(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+			  cJSON *notes)
+{
+	const cJSON *settings = remote_comparable(live), *raw, *item;
+	const enum remote_mode mode = proxy_mode(settings) ? REMOTE_MODE_PROXY : REMOTE_MODE_SNIFF;
+	cJSON *body = cJSON_CreateObject(), *value, *parent;
+	size_t i;
+	int err = body ? 0 : -ENOMEM;
+
+	*out = NULL;
+	for (i = 0; i < REMOTE_SETTING_COUNT && !err; i++) {
+		const struct remote_setting *rs = &remote_settings[i];
+
+		raw = cJSON_GetObjectItemCaseSensitive(settings, rs->key);
+		if (!raw || cJSON_IsNull(raw) || is_default(rs, raw, lc))
+			continue;
+		if (!(rs->modes & mode)) {
+			err = plan_note(notes, "remote [%s]: [%s] does not apply in %s mode; left out", name, rs->key,
+					mode == REMOTE_MODE_PROXY ? "proxy" : "sniff");
+			continue;
+		}
+		err = -ENOMEM;
+		parent = rs->yaml_group ? object_child(body, rs->yaml_group) : body;
+		value = parent ? declared_value(rs, raw) : NULL;
+		if (value && cJSON_AddItemToObject(parent, rs->yaml_key, value))
+			err = 0;
+		else
+			cJSON_Delete(value);
+	}
+	cJSON_ArrayForEach(item, settings) {
+		if (!err && item->string && !remote_setting_find(item->string) && !cJSON_IsNull(item))
+			err = plan_note(notes, "remote [%s]: [cluster.remote.%s.%s] is not a setting esreconcile "
+					"manages; left out", name, name, item->string);
+	}
+	if (err) {
+		cJSON_Delete(body);
+		return err;
+	}
+	*out = body;
+	return 0;
+}
+
 /* Fields of GET /_remote/info that change with connectivity, not with configuration. */
 static const char *const connection_fields[] = {
 	"connected", "num_nodes_connected", "num_proxy_sockets_connected", NULL,
@@ -991,4 +1082,5 @@ const struct kind_ops remote_kind_ops = {
 	.finish = remote_finish,
 	.settle = &remote_settle,
 	.fingerprint = remote_fingerprint,
+	.declare = remote_declare,
 };

@@ -489,6 +489,83 @@ static int role_finish(struct cluster_builder *b)
 	return err;
 }
 
+/* ---- export ---- */
+
+/* The descriptor's keys a declaration holds, in the order it writes them. */
+static const char *const declared_keys[] = {
+	"cluster", "indices", "applications", "run_as", "remote_indices", "remote_cluster", "global",
+	"description", "metadata", NULL,
+};
+
+static bool listed(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, name))
+			return true;
+	return false;
+}
+
+/* What GET adds to a descriptor and a declaration leaves out: empty lists,
+ * an empty global or description. */
+static bool is_empty(const cJSON *value)
+{
+	return ((cJSON_IsArray(value) || cJSON_IsObject(value)) && !value->child) ||
+	       (cJSON_IsString(value) && !value->valuestring[0]) || cJSON_IsNull(value);
+}
+
+/* A copy of an indices or remote_indices list without allow_restricted_indices: false. */
+static cJSON *declared_entries(const cJSON *entries)
+{
+	cJSON *copy = cJSON_Duplicate(entries, 1), *entry;
+
+	cJSON_ArrayForEach(entry, copy) {
+		if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(entry, "allow_restricted_indices")))
+			cJSON_DeleteItemFromObjectCaseSensitive(entry, "allow_restricted_indices");
+	}
+	return copy;
+}
+
+static int role_declare(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+			cJSON *notes)
+{
+	cJSON *body = cJSON_CreateObject(), *value;
+	const cJSON *item, *raw;
+	size_t i;
+	int err = body ? 0 : -ENOMEM;
+
+	(void)lc;
+	*out = NULL;
+	for (i = 0; !err && declared_keys[i]; i++) {
+		raw = cJSON_GetObjectItemCaseSensitive(live, declared_keys[i]);
+		value = NULL;
+		if (!strcmp(declared_keys[i], "metadata"))
+			err = plan_unstamped_metadata(&value, live);
+		else if (!raw || is_empty(raw))
+			continue;
+		else if (!strcmp(declared_keys[i], "indices") || !strcmp(declared_keys[i], "remote_indices"))
+			err = (value = declared_entries(raw)) ? 0 : -ENOMEM;
+		else
+			err = (value = cJSON_Duplicate(raw, 1)) ? 0 : -ENOMEM;
+		if (!err && value && !cJSON_AddItemToObject(body, declared_keys[i], value))
+			err = -ENOMEM;
+		if (err)
+			cJSON_Delete(value);
+	}
+	cJSON_ArrayForEach(item, live) {
+		/* transient_metadata is the server's own bookkeeping */
+		if (err || !item->string || !strcmp(item->string, "transient_metadata") ||
+		    listed(declared_keys, item->string))
+			continue;
+		err = plan_note(notes, "role [%s]: [%s] is not a role field esreconcile knows; left out", name,
+				item->string);
+	}
+	if (err) {
+		cJSON_Delete(body);
+		return err;
+	}
+	*out = body;
+	return 0;
+}
 /* Role writes and deletions, single or bulk. */
 static const char *const role_privileges[] = { "manage_security", NULL };
 
@@ -502,4 +579,5 @@ const struct kind_ops role_kind_ops = {
 	.write = role_write,
 	.remove = role_delete,
 	.finish = role_finish,
+	.declare = role_declare,
 };
