@@ -1,7 +1,8 @@
 /* Replays fuzz inputs without libFuzzer: every file in the directories (or the
  * files) named on the command line goes through LLVMFuzzerTestOneInput once.
- * A crash or sanitizer report fails the run; otherwise it prints how many inputs
- * were replayed and exits 0. Modelled on libgit2's fuzzers/standalone_driver.c. */
+ * A crash or sanitizer report fails the run, and so does replaying no input at
+ * all (an empty or misnamed corpus would otherwise pass unnoticed); otherwise it
+ * prints how many inputs were replayed and exits 0. Modelled on libgit2's fuzzers/standalone_driver.c. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -110,6 +111,10 @@ int main(int argc, char **argv)
 		if (n < 0)
 			return 1;
 		total += n;
+	}
+	if (!total) {
+		fprintf(stderr, "%s: no input to replay\n", argv[0]);
+		return 1;
 	}
 	printf("%s: %ld inputs replayed\n", argv[0], total);
 	return 0;
