@@ -16,8 +16,9 @@
  * The fuzzed answers are cluster [local]'s; cluster [one] answers a fixed small
  * state. Only answers_to_live_cluster() knows the fields of struct live_cluster.
  *
- * Invariant checked (abort): no password of the desired state shows in the
- * plan's JSON or text unless the answers themselves hold it. */
+ * Invariant checked (abort): no password or interpolated (sensitive) value of
+ * the desired state shows in the plan's JSON or text unless the answers
+ * themselves hold it. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -47,6 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define INPUT_MAX ((size_t)256 << 10)
 #define SECRET_1 "CANARY-3f9a-pw-one"
 #define SECRET_2 "CANARY-77c1-pw-two"
+/* interpolated values: sensitive, never shown either */
+#define SECRET_3 "canary-5eed.example"
+#define SECRET_4 "canary-runas-5e1f"
 #define NOW ((time_t)1735689600) /* 2025-01-01T00:00:00Z */
 #define VARIANTS 4
 
@@ -101,6 +105,7 @@ static const char desired_format[] =
 	"      server_name: es-proxied.example\n"
 	"    flipped: { seeds: [\"10.0.0.1:9300\", \"[::1]:9301\"], skip_unavailable: false }\n"
 	"    gone: absent\n"
+	"    masked: { seeds: [\"${ESR_FUZZ_UNSET_SEED:-" SECRET_3 ":9300}\"] }\n"
 	"  one:\n"
 	"    back: { cluster: local }\n"
 	"roles:\n"
@@ -122,6 +127,9 @@ static const char desired_format[] =
 	"          names: [logs-*]\n"
 	"          privileges: [read]\n"
 	"      metadata: { owner: ops }\n"
+	"    masked-role:\n"
+	"      cluster: [monitor]\n"
+	"      run_as: [\"${ESR_FUZZ_UNSET_RUNAS:-" SECRET_4 "}\"]\n"
 	"    old-role: absent\n"
 	"users:\n"
 	"  local:\n"
@@ -137,6 +145,8 @@ static const char desired_format[] =
 	"      roles: [reader]\n"
 	"    kibana_system:\n"
 	"      password: " SECRET_2 "\n"
+	"    plugin-user: { password: " SECRET_1 ", roles: [reader], full_name: Plugin }\n"
+	"    no-password: { roles: [reader] }\n"
 	"    old-user: absent\n"
 	"policy:\n"
 	"  prune: { remotes: %s, roles: %s, users: %s }\n"
@@ -381,10 +391,14 @@ static bool live_holds(const struct live_state *live, const char *needle)
 
 static void check_no_secret(const struct live_state *live, const char *text)
 {
-	if (text && (strstr(text, SECRET_1) || strstr(text, SECRET_2)) &&
-	    !live_holds(live, SECRET_1) && !live_holds(live, SECRET_2)) {
-		fprintf(stderr, "fuzz_live_answers: a password reached the plan output:\n%s\n", text);
-		abort();
+	static const char *const secrets[] = { SECRET_1, SECRET_2, SECRET_3, SECRET_4 };
+	size_t i;
+
+	for (i = 0; text && i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		if (strstr(text, secrets[i]) && !live_holds(live, secrets[i])) {
+			fprintf(stderr, "fuzz_live_answers: [%s] reached the plan output:\n%s\n", secrets[i], text);
+			abort();
+		}
 	}
 }
 

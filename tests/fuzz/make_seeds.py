@@ -78,6 +78,81 @@ def live_answers():
         parts = [compact(a.get(n, {})) for n in order] + [compact(CERTS), compact(NODES)]
         write("live_answers", "seed-" + case, bytes([flags % 64]) + b"\0".join(p.encode() for p in parts))
         flags += 5
+    # answers naming the objects of the target's own desired state (fuzz_live_answers.c)
+    L = "cluster.metadata.esreconcile.remotes"
+    root = {"name": "local-1", "cluster_name": "local", "version": {"number": "8.15.0", "build_flavor": "default"},
+            "tagline": "You Know, for Search"}
+    settings = {"persistent": {
+        "cluster.remote.proxied.mode": "sniff", "cluster.remote.proxied.seeds": ["10.0.0.9:9300"],
+        "cluster.remote.gone.seeds": ["10.0.0.8:9300"],
+        "cluster.remote.one.seeds": ["10.0.1.1:9300"], "cluster.remote.one.transport.compress": "false",
+        "cluster.remote.one.transport.ping_schedule": "1m",
+        "cluster.remote.masked.seeds": ["10.0.0.7:9300"],
+        "cluster.remote.stray.mode": "proxy", "cluster.remote.stray.proxy_address": "10.0.0.6:9400",
+        L: "gone,stray"},
+        "transient": {"cluster.remote.flipped.seeds": ["10.0.0.1:9300"],
+                      "cluster.remote.flipped.skip_unavailable": "true"}}
+    remote_info = {
+        "proxied": {"connected": True, "mode": "sniff", "seeds": ["10.0.0.9:9300"], "num_nodes_connected": 1,
+                    "max_connections_per_cluster": 3, "initial_connect_timeout": "30s", "skip_unavailable": True},
+        "one": {"connected": False, "mode": "sniff", "seeds": ["10.0.1.1:9300"], "num_nodes_connected": 0,
+                "max_connections_per_cluster": 3, "initial_connect_timeout": "30s", "skip_unavailable": True},
+        "stray": {"connected": True, "mode": "proxy", "proxy_address": "10.0.0.6:9400", "server_name": "",
+                  "num_proxy_sockets_connected": 18, "max_proxy_socket_connections": 18,
+                  "initial_connect_timeout": "30s", "skip_unavailable": True},
+        "from_yml": {"connected": True, "mode": "sniff", "seeds": ["10.9.9.9:9300"], "num_nodes_connected": 1,
+                     "skip_unavailable": False}}
+    meta = {"managed_by": "esreconcile"}
+    role = lambda **kw: dict({"cluster": [], "indices": [], "applications": [], "run_as": [], "metadata": {},
+                              "transient_metadata": {"enabled": True}}, **kw)
+    roles = {
+        "superuser": role(cluster=["all"], metadata={"_reserved": True}),
+        "remote-replication": role(cluster=["manage_ccr"], indices=[{
+            "names": ["follower-*"], "privileges": ["monitor", "read", "write", "manage_follow_index"],
+            "allow_restricted_indices": False}], metadata=meta),
+        "reader": role(cluster=["monitor"], indices=[{"names": ["logs-*"], "privileges": ["read"],
+                                                      "field_security": {"grant": ["*"], "except": ["secret"]},
+                                                      "query": "{\"term\":{\"team\":\"b\"}}",
+                                                      "allow_restricted_indices": False}],
+                       remote_indices=[{"clusters": ["one"], "names": ["logs-*"], "privileges": ["read"],
+                                        "allow_restricted_indices": False}],
+                       metadata={"owner": "ops", "managed_by": "esreconcile"}),
+        "masked-role": role(cluster=["monitor"], run_as=["someone"], metadata=meta),
+        "old-role": role(metadata=meta),
+        "stray-role": role(cluster=["monitor"], metadata=meta),
+        "their-role": role(cluster=["monitor"]),
+    }
+    user = lambda name, **kw: dict({"username": name, "roles": [], "full_name": None, "email": None,
+                                    "metadata": {}, "enabled": True}, **kw)
+    users = {
+        "elastic": user("elastic", roles=["superuser"], metadata={"_reserved": True}),
+        "kibana_system": user("kibana_system", roles=["kibana_system"], metadata={"_reserved": True}),
+        "ccr-user": user("ccr-user", roles=["remote-replication"], full_name="Cross-cluster replication",
+                         email="ccr@example.com", metadata={"team": "ops", "managed_by": "esreconcile"}),
+        "hashed": user("hashed", roles=["reader", "other"], metadata=meta, enabled=False),
+        "old-user": user("old-user", metadata=meta),
+        "stray-user": user("stray-user", metadata=meta),
+        "plugin-user": user("plugin-user", roles=["x"], metadata={"_reserved": True}),
+    }
+    own = [root, settings, remote_info, roles, users, CERTS, NODES]
+    for flags in (0x00, 0x01, 0x02, 0x03, 0x04, 0x0d, 0x16, 0x2b):
+        write("live_answers", "seed-own-%02x" % flags, bytes([flags]) + b"\0".join(compact(p).encode() for p in own))
+    for name, ledger in (("number", 5), ("array", ["gone", "stray,one"]), ("object", {"a": 1}), ("null", None)):
+        changed = json.loads(compact(settings))
+        changed["persistent"][L] = ledger
+        parts = [root, changed, remote_info, roles, users]
+        write("live_answers", "seed-own-ledger-" + name, b"\0" + b"\0".join(compact(p).encode() for p in parts))
+    # an answer naming an object twice, as raw JSON
+    dup_roles = compact(roles)[:-1] + ',"reader":' + compact(roles["old-role"]) + "}"
+    dup_users = compact(users)[:-1] + ',"hashed":' + compact(users["old-user"]) + "}"
+    write("live_answers", "seed-own-duplicates", b"\0".join(
+        [b"\0" + compact(root).encode(), compact(settings).encode(), compact(remote_info).encode(),
+         dup_roles.encode(), dup_users.encode()]))
+    # 8.14: roles go one PUT each
+    old_root = dict(root, version={"number": "8.14.3"})
+    write("live_answers", "seed-own-8.14", b"\x05" + b"\0".join(
+        compact(p).encode() for p in [old_root, settings, remote_info, roles, users]))
+
     # unreachable local (bad root), an empty input, a 8.14 root, a non-object settings
     write("live_answers", "seed-no-version", b"\x00{\"name\":\"x\"}")
     write("live_answers", "seed-defaults", b"\x10")
