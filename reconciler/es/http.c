@@ -628,18 +628,21 @@ static bool is_json_type(const char *content_type)
 	return false;
 }
 
-static int response_fill(struct es_response *out, struct exchange *ex, long status)
+int es_response_adopt(struct es_response *out, long status, const char *content_type, char *body,
+		      size_t len)
 {
 	const cJSON *error;
 
 	out->status = status;
-	if (status >= 200 && status < 300 && !is_json_type(ex->content_type)) {
+	out->body = body;
+	out->body_len = len;
+	if (status >= 200 && status < 300 && !is_json_type(content_type)) {
 		struct buf reason;
 
 		out->foreign = true;
 		buf_init(&reason, BUF_SMALL_MAX);
 		if (buf_printf(&reason, "the answer is not Elasticsearch's: Content-Type [%s], not application/json",
-			       ex->content_type ? ex->content_type : "none"))
+			       content_type ? content_type : "none"))
 			return -ENOMEM;
 		out->error_type = strdup("unexpected_content_type");
 		out->error_reason = buf_detach(&reason);
@@ -647,10 +650,6 @@ static int response_fill(struct es_response *out, struct exchange *ex, long stat
 		if (!out->error_type || !out->error_reason)
 			return -ENOMEM;
 	}
-	out->body_len = ex->body.len;
-	out->body = buf_detach(&ex->body);
-	if (!out->body)
-		return -ENOMEM;
 	/* The length includes the terminating NUL: require_null_terminated looks for it
 	 * within the length. An embedded NUL would cut the document short: not JSON. */
 	if (!memchr(out->body, '\0', out->body_len))
@@ -671,6 +670,17 @@ static int response_fill(struct es_response *out, struct exchange *ex, long stat
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Moves the exchange's body into out and extracts an ES error, if any. */
+static int response_fill(struct es_response *out, struct exchange *ex, long status)
+{
+	size_t len = ex->body.len;
+	char *body = buf_detach(&ex->body);
+
+	if (!body)
+		return -ENOMEM;
+	return es_response_adopt(out, status, ex->content_type, body, len);
 }
 
 static int run_request(struct es_response *out, struct es_client *c, const struct request *rq,

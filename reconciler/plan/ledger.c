@@ -6,6 +6,7 @@
 
 #include "plan/normalize.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 static int add_alias(cJSON *set, const char *alias, size_t len)
 {
@@ -14,6 +15,9 @@ static int add_alias(cJSON *set, const char *alias, size_t len)
 
 	if (!len)
 		return 0;
+	/* not UTF-8: no alias Elasticsearch stores, and sets of such strings cannot keep them apart */
+	if (!utf8_valid(alias, len, NULL))
+		return -EBADMSG;
 	copy = strndup(alias, len);
 	if (!copy)
 		return -ENOMEM;

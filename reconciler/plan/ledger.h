@@ -9,9 +9,9 @@
  *
  * A ledger is readable when the setting is absent or null (empty), a string
  * ("a,b", spaces and empty items ignored) or an array of such strings (how
- * Elasticsearch may render a list setting). Any other type is unreadable: the
- * functions return -EBADMSG, never an empty ledger, since writing back an
- * empty ledger would disown every alias in it.
+ * Elasticsearch may render a list setting). Any other type, or an alias that
+ * is not UTF-8, is unreadable: the functions return -EBADMSG, never an empty
+ * ledger, since writing back an empty ledger would disown every alias in it.
  *
  * Pure: no I/O. */
 #ifndef ESR_PLAN_LEDGER_H
