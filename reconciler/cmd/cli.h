@@ -21,6 +21,9 @@ struct cli_options {
 	long parallel;          /* --parallel N, default 8 */
 	long wait_ms;           /* --wait DURATION, default 30s */
 	long interval_ms;       /* --interval DURATION */
+	const char *adopt_from; /* --adopt-from OWNER: take over that owner's declared objects */
+	bool strict;            /* --strict: warnings make plan exit 1 */
+	bool require_env;       /* --require-env: validate needs every ${VAR} set */
 	bool auto_approve;
 	bool allow_deletes;
 	bool no_color;

@@ -299,7 +299,7 @@ static void load_remote(struct loader *l, const struct ynode *cluster, const str
 {
 	struct desired_object *o;
 
-	if (!valid_cluster_alias(name->text)) {
+	if (!desired_valid_id(name->text)) {
 		report(l, name, "invalid-name", "use letters, digits, '_' and '-'",
 		       "remote cluster alias [%s] is invalid: it must match [A-Za-z0-9_-]+", name->text);
 		return;

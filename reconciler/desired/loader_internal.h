@@ -99,8 +99,6 @@ void check_metadata(struct loader *l, const struct ynode *metadata, const struct
 /* A path relative to the YAML file, resolved and checked to be a readable
  * regular file: malloc'd, the caller frees it; NULL when invalid. */
 char *want_file(struct loader *l, const struct ynode *node, const struct path *p);
-/* Cluster ids, remote aliases and authority names: [A-Za-z0-9_-]+. */
-bool valid_cluster_alias(const char *s);
 bool want_cluster_id(struct loader *l, const struct ynode *key, const char *what);
 /* A new secret holding node's text; the caller frees it with secret_free(). */
 secret_t *want_secret(struct loader *l, const struct ynode *node, const struct path *p);

@@ -59,7 +59,25 @@ void desired_state_free(struct desired_state *state)
 		desired_object_dispose(&state->objects[i]);
 	free(state->objects);
 	free_strings(state->files, state->file_count);
+	free(state->policy.owner);
+	free(state->policy.adopt_from);
 	free(state);
+}
+
+bool desired_valid_id(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+const char *desired_owner(const struct desired_state *state)
+{
+	return state->policy.owner ? state->policy.owner : DESIRED_DEFAULT_OWNER;
 }
 
 const struct cluster_config *desired_find_cluster(const struct desired_state *state, const char *id)

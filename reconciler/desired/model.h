@@ -91,13 +91,22 @@ struct desired_object {
 	struct src_pos pos;
 };
 
+/* The owner of objects written before owners existed, and of a desired state without policy.owner. */
+#define DESIRED_DEFAULT_OWNER "default"
+
 enum prune_policy { PRUNE_NONE = 0, PRUNE_MANAGED, PRUNE_ALL };
 enum password_check { PASSWORD_CHECK_PROBE = 0, PASSWORD_CHECK_ON_CREATE };
 
 struct policy {
 	enum prune_policy prune[RESOURCE_KIND_COUNT]; /* default PRUNE_MANAGED each */
-	long max_deletes;                              /* default 20 */
+	long max_deletes;                              /* default 20, per owner */
 	enum password_check password_check;            /* default probe */
+	/* Who this desired state is: objects are written with it, and only its own
+	 * are pruned. [A-Za-z0-9_-]+; NULL means "default" (desired_owner()). */
+	char *owner;
+	/* Not from the files: `--adopt-from OWNER`, the other owner whose declared
+	 * objects this run may take over; NULL for none. */
+	char *adopt_from;
 };
 
 struct desired_state {
@@ -116,6 +125,12 @@ struct desired_state {
 };
 
 void desired_state_free(struct desired_state *state);
+
+/* Cluster ids, remote aliases, authority and owner names: [A-Za-z0-9_-]+. */
+bool desired_valid_id(const char *s);
+
+/* policy.owner, or "default"; owned by state (or static). */
+const char *desired_owner(const struct desired_state *state);
 
 /* Lookups; the results are owned by state. NULL when not found. */
 const struct cluster_config *desired_find_cluster(const struct desired_state *state, const char *id);

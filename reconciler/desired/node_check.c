@@ -366,20 +366,9 @@ char *want_file(struct loader *l, const struct ynode *node, const struct path *p
 	return NULL;
 }
 
-bool valid_cluster_alias(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
 bool want_cluster_id(struct loader *l, const struct ynode *key, const char *what)
 {
-	if (valid_cluster_alias(key->text))
+	if (desired_valid_id(key->text))
 		return true;
 	report(l, key, "invalid-name", "use letters, digits, '_' and '-'",
 	       "%s [%s] is invalid: it must match [A-Za-z0-9_-]+", what, key->text);

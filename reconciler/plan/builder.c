@@ -330,23 +330,38 @@ int request_add_part(struct plan_request *r, size_t change, enum part_shape shap
 	return 0;
 }
 
+static int add_ledger_edit(struct plan_request *r, const char *owner, const char *alias, size_t change,
+			   bool add)
+{
+	struct ledger_edit *grown, *edit;
+	char *alias_copy = plan_strdup(alias), *owner_copy = owner ? plan_strdup(owner) : NULL;
+
+	if (!alias_copy || (owner && !owner_copy))
+		goto nomem;
+	grown = realloc(r->ledger_edits, (r->ledger_edit_count + 1) * sizeof(*r->ledger_edits));
+	if (!grown)
+		goto nomem;
+	r->ledger_edits = grown;
+	edit = &r->ledger_edits[r->ledger_edit_count++];
+	edit->alias = alias_copy;
+	edit->owner = owner_copy;
+	edit->change = change;
+	edit->add = add;
+	return 0;
+nomem:
+	free(alias_copy);
+	free(owner_copy);
+	return -ENOMEM;
+}
+
 int request_add_ledger_edit(struct plan_request *r, const char *alias, size_t change, bool add)
 {
-	struct ledger_edit *grown;
-	char *copy = plan_strdup(alias);
+	return add_ledger_edit(r, NULL, alias, change, add);
+}
 
-	if (!copy)
-		return -ENOMEM;
-	grown = realloc(r->ledger_edits, (r->ledger_edit_count + 1) * sizeof(*r->ledger_edits));
-	if (!grown) {
-		free(copy);
-		return -ENOMEM;
-	}
-	r->ledger_edits = grown;
-	r->ledger_edits[r->ledger_edit_count].alias = copy;
-	r->ledger_edits[r->ledger_edit_count].change = change;
-	r->ledger_edits[r->ledger_edit_count++].add = add;
-	return 0;
+int request_add_ledger_release(struct plan_request *r, const char *owner, const char *alias, size_t change)
+{
+	return add_ledger_edit(r, owner, alias, change, false);
 }
 
 static int add_slot(struct plan_request *r, const char *path, const secret_t *secret,
@@ -401,8 +416,10 @@ void request_dispose(struct plan_request *r)
 		free(r->parts[i].key);
 	}
 	free(r->parts);
-	for (i = 0; i < r->ledger_edit_count; i++)
+	for (i = 0; i < r->ledger_edit_count; i++) {
 		free(r->ledger_edits[i].alias);
+		free(r->ledger_edits[i].owner);
+	}
 	free(r->ledger_edits);
 	memset(r, 0, sizeof(*r));
 }
@@ -462,7 +479,7 @@ int redact_into_request(cJSON **out, struct plan_request *r, const cJSON *body,
 	return 0;
 }
 
-int plan_stamp_managed(cJSON **out, const cJSON *body)
+int plan_stamp_managed(cJSON **out, const cJSON *body, const char *owner)
 {
 	cJSON *copy = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject(), *metadata;
 
@@ -474,25 +491,32 @@ int plan_stamp_managed(cJSON **out, const cJSON *body)
 		cJSON_DeleteItemFromObjectCaseSensitive(copy, "metadata");
 		metadata = cJSON_AddObjectToObject(copy, "metadata");
 	}
-	if (!metadata) {
-		cJSON_Delete(copy);
-		return -ENOMEM;
-	}
+	if (!metadata)
+		goto nomem;
 	cJSON_DeleteItemFromObjectCaseSensitive(metadata, MANAGED_BY_KEY);
-	if (!cJSON_AddStringToObject(metadata, MANAGED_BY_KEY, MANAGED_BY_VALUE)) {
-		cJSON_Delete(copy);
-		return -ENOMEM;
-	}
+	cJSON_DeleteItemFromObjectCaseSensitive(metadata, OWNER_KEY);
+	if (!cJSON_AddStringToObject(metadata, MANAGED_BY_KEY, MANAGED_BY_VALUE))
+		goto nomem;
+	/* the default owner writes no owner key: objects written before owners
+	 * existed then compare equal, and stay the default owner's */
+	if (strcmp(owner, DESIRED_DEFAULT_OWNER) != 0 && !cJSON_AddStringToObject(metadata, OWNER_KEY, owner))
+		goto nomem;
 	*out = copy;
 	return 0;
+nomem:
+	cJSON_Delete(copy);
+	return -ENOMEM;
 }
 
-bool plan_is_managed(const cJSON *object)
+const char *plan_metadata_owner(const cJSON *object)
 {
 	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(object, "metadata");
 	const cJSON *by = cJSON_GetObjectItemCaseSensitive(metadata, MANAGED_BY_KEY);
+	const cJSON *owner = cJSON_GetObjectItemCaseSensitive(metadata, OWNER_KEY);
 
-	return cJSON_IsString(by) && !strcmp(by->valuestring, MANAGED_BY_VALUE);
+	if (!cJSON_IsString(by) || strcmp(by->valuestring, MANAGED_BY_VALUE) != 0)
+		return NULL;
+	return cJSON_IsString(owner) && *owner->valuestring ? owner->valuestring : DESIRED_DEFAULT_OWNER;
 }
 
 const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id)

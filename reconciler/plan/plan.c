@@ -18,9 +18,12 @@ static void builder_dispose(struct cluster_builder *b)
 	request_dispose(&b->settings);
 	request_dispose(&b->roles_bulk);
 	request_dispose(&b->roles_bulk_delete);
+	cJSON_Delete(b->persistent);
+	cJSON_Delete(b->ledgers);
 	cJSON_Delete(b->ledger_live);
 	cJSON_Delete(b->ledger_declared);
 	cJSON_Delete(b->ledger_deleted);
+	cJSON_Delete(b->ledger_adopted);
 	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
 		cJSON_Delete(b->created[i]);
 }
@@ -108,17 +111,35 @@ done:
 	return err;
 }
 
+/* The owner holding a live object, when it is not this run's owner; NULL otherwise. */
+static const char *other_owner(const struct cluster_builder *b, const struct kind_ops *ops,
+			       const char *name, const cJSON *live)
+{
+	const char *holder = live ? ops->owner_of(b, name, live) : NULL;
+
+	return holder && strcmp(holder, b->owner) != 0 ? holder : NULL;
+}
+
 /* The one decision every kind shares: d is the declaration (NULL when the
  * object is pruned), live the live object (NULL when there is none). */
 static int plan_object(struct cluster_builder *b, const struct kind_ops *ops,
 		       const struct desired_object *d, const char *name, const cJSON *live)
 {
+	const char *holder;
 	cJSON *body = NULL;
 	char *problem = NULL;
 	int err = ops->guard ? ops->guard(b, d, name, live) : 0;
 
 	if (err)
 		return err < 0 ? err : 0;
+	/* another desired state's object: planning it would make the two fight */
+	holder = d ? other_owner(b, ops, name, live) : NULL;
+	if (holder && !(b->adopt_from && !strcmp(b->adopt_from, holder)))
+		return builder_add_problem(b, ops->kind, name,
+					   "%s [%s] belongs to owner [%s] (policy.owner of another desired state), "
+					   "not to [%s]: remove it from this desired state, or take it over with "
+					   "--adopt-from %s", resource_kind_name(ops->kind), name, holder, b->owner,
+					   holder);
 	if (!d || d->absent) {
 		if (live)
 			return plan_delete(b, ops, name, live);
@@ -227,9 +248,16 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 			found->declared = true;
 		err = plan_object(b, ops, d, d->name, found ? found->item : NULL);
 	}
-	/* undeclared live objects, in name order, go when the policy prunes them */
+	/* undeclared live objects, in name order, go when the policy prunes them:
+	 * `managed` those of this run's owner, `all` those of no owner too; never
+	 * another owner's */
 	for (i = 0; !err && policy != PRUNE_NONE && i < count; i++) {
-		if (entries[i].declared || !ops->prunable(b, entries[i].name, entries[i].item, policy))
+		const char *holder;
+
+		if (entries[i].declared || !ops->prunable(entries[i].name, entries[i].item))
+			continue;
+		holder = ops->owner_of(b, entries[i].name, entries[i].item);
+		if (holder ? strcmp(holder, b->owner) != 0 : policy != PRUNE_ALL)
 			continue;
 		err = plan_object(b, ops, NULL, entries[i].name, entries[i].item);
 	}
@@ -265,6 +293,8 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 	b.live = live;
 	b.lc = lc;
 	b.cp = cp;
+	b.owner = desired_owner(desired);
+	b.adopt_from = desired->policy.adopt_from;
 	cp->cluster_id = plan_strdup(lc->cluster_id);
 	cp->version = lc->version ? plan_strdup(lc->version) : NULL;
 	cp->reachable = lc->reachable;

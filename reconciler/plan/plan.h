@@ -18,6 +18,7 @@
 
 #include "desired/model.h"
 #include "es/live.h"
+#include "plan/ledger.h"
 #include "trust/trust_check.h"
 #include "util/buf.h"
 
@@ -86,13 +87,6 @@ enum answer_shape {
 	ANSWER_WHOLE = 0,
 	/* a security bulk answer: 2xx with per-item errors under errors.details.<change name> */
 	ANSWER_PER_ITEM,
-};
-
-/* One edit of the ownership ledger (plan/ledger.h) that a change makes. */
-struct ledger_edit {
-	char *alias;
-	size_t change; /* the change whose success the edit records */
-	bool add;      /* false: remove */
 };
 
 struct plan_request {

@@ -11,24 +11,32 @@
 
 #include "plan/plan.h"
 
-/* Names esreconcile writes into the metadata of every role and user it writes. */
+/* Names esreconcile writes into the metadata of every role and user it writes:
+ * the mark, and the owner (policy.owner) unless it is the default owner, so
+ * that objects written before owners existed belong to `default` unchanged. */
 #define MANAGED_BY_KEY "managed_by"
 #define MANAGED_BY_VALUE "esreconcile"
+#define OWNER_KEY "esreconcile_owner"
 
 struct cluster_builder {
 	const struct desired_state *desired;
 	const struct live_state *live;
 	const struct live_cluster *lc;
 	struct cluster_plan *cp;
+	const char *owner;      /* the run's owner (policy.owner) */
+	const char *adopt_from; /* --adopt-from, or NULL */
 	size_t change_cap;
 	size_t request_cap;
 	size_t warning_cap;
 
 	/* remotes: the one PUT /_cluster/settings */
 	struct plan_request settings;
-	cJSON *ledger_live;     /* sorted array of aliases in the ledger */
+	cJSON *persistent;      /* the live persistent settings, flat */
+	cJSON *ledgers;         /* every owner's ledger: {owner: sorted array of aliases} */
+	cJSON *ledger_live;     /* the run owner's ledger (sorted array of aliases) */
 	cJSON *ledger_declared; /* aliases declared present on this cluster */
 	cJSON *ledger_deleted;  /* aliases this plan deletes */
+	cJSON *ledger_adopted;  /* {alias: owner} taken over from another owner (--adopt-from) */
 
 	/* roles: bulk requests (8.15+) */
 	struct plan_request roles_bulk;
@@ -56,10 +64,12 @@ struct kind_ops {
 	int (*normalize)(cJSON **out, const cJSON *body, const struct live_cluster *lc);
 	/* The part of a live object that compares with a declared body; NULL: all of it. */
 	const cJSON *(*comparable)(const cJSON *live);
-	/* Whether an undeclared live object goes under policy (never for reserved
-	 * or static objects). */
-	bool (*prunable)(const struct cluster_builder *b, const char *name, const cJSON *live,
-			 enum prune_policy policy);
+	/* Whether an undeclared live object may be pruned at all (never reserved
+	 * or static objects); the driver adds the policy and the owner. */
+	bool (*prunable)(const char *name, const cJSON *live);
+	/* The owner (policy.owner) holding a live object, borrowed; NULL when no
+	 * owner does (esreconcile never wrote it, or it was disowned). */
+	const char *(*owner_of)(const struct cluster_builder *b, const char *name, const cJSON *live);
 	/* Optional: objects esreconcile must not plan the usual way (reserved,
 	 * static). Returns 1 when it planned the object itself (a problem, say), 0
 	 * to go on. d is NULL for a pruned object. */
@@ -104,10 +114,12 @@ int remote_normalize(cJSON **out, const cJSON *body, const struct live_cluster *
 int role_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc);
 int user_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc);
 
-/* A copy of a role or user body with metadata.managed_by set, as written on every write. */
-int plan_stamp_managed(cJSON **out, const cJSON *body);
-/* True when a role or user's metadata.managed_by names esreconcile. */
-bool plan_is_managed(const cJSON *object);
+/* A copy of a role or user body with metadata.managed_by (and the owner) set,
+ * as written on every write. */
+int plan_stamp_managed(cJSON **out, const cJSON *body, const char *owner);
+/* The owner a role or user's metadata names (borrowed from object): NULL when
+ * it carries no managed_by mark, "default" when it has the mark alone. */
+const char *plan_metadata_owner(const cJSON *object);
 /* The change index of an object of kind this plan creates, or -1. */
 long builder_created(const struct cluster_builder *b, enum resource_kind kind, const char *name);
 
@@ -151,7 +163,10 @@ int request_add_change(struct plan_request *r, size_t index);
 /* Records where change's share of r's body is (see struct request_part). */
 int request_add_part(struct plan_request *r, size_t change, enum part_shape shape,
 		     const char *container, const char *key);
+/* An edit of the run owner's ledger. */
 int request_add_ledger_edit(struct plan_request *r, const char *alias, size_t change, bool add);
+/* The removal of alias from the ledger of another owner, who gives it up (--adopt-from). */
+int request_add_ledger_release(struct plan_request *r, const char *owner, const char *alias, size_t change);
 int request_add_secret_slot(struct plan_request *r, const char *path, const secret_t *secret);
 int request_add_value_slot(struct plan_request *r, const char *path, const cJSON *value);
 void request_dispose(struct plan_request *r);

@@ -26,13 +26,16 @@ static int user_fingerprint(cJSON *doc, const struct live_cluster *lc)
 	return fingerprint_add_reference(doc, "password_probes", lc->password_probes);
 }
 
-static bool user_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
-			  enum prune_policy policy)
+static bool user_prunable(const char *name, const cJSON *live)
+{
+	return !is_reserved(name, live);
+}
+
+static const char *user_owner_of(const struct cluster_builder *b, const char *name, const cJSON *live)
 {
 	(void)b;
-	if (is_reserved(name, live))
-		return false;
-	return policy == PRUNE_ALL || plan_is_managed(live);
+	(void)name;
+	return plan_metadata_owner(live);
 }
 
 int user_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc)
@@ -247,7 +250,6 @@ static int user_desired_body(cJSON **out, char **problem_out, struct cluster_bui
 	struct buf text;
 	int err;
 
-	(void)b;
 	*out = NULL;
 	*problem_out = NULL;
 	if (!live && !d->password && !d->password_hash) {
@@ -258,7 +260,7 @@ static int user_desired_body(cJSON **out, char **problem_out, struct cluster_bui
 		buf_dispose(&text);
 		return *problem_out ? 0 : -ENOMEM;
 	}
-	err = plan_stamp_managed(&stamped, d->body);
+	err = plan_stamp_managed(&stamped, d->body, b->owner);
 	if (err || live) {
 		*out = stamped;
 		return err;
@@ -321,6 +323,7 @@ const struct kind_ops user_kind_ops = {
 	.kind = RESOURCE_USER,
 	.normalize = user_normalize,
 	.prunable = user_prunable,
+	.owner_of = user_owner_of,
 	.guard = user_guard,
 	.desired_body = user_desired_body,
 	.extra_fields = user_extra_fields,
