@@ -103,9 +103,9 @@ static int check_gates(const struct apply_run *run)
 
 	if (!delete_guard_allows(&deletes, run->plan, run->desired->policy.max_deletes,
 				 run->opts.allow_deletes)) {
-		log_error("the plan deletes %zu objects, more than policy.max_deletes (%ld); nothing was "
-			  "changed; pass --allow-deletes to apply it anyway",
-			  deletes, run->desired->policy.max_deletes);
+		log_error("the plan deletes %zu objects of owner [%s], more than policy.max_deletes (%ld); "
+			  "nothing was changed; pass --allow-deletes to apply it anyway",
+			  deletes, desired_owner(run->desired), run->desired->policy.max_deletes);
 		return -EPERM;
 	}
 	if (run->opts.auto_approve)

@@ -152,8 +152,9 @@ int cmd_plan(int argc, char **argv)
 	if (output_plan(plan, &opts))
 		goto out;
 	if (!delete_guard_allows(&deletes, plan, desired->policy.max_deletes, false))
-		log_warn("the plan deletes %zu objects, more than policy.max_deletes (%ld): apply refuses it "
-			 "unless --allow-deletes", deletes, desired->policy.max_deletes);
+		log_warn("the plan deletes %zu objects of owner [%s], more than policy.max_deletes (%ld): "
+			 "apply refuses it unless --allow-deletes", deletes, desired_owner(desired),
+			 desired->policy.max_deletes);
 	rc = exit_code_for_plan(plan);
 out:
 	plan_free(plan);
