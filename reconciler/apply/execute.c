@@ -442,6 +442,11 @@ static int apply_cluster(struct cluster_run *run)
 
 	if ((err = skip_problems(run)))
 		goto done;
+	if (cluster_plan_blocked(run->plan)) {
+		/* a problem about the whole cluster: a partial apply would be worse than none */
+		err = cluster_skip_pending(run->outcome, "not attempted: a problem blocks every write to this cluster");
+		goto done;
+	}
 	if (!run->plan->reachable) {
 		err = cluster_skip_pending(run->outcome, run->plan->error ? run->plan->error : "cluster unreachable");
 		goto done;

@@ -116,6 +116,8 @@ const char *resource_kind_name(enum resource_kind kind)
 {
 	if (kind == RESOURCE_TRUST)
 		return "trust";
+	if (kind == RESOURCE_CLUSTER)
+		return "cluster";
 	return (unsigned)kind < RESOURCE_KIND_COUNT ? kind_names[kind] : "unknown";
 }
 

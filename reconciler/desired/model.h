@@ -58,12 +58,14 @@ struct trust_cluster {
 };
 
 /* The kinds of declared objects. Trust is never written, only verified: it is a
- * kind of plan problem (RESOURCE_TRUST), outside the count of object kinds. */
+ * kind of plan problem (RESOURCE_TRUST), outside the count of object kinds, as
+ * are problems about a whole cluster (RESOURCE_CLUSTER). */
 #define ESR_KIND_ENUM(e, name, section, list_path) RESOURCE_##e,
 enum resource_kind {
 	ESR_KINDS(ESR_KIND_ENUM)
 	RESOURCE_KIND_COUNT,
 	RESOURCE_TRUST = RESOURCE_KIND_COUNT,
+	RESOURCE_CLUSTER, /* a plan problem about a whole cluster (privileges, identity) */
 };
 
 /* One remote, role or user declared on one cluster. */
@@ -137,7 +139,7 @@ const struct cluster_config *desired_find_cluster(const struct desired_state *st
 const struct desired_object *desired_find_object(const struct desired_state *state,
 						 enum resource_kind kind, const char *cluster,
 						 const char *name);
-/* "remote", "role", "user" (the name column of ESR_KINDS), "trust"; static strings. */
+/* "remote", "role", "user" (the name column of ESR_KINDS), "trust", "cluster"; static strings. */
 const char *resource_kind_name(enum resource_kind kind);
 /* The kind's section of the desired state and key under policy.prune ("roles"); NULL for trust. */
 const char *resource_kind_section(enum resource_kind kind);

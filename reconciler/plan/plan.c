@@ -411,6 +411,54 @@ void plan_free(struct plan *plan)
 	free(plan);
 }
 
+int plan_append_problem(struct plan *plan, struct cluster_plan *cp, enum resource_kind kind,
+			const char *name, const char *text, bool blocks_cluster)
+{
+	struct plan_change *grown = realloc(cp->changes, (cp->change_count + 1) * sizeof(*grown));
+	struct plan_change *c;
+
+	if (!grown)
+		return -ENOMEM;
+	cp->changes = grown;
+	c = &grown[cp->change_count];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->action = ACTION_PROBLEM;
+	c->blocks_cluster = blocks_cluster;
+	c->name = plan_strdup(name);
+	c->problem = plan_strdup(text);
+	if (!c->name || !c->problem) {
+		free(c->name);
+		free(c->problem);
+		return -ENOMEM;
+	}
+	cp->change_count++;
+	plan->summary.problems++;
+	return 0;
+}
+
+int plan_add_cluster_problem(struct plan *plan, const char *cluster_id, const char *name,
+			     const char *problem)
+{
+	size_t i;
+
+	for (i = 0; i < plan->cluster_count; i++)
+		if (!strcmp(plan->clusters[i].cluster_id, cluster_id))
+			return plan_append_problem(plan, &plan->clusters[i], RESOURCE_CLUSTER, name, problem,
+						   true);
+	return -ENOENT;
+}
+
+bool cluster_plan_blocked(const struct cluster_plan *cp)
+{
+	size_t i;
+
+	for (i = 0; i < cp->change_count; i++)
+		if (cp->changes[i].action == ACTION_PROBLEM && cp->changes[i].blocks_cluster)
+			return true;
+	return false;
+}
+
 bool plan_is_empty(const struct plan *plan)
 {
 	size_t i;

@@ -40,6 +40,9 @@ struct plan_change {
 	struct field_change *fields;
 	size_t field_count;
 	char *problem;        /* ACTION_PROBLEM only: what is wrong and how to fix it */
+	/* ACTION_PROBLEM only: the problem concerns the whole cluster (an account
+	 * that may not make the planned requests, say): apply writes nothing to it. */
+	bool blocks_cluster;
 	cJSON *request_view;  /* {"method","path","body"}: this change's part of its request, redacted */
 	size_t *depends_on;   /* indices (in this cluster's changes) that must succeed first */
 	size_t depends_on_count;
@@ -160,6 +163,15 @@ void plan_free(struct plan *plan);
  * cluster warnings. Returns 0 or -ENOMEM. */
 int plan_add_trust_findings(struct plan *plan, const struct desired_state *desired,
 			    const struct trust_report *report);
+
+/* Adds to the cluster's plan a `!` problem of kind RESOURCE_CLUSTER named
+ * name (what it is about) that blocks every write to that cluster. Returns 0,
+ * -ENOENT when the plan has no such cluster, or -ENOMEM. */
+int plan_add_cluster_problem(struct plan *plan, const char *cluster_id, const char *name,
+			     const char *problem);
+
+/* True when a problem blocks every write to the cluster. */
+bool cluster_plan_blocked(const struct cluster_plan *cp);
 
 /* True when the plan has nothing to do and no problem. */
 bool plan_is_empty(const struct plan *plan);

@@ -120,6 +120,10 @@ int plan_stamp_managed(cJSON **out, const cJSON *body, const char *owner);
 /* The owner a role or user's metadata names (borrowed from object): NULL when
  * it carries no managed_by mark, "default" when it has the mark alone. */
 const char *plan_metadata_owner(const cJSON *object);
+/* Appends a `!` problem to a built plan's cluster (and counts it in the
+ * summary); text and name are copied. Returns 0 or -ENOMEM. */
+int plan_append_problem(struct plan *plan, struct cluster_plan *cp, enum resource_kind kind,
+			const char *name, const char *text, bool blocks_cluster);
 /* The change index of an object of kind this plan creates, or -1. */
 long builder_created(const struct cluster_builder *b, enum resource_kind kind, const char *name);
 

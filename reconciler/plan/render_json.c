@@ -93,6 +93,8 @@ static bool change_json(cJSON *changes, const struct plan_change *c)
 		return false;
 	if (c->problem && !cJSON_AddStringToObject(obj, "problem", c->problem))
 		return false;
+	if (c->blocks_cluster && !cJSON_AddTrueToObject(obj, "blocks_cluster"))
+		return false;
 	fields = cJSON_AddArrayToObject(obj, "fields");
 	if (!fields)
 		return false;

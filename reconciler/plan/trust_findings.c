@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "plan/plan.h"
+#include "plan/plan_internal.h"
+#include "util/strlist.h"
 
 static bool cluster_uses_authority(const struct desired_state *desired, const char *cluster,
 				   const char *authority)
@@ -35,43 +37,6 @@ static bool finding_concerns(const struct desired_state *desired, const struct t
 	return f->authority && cluster_uses_authority(desired, cluster, f->authority);
 }
 
-static int add_problem(struct cluster_plan *cp, const struct trust_finding *f)
-{
-	struct plan_change *grown = realloc(cp->changes, (cp->change_count + 1) * sizeof(*grown));
-	struct plan_change *c;
-
-	if (!grown)
-		return -ENOMEM;
-	cp->changes = grown;
-	c = &grown[cp->change_count];
-	memset(c, 0, sizeof(*c));
-	c->kind = RESOURCE_TRUST;
-	c->action = ACTION_PROBLEM;
-	c->name = strdup(f->authority ? f->authority : "transport");
-	c->problem = strdup(f->message);
-	if (!c->name || !c->problem) {
-		free(c->name);
-		free(c->problem);
-		return -ENOMEM;
-	}
-	cp->change_count++;
-	return 0;
-}
-
-static int add_warning(struct cluster_plan *cp, const struct trust_finding *f)
-{
-	char **grown = realloc(cp->warnings, (cp->warning_count + 1) * sizeof(*grown));
-
-	if (!grown)
-		return -ENOMEM;
-	cp->warnings = grown;
-	grown[cp->warning_count] = strdup(f->message);
-	if (!grown[cp->warning_count])
-		return -ENOMEM;
-	cp->warning_count++;
-	return 0;
-}
-
 int plan_add_trust_findings(struct plan *plan, const struct desired_state *desired,
 			    const struct trust_report *report)
 {
@@ -86,13 +51,12 @@ int plan_add_trust_findings(struct plan *plan, const struct desired_state *desir
 
 			if (!finding_concerns(desired, f, cp->cluster_id))
 				continue;
-			if (f->severity == TRUST_PROBLEM) {
-				err = add_problem(cp, f);
-				if (!err)
-					plan->summary.problems++;
-			} else {
-				err = add_warning(cp, f);
-			}
+			if (f->severity == TRUST_PROBLEM)
+				err = plan_append_problem(plan, cp, RESOURCE_TRUST,
+							  f->authority ? f->authority : "transport", f->message,
+							  false);
+			else
+				err = strlist_append(&cp->warnings, &cp->warning_count, f->message);
 		}
 	}
 	return err;

@@ -685,6 +685,39 @@ class TestUsers(Base):
         self.assertEqual((st, b), (404, {}))
 
 
+class TestHasPrivileges(Base):
+    """_has_privileges answers with the same mapping that decides a 403."""
+
+    def test_superuser_holds_everything(self):
+        b = EMU.ok("POST", "/_security/user/_has_privileges",
+                   {"cluster": ["manage_security", "cluster:admin/settings/update", "monitor", "manage"]})
+        self.assertEqual(b["username"], "elastic")
+        self.assertTrue(b["has_all_requested"])
+        self.assertEqual(set(b["cluster"]), {"manage_security", "cluster:admin/settings/update", "monitor", "manage"})
+        self.assertEqual((b["index"], b["application"]), ({}, {}))
+
+    def test_limited_user(self):
+        EMU.ok("PUT", "/_security/role/settings_only", {"cluster": ["cluster:admin/settings/update", "monitor"]})
+        EMU.ok("PUT", "/_security/user/bob", {"password": "bob-password", "roles": ["settings_only"]})
+        bob = EMU.basic("bob", "bob-password")
+        b = EMU.ok("GET", "/_security/user/_has_privileges",
+                   {"cluster": ["manage_security", "cluster:admin/settings/update", "monitor", "manage"]}, auth=bob)
+        self.assertEqual(b["cluster"], {"manage_security": False, "cluster:admin/settings/update": True,
+                                        "monitor": True, "manage": False})
+        self.assertFalse(b["has_all_requested"])
+        # the answer agrees with what the user may actually do
+        self.assertEqual(EMU.req("PUT", "/_security/role/x", {"cluster": []}, auth=bob)[0], 403)
+        self.assertEqual(EMU.req("PUT", "/_cluster/settings", {"persistent": {"cluster.remote.x.seeds": None}},
+                                 auth=bob)[0], 200)
+
+    def test_bad_requests(self):
+        t, r = self.reason("POST", "/_security/user/_has_privileges", {"cluster": ["nope"]})
+        self.assertEqual(t, "illegal_argument_exception")
+        self.assertIn("unknown cluster privilege [nope]", r)
+        t, r = self.reason("POST", "/_security/user/_has_privileges", {})
+        self.assertEqual(t, "action_request_validation_exception")
+
+
 class TestControl(Base):
     def test_request_log(self):
         EMU.ok("PUT", "/_cluster/settings?flat_settings=true", {"persistent": {"cluster.metadata.a": "1"}})

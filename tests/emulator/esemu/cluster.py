@@ -137,7 +137,8 @@ class Cluster:
             return RESERVED_ROLES[name]
         return self.roles.get(name)
 
-    def authorize(self, p, action):
+    def allows(self, p, action):
+        """Whether principal p may run the cluster action (its roles, and an API key's own roles)."""
         def granted(role_names, descriptors=None):
             defs = descriptors if descriptors is not None else [self._role_def(r) for r in role_names]
             for d in defs:
@@ -150,7 +151,10 @@ class Cluster:
         ok = granted(p.roles)
         if ok and p.key_roles:
             ok = granted(None, list(p.key_roles.values()))
-        if not ok:
+        return ok
+
+    def authorize(self, p, action):
+        if not self.allows(p, action):
             by = [g for g in GRANT_ORDER if privilege_grants(g, action)]
             who = "user [%s]" % p.username
             if p.api_key is not None:

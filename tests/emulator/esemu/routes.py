@@ -4,6 +4,7 @@ accepted query parameters."""
 import re
 
 from .common import BUILD_HASH, LUCENE, ok
+from .privileges_api import h_has_privileges
 from .security import ACTION_MAIN
 from .security_api import (h_api_key_create, h_authenticate, h_role_delete, h_role_get, h_role_put, h_roles_root,
                            h_user_delete, h_user_enable, h_user_get, h_user_password, h_user_put)
@@ -43,6 +44,7 @@ ROUTES = [
                                        "DELETE": h_role_delete}, ("refresh",)),
     route(r"/_security/user", {"GET": h_user_get}, ("with_profile_uid",)),
     route(r"/_security/user/_password", {"PUT": h_user_password, "POST": h_user_password}, ("refresh",)),
+    route(r"/_security/user/_has_privileges", {"GET": h_has_privileges, "POST": h_has_privileges}),
     route(r"/_security/user/([^/]+)/_password", {"PUT": h_user_password, "POST": h_user_password},
           ("refresh",)),
     route(r"/_security/user/([^/]+)/(_enable|_disable)", {"PUT": h_user_enable, "POST": h_user_enable},

@@ -50,6 +50,16 @@ ACTION_REMOTE_INFO = "cluster:monitor/remote/info"
 ACTION_NODES_INFO = "cluster:monitor/nodes/info"
 ACTION_SSL_CERTS = "cluster:monitor/xpack/ssl/certificates/get"
 SEC = "cluster:admin/xpack/security/"
+# Every cluster action the emulator authorizes, and a few it does not serve
+# (so that `manage` or `all` stand for more than what the tool needs): what a
+# named privilege stands for when _has_privileges is asked about it.
+KNOWN_CLUSTER_ACTIONS = [ACTION_MAIN, ACTION_SETTINGS_GET, ACTION_SETTINGS_PUT, ACTION_REMOTE_INFO, ACTION_NODES_INFO,
+                         ACTION_SSL_CERTS, "cluster:admin/repository/put", "cluster:admin/reroute",
+                         "cluster:admin/xpack/ccr/auto_follow_pattern/put", "cluster:monitor/health"] + \
+    [SEC + a for a in (
+                             "role/get", "role/put", "role/delete", "role/bulk_put", "role/bulk_delete",
+                             "user/get", "user/put", "user/delete", "user/change_password", "user/set_enabled",
+                             "api_key/create")]
 GRANT_ORDER = ["monitor", "read_security", "manage_own_api_key", "manage_api_key", "manage_security", "manage", "all"]
 
 
