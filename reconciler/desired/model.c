@@ -22,6 +22,8 @@ static void cluster_config_dispose(struct cluster_config *c)
 	free(c->ca_file);
 	free(c->client_cert_file);
 	free(c->client_key_file);
+	free(c->expect_cluster_name);
+	free(c->expect_cluster_uuid);
 }
 
 static void desired_object_dispose(struct desired_object *o)

@@ -37,6 +37,10 @@ struct cluster_config {
 	enum tls_verify verify;
 	long timeout_ms;        /* per request; default 30000 */
 	bool allow_insecure_http;
+	/* expect: which cluster the URLs must reach (GET / cluster_name and
+	 * cluster_uuid); NULL when not declared. */
+	char *expect_cluster_name;
+	char *expect_cluster_uuid;
 	struct src_pos pos;
 };
 

@@ -281,6 +281,43 @@ static void order_requests(struct cluster_plan *cp)
 	}
 }
 
+/* 1 after adding a blocking problem when GET / names another cluster than
+ * clusters.<id>.expect: planning against the wrong cluster would look normal
+ * and write there. 0 when it is the expected one. */
+static int check_identity(struct cluster_builder *b)
+{
+	static const char *const keys[] = { "cluster_name", "cluster_uuid" };
+	const struct cluster_config *cfg = desired_find_cluster(b->desired, b->lc->cluster_id);
+	const char *expected[2], *actual;
+	const cJSON *value;
+	size_t i;
+	int err;
+
+	if (!cfg)
+		return 0;
+	expected[0] = cfg->expect_cluster_name;
+	expected[1] = cfg->expect_cluster_uuid;
+	for (i = 0; i < 2; i++) {
+		if (!expected[i])
+			continue;
+		value = cJSON_GetObjectItemCaseSensitive(b->lc->root, keys[i]);
+		actual = cJSON_IsString(value) ? value->valuestring : NULL;
+		if (actual && !strcmp(actual, expected[i]))
+			continue;
+		err = builder_add_problem(b, RESOURCE_CLUSTER, "expect",
+					  "cluster [%s] is not the expected cluster: clusters.%s.expect.%s is [%s], "
+					  "GET / answered %s%s%s; nothing is planned or written there: correct its "
+					  "URL, or expect if the cluster was rebuilt", b->lc->cluster_id,
+					  b->lc->cluster_id, keys[i], expected[i], actual ? "[" : "no ",
+					  actual ? actual : keys[i], actual ? "]" : "");
+		if (err)
+			return err;
+		b->cp->changes[b->cp->change_count - 1].blocks_cluster = true;
+		return 1;
+	}
+	return 0;
+}
+
 static int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
 			const struct live_state *live, const struct live_cluster *lc)
 {
@@ -308,6 +345,11 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 	if (!lc->reachable) {
 		cp->error = plan_strdup(lc->error ? lc->error : "unreachable");
 		err = cp->error ? 0 : -ENOMEM;
+		goto done;
+	}
+	err = check_identity(&b);
+	if (err) {
+		err = err < 0 ? err : 0; /* another cluster: only the problem is planned */
 		goto done;
 	}
 	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++)

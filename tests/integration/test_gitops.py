@@ -97,4 +97,27 @@ def test_two_owners_keep_each_others_objects():
         check("team-a-role" in r.stdout and "belongs to owner" not in r.stdout, r)
 
 
+@suite.test
+def test_wrong_cluster_uuid_blocks_plan_and_apply():
+    with Emulator(["local"]) as emu:
+        uuid = emu.info["local"]["cluster_uuid"]
+        body = "\nroles:\n  local:\n    reader: { cluster: [monitor] }\n"
+        conn = "version: 1\n" + connection_block(["local"])
+        right = emu.write("right.yaml", conn + "    expect: { cluster_name: local, cluster_uuid: %s }%s" % (uuid, body))
+        wrong = emu.write("wrong.yaml", conn + "    expect: { cluster_uuid: not-%s }%s" % (uuid, body))
+        expect(esr(emu, "plan", "-f", right), 2, "the expected cluster is planned")
+        r = expect(esr(emu, "plan", "-f", wrong), 1, "another cluster_uuid")
+        check("expect.cluster_uuid is [not-%s]" % uuid in r.stdout and "[%s]" % uuid in r.stdout, r)
+        check("reader" not in r.stdout, r)
+        r = expect(esr(emu, "plan", "-f", wrong, "-o", "json"), 1, "json")
+        change = r.json["clusters"]["local"]["changes"][0]
+        check(change["kind"] == "cluster" and change["blocks_cluster"] and not r.json["clusters"]["local"]["requests"],
+              r.json)
+        emu.clear_requests()
+        r = esr(emu, "apply", "-f", wrong, "--auto-approve")
+        check(r.rc != 0, r)
+        check(writes_in_log(emu) == [], writes_in_log(emu))
+        check("reader" not in ok(emu, "GET", "/_security/role"), "nothing written")
+
+
 suite.finish()
