@@ -18,14 +18,9 @@ static void check_hostport(struct loader *l, const struct ynode *node, const str
 	if (!want_nonempty_string(l, node, p))
 		return;
 	buf_init(&why, BUF_SMALL_MAX);
-	if (hostport_parse(&port, node->text, &why) == -EINVAL) {
-		if (node->interpolated) { /* say what is wrong without showing the value */
-			buf_reset(&why);
-			hostport_parse(&port, "(sensitive)", &why);
-		}
+	if (hostport_parse(&port, node->text, &why) == -EINVAL)
 		report(l, node, "invalid-value", "write it as host:port, e.g. 10.0.0.1:9300 or "
 		       "[::1]:9300", "%s", why.data ? why.data : "invalid address");
-	}
 	buf_dispose(&why);
 }
 
@@ -39,7 +34,7 @@ static void check_remote_time(struct loader *l, const struct ynode *node, const 
 		return;
 	buf_init(&why, BUF_SMALL_MAX);
 	if (duration_check(&ns, node->text, setting, &why))
-		report_bad_time(l, node, p, &why);
+		report_bad_time(l, node, &why);
 	buf_dispose(&why);
 }
 

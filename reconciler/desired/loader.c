@@ -83,7 +83,7 @@ void add_ref(struct loader *l, enum ref_kind kind, const struct ynode *node,
 	va_end(ap);
 	r->kind = kind;
 	r->name = strdup(node->text);
-	r->hidden = node->interpolated;
+	r->hidden = node->secret;
 	r->file = l->file;
 	r->line = node->line;
 	r->column = node->column;

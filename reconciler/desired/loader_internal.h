@@ -29,7 +29,7 @@ enum ref_kind { REF_CLUSTER = 0, REF_AUTHORITY };
 struct ref {
 	enum ref_kind kind;
 	char *name;
-	bool hidden;      /* came from ${...}: never shown */
+	bool hidden;      /* a secret's value: never shown */
 	const char *file; /* in the state's file table */
 	int line, column;
 	char *context;    /* "remote [a] on cluster [local]", "[roles]", ... */
@@ -103,8 +103,7 @@ bool want_cluster_id(struct loader *l, const struct ynode *key, const char *what
 /* A new secret holding node's text; the caller frees it with secret_free(). */
 secret_t *want_secret(struct loader *l, const struct ynode *node, const struct path *p);
 /* The message for a time value that does not parse (why: duration_check's words). */
-void report_bad_time(struct loader *l, const struct ynode *node, const struct path *p,
-		     const struct buf *why);
+void report_bad_time(struct loader *l, const struct ynode *node, const struct buf *why);
 /* A time value of at least 1ms, in *out_ms (capped to what an int holds). */
 bool want_positive_time(struct loader *l, const struct ynode *node, const struct path *p,
 			long *out_ms);

@@ -34,7 +34,7 @@ void report(struct loader *l, const struct ynode *node, const char *code, const 
 
 const char *shown(const struct ynode *node)
 {
-	return node->interpolated ? SECRET_PLACEHOLDER : node->text;
+	return node->secret ? SECRET_PLACEHOLDER : node->text;
 }
 
 char *hint_did_you_mean(const char *word, const char *const *candidates, size_t count)
@@ -248,7 +248,7 @@ const char *want_enum(struct loader *l, const struct ynode *node, const struct p
 	buf_init(&list, BUF_SMALL_MAX);
 	for (i = 0; i < count; i++)
 		buf_printf(&list, "%s%s", i ? (i + 1 == count ? " or " : ", ") : "", choices[i]);
-	hint = node->interpolated ? NULL : hint_did_you_mean(s, choices, count);
+	hint = node->secret ? NULL : hint_did_you_mean(s, choices, count);
 	report(l, node, "invalid-value", hint, "[%s] must be %s, found [%s]", p->text,
 	       list.data ? list.data : "", shown(node));
 	free(hint);
@@ -356,7 +356,7 @@ char *want_file(struct loader *l, const struct ynode *node, const struct path *p
 		return resolved;
 	}
 	buf_init(&hint, BUF_SMALL_MAX);
-	if (s[0] != '/' && !node->interpolated)
+	if (s[0] != '/')
 		buf_printf(&hint, "relative paths start at the directory of the file that names them: "
 			   "looked for %s", resolved);
 	report(l, node, "unreadable-file", hint.data, "cannot read [%s] named by [%s]: %s", shown(node),
@@ -388,17 +388,11 @@ secret_t *want_secret(struct loader *l, const struct ynode *node, const struct p
 	return secret;
 }
 
-/* The message for a time value that does not parse: Elasticsearch's, unless the
- * value came from ${...} and must not be shown. */
-void report_bad_time(struct loader *l, const struct ynode *node, const struct path *p,
-		     const struct buf *why)
+/* The message for a time value that does not parse: Elasticsearch's. */
+void report_bad_time(struct loader *l, const struct ynode *node, const struct buf *why)
 {
-	if (node->interpolated)
-		report(l, node, "invalid-value", "write a time value such as 30s or 2m",
-		       "[%s] is not a valid time value", p->text);
-	else
-		report(l, node, "invalid-value", "write a time value such as 30s or 2m", "%s",
-		       why->data ? why->data : "invalid time value");
+	report(l, node, "invalid-value", "write a time value such as 30s or 2m", "%s",
+	       why->data ? why->data : "invalid time value");
 }
 
 /* Elasticsearch time values for our own settings (timeouts): at least 1ms. */
@@ -415,7 +409,7 @@ bool want_positive_time(struct loader *l, const struct ynode *node, const struct
 	buf_init(&why, BUF_SMALL_MAX);
 	err = duration_check(&ns, s, p->text, &why);
 	if (err)
-		report_bad_time(l, node, p, &why);
+		report_bad_time(l, node, &why);
 	else if (ns < 1000000)
 		report(l, node, "invalid-value", "write a time value such as 30s or 2m",
 		       "[%s] must be at least 1ms", p->text);

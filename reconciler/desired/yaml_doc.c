@@ -477,9 +477,10 @@ static int push_child(struct frame *f, struct ynode *child)
 static bool is_secret_key(const char *key)
 {
 	/* asked of every value's key: rule out most of them at the first character */
-	if (key[0] != 'p' && key[0] != 'a')
+	if (key[0] != 'p' && key[0] != 'a' && key[0] != 'c')
 		return false;
-	return !strcmp(key, "password") || !strcmp(key, "password_hash") || !strcmp(key, "api_key");
+	return !strcmp(key, "password") || !strcmp(key, "password_hash") || !strcmp(key, "api_key") ||
+	       !strcmp(key, "credentials");
 }
 
 /* Whether the next child of the innermost map is a key (maps alternate key, value). */

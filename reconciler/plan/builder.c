@@ -154,6 +154,49 @@ int change_add_field(struct plan_change *c, const char *path, const cJSON *befor
 	return 0;
 }
 
+/* A copy of value, the field at path, with each value at a sensitive path
+ * inside it replaced by SECRET_PLACEHOLDER (metadata.api_key inside metadata). */
+static cJSON *copy_redacted(const cJSON *value, const char *path, const cJSON *sensitive_paths)
+{
+	cJSON *copy = value ? cJSON_Duplicate(value, 1) : NULL, *parent, *target;
+	const cJSON *item;
+	size_t len = strlen(path);
+
+	cJSON_ArrayForEach(item, sensitive_paths) {
+		if (!copy || !cJSON_IsString(item) || strncmp(item->valuestring, path, len) != 0 ||
+		    item->valuestring[len] != '.')
+			continue;
+		parent = NULL;
+		target = json_lookup_path(copy, item->valuestring + len + 1, &parent);
+		if (target && parent && json_replace(parent, target, cJSON_CreateString(SECRET_PLACEHOLDER))) {
+			cJSON_Delete(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
+int change_add_field_redacted(struct plan_change *c, const char *path, const cJSON *before,
+			      const cJSON *after, const cJSON *sensitive_paths)
+{
+	cJSON *shown_before, *shown_after;
+	const cJSON *item;
+	int err;
+
+	cJSON_ArrayForEach(item, sensitive_paths)
+		if (cJSON_IsString(item) && json_path_overlaps(item->valuestring, path) &&
+		    strlen(item->valuestring) <= strlen(path))
+			return change_add_field(c, path, before, after, true); /* the field is a secret */
+	shown_before = copy_redacted(before, path, sensitive_paths);
+	shown_after = copy_redacted(after, path, sensitive_paths);
+	err = (before && !shown_before) || (after && !shown_after)
+		      ? -ENOMEM
+		      : change_add_field(c, path, shown_before, shown_after, false);
+	cJSON_Delete(shown_before);
+	cJSON_Delete(shown_after);
+	return err;
+}
+
 static int collect_keys(cJSON *keys, const cJSON *object)
 {
 	const cJSON *item;
@@ -200,7 +243,7 @@ int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops 
 		/* a difference made only of defaults of keys neither side sets */
 		if (!before && !after)
 			continue;
-		err = change_add_field(c, k, before, after, path_is_sensitive(sensitive_paths, k));
+		err = change_add_field_redacted(c, k, before, after, sensitive_paths);
 		if (!err)
 			(*changed_out)++;
 	}

@@ -78,8 +78,8 @@ static int plan_create(struct cluster_builder *b, const struct kind_ops *ops,
 	cJSON_ArrayForEach(item, body) {
 		if (err)
 			break;
-		err = change_add_field(builder_change(b, index), item->string, NULL, item,
-				       path_is_sensitive(d->sensitive_paths, item->string));
+		err = change_add_field_redacted(builder_change(b, index), item->string, NULL, item,
+						d->sensitive_paths);
 	}
 	if (!err)
 		err = record_created(b, ops->kind, d->name, index);

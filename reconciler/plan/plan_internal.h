@@ -146,6 +146,11 @@ int builder_push_request(struct cluster_builder *b, struct plan_request *r);
 /* Adds a field change; before/after are copied, or shown as SECRET_PLACEHOLDER when sensitive. */
 int change_add_field(struct plan_change *c, const char *path, const cJSON *before,
 		     const cJSON *after, bool sensitive);
+/* The same for a field of a body with sensitive_paths: the whole field as
+ * SECRET_PLACEHOLDER when it is a secret, else its values with the secrets
+ * inside it (metadata.api_key) replaced. */
+int change_add_field_redacted(struct plan_change *c, const char *path, const cJSON *before,
+			      const cJSON *after, const cJSON *sensitive_paths);
 /* The diff shared by every kind: both bodies normalised with ops->normalize, one
  * field per top-level key whose normalised values differ, showing the raw
  * values. *changed_out counts the fields added to c. */

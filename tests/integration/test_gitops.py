@@ -120,4 +120,34 @@ def test_wrong_cluster_uuid_blocks_plan_and_apply():
         check("reader" not in ok(emu, "GET", "/_security/role"), "nothing written")
 
 
+@suite.test
+def test_seed_from_variable_shown_passwords_hidden():
+    with Emulator(["local"]) as emu:
+        seed, password = "seed-host-4d1.example:9300", "pw-never-shown-8c2e"
+        path = emu.write("shown.yaml", "version: 1\n" + connection_block(["local"]) + """remotes:
+  local:
+    from_env:
+      seeds: ["${ESR_IT_SEED}"]
+      skip_unavailable: true
+users:
+  local:
+    someone:
+      password: "${ESR_IT_USER_PASSWORD}"
+      roles: [monitoring_user]
+      metadata: { api_key: "${ESR_IT_USER_PASSWORD}", team: blue }
+""")
+        env = {"ESR_IT_SEED": seed, "ESR_IT_USER_PASSWORD": password}
+        text = expect(esr(emu, "plan", "-f", path, env=env), 2, "text plan")
+        js = expect(esr(emu, "plan", "-f", path, "-o", "json", env=env), 2, "json plan")
+        for r in (text, js):
+            check(seed in r.stdout, "the seed shows:\n%r" % r)
+            check(password not in r.stdout + r.stderr, "no password:\n%r" % r)
+            check("(sensitive)" in r.stdout, r)
+        user = [c for c in js.json["clusters"]["local"]["changes"] if c["name"] == "someone"][0]
+        fields = {f["path"]: f for f in user["fields"]}
+        check(fields["metadata"]["after"]["team"] == "blue" and fields["metadata"]["after"]["api_key"] == "(sensitive)",
+              fields)
+        check(fields["password"]["sensitive"], fields)
+
+
 suite.finish()

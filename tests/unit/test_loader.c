@@ -276,7 +276,7 @@ static void unknown_keys_get_a_hint(void **state)
 	assert_string_equal(diags.items[0].message, "unknown key [tiemout] in [clusters.local]");
 	assert_string_equal(diags.items[0].hint, "did you mean [timeout]?");
 	assert_string_equal(diags.items[1].hint,
-			    "allowed keys: url, urls, auth, tls, timeout, allow_insecure_http");
+			    "allowed keys: url, urls, auth, tls, timeout, allow_insecure_http, expect");
 	diag_list_dispose(&diags);
 }
 
@@ -370,7 +370,9 @@ static void interpolation_failures_name_the_variable_or_file(void **state)
 	}
 }
 
-static void interpolated_values_are_typed_and_marked_sensitive(void **state)
+/* Only secrets are sensitive (passwords, hashes, API keys, credentials),
+ * whatever their source: other interpolated values are shown. */
+static void interpolated_values_are_typed_and_only_secrets_marked(void **state)
 {
 	struct desired_state *s;
 	const struct desired_object *o;
@@ -383,19 +385,19 @@ static void interpolated_values_are_typed_and_marked_sensitive(void **state)
 	s = assert_loads("remotes:\n  local:\n    r:\n      seeds: [\"h:1\"]\n"
 			 "      skip_unavailable: ${ESR_TEST_SKIP}\n"
 			 "users:\n  local:\n    u:\n      password: ${ESR_TEST_PASSWORD}\n"
-			 "      roles: [x]\n      metadata: { team: \"${ESR_TEST_TEAM}\", fixed: 1 }\n");
+			 "      roles: [x]\n      metadata: { team: \"${ESR_TEST_TEAM}\", fixed: 1,\n"
+			 "        credentials: literal-secret }\n");
 	o = desired_find_object(s, RESOURCE_REMOTE, "local", "r");
 	assert_non_null(o);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->body, "skip_unavailable")));
-	assert_int_equal(cJSON_GetArraySize(o->sensitive_paths), 1);
-	assert_string_equal(cJSON_GetArrayItem(o->sensitive_paths, 0)->valuestring, "skip_unavailable");
+	assert_int_equal(cJSON_GetArraySize(o->sensitive_paths), 0);
 	o = desired_find_object(s, RESOURCE_USER, "local", "u");
 	assert_non_null(o);
 	assert_string_equal(secret_reveal(o->password), "pw-from-env");
 	body = o->body;
 	assert_null(cJSON_GetObjectItemCaseSensitive(body, "password"));
 	assert_int_equal(cJSON_GetArraySize(o->sensitive_paths), 1);
-	assert_string_equal(cJSON_GetArrayItem(o->sensitive_paths, 0)->valuestring, "metadata.team");
+	assert_string_equal(cJSON_GetArrayItem(o->sensitive_paths, 0)->valuestring, "metadata.credentials");
 	desired_state_free(s);
 }
 
@@ -911,7 +913,7 @@ int main(void)
 		cmocka_unit_test(unknown_keys_get_a_hint),
 		cmocka_unit_test(interpolation_expands_every_form),
 		cmocka_unit_test(interpolation_failures_name_the_variable_or_file),
-		cmocka_unit_test(interpolated_values_are_typed_and_marked_sensitive),
+		cmocka_unit_test(interpolated_values_are_typed_and_only_secrets_marked),
 		cmocka_unit_test(interpolated_strings_are_strings_even_when_numeric),
 		cmocka_unit_test(clusters_are_loaded_with_defaults_and_resolved_paths),
 		cmocka_unit_test(remotes_have_a_flat_body),
