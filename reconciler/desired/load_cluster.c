@@ -12,6 +12,8 @@ static bool check_url(struct loader *l, const struct ynode *node, const struct p
 
 	if (!s)
 		return false;
+	if (node->placeholder)
+		return true;
 	if (!strncasecmp(s, "https://", 8))
 		host = s + 8, *out_plain_http = false;
 	else if (!strncasecmp(s, "http://", 7))

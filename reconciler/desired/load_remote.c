@@ -15,7 +15,7 @@ static void check_hostport(struct loader *l, const struct ynode *node, const str
 	struct buf why;
 	int port;
 
-	if (!want_nonempty_string(l, node, p))
+	if (!want_nonempty_string(l, node, p) || node->placeholder)
 		return;
 	buf_init(&why, BUF_SMALL_MAX);
 	if (hostport_parse(&port, node->text, &why) == -EINVAL)
@@ -30,7 +30,7 @@ static void check_remote_time(struct loader *l, const struct ynode *node, const 
 	struct buf why;
 	long long ns;
 
-	if (!want_string(l, node, p))
+	if (!want_string(l, node, p) || node->placeholder)
 		return;
 	buf_init(&why, BUF_SMALL_MAX);
 	if (duration_check(&ns, node->text, setting, &why))

@@ -15,7 +15,7 @@ static void check_privileges(struct loader *l, const struct ynode *list, bool cl
 	for (i = 0; i < list->count; i++) {
 		const struct ynode *item = list->items[i];
 
-		if (item->kind != YNODE_SCALAR || item->type != YSCALAR_STRING ||
+		if (item->kind != YNODE_SCALAR || item->type != YSCALAR_STRING || item->placeholder ||
 		    (cluster_level ? es_cluster_privilege_known(item->text)
 				   : es_index_privilege_known(item->text)))
 			continue;

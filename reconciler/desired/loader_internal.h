@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "desired/interp.h"
 #include "desired/model.h"
 #include "desired/yaml_doc.h"
 #include "util/buf.h"
@@ -46,6 +47,8 @@ struct loader {
 	size_t ref_count;
 	struct src_pos policy_pos;
 	bool have_policy;
+	/* NULL: every ${...} must resolve; else where the unresolved ones go (validate) */
+	struct interp_placeholders *placeholders;
 	int err; /* first hard error (ENOMEM); checks stop when set */
 };
 

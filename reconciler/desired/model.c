@@ -61,6 +61,7 @@ void desired_state_free(struct desired_state *state)
 		desired_object_dispose(&state->objects[i]);
 	free(state->objects);
 	free_strings(state->files, state->file_count);
+	free_strings(state->unresolved, state->unresolved_count);
 	free(state->policy.owner);
 	free(state->policy.adopt_from);
 	free(state);

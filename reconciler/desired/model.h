@@ -128,6 +128,10 @@ struct desired_state {
 	struct policy policy;
 	char **files; /* file table; src_pos.file points into it */
 	size_t file_count;
+	/* desired_load_offline() only: the variables (and "file:PATH") that were not
+	 * resolved, sorted; their values were placeholders */
+	char **unresolved;
+	size_t unresolved_count;
 };
 
 void desired_state_free(struct desired_state *state);

@@ -178,7 +178,7 @@ static bool is_yaml11_bool(const char *s)
  * tools read as booleans, and a quoted "true" is a string. */
 bool want_bool(struct loader *l, const struct ynode *node, const struct path *p, bool *out)
 {
-	if (node->broken)
+	if (node->broken || node->placeholder)
 		return false;
 	if (node->kind == YNODE_SCALAR && node->type == YSCALAR_BOOL &&
 	    (!strcmp(node->text, "true") || !strcmp(node->text, "false"))) {
@@ -202,7 +202,7 @@ bool want_int(struct loader *l, const struct ynode *node, const struct path *p,
 	long long value;
 	char *end;
 
-	if (node->broken)
+	if (node->broken || node->placeholder)
 		return false;
 	if (node->kind != YNODE_SCALAR || node->type != YSCALAR_INT) {
 		report(l, node, "wrong-type", NULL, "[%s] must be an integer, found %s", p->text,
@@ -240,7 +240,7 @@ const char *want_enum(struct loader *l, const struct ynode *node, const struct p
 	char *hint;
 	size_t i;
 
-	if (!s)
+	if (!s || node->placeholder)
 		return NULL;
 	for (i = 0; i < count; i++)
 		if (!strcmp(s, choices[i]))
@@ -350,6 +350,8 @@ char *want_file(struct loader *l, const struct ynode *node, const struct path *p
 		oom(l);
 		return NULL;
 	}
+	if (node->placeholder) /* not known here: trust check and plan read it */
+		return resolved;
 	f = interp_open_regular(resolved);
 	if (f) {
 		fclose(f);
@@ -404,7 +406,7 @@ bool want_positive_time(struct loader *l, const struct ynode *node, const struct
 	long long ns = 0;
 	int err;
 
-	if (!s)
+	if (!s || node->placeholder)
 		return false;
 	buf_init(&why, BUF_SMALL_MAX);
 	err = duration_check(&ns, s, p->text, &why);

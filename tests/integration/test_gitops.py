@@ -9,12 +9,12 @@ Env: ESR_BIN (default ./esreconcile). Last line:
 "N passed, M failed"; exit status 1 on any failure.
 """
 
-import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from esrtest import Emulator, Suite, connection_block  # noqa: E402
+from esrtest import ESR, EXAMPLES, Emulator, Suite, connection_block  # noqa: E402
 
 WRITES = ("PUT", "POST", "DELETE")
 
@@ -148,6 +148,27 @@ users:
         check(fields["metadata"]["after"]["team"] == "blue" and fields["metadata"]["after"]["api_key"] == "(sensitive)",
               fields)
         check(fields["password"]["sensitive"], fields)
+
+
+@suite.test
+def test_validate_without_secrets():
+    """A pull request's check: no production variable is set."""
+    env = {k: v for k, v in os.environ.items()
+           if not (k.startswith("ES_") or k.endswith("_PASSWORD") or k.endswith("_API_KEY"))}
+    example = os.path.join(EXAMPLES, "07-full-setup.yaml")
+
+    def validate(*args):
+        p = subprocess.run([ESR, "validate"] + list(args) + ["-f", example], env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        return p.returncode, p.stderr
+
+    rc, err = validate()
+    check(rc == 0, "validate passes without the variables:\n%s" % err)
+    lines = [line for line in err.splitlines() if line.startswith("not checked without their values:")]
+    check(len(lines) == 1 and "ES_LOCAL_PASSWORD" in lines[0] and "ES_LOCAL_URL" in lines[0], err)
+    check("error" not in err, err)
+    rc, err = validate("--require-env")
+    check(rc == 1 and "environment variable [ES_LOCAL_PASSWORD] is not set" in err, err)
 
 
 suite.finish()

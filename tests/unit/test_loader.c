@@ -20,6 +20,7 @@
 #include "desired/remote_settings.h"
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/strlist.h"
 
 static char tmpdir[64];
 
@@ -286,9 +287,62 @@ static int expand(const char *text, char **out, bool *expanded, const char **cod
 		  struct buf *why)
 {
 	size_t len;
+	bool placeholder;
 
 	buf_init(why, 4096);
-	return interp_expand(out, &len, expanded, code, text, strlen(text), tmpdir, why);
+	return interp_expand(out, &len, expanded, &placeholder, code, text, strlen(text), tmpdir, NULL, why);
+}
+
+/* validate without secrets: what cannot be resolved is a placeholder, named once. */
+static void unresolved_values_are_placeholders_offline(void **state)
+{
+	struct interp_placeholders unresolved = { NULL, 0 };
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	const char *paths[1], *code = NULL;
+	struct buf why;
+	char *out = NULL, *path;
+	bool expanded = false, placeholder = false;
+	size_t len;
+
+	(void)state;
+	unsetenv("ESR_TEST_UNSET");
+	unsetenv("ESR_TEST_UNSET_CA");
+	setenv("ESR_TEST_A", "alpha", 1);
+	buf_init(&why, 4096);
+	assert_int_equal(interp_expand(&out, &len, &expanded, &placeholder, &code, "${ESR_TEST_A}:${ESR_TEST_UNSET}",
+				       31, tmpdir, &unresolved, &why), 0);
+	assert_true(placeholder);
+	assert_string_equal(out, "${ESR_TEST_A}:${ESR_TEST_UNSET}"); /* no partial value */
+	assert_int_equal(unresolved.count, 1);
+	assert_string_equal(unresolved.names[0], "ESR_TEST_UNSET");
+	free(out);
+	buf_dispose(&why);
+	strlist_free(unresolved.names, unresolved.count);
+
+	/* the authority whose file is a placeholder is still declared: no "not declared" follows */
+	write_file("offline.yaml",
+			  "version: 1\nclusters:\n  local:\n    url: ${ESR_TEST_UNSET}\n"
+			  "    auth: { username: elastic, password: \"${ESR_TEST_UNSET}\" }\n"
+			  "trust:\n  authorities:\n    ca: ${ESR_TEST_UNSET_CA}/ca.pem\n"
+			  "  clusters:\n    local: { transport_ca: ca, trusts: [ca] }\n"
+			  "remotes:\n  local:\n    r: { seeds: [\"${ESR_TEST_UNSET}:9300\"] }\n"
+			  "users:\n  local:\n    u: { password: \"${file:missing-secret}\", roles: [x] }\n");
+	path = tmp_path("offline.yaml");
+	paths[0] = path;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load_offline(&s, paths, 1, &diags), 0);
+	assert_int_equal(diags.count, 0);
+	assert_int_equal(s->unresolved_count, 3);
+	assert_string_equal(s->unresolved[0], "ESR_TEST_UNSET");
+	assert_string_equal(s->unresolved[1], "ESR_TEST_UNSET_CA");
+	assert_string_equal(s->unresolved[2], "file:missing-secret");
+	desired_state_free(s);
+	/* plan and apply: the same files are invalid */
+	assert_int_equal(desired_load(&s, paths, 1, &diags), -EINVAL);
+	assert_null(s);
+	diag_list_dispose(&diags);
+	free(path);
 }
 
 static void interpolation_expands_every_form(void **state)
@@ -914,6 +968,7 @@ int main(void)
 		cmocka_unit_test(interpolation_expands_every_form),
 		cmocka_unit_test(interpolation_failures_name_the_variable_or_file),
 		cmocka_unit_test(interpolated_values_are_typed_and_only_secrets_marked),
+		cmocka_unit_test(unresolved_values_are_placeholders_offline),
 		cmocka_unit_test(interpolated_strings_are_strings_even_when_numeric),
 		cmocka_unit_test(clusters_are_loaded_with_defaults_and_resolved_paths),
 		cmocka_unit_test(remotes_have_a_flat_body),
