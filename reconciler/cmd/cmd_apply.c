@@ -41,6 +41,7 @@ static const char usage[] =
 	"  --report FILE         write the JSON report to FILE\n"
 	"  -o, --output FORMAT   text (default) or json: the report on standard output\n"
 	"  --cluster ID          only this cluster (repeatable)\n"
+	"  --adopt-from OWNER    take over the declared objects that owner OWNER holds\n"
 	"  --parallel N          requests in flight at once (8): clusters in parallel, and\n"
 	"                        the independent requests of one step within a cluster\n"
 	"  --log-format FORMAT   text or json logs on standard error\n"

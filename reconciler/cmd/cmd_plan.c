@@ -32,6 +32,8 @@ static const char usage[] =
 	"  --out FILE            also save the JSON plan (with its fingerprint, without any\n"
 	"                        secret) for 'esreconcile apply FILE'\n"
 	"  --cluster ID          only this cluster (repeatable)\n"
+	"  --adopt-from OWNER    take over the declared objects that owner OWNER holds\n"
+	"  --strict              warnings (such as remote-role-missing) make the exit 1\n"
 	"  --parallel N          requests in flight at once (8)\n"
 	"  --log-format FORMAT   text or json logs on standard error\n"
 	"  --no-color            no colours (also: NO_COLOR set)\n"
@@ -39,7 +41,8 @@ static const char usage[] =
 	"  -h, --help            this help\n"
 	"\n"
 	"exit: 0 in sync, 2 changes pending, 1 error (unreadable files, an unreachable\n"
-	"cluster, or a problem marked ! that apply cannot fix), 64 usage error\n";
+	"cluster, a problem marked ! that apply cannot fix, or a warning with --strict),\n"
+	"64 usage error\n";
 
 /* Writes the JSON plan to path through a temporary file in the same directory,
  * so a reader never sees half a plan; the file is private (0600). */
@@ -155,7 +158,7 @@ int cmd_plan(int argc, char **argv)
 		log_warn("the plan deletes %zu objects of owner [%s], more than policy.max_deletes (%ld): "
 			 "apply refuses it unless --allow-deletes", deletes, desired_owner(desired),
 			 desired->policy.max_deletes);
-	rc = exit_code_for_plan(plan);
+	rc = exit_code_for_plan(plan, opts.strict);
 out:
 	plan_free(plan);
 	live_state_free(live);

@@ -358,6 +358,8 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 		if (plan_kinds[i]->finish)
 			err = plan_kinds[i]->finish(&b);
 	if (!err)
+		err = plan_check_links(&b);
+	if (!err)
 		order_requests(cp);
 done:
 	builder_dispose(&b);

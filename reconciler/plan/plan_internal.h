@@ -188,6 +188,10 @@ int redact_into_request(cJSON **out, struct plan_request *r, const cJSON *body,
 			const cJSON *sensitive_paths, const char *slot_prefix);
 
 
+/* Warnings about role names across the links of the cluster's remotes to
+ * declared clusters (plan/links.c). Returns 0 or -ENOMEM. */
+int plan_check_links(struct cluster_builder *b);
+
 /* The live cluster referenced by name, or NULL. */
 const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id);
 

@@ -242,20 +242,46 @@ static int user_guard(struct cluster_builder *b, const struct desired_object *d,
 	return err ? err : 1;
 }
 
+/* A role of the user that no declaration, no live role and no built-in role
+ * provides, or NULL: the user could never get its privileges (borrowed from d). */
+static const char *dangling_role(const struct cluster_builder *b, const struct desired_object *d)
+{
+	const struct desired_object *declared;
+	const cJSON *role;
+
+	cJSON_ArrayForEach(role, cJSON_GetObjectItemCaseSensitive(d->body, "roles")) {
+		if (!cJSON_IsString(role) || es_role_is_reserved(role->valuestring))
+			continue;
+		declared = desired_find_object(b->desired, RESOURCE_ROLE, d->cluster, role->valuestring);
+		if (declared ? !declared->absent
+			     : cJSON_GetObjectItemCaseSensitive(b->lc->objects[RESOURCE_ROLE], role->valuestring) != NULL)
+			continue;
+		return role->valuestring;
+	}
+	return NULL;
+}
+
 /* A new user's body is the whole PUT body; an update compares the declaration. */
 static int user_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
 			     const struct desired_object *d, const cJSON *live)
 {
+	const char *role = dangling_role(b, d);
 	cJSON *stamped = NULL;
 	struct buf text;
 	int err;
 
 	*out = NULL;
 	*problem_out = NULL;
-	if (!live && !d->password && !d->password_hash) {
+	if (role || (!live && !d->password && !d->password_hash)) {
 		buf_init(&text, BUF_SMALL_MAX);
-		err = buf_printf(&text, "user [%s] does not exist and has no password: set users.%s.%s.password",
-				 d->name, d->cluster, d->name);
+		if (role)
+			err = buf_printf(&text, "user [%s] has role [%s], which is declared nowhere, does not exist on "
+					 "cluster [%s] and is not built in, so the user never gets its privileges: "
+					 "declare roles.%s.%s, or take it out of the user's roles", d->name, role,
+					 d->cluster, d->cluster, role);
+		else
+			err = buf_printf(&text, "user [%s] does not exist and has no password: set users.%s.%s.password",
+					 d->name, d->cluster, d->name);
 		*problem_out = err ? NULL : buf_detach(&text);
 		buf_dispose(&text);
 		return *problem_out ? 0 : -ENOMEM;
