@@ -171,4 +171,39 @@ def test_validate_without_secrets():
     check(rc == 1 and "environment variable [ES_LOCAL_PASSWORD] is not set" in err, err)
 
 
+@suite.test
+def test_role_names_across_links():
+    with Emulator(["local", "cluster_one"]) as emu:
+        base = "version: 1\n" + connection_block(["local", "cluster_one"]) + """remotes:
+  local:
+    cluster_one: { cluster: cluster_one, skip_unavailable: true }
+roles:
+  local:
+    follower:
+      cluster: [manage_ccr]
+      indices:
+        - names: [follower-index]
+          privileges: [monitor, read, write, manage_follow_index]
+users:
+  local:
+    ccr-user:
+      password: ccr-user-password-1
+      roles: [follower%s]
+"""
+        missing = emu.write("missing.yaml", base % "")
+        r = expect(esr(emu, "plan", "-f", missing), 2, "a warning alone")
+        check("remote-role-missing: role [follower] on [local] is meant for remote [cluster_one]" in r.stdout
+              and "declare roles.cluster_one.follower" in r.stdout, r)
+        r = expect(esr(emu, "plan", "-f", missing, "--strict"), 1, "--strict")
+        dangling = emu.write("dangling.yaml", base % ", ghost-role")
+        r = expect(esr(emu, "plan", "-f", dangling), 1, "a dangling role")
+        check("user [ccr-user] has role [ghost-role], which is declared nowhere" in r.stdout, r)
+        with open(missing) as f:
+            text = f.read().replace("roles:\n  local:\n", "roles:\n  cluster_one:\n    follower:\n"
+                                    "      cluster: [read_ccr]\n  local:\n")
+        fixed = emu.write("fixed.yaml", text)
+        r = expect(esr(emu, "plan", "-f", fixed, "--strict"), 2, "names agree")
+        check("remote-role" not in r.stdout + r.stderr, r)
+
+
 suite.finish()
