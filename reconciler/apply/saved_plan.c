@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/regular_file.h"
 
 static int fail(char **errmsg_out, int err, const char *path, const char *what)
 {
@@ -22,11 +23,12 @@ static int read_file(struct buf *out, const char *path, char **errmsg_out)
 {
 	char chunk[65536];
 	size_t n;
-	FILE *file = fopen(path, "rb");
+	FILE *file = regular_file_open(path, true);
 	int err = 0;
 
 	if (!file)
-		return fail(errmsg_out, -errno, path, strerror(errno));
+		return fail(errmsg_out, -errno, path,
+			    errno == EINVAL ? "not a regular file (a FIFO, device or socket)" : strerror(errno));
 	while (!err && (n = fread(chunk, 1, sizeof(chunk), file)) > 0)
 		err = buf_append(out, chunk, n);
 	if (!err && ferror(file))

@@ -1,6 +1,7 @@
 #include "cmd/read_and_plan.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,6 +42,42 @@ static int add_trust(struct plan *plan, const struct desired_state *desired,
 	return err;
 }
 
+/* The preflight: for each cluster the plan writes to, one question to the
+ * cluster about exactly the privileges those writes need. A cluster that
+ * cannot answer only gets a warning: the writes will say what is missing. */
+static int check_privileges(struct plan *plan, const struct desired_state *desired,
+			    const struct live_read_options *options)
+{
+	cJSON *required = NULL, *answer = NULL;
+	char *errmsg = NULL;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < plan->cluster_count; i++) {
+		struct cluster_plan *cp = &plan->clusters[i];
+		const struct cluster_config *cfg = desired_find_cluster(desired, cp->cluster_id);
+
+		if (!cfg || !cp->reachable || !cp->request_count || cluster_plan_blocked(cp))
+			continue;
+		err = plan_required_privileges(&required, cp);
+		if (!err && cJSON_GetArraySize(required))
+			err = live_has_privileges(&answer, cfg, options, required, &errmsg);
+		if (err == -EIO) {
+			log_warn("cluster [%s]: could not check the account's privileges before writing: %s",
+				 cp->cluster_id, errmsg ? errmsg : "no answer");
+			err = 0;
+		} else if (!err && answer) {
+			err = plan_check_privileges(plan, cp, required, answer);
+		}
+		cJSON_Delete(required);
+		cJSON_Delete(answer);
+		free(errmsg);
+		required = answer = NULL;
+		errmsg = NULL;
+	}
+	return err;
+}
+
 static void log_live_state(const struct live_state *live)
 {
 	size_t i, j;
@@ -78,6 +115,8 @@ int read_and_plan(struct live_state **live_out, struct plan **plan_out,
 	err = plan_build(plan_out, desired, *live_out);
 	if (!err)
 		err = add_trust(*plan_out, desired, *live_out);
+	if (!err)
+		err = check_privileges(*plan_out, desired, &options);
 	if (err)
 		log_error("cannot compute the plan: %s", strerror(-err));
 	return err;

@@ -77,6 +77,15 @@ bool es_role_is_reserved(const char *name)
 	return listed(name, reserved_roles, COUNT(reserved_roles), false);
 }
 
+/* The words under /_security/user/ (RestChangePasswordAction,
+ * RestHasPrivilegesAction, RestGetUserPrivilegesAction). */
+static const char *const user_api_words[] = { "_has_privileges", "_password", "_privileges" };
+
+bool es_user_name_is_api_word(const char *name)
+{
+	return listed(name, user_api_words, COUNT(user_api_words), false);
+}
+
 bool es_user_is_reserved(const char *name)
 {
 	return listed(name, reserved_users, COUNT(reserved_users), false);

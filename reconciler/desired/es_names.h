@@ -9,6 +9,12 @@
 
 bool es_role_is_reserved(const char *name);
 bool es_user_is_reserved(const char *name);
+/* Whether a user name is also a word of the user API in the same place of a
+ * path (PUT /_security/user/_password changes the caller's own password), so
+ * that a request for that user would reach the endpoint instead. Elasticsearch
+ * matches path words before parameters, and decodes before matching, so no
+ * encoding avoids it. */
+bool es_user_name_is_api_word(const char *name);
 
 /* Whether Elasticsearch accepts the privilege: a predefined name (compared in
  * lower case, as Elasticsearch does) or a pattern over the actions of its kind

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/regular_file.h"
 #include "util/strlist.h"
 #include "util/utf8.h"
 
@@ -34,26 +35,6 @@ char *interp_resolve_path(const char *base_dir, const char *path)
 		return NULL;
 	}
 	return buf_detach(&joined);
-}
-
-FILE *interp_open_regular(const char *path)
-{
-	/* O_NONBLOCK: opening a FIFO must not hang; only regular files are read */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		return NULL;
-	}
-	f = fdopen(fd, "rb");
-	if (!f)
-		close(fd);
-	return f;
 }
 
 static bool is_name_start(char c)
@@ -102,7 +83,7 @@ static int append_file(struct buf *out, const char **out_code, const char *base_
 	buf_init(&content, INTERP_FILE_MAX);
 	if (!resolved)
 		goto done;
-	f = interp_open_regular(resolved);
+	f = regular_file_open(resolved, false);
 	if (!f && errno == ENOENT && placeholders) {
 		struct buf name;
 

@@ -47,8 +47,5 @@ bool interp_needed(const char *text, size_t len);
  * An empty base_dir leaves path as it is. */
 char *interp_resolve_path(const char *base_dir, const char *path);
 
-/* Opens path for reading when it is a regular file (never blocking on a FIFO or
- * a device); NULL with errno set otherwise (EINVAL: not a regular file). */
-FILE *interp_open_regular(const char *path);
 
 #endif

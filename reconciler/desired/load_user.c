@@ -97,6 +97,12 @@ static void load_user(struct loader *l, const struct ynode *cluster, const struc
 		report(l, name, "invalid-name", NULL, "User %s", es_security_name_rule);
 		return;
 	}
+	if (es_user_name_is_api_word(name->text)) {
+		report(l, name, "invalid-name", "choose another name: the REST API cannot address this user",
+		       "user [%s] has the name of an endpoint of the user API (/_security/user/%s); a request "
+		       "for this user would reach that endpoint", name->text, name->text);
+		return;
+	}
 	if (is_absent(body) && reserved) {
 		report(l, body, "reserved-name", "built-in users can only have their password set",
 		       "user [%s] is reserved and cannot be deleted", name->text);

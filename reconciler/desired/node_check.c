@@ -11,6 +11,7 @@
 
 #include "desired/interp.h"
 #include "util/duration.h"
+#include "util/regular_file.h"
 #include "util/suggest.h"
 
 /* ---- diagnostics ---- */
@@ -352,7 +353,7 @@ char *want_file(struct loader *l, const struct ynode *node, const struct path *p
 	}
 	if (node->placeholder) /* not known here: trust check and plan read it */
 		return resolved;
-	f = interp_open_regular(resolved);
+	f = regular_file_open(resolved, false);
 	if (f) {
 		fclose(f);
 		return resolved;

@@ -11,6 +11,7 @@
 
 #include "desired/interp.h"
 #include "util/buf.h"
+#include "util/regular_file.h"
 #include "util/utf8.h"
 
 /* Nodes and their strings live in an arena freed at once: a 4 MiB file has
@@ -938,13 +939,15 @@ static int read_file(struct ydoc *doc, struct diag_list *diags)
 {
 	struct buf content;
 	char chunk[65536];
-	FILE *f = fopen(doc->path, "rb");
+	FILE *f = regular_file_open(doc->path, true);
 	size_t n;
 	int err = 0;
 
 	if (!f)
-		return diag_add(diags, DIAG_ERROR, doc->path, 0, 0, "unreadable-file", NULL, NULL,
-				"cannot read the file: %s", strerror(errno)) ?: -EIO;
+		return diag_add(diags, DIAG_ERROR, doc->path, 0, 0, "unreadable-file",
+				errno == EINVAL ? "give a file, a directory of *.yaml files, or -f <(command)" : NULL,
+				NULL, "cannot read the file: %s",
+				errno == EINVAL ? "not a regular file (a FIFO, device or socket)" : strerror(errno)) ?: -EIO;
 	buf_init(&content, YDOC_MAX_BYTES);
 	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		err = buf_append(&content, chunk, n);
@@ -961,7 +964,14 @@ static int read_file(struct ydoc *doc, struct diag_list *diags)
 	}
 	doc->len = content.len;
 	doc->text = buf_detach(&content);
-	return doc->text ? 0 : -ENOMEM;
+	if (!doc->text)
+		return -ENOMEM;
+	/* editors on Windows start UTF-8 files with a byte-order mark: not content */
+	if (doc->len >= 3 && !memcmp(doc->text, "\xef\xbb\xbf", 3)) {
+		memmove(doc->text, doc->text + 3, doc->len - 3 + 1);
+		doc->len -= 3;
+	}
+	return 0;
 }
 
 static int report_bad_utf8(struct ydoc *doc, struct diag_list *diags, size_t offset)

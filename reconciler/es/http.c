@@ -344,6 +344,8 @@ static int prepare(struct es_client *c, const struct request *rq, const char *ur
 	if (curl_easy_setopt(curl, CURLOPT_URL, url) != CURLE_OK)
 		return -EINVAL;
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	/* the path goes out exactly as planned: no dot-segment squashing */
+	curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif

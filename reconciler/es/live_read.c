@@ -86,10 +86,11 @@ static int worker_client(struct es_client **out, struct worker *w,
 	return 0;
 }
 
-/* GET path as JSON of the expected type into *out (owned by the caller). On a
- * failure other than -ENOMEM, returns -EIO with a message in *errmsg_out. */
-static int get_json(cJSON **out, struct es_client *client, const char *path, int json_type,
-		    char **errmsg_out)
+/* method path (with a body, or NULL) as JSON of the expected type into *out
+ * (owned by the caller). On a failure other than -ENOMEM, returns -EIO with a
+ * message in *errmsg_out. */
+static int request_json(cJSON **out, struct es_client *client, const char *method, const char *path,
+			const char *body, int json_type, char **errmsg_out)
 {
 	const char *id = es_client_cluster_id(client);
 	struct es_response r;
@@ -97,7 +98,7 @@ static int get_json(cJSON **out, struct es_client *client, const char *path, int
 	int err;
 
 	*out = NULL;
-	err = es_request(&r, client, "GET", path, NULL, ES_IDEMPOTENT, &msg);
+	err = es_request(&r, client, method, path, body, ES_IDEMPOTENT, &msg);
 	if (err) {
 		if (err != -ENOMEM)
 			err = -EIO;
@@ -105,7 +106,7 @@ static int get_json(cJSON **out, struct es_client *client, const char *path, int
 		goto done;
 	}
 	if (!es_response_ok(&r)) {
-		*errmsg_out = es_describe_failure(id, "GET", path, &r);
+		*errmsg_out = es_describe_failure(id, method, path, &r);
 		err = *errmsg_out ? -EIO : -ENOMEM;
 		goto done;
 	}
@@ -113,8 +114,8 @@ static int get_json(cJSON **out, struct es_client *client, const char *path, int
 		struct buf b;
 
 		buf_init(&b, BUF_SMALL_MAX);
-		err = buf_printf(&b, "cluster [%s] GET %s: HTTP %ld: unexpected response (not a JSON %s)",
-				 id, path, r.status, json_type == cJSON_Array ? "array" : "object");
+		err = buf_printf(&b, "cluster [%s] %s %s: HTTP %ld: unexpected response (not a JSON %s)",
+				 id, method, path, r.status, json_type == cJSON_Array ? "array" : "object");
 		*errmsg_out = err ? NULL : buf_detach(&b);
 		buf_dispose(&b);
 		err = *errmsg_out ? -EIO : -ENOMEM;
@@ -125,6 +126,12 @@ static int get_json(cJSON **out, struct es_client *client, const char *path, int
 done:
 	es_response_dispose(&r);
 	return err;
+}
+
+static int get_json(cJSON **out, struct es_client *client, const char *path, int json_type,
+		    char **errmsg_out)
+{
+	return request_json(out, client, "GET", path, NULL, json_type, errmsg_out);
 }
 
 /* The publish addresses of GET /_nodes/transport as "host:port" strings. A
@@ -458,4 +465,33 @@ done:
 	}
 	*out = live;
 	return 0;
+}
+
+int live_has_privileges(cJSON **answer_out, const struct cluster_config *cfg,
+			const struct live_read_options *opts, const cJSON *privileges, char **errmsg_out)
+{
+	static const char path[] = "/_security/user/_has_privileges";
+	struct es_client *client = NULL;
+	cJSON *request = cJSON_CreateObject(), *copy = cJSON_Duplicate(privileges, 1);
+	char *body = NULL;
+	int err = -ENOMEM;
+
+	*answer_out = NULL;
+	*errmsg_out = NULL;
+	if (!request || !copy || !cJSON_AddItemToObject(request, "cluster", copy)) {
+		cJSON_Delete(copy);
+		goto done;
+	}
+	if (!(body = cJSON_PrintUnformatted(request)))
+		goto done;
+	err = es_client_new(&client, cfg, opts ? opts->client : NULL, errmsg_out);
+	if (!err)
+		err = request_json(answer_out, client, "POST", path, body, cJSON_Object, errmsg_out);
+	if (err == -EPERM || err == -EINVAL)
+		err = -EIO;
+done:
+	es_client_free(client);
+	cJSON_Delete(request);
+	free(body);
+	return err;
 }

@@ -37,4 +37,13 @@ struct live_read_options {
 int live_read(struct live_state **out, const struct desired_state *desired,
 	      const struct live_read_options *opts);
 
+/* Asks the cluster which of privileges (a JSON array of cluster privilege
+ * names or action names) the configured account holds:
+ * POST /_security/user/_has_privileges. *answer_out is the answer
+ * ({"username","has_all_requested","cluster":{name: bool},...}), owned by the
+ * caller. Returns 0; -EIO with a message in *errmsg_out (the caller frees it)
+ * when there is no usable answer; or -ENOMEM. */
+int live_has_privileges(cJSON **answer_out, const struct cluster_config *cfg,
+			const struct live_read_options *opts, const cJSON *privileges, char **errmsg_out);
+
 #endif

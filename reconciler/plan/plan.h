@@ -170,6 +170,18 @@ int plan_add_trust_findings(struct plan *plan, const struct desired_state *desir
 int plan_add_cluster_problem(struct plan *plan, const char *cluster_id, const char *name,
 			     const char *problem);
 
+/* The cluster privileges that the planned requests of cp need, with the reads
+ * apply makes around them, as a sorted JSON array of strings (empty when
+ * nothing is to be written); the caller owns *out. Returns 0 or -ENOMEM. */
+int plan_required_privileges(cJSON **out, const struct cluster_plan *cp);
+
+/* Adds to cp one blocking problem (kind cluster) per privilege of required that
+ * answer, a POST /_security/user/_has_privileges answer, does not grant; each
+ * names the account, the privilege, the requests that need it and the fix.
+ * Returns 0 or -ENOMEM. */
+int plan_check_privileges(struct plan *plan, struct cluster_plan *cp, const cJSON *required,
+			  const cJSON *answer);
+
 /* True when a problem blocks every write to the cluster. */
 bool cluster_plan_blocked(const struct cluster_plan *cp);
 

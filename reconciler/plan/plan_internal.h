@@ -90,6 +90,10 @@ struct kind_ops {
 	/* Moves the requests this kind accumulated into the cluster plan; NULL when
 	 * write and remove push every request themselves. */
 	int (*finish)(struct cluster_builder *b);
+	/* The cluster privileges (names or action names; NULL-terminated) that
+	 * writing this kind needs, with the reads apply makes around those writes:
+	 * what the preflight asks the cluster about (plan/privileges.c). */
+	const char *const *privileges;
 	/* NULL, or what apply waits for after writing objects of this kind. */
 	const struct kind_settle *settle;
 	/* Adds this kind's part of the live state to the fingerprint's document of

@@ -861,8 +861,15 @@ static const struct kind_settle remote_settle = {
 	.unsettled_text = "is not connected",
 };
 
+/* The settings PUT (remotes and the ledger), the ledger re-read before it and
+ * the wait for remotes to connect after it. */
+static const char *const remote_privileges[] = {
+	"cluster:admin/settings/update", "cluster:monitor/settings", "cluster:monitor/remote/info", NULL,
+};
+
 const struct kind_ops remote_kind_ops = {
 	.kind = RESOURCE_REMOTE,
+	.privileges = remote_privileges,
 	.read_live = remote_read_live,
 	.normalize = remote_normalize,
 	.comparable = remote_comparable,

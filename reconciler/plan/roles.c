@@ -410,8 +410,12 @@ static int role_finish(struct cluster_builder *b)
 	return err;
 }
 
+/* Role writes and deletions, single or bulk. */
+static const char *const role_privileges[] = { "manage_security", NULL };
+
 const struct kind_ops role_kind_ops = {
 	.kind = RESOURCE_ROLE,
+	.privileges = role_privileges,
 	.normalize = role_normalize,
 	.prunable = role_prunable,
 	.owner_of = role_owner_of,

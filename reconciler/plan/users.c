@@ -28,7 +28,8 @@ static int user_fingerprint(cJSON *doc, const struct live_cluster *lc)
 
 static bool user_prunable(const char *name, const cJSON *live)
 {
-	return !is_reserved(name, live);
+	/* a user named like an endpoint cannot be addressed: a DELETE would reach the endpoint */
+	return !is_reserved(name, live) && !es_user_name_is_api_word(name);
 }
 
 static const char *user_owner_of(const struct cluster_builder *b, const char *name, const cJSON *live)
@@ -345,8 +346,12 @@ static int user_write(struct cluster_builder *b, const struct desired_object *d,
 			    d->password ? d->password : d->password_hash, live ? "password" : key);
 }
 
+/* User writes, password changes and deletions. */
+static const char *const user_privileges[] = { "manage_security", NULL };
+
 const struct kind_ops user_kind_ops = {
 	.kind = RESOURCE_USER,
+	.privileges = user_privileges,
 	.normalize = user_normalize,
 	.prunable = user_prunable,
 	.owner_of = user_owner_of,

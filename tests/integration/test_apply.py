@@ -22,10 +22,9 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from esrtest import EXAMPLES, ESR, Emulator, Suite, connection_block  # noqa: E402
+from esrtest import EXAMPLES, ESR, Emulator, Suite, connection_block, is_write  # noqa: E402
 
 LEDGER = "cluster.metadata.esreconcile.remotes"
-WRITES = ("PUT", "POST", "DELETE")
 CANARY_PASSWORD = "canary-pw-Vq83Lz0"
 
 suite = Suite()
@@ -62,7 +61,7 @@ def settings(emu, cluster="local"):
 
 
 def writes_in_log(emu, cluster="local"):
-    return [(r["method"], r["path"]) for r in emu.requests(cluster) if r["method"] in WRITES]
+    return [(r["method"], r["path"]) for r in emu.requests(cluster) if is_write(r)]
 
 
 def reset(emu):
@@ -114,6 +113,53 @@ def test_examples_apply_from_empty():
         # A second apply has nothing to do.
         r = expect(esr(emu, "apply", "-f", path, "--auto-approve", "--wait", "1s"), 0, name + " again")
         check("0 applied" in r.stdout, name + ": second apply changed something:\n%r" % r)
+
+
+def test_dot_names_reach_their_own_endpoints():
+    """Users and roles named "." and "..": their requests must not lose the
+    name to dot-segment removal (POST /_security/user/./_password would change
+    the password of the account esreconcile connects as)."""
+    for key in ("main", "814"):
+        emu = EMU[key]
+        reset(emu)
+        body = """roles:
+  local:
+    ".": { cluster: [monitor] }
+    "..": { cluster: [monitor] }
+users:
+  local:
+    ".": { password: dot-password-1, roles: ["."] }
+    "..": { password: dotdot-password-1, roles: [".."] }
+"""
+        path = desired(emu, "dots.yaml", body)
+        expect(esr(emu, "apply", "-f", path, "--auto-approve", "--wait", "0s"), 0, key + ": dots")
+        check(set(users(emu)) >= {".", ".."}, key + ": users: %s" % sorted(users(emu)))
+        check(set(roles(emu)) >= {".", ".."}, key + ": roles: %s" % sorted(roles(emu)))
+        # the password of "." drifts: the fix must reach "." and nobody else
+        ok(emu, "POST", "/_security/user/%2E/_password", {"password": "changed-by-hand"})
+        emu.clear_requests()
+        r = expect(esr(emu, "plan", "-f", path, "-o", "json"), 2, key + ": drifted password")
+        paths = [q["path"] for q in r.json["clusters"]["local"]["requests"]]
+        check(paths == ["/_security/user/%2E/_password"], key + ": planned paths %s" % paths)
+        expect(esr(emu, "apply", "-f", path, "--auto-approve", "--wait", "0s"), 0, key + ": password fixed")
+        status, _ = emu.es("GET", "/_security/_authenticate", auth=(".", "dot-password-1"))
+        check(status == 200, key + ": user [.] has its declared password again")
+        status, _ = emu.es("GET", "/_security/_authenticate")
+        check(status == 200, key + ": the account esreconcile connects as keeps its password")
+        expect(esr(emu, "plan", "-f", path), 0, key + ": converged")
+
+
+def test_saved_plan_must_be_a_file():
+    """A FIFO with no writer given as the saved plan is refused at once."""
+    emu = EMU["main"]
+    reset(emu)
+    fifo = os.path.join(emu.dir, "plan.fifo")
+    os.mkfifo(fifo)
+    r = emu.run("apply", "-f", os.path.join(EXAMPLES, "01-add-remotes.yaml"), "--auto-approve", fifo,
+                stdin="", timeout=20)
+    expect(r, 1, "a FIFO as the saved plan")
+    check("not a regular file" in r.stderr, "the error says why: %r" % r)
+    check(not writes_in_log(emu), "nothing written: %s" % writes_in_log(emu))
 
 
 def test_examples_on_8_14():
@@ -230,7 +276,7 @@ def test_prune_all_spares_reserved_and_static():
     check("handmade-user" not in us and "mine-user" not in us, "users not pruned")
     check("superuser" in ro and "elastic" in us and "kibana_system" in us, "reserved pruned")
     deletes = [p for m, p in writes_in_log(emu) if m in ("PUT", "DELETE")]
-    check(not any("static" in json.dumps(x) for x in emu.requests() if x["method"] in WRITES),
+    check(not any("static" in json.dumps(x) for x in emu.requests() if is_write(x)),
           "a write named the static remote: %s" % deletes)
     expect(esr(emu, "plan", "-f", everything), 0, "plan after prune all")
     check("static" in ok(emu, "GET", "/_remote/info"), "static remote gone")
@@ -495,6 +541,8 @@ policy:
 
 TESTS = [
     test_examples_apply_from_empty,
+    test_dot_names_reach_their_own_endpoints,
+    test_saved_plan_must_be_a_file,
     test_examples_on_8_14,
     test_mode_switch,
     test_delete_by_absent,

@@ -246,4 +246,30 @@ grep -F "password: (sensitive)" "$tmp/err" >/dev/null && ok "the echoed line sho
 run "canary unset" 1 validate --require-env -f "$tmp/canary.yaml" &&
 	expect_stderr "an unset variable is named" "$tmp/canary.yaml:5:42: error: environment variable [ESR_TEST_CANARY] is not set"
 
+# Files that are not regular files are refused at once, never waited on; a
+# pipe some process holds open (-f <(...)) still reads; a byte-order mark is no content.
+valid=tests/fixtures/valid/design-example.yaml
+mkfifo "$tmp/fifo.yaml" "$tmp/fifodir.yaml"
+mkdir "$tmp/fifodir"
+mv "$tmp/fifodir.yaml" "$tmp/fifodir/a.yaml"
+for target in "$tmp/fifo.yaml" "$tmp/fifodir"; do
+	rc=0
+	timeout 10 "$ESR_BIN" validate -f "$target" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	if [ "$rc" = 1 ]; then
+		expect_stderr "a FIFO is refused at once ($target)" "error: cannot read the file: not a regular file"
+	else
+		fail "a FIFO is refused at once ($target): exit $rc, want 1 (124: it hung)" "$tmp/err"
+	fi
+done
+rc=0
+# shellcheck disable=SC2002 # the pipe is the point
+cat tests/fixtures/valid/remotes-all-keys.yaml | "$ESR_BIN" validate -f /dev/stdin >"$tmp/out" 2>"$tmp/err" || rc=$?
+if [ "$rc" = 0 ]; then ok "-f /dev/stdin reads a pipe"; else fail "-f /dev/stdin reads a pipe: exit $rc" "$tmp/err"; fi
+printf '\357\273\277' >"$tmp/bom.yaml"
+cat "$valid" >>"$tmp/bom.yaml"
+mkdir -p "$tmp/certs" "$tmp/secrets"
+cp -r tests/fixtures/valid/certs/. "$tmp/certs/" 2>/dev/null
+cp -r tests/fixtures/valid/secrets/. "$tmp/secrets/" 2>/dev/null
+run "a byte-order mark" 0 validate -f "$tmp/bom.yaml" && ok "a file starting with a byte-order mark is valid"
+
 summary

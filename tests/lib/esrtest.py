@@ -52,6 +52,16 @@ import traceback
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(ROOT, "examples")
 ESR = os.environ.get("ESR_BIN", os.path.join(ROOT, "esreconcile"))
+
+# A request of the log that changes a cluster: a POST that only asks (the
+# privilege preflight) is not one.
+READ_ONLY_POSTS = ("/_security/user/_has_privileges",)
+
+
+def is_write(entry):
+    """Whether a request-log entry changes the cluster."""
+    return entry["method"] in ("PUT", "POST", "DELETE") and entry["path"] not in READ_ONLY_POSTS
+
 ESEMU = os.path.join(ROOT, "tests", "emulator", "esemu.py")
 
 

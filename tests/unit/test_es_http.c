@@ -258,6 +258,16 @@ static void test_escape_path_segment(void **state)
 	s = es_escape_path_segment("r\xc3\xa9le");
 	assert_string_equal(s, "r%C3%A9le");
 	free(s);
+	/* dot segments would be squashed away by a client or a proxy: never sent bare */
+	s = es_escape_path_segment(".");
+	assert_string_equal(s, "%2E");
+	free(s);
+	s = es_escape_path_segment("..");
+	assert_string_equal(s, "%2E%2E");
+	free(s);
+	s = es_escape_path_segment("...");
+	assert_string_equal(s, "...");
+	free(s);
 }
 
 static void test_version_parsing(void **state)
