@@ -206,4 +206,48 @@ users:
         check("remote-role" not in r.stdout + r.stderr, r)
 
 
+def trust_state(emu, name, ca_var):
+    """Both clusters trusting both authorities, read from the ${ES_<ID>_<ca_var>} files."""
+    return emu.write(name, "version: 1\n" + connection_block(["local", "cluster_one"]) + """trust:
+  authorities:
+    local-ca: ${{ES_LOCAL_{v}}}
+    one-ca: ${{ES_CLUSTER_ONE_{v}}}
+  clusters:
+    local: {{ transport_ca: local-ca, trusts: [local-ca, one-ca] }}
+    cluster_one: {{ transport_ca: one-ca, trusts: [one-ca, local-ca] }}
+remotes:
+  local:
+    cluster_one: {{ cluster: cluster_one, skip_unavailable: true }}
+""".format(v=ca_var))
+
+
+@suite.test
+def test_trust_proven_by_handshake():
+    with Emulator(["local", "cluster_one"]) as emu:
+        transport = emu.info["cluster_one"]["transport_address"]
+        right = trust_state(emu, "right.yaml", "TRANSPORT_CA")
+        r = expect(esr(emu, "trust", "check", "-f", right), 0, "the transport CAs")
+        check("ok local -> cluster_one at %s: subject " % transport in r.stdout and "Trust OK" in r.stdout, r)
+        r = expect(esr(emu, "trust", "check", "-f", right, "-o", "json"), 0, "json")
+        doc = r.json
+        check(doc is not None and doc["ok"] and doc["problems"] == 0, r)
+        link = doc["links"][0]
+        check(link["verified"] and link["address"] == transport and link["remote"] == "cluster_one"
+              and link["subject"] and link["issuer"] and link["expires"], link)
+
+        # the HTTP CA declared as the transport CA: the names in _ssl/certificates match, the handshake does not
+        wrong = trust_state(emu, "wrong.yaml", "CA")
+        r = expect(esr(emu, "trust", "check", "-f", wrong), 1, "the HTTP CA as transport CA")
+        check("! local -> cluster_one at %s" % transport in r.stdout and "do not verify" in r.stdout, r)
+        r = expect(esr(emu, "trust", "check", "-f", wrong, "-o", "json"), 1, "json")
+        check(r.json is not None and not r.json["ok"] and not r.json["links"][0]["verified"], r)
+
+        # a URL naming the transport port says so, instead of blaming the CA
+        misplaced = emu.write("misplaced.yaml", "version: 1\nclusters:\n  local:\n    url: https://%s\n"
+                              "    auth: { username: elastic, password: \"${ES_LOCAL_PASSWORD}\" }\n"
+                              "    tls: { ca_file: \"${ES_LOCAL_CA}\" }\n" % emu.info["local"]["transport_address"])
+        r = expect(esr(emu, "plan", "-f", misplaced), 1, "transport port")
+        check("seems to name the transport port" in r.stderr and "set tls.ca_file" not in r.stderr, r)
+
+
 suite.finish()
