@@ -40,7 +40,23 @@ struct cluster_run {
 	size_t requests_sent; /* added to outcome->requests_sent when the run ends */
 	struct ledger_delta ledger; /* what our settings PUT did to the ledger, to confirm */
 	long settings_written_ms;   /* when that PUT was answered */
+	long progress_ms;           /* when progress was last shown */
 };
+
+/* Shown at most this often per cluster, and when the last request is done. */
+#define PROGRESS_INTERVAL_MS 1000
+
+static void show_progress(struct cluster_run *run, size_t done)
+{
+	long now = clock_now_ms();
+
+	if (!run->options->progress ||
+	    (done < run->plan->request_count && now - run->progress_ms < PROGRESS_INTERVAL_MS))
+		return;
+	run->progress_ms = now;
+	fprintf(run->options->progress, "esreconcile: cluster [%s]: %zu/%zu requests done\n",
+		run->plan->cluster_id, done, run->plan->request_count);
+}
 
 
 static int send_request(struct es_response *response, struct cluster_run *run, const char *method,
@@ -409,11 +425,16 @@ static int run_requests(struct cluster_run *run)
 		if (end - first > 1 && run->step_width > 1 && !requests[first].carries_ledger &&
 		    requests_independent(run->plan, first, end)) {
 			err = run_batch(run, first, end);
+			if (!err)
+				show_progress(run, end);
 			continue;
 		}
 		for (end = first; end < run->plan->request_count && requests[end].step == requests[first].step &&
-				  !err; end++)
+				  !err; end++) {
 			err = run_request(run, &requests[end]);
+			if (!err)
+				show_progress(run, end + 1);
+		}
 	}
 	return err;
 }
@@ -474,7 +495,8 @@ static int apply_cluster(struct cluster_run *run)
 		goto done;
 	for (kind = 0; kind < RESOURCE_KIND_COUNT && run->options->wait_ms > 0; kind++)
 		if (run->outcome->written[kind])
-			verify_wait(run->outcome, run->client, run->desired, (enum resource_kind)kind,
+			verify_wait(run->outcome, run->options->progress, run->client, run->desired,
+				    (enum resource_kind)kind,
 				    run->options->wait_ms);
 	confirm_ledger(run, &run->ledger);
 	err = cluster_skip_pending(run->outcome, "not attempted");

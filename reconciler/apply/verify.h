@@ -9,6 +9,7 @@
 #define ESR_APPLY_VERIFY_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -28,9 +29,11 @@ int verify_split(struct cluster_outcome *outcome, const struct desired_state *de
 
 /* Polls the kind's settle path every VERIFY_POLL_MS until every declared
  * object of kind on the cluster is settled or wait_ms has passed, then records
- * the last answer with verify_split(). Returns 0 (even when some object did
- * not settle), or a negative errno when no answer could be read or on -ENOMEM. */
-int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
+ * the last answer with verify_split(). When it has to wait, it says for what
+ * (on progress when not NULL, else in the info log). Returns 0 (even when some
+ * object did not settle), or a negative errno when no answer could be read or
+ * on -ENOMEM. */
+int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_client *client,
 		const struct desired_state *desired, enum resource_kind kind, long wait_ms);
 
 #endif

@@ -71,16 +71,16 @@ struct apply_run {
  * planned from -f are still those it was made from. */
 static int check_saved_plan(const struct apply_run *run)
 {
+	enum saved_plan_state state;
 	cJSON *fresh = NULL;
-	bool current;
 	int err;
 
 	if ((err = plan_to_json(&fresh, run->plan)))
 		return err;
-	current = saved_plan_is_fresh(run->saved_plan, run->plan->fingerprint, fresh);
+	state = saved_plan_check(run->saved_plan, run->plan->fingerprint, fresh);
 	cJSON_Delete(fresh);
-	if (!current) {
-		log_error("%s", SAVED_PLAN_STALE_MESSAGE);
+	if (state != SAVED_PLAN_FRESH) {
+		log_error("%s", saved_plan_stale_message(state));
 		return -ESTALE;
 	}
 	return 0;
@@ -248,6 +248,7 @@ static int run_apply(struct apply_run *run)
 	struct apply_options options = {
 		.parallel = run->opts.parallel,
 		.wait_ms = run->opts.wait_ms,
+		.progress = !run->json && isatty(STDERR_FILENO) ? stderr : NULL,
 		.client = NULL,
 	};
 	char *errmsg = NULL;

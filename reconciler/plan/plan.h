@@ -149,6 +149,7 @@ struct kind_settle {
 	const char *settled_key;    /* the apply report's list of settled objects */
 	const char *unsettled_key;  /* and of the others */
 	const char *unsettled_text; /* how an unsettled object is described: "is not connected" */
+	const char *settling_text;  /* what apply waits for: "to connect" */
 };
 
 /* The settle rule of kind, or NULL when its writes take effect at once. */

@@ -859,6 +859,7 @@ static const struct kind_settle remote_settle = {
 	.settled_key = "remotes_connected",
 	.unsettled_key = "remotes_not_connected",
 	.unsettled_text = "is not connected",
+	.settling_text = "to connect",
 };
 
 /* The settings PUT (remotes and the ledger), the ledger re-read before it and

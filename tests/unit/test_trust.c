@@ -299,7 +299,7 @@ static void findings_become_plan_problems_and_warnings(void **state)
 		{ .authority = "one-ca", .severity = TRUST_WARNING, .message = "authority [one-ca] expires in 3 day(s)" },
 		{ .cluster = "elsewhere", .severity = TRUST_PROBLEM, .message = "not planned" },
 	};
-	struct trust_report report = { findings, 3, 2 };
+	struct trust_report report = { .findings = findings, .count = 3, .problems = 2 };
 	struct cluster_plan clusters[2];
 	struct plan plan;
 	struct fixture f;
