@@ -250,4 +250,39 @@ def test_trust_proven_by_handshake():
         check("seems to name the transport port" in r.stderr and "set tls.ca_file" not in r.stderr, r)
 
 
+@suite.test
+def test_options_after_plan_file_and_progress_on_a_terminal():
+    with Emulator(["local"]) as emu:
+        path = team_state(emu, "team-a")
+        plan_file = os.path.join(emu.dir, "plan.json")
+        expect(esr(emu, "plan", "-f", path, "--out", plan_file), 2, "plan --out")
+        # options after the saved plan are options; stderr is a terminal, stdout a pipe
+        master, slave = os.openpty()
+        try:
+            p = subprocess.run([ESR, "apply", "-f", path, plan_file, "--auto-approve", "--wait", "0s"],
+                               env=emu.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                               universal_newlines=True, timeout=120)
+            os.close(slave)
+            slave = None
+            err = b""
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                err += chunk
+        finally:
+            if slave is not None:
+                os.close(slave)
+            os.close(master)
+        err = err.decode("utf-8", "replace")
+        check(p.returncode == 0 and "Converged." in p.stdout, "rc=%d\n%s\n%s" % (p.returncode, p.stdout, err))
+        check("cluster [local]: 3/3 requests done" in err, err)
+        # never in a pipe
+        r = expect(esr(emu, "apply", "-f", path, "--auto-approve"), 0, "nothing to do")
+        check("requests done" not in r.stderr, r)
+
+
 suite.finish()
