@@ -94,6 +94,58 @@ int change_outcome_set(struct change_outcome *change, enum change_status status,
 	return 0;
 }
 
+static const struct cluster_plan *find_cluster(const struct plan *plan, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < plan->cluster_count; i++)
+		if (!strcmp(plan->clusters[i].cluster_id, id))
+			return &plan->clusters[i];
+	return NULL;
+}
+
+static bool still_planned(const struct cluster_plan *cp, const struct plan_change *change)
+{
+	size_t i;
+
+	for (i = 0; i < cp->change_count; i++)
+		if (cp->changes[i].kind == change->kind && !strcmp(cp->changes[i].name, change->name))
+			return true;
+	return false;
+}
+
+int apply_outcome_settle_unanswered(struct apply_outcome *outcome, const struct plan *plan,
+				    const struct plan *fresh)
+{
+	static const char landed[] = "no answer came, but the cluster read afterwards shows the change made";
+	const struct cluster_plan *now;
+	struct change_outcome *change;
+	size_t i, j;
+	char *reason;
+
+	for (i = 0; i < outcome->cluster_count && i < plan->cluster_count; i++) {
+		now = find_cluster(fresh, plan->clusters[i].cluster_id);
+		if (!now || !now->reachable)
+			continue;
+		for (j = 0; j < outcome->clusters[i].change_count; j++) {
+			change = &outcome->clusters[i].changes[j];
+			if (change->status != CHANGE_FAILED || !change->unanswered ||
+			    still_planned(now, &plan->clusters[i].changes[j]))
+				continue;
+			if (!(reason = strdup(landed)))
+				return -ENOMEM;
+			free(change->error_type);
+			free(change->reason);
+			change->status = CHANGE_APPLIED;
+			change->error_type = NULL;
+			change->reason = reason;
+			change->http_status = 0;
+			change->unanswered = false;
+		}
+	}
+	return 0;
+}
+
 const char *change_status_name(enum change_status status)
 {
 	switch (status) {

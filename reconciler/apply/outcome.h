@@ -19,6 +19,9 @@ struct change_outcome {
 	char *error_type; /* failed: Elasticsearch error type, or NULL (no response) */
 	char *reason;     /* failed: the error reason; skipped: why it was not attempted */
 	long http_status; /* failed: HTTP status, 0 when no response or a per-item bulk error */
+	/* failed without an answer (a timeout after sending, a reset): the write
+	 * may have landed, which a later read settles (apply_outcome_settle_unanswered) */
+	bool unanswered;
 };
 
 /* Declared objects of one kind, split by whether they settled; owned. */
@@ -65,6 +68,12 @@ int change_outcome_set(struct change_outcome *change, enum change_status status,
 		       const char *error_type, const char *reason, long http_status);
 
 const char *change_status_name(enum change_status status); /* "applied", ... */
+
+/* Settles the changes that failed without an answer by what a plan made
+ * afterwards (fresh) shows: a change that fresh no longer needs took effect
+ * and becomes applied. outcome mirrors plan. Returns 0 or -ENOMEM. */
+int apply_outcome_settle_unanswered(struct apply_outcome *outcome, const struct plan *plan,
+				    const struct plan *fresh);
 
 struct apply_tally apply_outcome_tally(const struct apply_outcome *outcome);
 

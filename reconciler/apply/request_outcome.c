@@ -204,6 +204,10 @@ int request_record_response(struct cluster_outcome *outcome, const struct cluste
 		change = &outcome->changes[request->changes[i]];
 		if (es_response_ok(response) && per_item)
 			err = record_bulk_item(change, response->json, &cluster->changes[request->changes[i]]);
+		else if (es_response_ok(response) && !cJSON_IsObject(response->json))
+			/* every answer of Elasticsearch to a write is a JSON object */
+			err = change_outcome_set(change, CHANGE_FAILED, NULL,
+						 "the answer is not Elasticsearch's (not a JSON object)", response->status);
 		else if (es_response_ok(response) || (is_delete && response->status == 404))
 			err = change_outcome_set(change, CHANGE_APPLIED, NULL, NULL, 0);
 		else
@@ -218,10 +222,15 @@ int request_record_no_response(struct cluster_outcome *outcome, const struct pla
 	size_t i;
 	int err = 0;
 
+	struct change_outcome *change;
+
 	for (i = 0; i < request->change_count && !err; i++) {
-		if (included[i] && request->changes[i] < outcome->change_count)
-			err = change_outcome_set(&outcome->changes[request->changes[i]], CHANGE_FAILED,
-						 NULL, message, 0);
+		if (!included[i] || request->changes[i] >= outcome->change_count)
+			continue;
+		change = &outcome->changes[request->changes[i]];
+		err = change_outcome_set(change, CHANGE_FAILED, NULL, message, 0);
+		if (!err && change->status == CHANGE_FAILED)
+			change->unanswered = true;
 	}
 	return err;
 }

@@ -160,6 +160,10 @@ static int check_convergence(struct apply_run *run)
 			goto done;
 		}
 		run->outcome->converged = plan_is_empty(plan);
+		/* a write that got no answer may have landed: the fresh read settles it */
+		err = apply_outcome_settle_unanswered(run->outcome, run->plan, plan);
+		if (err)
+			goto done;
 		if (!run->outcome->converged)
 			log_warn("after applying, a new plan still has %zu to create, %zu to update, %zu to "
 				 "delete and %zu problems; run 'esreconcile plan' to see them",

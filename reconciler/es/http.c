@@ -52,8 +52,14 @@ struct request {
 struct exchange {
 	struct buf body;
 	char *retry_after;
+	char *content_type;
+	size_t header_bytes;
 	int write_error; /* buf_append()'s error when the body could not be stored */
+	bool headers_too_large;
 };
+
+/* Elasticsearch's headers are a few hundred bytes; more is not its answer. */
+#define HEADERS_MAX ((size_t)64 << 10)
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_FAILED_INIT;
@@ -270,26 +276,46 @@ static size_t on_body(char *data, size_t size, size_t count, void *ctx)
 	return size * count;
 }
 
-static size_t on_header(char *data, size_t size, size_t count, void *ctx)
+/* The value of a header line "Name: value\r\n" when it is that header; else NULL.
+ * The caller frees it. */
+static char *header_value(const char *data, size_t len, const char *name)
 {
-	static const char name[] = "Retry-After:";
-	struct exchange *ex = ctx;
-	size_t len = size * count, start = sizeof(name) - 1, end = len;
+	size_t start = strlen(name), end = len;
 
 	if (len <= start || strncasecmp(data, name, start) != 0)
-		return len;
-	while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n'))
+		return NULL;
+	while (start < end && data[start] == ' ')
+		start++;
+	while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n' || data[end - 1] == ' '))
 		end--;
-	free(ex->retry_after);
-	ex->retry_after = strndup(data + start, end - start);
+	return strndup(data + start, end - start);
+}
+
+static size_t on_header(char *data, size_t size, size_t count, void *ctx)
+{
+	struct exchange *ex = ctx;
+	size_t len = size * count;
+	char *value;
+
+	ex->header_bytes += len;
+	if (ex->header_bytes > HEADERS_MAX) {
+		ex->headers_too_large = true;
+		return 0; /* aborts the transfer */
+	}
+	if ((value = header_value(data, len, "Retry-After:"))) {
+		free(ex->retry_after);
+		ex->retry_after = value;
+	} else if ((value = header_value(data, len, "Content-Type:"))) {
+		free(ex->content_type);
+		ex->content_type = value;
+	}
 	return len;
 }
 
 static void exchange_init(struct exchange *ex, size_t max)
 {
+	memset(ex, 0, sizeof(*ex));
 	buf_init(&ex->body, max);
-	ex->retry_after = NULL;
-	ex->write_error = 0;
 }
 
 /* Forgets what the previous exchange collected, keeping the body's memory. */
@@ -297,15 +323,21 @@ static void exchange_reset(struct exchange *ex)
 {
 	buf_reset(&ex->body);
 	free(ex->retry_after);
+	free(ex->content_type);
 	ex->retry_after = NULL;
+	ex->content_type = NULL;
+	ex->header_bytes = 0;
 	ex->write_error = 0;
+	ex->headers_too_large = false;
 }
 
 static void exchange_dispose(struct exchange *ex)
 {
 	buf_dispose(&ex->body);
 	free(ex->retry_after);
+	free(ex->content_type);
 	ex->retry_after = NULL;
+	ex->content_type = NULL;
 }
 
 static void wipe_headers(struct curl_slist *headers)
@@ -523,6 +555,7 @@ static int attempt_urls(struct es_client *c, const struct request *rq, struct ex
 	struct buf url;
 	const char *detail, *hint;
 	bool idempotent = rq->flags & ES_IDEMPOTENT;
+	long answered = 0;
 	int err = 0;
 	size_t i, index = 0;
 	CURLcode rc = CURLE_OK;
@@ -560,12 +593,22 @@ static int attempt_urls(struct es_client *c, const struct request *rq, struct ex
 			goto done;
 		}
 		err = connection_errno(rc, idempotent);
-		if (!err)
+		if (!err || ex->headers_too_large)
 			break;
 	}
 	detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
 	hint = tls_hint(c->curl, rc, detail);
-	if (is_connection_error(err)) {
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &answered);
+	if (ex->headers_too_large || rc == CURLE_OUT_OF_MEMORY) {
+		/* an answer came, and it is not one to wait for again */
+		err = fail(errmsg_out, -EMSGSIZE, "cluster [%s] %s %s: the answer's headers are larger than "
+			   "%zu bytes: not Elasticsearch's answer (%s)", cfg->id, rq->method, rq->path,
+			   HEADERS_MAX, ex->headers_too_large ? "refused by esreconcile"
+						       : "libcurl refused a header line longer than it accepts");
+	} else if (rc == CURLE_OPERATION_TIMEDOUT && answered) {
+		err = fail(errmsg_out, err ? err : -ETIMEDOUT, "cluster [%s] %s %s: HTTP %ld: the answer did "
+			   "not arrive whole within the timeout (%s)", cfg->id, rq->method, rq->path, answered, detail);
+	} else if (is_connection_error(err)) {
 		err = fail(errmsg_out, err, "cluster [%s] %s %s: cannot reach %s%s: %s", cfg->id,
 			   rq->method, rq->path, cfg->url_count > 1 ? "any url; last tried " : "",
 			   cfg->urls[index], detail);
@@ -593,11 +636,41 @@ static char *json_string_dup(const cJSON *item)
 }
 
 /* Moves the exchange's body into out and extracts an ES error, if any. */
+/* Elasticsearch answers JSON, labelled so; a success labelled otherwise is a
+ * proxy's or a captive portal's page, never an answer to act on. */
+static bool is_json_type(const char *content_type)
+{
+	static const char *const types[] = { "application/json", "application/vnd.elasticsearch+json" };
+	size_t i, len;
+
+	for (i = 0; content_type && i < sizeof(types) / sizeof(types[0]); i++) {
+		len = strlen(types[i]);
+		if (!strncasecmp(content_type, types[i], len) &&
+		    (!content_type[len] || content_type[len] == ';' || content_type[len] == ' '))
+			return true;
+	}
+	return false;
+}
+
 static int response_fill(struct es_response *out, struct exchange *ex, long status)
 {
 	const cJSON *error;
 
 	out->status = status;
+	if (status >= 200 && status < 300 && !is_json_type(ex->content_type)) {
+		struct buf reason;
+
+		out->foreign = true;
+		buf_init(&reason, BUF_SMALL_MAX);
+		if (buf_printf(&reason, "the answer is not Elasticsearch's: Content-Type [%s], not application/json",
+			       ex->content_type ? ex->content_type : "none"))
+			return -ENOMEM;
+		out->error_type = strdup("unexpected_content_type");
+		out->error_reason = buf_detach(&reason);
+		buf_dispose(&reason);
+		if (!out->error_type || !out->error_reason)
+			return -ENOMEM;
+	}
 	out->body_len = ex->body.len;
 	out->body = buf_detach(&ex->body);
 	if (!out->body)
@@ -606,7 +679,7 @@ static int response_fill(struct es_response *out, struct exchange *ex, long stat
 	 * within the length. An embedded NUL would cut the document short: not JSON. */
 	if (!memchr(out->body, '\0', out->body_len))
 		out->json = cJSON_ParseWithLengthOpts(out->body, out->body_len + 1, NULL, 1);
-	error = cJSON_GetObjectItemCaseSensitive(out->json, "error");
+	error = out->foreign ? NULL : cJSON_GetObjectItemCaseSensitive(out->json, "error");
 	if (cJSON_IsString(error)) {
 		out->error_reason = json_string_dup(error);
 		if (!out->error_reason)
@@ -730,7 +803,7 @@ void es_response_dispose(struct es_response *r)
 
 bool es_response_ok(const struct es_response *r)
 {
-	return r->status >= 200 && r->status < 300;
+	return r->status >= 200 && r->status < 300 && !r->foreign;
 }
 
 /* Appends up to max bytes of text on one line: control characters become spaces. */

@@ -50,6 +50,10 @@ struct es_response {
 	cJSON *json;        /* body parsed, or NULL when it is not JSON */
 	char *error_type;   /* error.type of an ES error body, or NULL */
 	char *error_reason; /* error.reason, or the string of {"error":"..."} (405), or NULL */
+	/* A success status whose Content-Type is not JSON: not Elasticsearch's
+	 * answer (a proxy's page); error_type and error_reason say so, and
+	 * es_response_ok() is false. */
+	bool foreign;
 	int attempts;       /* how many times the request was sent */
 	long duration_ms;   /* from the first attempt to the final answer, waits included */
 };
@@ -94,7 +98,7 @@ int es_request_as(struct es_response *out, struct es_client *c, const char *user
 
 void es_response_dispose(struct es_response *r);
 
-/* True for a 2xx status. */
+/* True for a 2xx answer that is Elasticsearch's (see foreign). */
 bool es_response_ok(const struct es_response *r);
 
 /* One line for a non-2xx response: "cluster [local] PUT /_cluster/settings:

@@ -9,6 +9,7 @@
 
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
+#include "util/utf8.h"
 
 
 static void builder_dispose(struct cluster_builder *b)
@@ -236,6 +237,16 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 					  resource_kind_section(ops->kind));
 		count = 0;
 		goto done;
+	}
+	/* a name that is not UTF-8 cannot be sent as the plan shows it: never touched */
+	for (i = 0; !err && i < count; i++) {
+		if (utf8_valid(entries[i].name, strlen(entries[i].name), NULL))
+			continue;
+		entries[i].declared = true;
+		err = builder_add_problem(b, ops->kind, entries[i].name,
+					  "cluster [%s] names this %s in bytes that are not UTF-8; esreconcile never "
+					  "writes or deletes it: rename or delete it by hand",
+					  b->lc->cluster_id, resource_kind_name(ops->kind));
 	}
 	for (i = 0; !err && i < b->desired->object_count; i++) {
 		const struct desired_object *d = &b->desired->objects[i];

@@ -799,6 +799,157 @@ class TestControl(Base):
         self.assertEqual(res.get("r"), "closed")
         self.assertLess(time.time() - t0, 10)
 
+    def raw(self, method, path, body=None, cluster="local", timeout=10):
+        """One request on a fresh connection with Connection: close; returns (head, body) as
+        bytes, read to the end, so that answers http.client refuses can be looked at."""
+        url = EMU.info[cluster]["url"].split("://")[1]
+        host, port = url.rsplit(":", 1)
+        sock = socket.create_connection((host, int(port)), timeout=timeout)
+        ssock = EMU.ctx(cluster).wrap_socket(sock, server_hostname=host)
+        data = json.dumps(body).encode() if body is not None else b""
+        auth = EMU.basic("elastic", EMU.info[cluster]["password"])
+        ssock.sendall(("%s %s HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nConnection: close\r\n"
+                       "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                       % (method, path, auth, len(data))).encode() + data)
+        out = b""
+        while True:
+            try:
+                b = ssock.recv(65536)
+            except ssl.SSLError:
+                break
+            if not b:
+                break
+            out += b
+        ssock.close()
+        head, _, rest = out.partition(b"\r\n\r\n")
+        return head.decode("latin-1"), rest
+
+    def test_fault_slow_body(self):
+        EMU.ok("POST", "/_emulator/faults", {"method": "GET", "path": "/_cluster/settings", "action": "slow_body",
+                                             "chunk": 8, "interval_ms": 100})
+        t0 = time.time()
+        st, h, b = EMU.req("GET", "/_cluster/settings")
+        # {"persistent":{},"transient":{}} is 32 bytes: 4 chunks, 3 pauses
+        self.assertEqual((st, b), (200, {"persistent": {}, "transient": {}}))
+        self.assertGreaterEqual(time.time() - t0, 0.3)
+        self.assertEqual(h["content-length"], "32")
+        t0 = time.time()
+        EMU.ok("GET", "/_cluster/settings")  # count 1: the next one is fast
+        self.assertLess(time.time() - t0, 0.3)
+        # a body of its own, trickled; clearing the faults sends the rest at once
+        EMU.ok("POST", "/_emulator/faults", {"path": "/", "action": "slow_body", "interval_ms": 5000,
+                                             "status": 503, "body": {"slow": "x" * 40}})
+        res = {}
+
+        def slow():
+            c = EMU.conn(fresh=True)
+            c.request("GET", "/", headers={"Authorization": EMU.basic("elastic", EMU.info["local"]["password"])})
+            r = c.getresponse()
+            res["r"] = (r.status, json.loads(r.read()))
+            c.close()
+        t = threading.Thread(target=slow)
+        t0 = time.time()
+        t.start()
+        time.sleep(0.3)
+        self.assertNotIn("r", res)
+        EMU.ok("DELETE", "/_emulator/faults", cluster="local")
+        t.join(10)
+        self.assertEqual(res.get("r"), (503, {"slow": "x" * 40}))
+        self.assertLess(time.time() - t0, 3)
+
+    def test_fault_redirect(self):
+        other = EMU.info["cluster_one"]["url"]
+        EMU.ok("POST", "/_emulator/faults", [
+            {"method": "PUT", "path": "/_cluster/settings", "action": "redirect", "status": 307,
+             "location": other + "{target}"},
+            {"path": "/", "action": "redirect"}])
+        st, h, b = EMU.req("PUT", "/_cluster/settings?flat_settings=true",
+                           {"persistent": {"cluster.metadata.a": "1"}})
+        self.assertEqual(st, 307)
+        self.assertEqual(h["location"], other + "/_cluster/settings?flat_settings=true")
+        self.assertEqual(h["content-type"], "text/html")
+        self.assertNotIn("x-elastic-product", h)  # a proxy answered, not Elasticsearch
+        self.assertIn("307 Moved", b)
+        self.assertEqual(self.flat()["persistent"], {})  # the request was not handled
+        st, h, b = EMU.req("GET", "/")
+        self.assertEqual((st, h["location"]), (302, "https://example.invalid/"))
+        self.assertEqual(EMU.req("GET", "/")[0], 200)
+        self.assertEqual(EMU.ok("GET", "/_emulator/requests", cluster="cluster_one"), [])
+
+    def test_fault_oversized_headers(self):
+        EMU.ok("POST", "/_emulator/faults", [
+            {"path": "/", "action": "oversized_headers", "size": 200000},
+            {"path": "/", "action": "oversized_headers", "size": 1024 * 1024, "line": 4096}])
+        head, body = self.raw("GET", "/")
+        lines = head.split("\r\n")
+        self.assertEqual(lines[0], "HTTP/1.1 200 OK")
+        pad = [x for x in lines if x.startswith("X-Emulator-Padding-")]
+        self.assertEqual(len(pad), 1)
+        self.assertTrue(199000 < len(pad[0]) <= 200000, len(pad[0]))
+        self.assertEqual(json.loads(body)["version"]["number"], EMU.info["local"]["version"])
+        head, body = self.raw("GET", "/")
+        pad = [x for x in head.split("\r\n") if x.startswith("X-Emulator-Padding-")]
+        self.assertTrue(250 <= len(pad) <= 260 and max(len(x) for x in pad) <= 4094, len(pad))
+        self.assertGreater(len(head), 1000000)
+        self.assertIn(b'"tagline"', body)
+        head, _ = self.raw("GET", "/")
+        self.assertLess(len(head), 1000)
+
+    def test_fault_tls_stall(self):
+        st, _, b = EMU.req("POST", "/_emulator/faults", {"path": "/_security/*", "action": "tls_stall"})
+        self.assertEqual(st, 400)
+        self.assertIn("matches new connections", b["error"]["reason"])
+        EMU.ok("GET", "/")  # the helper's connection is open before the stall is armed
+        EMU.ok("POST", "/_emulator/faults", {"action": "tls_stall", "seconds": 30})
+        self.assertEqual(EMU.req("GET", "/")[0], 200)  # open connections are not affected
+        t0 = time.time()
+        with self.assertRaises((socket.timeout, ssl.SSLError, OSError)):
+            self.raw("GET", "/", timeout=0.5)
+        self.assertLess(time.time() - t0, 2)
+        self.assertEqual(self.raw("GET", "/")[0].split("\r\n")[0], "HTTP/1.1 200 OK")  # count 1
+        EMU.ok("POST", "/_emulator/faults", {"action": "tls_stall", "count": -1, "seconds": 30})
+        EMU.ok("DELETE", "/_emulator/requests")
+        for _ in range(2):
+            with self.assertRaises((socket.timeout, ssl.SSLError, OSError)):
+                self.raw("GET", "/", timeout=0.3)
+        faults = EMU.ok("GET", "/_emulator/faults")["faults"]
+        self.assertEqual([f["fired"] for f in faults], [1, 2])
+        self.assertEqual(EMU.ok("GET", "/_emulator/requests"), [])  # no request got through
+        EMU.ok("DELETE", "/_emulator/faults")  # releases
+        self.assertEqual(self.raw("GET", "/")[0].split("\r\n")[0], "HTTP/1.1 200 OK")
+
+    def test_fault_invalid_utf8(self):
+        EMU.ok("PUT", "/_security/role/r-INVALID_UTF8-x", {"cluster": ["monitor"]})
+        EMU.ok("POST", "/_emulator/faults", [
+            {"method": "GET", "path": "/_security/role", "action": "invalid_utf8", "bytes": "c3 28"},
+            {"method": "PUT", "path": "/_security/role/*", "action": "invalid_utf8", "marker": "HERE",
+             "status": 400, "body": {"error": {"type": "t", "reason": "bad HERE"}, "status": 400}}])
+        head, body = self.raw("GET", "/_security/role")
+        self.assertIn(b'"r-\xc3(-x"', body)
+        with self.assertRaises(UnicodeDecodeError):
+            body.decode("utf-8")
+        head, body = self.raw("PUT", "/_security/role/y", {"cluster": ["monitor"]})
+        self.assertTrue(head.startswith("HTTP/1.1 400 "), head)
+        self.assertEqual(body, b'{"error": {"type": "t", "reason": "bad \xff"}, "status": 400}')
+        self.assertEqual(EMU.req("GET", "/_security/role/y")[0], 404)  # not handled
+        st, _, b = EMU.req("POST", "/_emulator/faults", {"action": "invalid_utf8", "bytes": "zz"})
+        self.assertEqual(st, 400)
+
+    def test_fault_content_type(self):
+        plain = EMU.ok("GET", "/_remote/info")
+        EMU.ok("POST", "/_emulator/faults", {"method": "GET", "path": "/_remote/info", "action": "content_type",
+                                             "count": -1})
+        for _ in range(2):
+            st, h, b = EMU.req("GET", "/_remote/info")
+            self.assertEqual((st, b), (200, plain))  # the answer itself is unchanged
+            self.assertEqual(h["content-type"], "text/html; charset=utf-8")
+            self.assertEqual(h["x-elastic-product"], "Elasticsearch")
+        EMU.ok("POST", "/_emulator/faults", {"method": "PUT", "path": "/_cluster/settings", "action": "content_type",
+                                             "content_type": "text/plain"})
+        st, h, b = EMU.req("PUT", "/_cluster/settings", {"persistent": {"cluster.metadata.a": "1"}})
+        self.assertEqual((st, h["content-type"]), (200, "text/plain"))
+        self.assertEqual(self.flat()["persistent"], {"cluster.metadata.a": "1"})  # handled as usual
+
     def test_seed(self):
         t0 = time.time()
         b = EMU.ok("POST", "/_emulator/seed", {"roles": 1000, "users": 1000, "remotes": 10, "prefix": "bench"})

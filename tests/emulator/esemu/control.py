@@ -12,6 +12,42 @@ from .common import ESError, Handled, bad_request, parse_json_body, require_body
 from .security import PBKDF2_ITERATIONS, hash_password, parse_role
 
 
+# Every fault action; tls_stall matches connections (see match_connection_fault), the
+# others requests.
+FAULT_ACTIONS = ("status", "retry_after", "delay", "reset_before", "reset_after", "hang", "malformed",
+                 "oversized", "slow_body", "redirect", "oversized_headers", "tls_stall", "invalid_utf8",
+                 "content_type")
+CONNECTION_ACTIONS = ("tls_stall",)
+
+
+def check_fault_rule(r):
+    """Raises a 400 for a rule whose action or parameters cannot be acted out."""
+    act = r["action"]
+    if act in CONNECTION_ACTIONS:
+        if r.get("method", "*") not in ("*", "", None) or r.get("path", "*") != "*" or "path_regex" in r:
+            raise bad_request("a [%s] fault matches new connections, before any request: it takes no "
+                              "method, path or path_regex" % act)
+    if act == "invalid_utf8":
+        try:
+            if not bytes.fromhex(str(r.get("bytes", "ff"))):
+                raise ValueError
+        except ValueError:
+            raise bad_request("invalid_utf8: [bytes] must be hexadecimal digits, e.g. \"ff\" or \"c3 28\"")
+        if not str(r.get("marker", INVALID_UTF8_MARKER)):
+            raise bad_request("invalid_utf8: [marker] must not be empty")
+    for key in ("chunk", "interval_ms", "size", "line", "seconds", "ms", "status"):
+        if key in r:
+            try:
+                v = float(r[key])
+            except (TypeError, ValueError):
+                raise bad_request("fault parameter [%s] must be a number" % key)
+            if v < 0 or (key in ("chunk", "line") and v < 1):
+                raise bad_request("fault parameter [%s] is out of range" % key)
+
+
+INVALID_UTF8_MARKER = "INVALID_UTF8"
+
+
 class ControlMixin:
     """The Emulator's /_emulator/ control API (request log, faults, seed, hash,
     info, state) and the matching of fault rules."""
@@ -20,7 +56,7 @@ class ControlMixin:
     def match_fault(self, cluster, req):
         with cluster.lock:
             for rule in cluster.faults:
-                if rule["count"] == 0:
+                if rule["count"] == 0 or rule["action"] in CONNECTION_ACTIONS:
                     continue
                 m = rule.get("method", "*")
                 if m not in ("*", "", None) and m.upper() != req.method:
@@ -29,6 +65,18 @@ class ControlMixin:
                     if not re.search(rule["path_regex"], req.path):
                         continue
                 elif not fnmatch.fnmatchcase(req.path, rule.get("path", "*")):
+                    continue
+                if rule["count"] > 0:
+                    rule["count"] -= 1
+                rule["fired"] = rule.get("fired", 0) + 1
+                return rule
+        return None
+
+    def match_connection_fault(self, cluster):
+        """The first connection rule (tls_stall) with a count left, counted down; or None."""
+        with cluster.lock:
+            for rule in cluster.faults:
+                if rule["count"] == 0 or rule["action"] not in CONNECTION_ACTIONS:
                     continue
                 if rule["count"] > 0:
                     rule["count"] -= 1
@@ -77,10 +125,10 @@ class ControlMixin:
                         raise bad_request("a fault rule must be an object")
                     r = dict(r)
                     act = r.get("action", "status")
-                    if act not in ("status", "retry_after", "delay", "reset_before", "reset_after", "hang",
-                                   "malformed", "oversized"):
+                    if act not in FAULT_ACTIONS:
                         raise bad_request("unknown fault action [%s]" % act)
                     r["action"] = act
+                    check_fault_rule(r)
                     c = r.get("count", 1)
                     r["count"] = -1 if c is None else int(c)
                     if "path_regex" in r:
@@ -161,6 +209,26 @@ def log_entry(r):
             "body": body}
 
 
+def fault_answer(conn, req, cluster, fault):
+    """The answer a fault reshapes: its own "status" and "body" when it has a body, else the
+    request handled as usual (its effect applied). Returns (status, headers, bytes)."""
+    if "body" in fault:
+        body = fault["body"]
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        return int(fault.get("status", 200)), [], data
+    return conn.server.emu.dispatch(cluster, req)
+
+
+def stall_connection(sock, cluster, fault):
+    """A tls_stall fault: the TCP connection is accepted and the TLS handshake never
+    answered, until the faults are cleared or "seconds" (default 60) pass; then closed."""
+    cluster.fault_release.wait(min(float(fault.get("seconds", 60)), 600))
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
 def serve_fault(conn, ssock, req, cluster, fault, keep):
     """Acts out a fault rule that matched req, on the ConnectionHandler conn. Returns
     None when the request is then handled as usual (delay, reset_after), else the
@@ -182,6 +250,55 @@ def serve_fault(conn, ssock, req, cluster, fault, keep):
     elif act == "malformed":
         data = fault.get("raw", '{"acknowledged": tru').encode()
         conn.send(ssock, req, int(fault.get("status", 200)), [], data, keep)
+        return keep
+    elif act == "redirect":
+        status = int(fault.get("status", 302))
+        location = str(fault.get("location", "https://example.invalid{target}")).replace("{target}", req.target)
+        body = fault.get("body")
+        if body is None:
+            body = ("<html>\r\n<head><title>%d Moved</title></head>\r\n<body>\r\n<center><h1>%d Moved</h1>"
+                    "</center>\r\n</body>\r\n</html>\r\n" % (status, status))
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        conn.send(ssock, req, status, [("Location", location)], data, keep,
+                  content_type=fault.get("content_type", "text/html"), product=False)
+        return keep
+    elif act == "content_type":
+        status, hdrs, data = fault_answer(conn, req, cluster, fault)
+        conn.send(ssock, req, status, hdrs, data, keep,
+                  content_type=fault.get("content_type", "text/html; charset=utf-8"))
+        return keep
+    elif act == "invalid_utf8":
+        status, hdrs, data = fault_answer(conn, req, cluster, fault)
+        marker = str(fault.get("marker", INVALID_UTF8_MARKER)).encode()
+        data = data.replace(marker, bytes.fromhex(str(fault.get("bytes", "ff"))))
+        conn.send(ssock, req, status, hdrs, data, keep)
+        return keep
+    elif act == "oversized_headers":
+        status, hdrs, data = fault_answer(conn, req, cluster, fault)
+        size = int(fault.get("size", 1024 * 1024))
+        line = int(fault.get("line", size))
+        hdrs = list(hdrs)
+        i = 0
+        while size > 0:
+            name = "X-Emulator-Padding-%d" % i
+            n = max(min(line, size) - len(name) - 4, 1)  # "name: value\r\n"
+            hdrs.append((name, "x" * n))
+            size -= n + len(name) + 4
+            i += 1
+        conn.send(ssock, req, status, hdrs, data, keep)
+        return keep
+    elif act == "slow_body":
+        status, hdrs, data = fault_answer(conn, req, cluster, fault)
+        chunk = int(fault.get("chunk", 1))
+        interval = float(fault.get("interval_ms", 500)) / 1000.0
+        release = cluster.fault_release
+        ssock.sendall(conn.head(status, hdrs, len(data), keep))
+        if req.method == "HEAD":
+            return keep
+        for i in range(0, len(data), chunk):
+            ssock.sendall(data[i:i + chunk])
+            if i + chunk < len(data) and not release.is_set():
+                release.wait(interval)
         return keep
     elif act in ("status", "retry_after"):
         status = int(fault.get("status", 429 if act == "retry_after" else 500))

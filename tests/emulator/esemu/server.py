@@ -10,7 +10,7 @@ import struct
 import time
 
 from .common import Handled
-from .control import serve_fault
+from .control import serve_fault, stall_connection
 
 
 class Request:
@@ -18,7 +18,8 @@ class Request:
 
 
 METHOD_ORDER = ["GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"]
-REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+REASONS = {200: "OK", 201: "Created", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+           307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout", 413: "Payload Too Large",
            429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
            504: "Gateway Timeout"}
@@ -39,6 +40,11 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(600)
+            emu, cluster = srv.emu, srv.cluster
+            stall = emu.match_connection_fault(cluster) if emu.control and cluster.faults else None
+            if stall is not None:
+                stall_connection(sock, cluster, stall)
+                return
             ssock = srv.ssl_ctx.wrap_socket(sock, server_side=True)
         except (OSError, ssl.SSLError, ValueError):
             try:
@@ -203,9 +209,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         except OSError:
             pass
 
-    def head(self, status, hdrs, length, keep=True):
-        h = ["HTTP/1.1 %d %s\r\nX-elastic-product: Elasticsearch\r\ncontent-type: application/json\r\n"
-             "content-length: %d\r\n" % (status, REASONS.get(status, "Unknown"), length)]
+    def head(self, status, hdrs, length, keep=True, content_type="application/json", product=True):
+        h = ["HTTP/1.1 %d %s\r\n%scontent-type: %s\r\ncontent-length: %d\r\n"
+             % (status, REASONS.get(status, "Unknown"), "X-elastic-product: Elasticsearch\r\n" if product else "",
+                content_type, length)]
         for k, v in hdrs:
             h.append("%s: %s\r\n" % (k, v))
         if not keep:
@@ -213,11 +220,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         h.append("\r\n")
         return "".join(h).encode("latin-1", "replace")
 
-    def send(self, ssock, req, status, hdrs, data, keep):
-        if req.method == "HEAD":
-            ssock.sendall(self.head(status, hdrs, len(data), keep))
-        else:
-            ssock.sendall(self.head(status, hdrs, len(data), keep) + data)
+    def send(self, ssock, req, status, hdrs, data, keep, content_type="application/json", product=True):
+        head = self.head(status, hdrs, len(data), keep, content_type, product)
+        ssock.sendall(head if req.method == "HEAD" else head + data)
 
     def send_partial(self, ssock, status, hdrs, data):
         if len(data) < 2:
