@@ -210,9 +210,8 @@ int cli_load_desired(struct desired_state **out, const struct cli_options *opts,
 	if (!opts->file_count)
 		return usage_error(command, "%s", "no desired state given: pass -f FILE or -f DIR");
 	diag_list_init(&diags);
-	if (desired_load(out, opts->files, opts->file_count, &diags) < 0)
-		code = EXIT_INVALID;
-	else if (opts->adopt_from && !((*out)->policy.adopt_from = strdup(opts->adopt_from)))
+	if (desired_load(out, opts->files, opts->file_count, &diags) < 0 ||
+	    (opts->adopt_from && !((*out)->policy.adopt_from = strdup(opts->adopt_from))))
 		code = EXIT_INVALID;
 	if (diags.count && opts->log_format && !strcmp(opts->log_format, "json"))
 		diag_print_json(&diags, stderr);

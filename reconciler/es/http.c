@@ -632,7 +632,7 @@ done:
 
 static char *json_string_dup(const cJSON *item)
 {
-	return cJSON_IsString(item) && item->valuestring ? strdup(item->valuestring) : NULL;
+	return item && cJSON_IsString(item) && item->valuestring ? strdup(item->valuestring) : NULL;
 }
 
 /* Moves the exchange's body into out and extracts an ES error, if any. */
