@@ -243,8 +243,17 @@ static void mark_written(struct cluster_run *run, const struct plan_request *req
 	}
 }
 
-/* Runs one planned request. Returns 0, 1 when the cluster gave no usable
- * answer (stop this cluster), or -ENOMEM. */
+/* What run_request() returns when the cluster gave no usable answer, and when
+ * the process is stopping: either way no further request goes to the cluster. */
+#define RUN_NO_ANSWER 1
+#define RUN_STOPPING 2
+
+static bool stopping(const struct cluster_run *run)
+{
+	return run->options->stop && atomic_load(run->options->stop);
+}
+
+/* Runs one planned request. Returns 0, RUN_NO_ANSWER, RUN_STOPPING, or -ENOMEM. */
 static int run_request(struct cluster_run *run, const struct plan_request *request)
 {
 	struct es_response response, settings;
@@ -257,6 +266,8 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 
 	memset(&response, 0, sizeof(response));
 	memset(&settings, 0, sizeof(settings));
+	if (stopping(run))
+		return RUN_STOPPING;
 	if (request->change_count && !(included = calloc(request->change_count, sizeof(*included))))
 		goto done;
 	included_count = request_gate(included, run->outcome, run->plan, request);
@@ -287,7 +298,9 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 		if (err)
 			goto no_response;
 	}
+	es_client_set_extra_timeout(run->client, request->extra_wait_ms);
 	err = send_json(&response, run, request->method, request->path, body, flags, &errmsg);
+	es_client_set_extra_timeout(run->client, 0);
 	if (err == -ENOMEM)
 		goto done;
 	if (err)
@@ -308,7 +321,7 @@ no_response:
 	log_warn("%s", errmsg ? errmsg : "no answer");
 	err = request_record_no_response(run->outcome, request, included, errmsg ? errmsg : "no answer");
 	if (!err)
-		err = 1;
+		err = RUN_NO_ANSWER;
 done:
 	es_response_dispose(&response);
 	es_response_dispose(&settings);
@@ -487,8 +500,10 @@ static int apply_cluster(struct cluster_run *run)
 		goto done;
 	}
 	err = run_requests(run);
-	if (err == 1) {
-		err = cluster_skip_pending(run->outcome, "not attempted: the cluster stopped answering");
+	if (err == RUN_NO_ANSWER || err == RUN_STOPPING) {
+		err = cluster_skip_pending(run->outcome, err == RUN_STOPPING
+					   ? "not attempted: esreconcile is stopping"
+					   : "not attempted: the cluster stopped answering");
 		goto done;
 	}
 	if (err)
@@ -496,8 +511,8 @@ static int apply_cluster(struct cluster_run *run)
 	for (kind = 0; kind < RESOURCE_KIND_COUNT && run->options->wait_ms > 0; kind++)
 		if (run->outcome->written[kind])
 			verify_wait(run->outcome, run->options->progress, run->client, run->desired,
-				    (enum resource_kind)kind,
-				    run->options->wait_ms);
+				    (enum resource_kind)kind, run->plan->version, run->options->wait_ms,
+				    run->options->stop);
 	confirm_ledger(run, &run->ledger);
 	err = cluster_skip_pending(run->outcome, "not attempted");
 done:

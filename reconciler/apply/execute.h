@@ -11,6 +11,7 @@
 #ifndef ESR_APPLY_EXECUTE_H
 #define ESR_APPLY_EXECUTE_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "apply/outcome.h"
@@ -31,6 +32,10 @@ struct apply_options {
 	 * for): a terminal's stderr, or NULL for none (pipes, JSON). */
 	FILE *progress;
 	const struct es_client_options *client; /* NULL for the defaults */
+	/* NULL, or a flag set when the process is stopping (watch on SIGTERM):
+	 * once set, no further request starts and no wait goes on; the requests
+	 * in flight finish, and the changes not attempted are skipped. */
+	const atomic_bool *stop;
 };
 
 /* Executes plan (built from desired, which supplies connections and secrets)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "es/live.h"
 #include "plan/plan.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -52,34 +53,46 @@ static char *unsettled_names(const struct settlement *settlement)
 }
 
 static void say_waiting(const struct cluster_outcome *outcome, FILE *progress, enum resource_kind kind,
-			const struct kind_settle *rule, long wait_ms)
+			const struct kind_settle *rule, const char *path, long wait_ms)
 {
 	char *names = unsettled_names(&outcome->settle[kind]);
 
 	if (progress)
 		fprintf(progress, "esreconcile: cluster [%s]: waiting up to %ld s for %s %s %s (polling GET %s)\n",
 			outcome->cluster_id, (wait_ms + 999) / 1000, resource_kind_name(kind),
-			names ? names : "?", rule->settling_text, rule->path);
+			names ? names : "?", rule->settling_text, path);
 	else
 		log_info("cluster [%s]: waiting up to %ld ms for %s %s %s (polling GET %s)", outcome->cluster_id,
-			 wait_ms, resource_kind_name(kind), names ? names : "?", rule->settling_text, rule->path);
+			 wait_ms, resource_kind_name(kind), names ? names : "?", rule->settling_text, path);
 	free(names);
 }
 
 int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_client *client,
-		const struct desired_state *desired, enum resource_kind kind, long wait_ms)
+		const struct desired_state *desired, enum resource_kind kind, const char *version,
+		long wait_ms, const atomic_bool *stop)
 {
 	const struct kind_settle *rule = plan_kind_settle(kind);
 	struct es_response response;
-	char *errmsg = NULL;
+	char **names = NULL, *errmsg = NULL, *path = NULL;
+	size_t name_count = 0, i;
 	long deadline = clock_now_ms() + (wait_ms > 0 ? wait_ms : 0), left;
 	bool said = false;
-	int err;
+	int major = 0, minor = 0, err = 0;
 
 	if (!rule)
 		return 0;
-	for (;;) {
-		err = es_request(&response, client, "GET", rule->path, NULL, ES_IDEMPOTENT, &errmsg);
+	if (version)
+		live_parse_version(&major, &minor, version);
+	for (i = 0; !err && i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+
+		if (o->kind == kind && !o->absent && !strcmp(o->cluster, outcome->cluster_id))
+			err = strlist_append(&names, &name_count, o->name);
+	}
+	if (!err)
+		err = rule->path(&path, names, name_count, major, minor);
+	for (; !err;) {
+		err = es_request(&response, client, "GET", path, NULL, ES_IDEMPOTENT, &errmsg);
 		if (!err && !es_response_ok(&response))
 			err = -EPROTO;
 		if (!err)
@@ -91,13 +104,15 @@ int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_clien
 			break;
 		}
 		left = deadline - clock_now_ms();
-		if (!outcome->settle[kind].unsettled_count || left <= 0)
+		if (!outcome->settle[kind].unsettled_count || left <= 0 || (stop && atomic_load(stop)))
 			break;
 		if (!said)
-			say_waiting(outcome, progress, kind, rule, left);
+			say_waiting(outcome, progress, kind, rule, path, left);
 		said = true;
 		clock_sleep_ms(left < VERIFY_POLL_MS ? left : VERIFY_POLL_MS);
 	}
+	strlist_free(names, name_count);
+	free(path);
 	free(errmsg);
 	return err;
 }

@@ -18,6 +18,7 @@
 #include "cmd/cli.h"
 #include "cmd/delete_guard.h"
 #include "cmd/exit_codes.h"
+#include "cmd/output_file.h"
 #include "cmd/read_and_plan.h"
 #include "es/http.h"
 #include "es/live.h"
@@ -210,30 +211,33 @@ static void warn_unsettled(const struct apply_run *run)
 	}
 }
 
+/* The report file is written like a saved plan: a private temporary file
+ * renamed over the target, so a symlink there is replaced, never followed,
+ * and a reader never sees half a report. */
 static int write_outputs(const struct apply_run *run)
 {
+	struct output_file report = { 0 };
 	FILE *streams[2];
-	FILE *report_file = NULL;
 	size_t stream_count = 0;
 	struct buf summary;
 	int err = 0;
 
 	buf_init(&summary, (size_t)64 << 20);
 	if (run->opts.report_file) {
-		if (!(report_file = fopen(run->opts.report_file, "w"))) {
-			log_error("--report %s: %s", run->opts.report_file, strerror(errno));
-			err = -errno;
+		if ((err = output_file_open(&report, run->opts.report_file, 0600))) {
+			log_error("--report %s: %s", run->opts.report_file, strerror(-err));
 			goto done;
 		}
-		streams[stream_count++] = report_file;
+		streams[stream_count++] = report.stream;
 	}
 	if (run->json)
 		streams[stream_count++] = stdout;
 	if (stream_count)
 		err = apply_report_write(streams, stream_count, run->plan, run->outcome);
-	if (report_file) {
-		if (fclose(report_file) && !err)
-			err = -EIO;
+	if (run->opts.report_file) {
+		if (!err)
+			err = output_file_commit(&report);
+		output_file_abort(&report);
 		if (err)
 			log_error("--report %s: could not write the report", run->opts.report_file);
 	}

@@ -2,16 +2,15 @@
  *
  * load -f → read live → plan → print (text or JSON) → optionally save the JSON
  * plan for a later `apply PLAN.json`. Nothing is written to any cluster. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cli.h"
 #include "cmd/delete_guard.h"
 #include "cmd/exit_codes.h"
+#include "cmd/output_file.h"
 #include "cmd/read_and_plan.h"
 #include "es/live.h"
 #include "plan/plan.h"
@@ -44,41 +43,17 @@ static const char usage[] =
 	"cluster, a problem marked ! that apply cannot fix, or a warning with --strict),\n"
 	"64 usage error\n";
 
-/* Writes the JSON plan to path through a temporary file in the same directory,
- * so a reader never sees half a plan; the file is private (0600). */
+/* The saved plan is private (0600): it names the clusters' objects. */
 static int save_plan(const char *path, const struct plan *plan)
 {
-	struct buf tmp;
-	FILE *f = NULL;
-	int fd, err = 0;
+	struct output_file file;
+	int err = output_file_open(&file, path, 0600);
 
-	buf_init(&tmp, BUF_SMALL_MAX);
-	if (buf_printf(&tmp, "%s.tmp.XXXXXX", path)) {
-		err = -ENOMEM;
-		goto out;
-	}
-	fd = mkstemp(tmp.data); /* creates the file 0600 */
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto out;
-	}
-	err = plan_write_json(f, plan);
-	if (!err && (fflush(f) || fsync(fileno(f))))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp.data, path))
-		err = -errno;
-out:
-	if (err && tmp.data)
-		unlink(tmp.data);
-	buf_dispose(&tmp);
+	if (!err)
+		err = plan_write_json(file.stream, plan);
+	if (!err)
+		return output_file_commit(&file);
+	output_file_abort(&file);
 	return err;
 }
 

@@ -1,12 +1,12 @@
 /* load_policy: policy, who this desired state is (owner), what esreconcile may
- * delete and how it checks passwords. */
+ * delete, how it checks passwords, and whether watch is suspended. */
 #include "desired/loader_internal.h"
 
 #include <string.h>
 
 void load_policy(struct loader *l, const struct ynode *policy)
 {
-	static const char *const keys[] = { "prune", "max_deletes", "password_check", "owner" };
+	static const char *const keys[] = { "prune", "max_deletes", "password_check", "suspend", "owner" };
 	static const char *const prune_values[] = { "none", "managed", "all" };
 	static const char *const checks[] = { "probe", "on_create" };
 	const char *prune_keys[RESOURCE_KIND_COUNT];
@@ -59,5 +59,9 @@ void load_policy(struct loader *l, const struct ynode *policy)
 			l->state->policy.password_check = !strcmp(value, "probe")
 								  ? PASSWORD_CHECK_PROBE
 								  : PASSWORD_CHECK_ON_CREATE;
+	}
+	if ((node = ynode_get(policy, "suspend"))) {
+		path_child(&child, &p, "suspend");
+		want_bool(l, node, &child, &l->state->policy.suspend);
 	}
 }

@@ -107,6 +107,7 @@ struct policy {
 	enum prune_policy prune[RESOURCE_KIND_COUNT]; /* default PRUNE_MANAGED each */
 	long max_deletes;                              /* default 20, per owner */
 	enum password_check password_check;            /* default probe */
+	bool suspend;                                  /* watch reports drift without applying it */
 	/* Who this desired state is: objects are written with it, and only its own
 	 * are pruned. [A-Za-z0-9_-]+; NULL means "default" (desired_owner()). */
 	char *owner;

@@ -37,6 +37,7 @@ struct es_client {
 	char *user_agent;
 	size_t preferred_url; /* the URL that answered last; tried first */
 	unsigned jitter_seed;
+	long extra_timeout_ms; /* added to the cluster's timeout (es_client_set_extra_timeout) */
 };
 
 /* One request as the retry loop sees it. */
@@ -210,6 +211,11 @@ void es_client_free(struct es_client *c)
 	free(c);
 }
 
+void es_client_set_extra_timeout(struct es_client *c, long ms)
+{
+	c->extra_timeout_ms = ms > 0 ? ms : 0;
+}
+
 const char *es_client_cluster_id(const struct es_client *c)
 {
 	return c->cfg->id;
@@ -371,7 +377,7 @@ static int prepare(struct es_client *c, const struct request *rq, const char *ur
 		   struct curl_slist *headers, struct exchange *ex)
 {
 	CURL *curl = c->curl;
-	long timeout = c->cfg->timeout_ms > 0 ? c->cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
+	long timeout = (c->cfg->timeout_ms > 0 ? c->cfg->timeout_ms : DEFAULT_TIMEOUT_MS) + c->extra_timeout_ms;
 
 	curl_easy_reset(curl);
 	c->errbuf[0] = '\0';

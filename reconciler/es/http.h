@@ -72,6 +72,9 @@ int es_client_new(struct es_client **out, const struct cluster_config *cfg,
 		  const struct es_client_options *opts, char **errmsg_out);
 void es_client_free(struct es_client *c);
 const char *es_client_cluster_id(const struct es_client *c);
+/* Lets the following requests take ms longer than the cluster's timeout (an
+ * answer Elasticsearch is known to delay); 0 restores the timeout. */
+void es_client_set_extra_timeout(struct es_client *c, long ms);
 
 /* Sends one request. path starts with '/' and may carry a query string; path
  * segments built from names must be escaped with es_escape_path_segment() (es/path.h).

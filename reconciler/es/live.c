@@ -34,6 +34,8 @@ static void live_cluster_dispose(struct live_cluster *lc)
 	cJSON_Delete(lc->root);
 	cJSON_Delete(lc->settings);
 	cJSON_Delete(lc->remote_info);
+	cJSON_Delete(lc->license);
+	cJSON_Delete(lc->resolve_cluster);
 	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
 		cJSON_Delete(lc->objects[i]);
 	cJSON_Delete(lc->certificates);

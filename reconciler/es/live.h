@@ -28,6 +28,12 @@ struct live_cluster {
 	cJSON *root;          /* GET / */
 	cJSON *settings;      /* GET /_cluster/settings?flat_settings=true: {"persistent":{},"transient":{}} */
 	cJSON *remote_info;   /* GET /_remote/info */
+	cJSON *license;       /* GET /_license: {"license":{"type","status",...}} */
+	/* GET /_resolve/cluster/<alias>:*,... for every remote of remote_info, on
+	 * 8.13+ (it makes the cluster try each disconnected remote again): per
+	 * alias connected, error, version; NULL below 8.13, without remotes, or
+	 * when the cluster would not answer it (a warning says why). */
+	cJSON *resolve_cluster;
 	/* Per kind that has a list_path (desired/kind_list.h), the answer of that GET
 	 * (GET /_security/role, GET /_security/user); NULL for the other kinds. */
 	cJSON *objects[RESOURCE_KIND_COUNT];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "es/http.h"
+#include "es/path.h"
 #include "util/buf.h"
 #include "util/strlist.h"
 #include "util/work_queue.h"
@@ -188,6 +189,40 @@ static int read_version(struct live_cluster *lc)
 	return lc->version ? 0 : -ENOMEM;
 }
 
+/* GET /_resolve/cluster for every remote the cluster knows. Unlike
+ * _remote/info it makes the cluster try a disconnected remote again, and says
+ * whether the remote accepts our user and which version it runs. A cluster
+ * that will not answer it is still planned (without that knowledge): a
+ * warning. Returns 0 or -ENOMEM. */
+static int resolve_remotes(struct live_cluster *lc, struct es_client *client)
+{
+	const cJSON *remote;
+	struct buf path;
+	char *alias = NULL, *errmsg = NULL;
+	int err = 0;
+
+	if (!lc->remote_info || !lc->remote_info->child)
+		return 0;
+	buf_init(&path, BUF_SMALL_MAX);
+	err = buf_puts(&path, "/_resolve/cluster/");
+	cJSON_ArrayForEach(remote, lc->remote_info) {
+		if (err)
+			break;
+		alias = remote->string ? es_escape_path_segment(remote->string) : NULL;
+		err = alias ? buf_printf(&path, "%s%s:*", remote == lc->remote_info->child ? "" : ",", alias)
+			    : -ENOMEM;
+		free(alias);
+	}
+	if (!err)
+		err = get_json(&lc->resolve_cluster, client, path.data, cJSON_Object, &errmsg);
+	if (err == -EIO)
+		err = add_warning(lc, "cluster [%s]: cannot check the remote connections: %s", lc->cluster_id,
+				  errmsg ? errmsg : "no answer");
+	free(errmsg);
+	buf_dispose(&path);
+	return err;
+}
+
 static int read_cluster(void *ctx, size_t worker, size_t index)
 {
 	const struct pool *pool = ctx;
@@ -203,6 +238,7 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 		{ "/", offsetof(struct live_cluster, root), cJSON_Object },
 		{ "/_cluster/settings?flat_settings=true", offsetof(struct live_cluster, settings), cJSON_Object },
 		{ "/_remote/info", offsetof(struct live_cluster, remote_info), cJSON_Object },
+		{ "/_license", offsetof(struct live_cluster, license), cJSON_Object },
 	};
 	struct es_client *client;
 	cJSON *nodes = NULL;
@@ -224,6 +260,11 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 		if (err)
 			return err == -ENOMEM ? err : 0;
 	}
+	err = read_version(lc);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	if (live_version_at_least(lc, 8, 13) && (err = resolve_remotes(lc, client)))
+		return err;
 	for (i = 0; i < RESOURCE_KIND_COUNT; i++) {
 		const char *list_path = resource_kind_list_path((enum resource_kind)i);
 
@@ -246,9 +287,6 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 		if (err)
 			return err == -ENOMEM ? err : 0;
 	}
-	err = read_version(lc);
-	if (err)
-		return err == -ENOMEM ? err : 0;
 	lc->password_probes = cJSON_CreateObject();
 	if (!lc->password_probes)
 		return -ENOMEM;

@@ -551,6 +551,43 @@ nomem:
 	return -ENOMEM;
 }
 
+int plan_unstamped_metadata(cJSON **out, const cJSON *object)
+{
+	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(object, "metadata");
+	cJSON *copy;
+
+	*out = NULL;
+	if (!cJSON_IsObject(metadata))
+		return 0;
+	if (!(copy = cJSON_Duplicate(metadata, 1)))
+		return -ENOMEM;
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, MANAGED_BY_KEY);
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, OWNER_KEY);
+	if (!copy->child)
+		cJSON_Delete(copy);
+	else
+		*out = copy;
+	return 0;
+}
+
+int plan_note(cJSON *notes, const char *fmt, ...)
+{
+	cJSON *item;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = buf_vformat(fmt, ap);
+	va_end(ap);
+	item = text ? cJSON_CreateString(text) : NULL;
+	free(text);
+	if (!item || !cJSON_AddItemToArray(notes, item)) {
+		cJSON_Delete(item);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 const char *plan_metadata_owner(const cJSON *object)
 {
 	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(object, "metadata");

@@ -12,6 +12,24 @@
 #include "util/utf8.h"
 
 
+static void cluster_plan_dispose(struct cluster_plan *cp)
+{
+	size_t j;
+
+	free(cp->cluster_id);
+	free(cp->version);
+	free(cp->error);
+	for (j = 0; j < cp->change_count; j++)
+		change_dispose(&cp->changes[j]);
+	free(cp->changes);
+	for (j = 0; j < cp->request_count; j++)
+		request_dispose(&cp->requests[j]);
+	free(cp->requests);
+	for (j = 0; j < cp->warning_count; j++)
+		free(cp->warnings[j]);
+	free(cp->warnings);
+}
+
 static void builder_dispose(struct cluster_builder *b)
 {
 	size_t i;
@@ -214,20 +232,24 @@ static const char *duplicate_name(const struct live_entry *entries, size_t count
 	return NULL;
 }
 
-static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
+/* A kind's live objects on the cluster, sorted by name into *entries (which
+ * point into *live_objects); one whose name is not UTF-8 is marked declared,
+ * so that nothing touches it, with a problem. Returns 0, 1 when the kind
+ * cannot be planned on this cluster (a problem says why: it cannot be read, or
+ * the answer names an object twice), or a negative errno. */
+static int read_entries(struct live_entry **entries, size_t *count, cJSON **live_objects,
+			struct cluster_builder *b, const struct kind_ops *ops)
 {
-	enum prune_policy policy = b->desired->policy.prune[ops->kind];
-	struct live_entry *entries = NULL, key = { 0 }, *found;
 	const char *duplicate;
-	cJSON *live_objects = NULL;
-	size_t count = 0, i;
-	int err = ops->read_live ? ops->read_live(&live_objects, b) : read_list(&live_objects, b, ops->kind);
+	size_t i;
+	int err = ops->read_live ? ops->read_live(live_objects, b) : read_list(live_objects, b, ops->kind);
 
-	if (err > 0) /* the kind cannot be planned on this cluster: read_live said why */
-		return 0;
-	if (!err)
-		err = index_live(&entries, &count, live_objects);
-	if (!err && (duplicate = duplicate_name(entries, count))) {
+	*entries = NULL;
+	*count = 0;
+	if (err)
+		return err;
+	err = index_live(entries, count, *live_objects);
+	if (!err && (duplicate = duplicate_name(*entries, *count))) {
 		/* which of the two is live? Planning either could write a declared
 		 * object and then delete it */
 		err = builder_add_problem(b, ops->kind, duplicate,
@@ -235,19 +257,31 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 					  "%s on this cluster until the answer names each once",
 					  b->lc->cluster_id, resource_kind_name(ops->kind), duplicate,
 					  resource_kind_section(ops->kind));
-		count = 0;
-		goto done;
+		return err ? err : 1;
 	}
 	/* a name that is not UTF-8 cannot be sent as the plan shows it: never touched */
-	for (i = 0; !err && i < count; i++) {
-		if (utf8_valid(entries[i].name, strlen(entries[i].name), NULL))
+	for (i = 0; !err && i < *count; i++) {
+		if (utf8_valid((*entries)[i].name, strlen((*entries)[i].name), NULL))
 			continue;
-		entries[i].declared = true;
-		err = builder_add_problem(b, ops->kind, entries[i].name,
+		(*entries)[i].declared = true;
+		err = builder_add_problem(b, ops->kind, (*entries)[i].name,
 					  "cluster [%s] names this %s in bytes that are not UTF-8; esreconcile never "
 					  "writes or deletes it: rename or delete it by hand",
 					  b->lc->cluster_id, resource_kind_name(ops->kind));
 	}
+	return err;
+}
+
+static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
+{
+	enum prune_policy policy = b->desired->policy.prune[ops->kind];
+	struct live_entry *entries = NULL, key = { 0 }, *found;
+	cJSON *live_objects = NULL;
+	size_t count = 0, i;
+	int err = read_entries(&entries, &count, &live_objects, b, ops);
+
+	if (err)
+		goto done;
 	for (i = 0; !err && i < b->desired->object_count; i++) {
 		const struct desired_object *d = &b->desired->objects[i];
 
@@ -275,7 +309,7 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 done:
 	free(entries);
 	cJSON_Delete(live_objects);
-	return err;
+	return err > 0 ? 0 : err; /* a kind that cannot be planned is a problem, not an error */
 }
 
 /* Execution order of design §6; a stable insertion sort keeps each step's order. */
@@ -442,26 +476,12 @@ done:
 
 void plan_free(struct plan *plan)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!plan)
 		return;
-	for (i = 0; i < plan->cluster_count; i++) {
-		struct cluster_plan *cp = &plan->clusters[i];
-
-		free(cp->cluster_id);
-		free(cp->version);
-		free(cp->error);
-		for (j = 0; j < cp->change_count; j++)
-			change_dispose(&cp->changes[j]);
-		free(cp->changes);
-		for (j = 0; j < cp->request_count; j++)
-			request_dispose(&cp->requests[j]);
-		free(cp->requests);
-		for (j = 0; j < cp->warning_count; j++)
-			free(cp->warnings[j]);
-		free(cp->warnings);
-	}
+	for (i = 0; i < plan->cluster_count; i++)
+		cluster_plan_dispose(&plan->clusters[i]);
 	free(plan->clusters);
 	free(plan);
 }
@@ -512,6 +532,69 @@ bool cluster_plan_blocked(const struct cluster_plan *cp)
 		if (cp->changes[i].action == ACTION_PROBLEM && cp->changes[i].blocks_cluster)
 			return true;
 	return false;
+}
+
+/* One kind's declarations: every live object a desired state may declare
+ * (that prune: all would delete when undeclared), in name order. */
+static int declare_kind(cJSON *section, cJSON *notes, struct cluster_builder *b, const struct kind_ops *ops)
+{
+	struct live_entry *entries = NULL;
+	cJSON *live_objects = NULL, *body;
+	size_t count = 0, problems = b->cp->change_count, i;
+	int err = read_entries(&entries, &count, &live_objects, b, ops);
+
+	if (err > 0) { /* nothing of the kind is declared: the problem says why */
+		count = 0;
+		err = 0;
+	}
+	/* what kept objects of the kind out is a note */
+	for (i = problems; !err && i < b->cp->change_count; i++)
+		err = plan_note(notes, "%s", b->cp->changes[i].problem);
+	for (i = 0; !err && i < count; i++) {
+		if (entries[i].declared || !ops->prunable(entries[i].name, entries[i].item))
+			continue;
+		body = NULL;
+		err = ops->declare(&body, entries[i].name, entries[i].item, b->lc, notes);
+		if (!err && !cJSON_AddItemToObject(section, entries[i].name, body)) {
+			cJSON_Delete(body);
+			err = -ENOMEM;
+		}
+	}
+	free(entries);
+	cJSON_Delete(live_objects);
+	return err;
+}
+
+int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster *lc)
+{
+	struct cluster_builder b;
+	struct cluster_plan scratch;
+	cJSON *doc = cJSON_CreateObject(), *notes = cJSON_CreateArray(), *section;
+	size_t i;
+	int err = doc && notes ? 0 : -ENOMEM;
+
+	*out = NULL;
+	*notes_out = NULL;
+	memset(&b, 0, sizeof(b));
+	memset(&scratch, 0, sizeof(scratch));
+	b.lc = lc;
+	b.cp = &scratch; /* where reading a kind puts its problems */
+	if (!err && !lc->reachable)
+		err = -EINVAL;
+	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++) {
+		section = cJSON_AddObjectToObject(doc, resource_kind_section((enum resource_kind)i));
+		err = section ? declare_kind(section, notes, &b, plan_kinds[i]) : -ENOMEM;
+	}
+	builder_dispose(&b);
+	cluster_plan_dispose(&scratch);
+	if (err) {
+		cJSON_Delete(doc);
+		cJSON_Delete(notes);
+		return err;
+	}
+	*out = doc;
+	*notes_out = notes;
+	return 0;
 }
 
 bool plan_is_empty(const struct plan *plan)

@@ -104,6 +104,9 @@ struct plan_request {
 	struct request_part *parts; /* where each change's share of body is; none for a single-change request */
 	size_t part_count;
 	enum answer_shape answer;
+	/* How much longer than usual Elasticsearch may take to answer: a settings
+	 * PUT waits for each new or changed remote to connect (docs/elasticsearch.md). */
+	long extra_wait_ms;
 	bool idempotent;
 	/* The request writes the ownership ledger: apply re-reads it and merges
 	 * edits (those of the changes that go) right before sending, so concurrent
@@ -141,7 +144,9 @@ struct plan {
 /* What apply waits for after it wrote objects of a kind whose writes take
  * effect later (a remote connects after its settings are stored). */
 struct kind_settle {
-	const char *path; /* the GET apply polls */
+	/* The GET apply polls for the objects names[0..count) of a cluster of
+	 * version major.minor; the caller frees *out. Returns 0 or -ENOMEM. */
+	int (*path)(char **out, char *const *names, size_t count, int major, int minor);
 	/* Whether the object name shows settled in an answer to path. */
 	bool (*settled)(const cJSON *answer, const char *name);
 	/* The answer to path in a live cluster read afresh (for the final report). */
@@ -164,6 +169,19 @@ void plan_free(struct plan *plan);
  * cluster warnings. Returns 0 or -ENOMEM. */
 int plan_add_trust_findings(struct plan *plan, const struct desired_state *desired,
 			    const struct trust_report *report);
+
+/* The live objects of one read cluster as a desired state would declare them
+ * to keep them as they are (export): {"remotes": {alias: body}, "roles": {..},
+ * "users": {..}}, names sorted, every object esreconcile may manage (not the
+ * reserved roles and users, nor the remotes of elasticsearch.yml). Bodies are
+ * in the desired-state form without the values Elasticsearch takes by default
+ * or metadata.managed_by; users have no password (it cannot be read back).
+ * *notes_out lists, as strings, what could not be declared and was left out.
+ * The caller owns both. Returns 0, -EINVAL for an unreachable cluster, or -ENOMEM. */
+int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster *lc);
+
+/* "create", "update", "delete", "problem": the plan JSON's action names; static strings. */
+const char *plan_action_name(enum change_action action);
 
 /* Adds to the cluster's plan a `!` problem of kind RESOURCE_CLUSTER named
  * name (what it is about) that blocks every write to that cluster. Returns 0,

@@ -100,6 +100,13 @@ struct kind_ops {
 	 * the cluster (references or copies, keyed by distinct names) beyond the
 	 * answer of its list_path, which the fingerprint takes anyway; optional. */
 	int (*fingerprint)(cJSON *doc, const struct live_cluster *lc);
+	/* The declaration that keeps the live object as it is (export): the body in
+	 * the desired-state form (a remote's keys as the YAML nests them), the
+	 * values Elasticsearch takes by default and metadata.managed_by left out.
+	 * What no declaration can hold is left out too, with a sentence appended
+	 * to notes (an array of strings). The caller owns *out. */
+	int (*declare)(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+		       cJSON *notes);
 };
 
 /* The plan stage's kind table, indexed by enum resource_kind (plan/kinds.c). */
@@ -124,6 +131,11 @@ int plan_stamp_managed(cJSON **out, const cJSON *body, const char *owner);
 /* The owner a role or user's metadata names (borrowed from object): NULL when
  * it carries no managed_by mark, "default" when it has the mark alone. */
 const char *plan_metadata_owner(const cJSON *object);
+/* A copy of a live role or user's metadata without the marks esreconcile
+ * stamps (managed_by, the owner), or NULL in *out when nothing else is left. */
+int plan_unstamped_metadata(cJSON **out, const cJSON *object);
+/* Appends one formatted sentence to notes (an array of strings). */
+int plan_note(cJSON *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a `!` problem to a built plan's cluster (and counts it in the
  * summary); text and name are copied. Returns 0 or -ENOMEM. */
 int plan_append_problem(struct plan *plan, struct cluster_plan *cp, enum resource_kind kind,

@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "desired/remote_settings.h"
+#include "es/path.h"
 #include "plan/ledger.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
@@ -456,6 +458,10 @@ static int add_alias_part(struct plan_request *r, size_t change, const char *sco
 	return err;
 }
 
+/* A settings PUT that adds or changes a remote returns after the cluster has
+ * tried to connect it, up to 10 s each (RemoteClusterService.updateRemoteCluster). */
+#define REMOTE_CONNECT_WAIT_MS 10000L
+
 /* Merges a change's part into the cluster's settings request and records it as the change's view. */
 static int part_commit(struct cluster_builder *b, struct settings_part *p, size_t change)
 {
@@ -481,6 +487,8 @@ static int part_commit(struct cluster_builder *b, struct settings_part *p, size_
 	}
 	if (!err)
 		err = request_add_change(&b->settings, change);
+	if (!err && builder_change(b, change)->action != ACTION_DELETE)
+		b->settings.extra_wait_ms += REMOTE_CONNECT_WAIT_MS;
 	for (i = 0; !err && i < 2; i++)
 		if (cJSON_GetObjectItemCaseSensitive(p->body, scopes[i]))
 			err = add_alias_part(&b->settings, change, scopes[i], builder_change(b, change)->name);
@@ -720,6 +728,97 @@ static int remote_guard(struct cluster_builder *b, const struct desired_object *
 	return err ? err : 1;
 }
 
+/* ---- export ---- */
+
+/* A live value as the desired state writes it: the setting's type, enums in
+ * lower case (as the loader takes them), compress's true/false as booleans,
+ * seeds as a sorted list. */
+static cJSON *declared_value(const struct remote_setting *s, const cJSON *raw)
+{
+	cJSON *value;
+	char *text;
+	int err;
+
+	if (s->type == REMOTE_VALUE_HOSTPORT_LIST)
+		return json_string_set(raw, false, true, &err);
+	if (s->type == REMOTE_VALUE_BOOL || s->type == REMOTE_VALUE_INT)
+		return typed_value(s->key, raw);
+	if (!(text = json_scalar_text(raw)))
+		return cJSON_Duplicate(raw, 1);
+	if (s->type == REMOTE_VALUE_ENUM) {
+		char *lower = lowercase_copy(text);
+
+		free(text);
+		if (!lower)
+			return NULL;
+		text = lower;
+		if (!strcmp(text, "true") || !strcmp(text, "false")) {
+			value = cJSON_CreateBool(text[0] == 't');
+			free(text);
+			return value;
+		}
+	}
+	value = cJSON_CreateString(text);
+	free(text);
+	return value;
+}
+
+/* Whether a live value means the setting's default on the cluster's version. */
+static bool is_default(const struct remote_setting *rs, const cJSON *raw, const struct live_cluster *lc)
+{
+	const char *text = remote_setting_default(rs, lc->version_major, lc->version_minor);
+	cJSON *fallback = text ? cJSON_CreateString(text) : NULL;
+	cJSON *a = fallback ? normalize_value(rs, fallback) : NULL, *b = a ? normalize_value(rs, raw) : NULL;
+	bool same = a && b && json_equal(a, b);
+
+	cJSON_Delete(fallback);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return same;
+}
+
+static int remote_declare(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+			  cJSON *notes)
+{
+	const cJSON *settings = remote_comparable(live), *raw, *item;
+	const enum remote_mode mode = proxy_mode(settings) ? REMOTE_MODE_PROXY : REMOTE_MODE_SNIFF;
+	cJSON *body = cJSON_CreateObject(), *value, *parent;
+	size_t i;
+	int err = body ? 0 : -ENOMEM;
+
+	*out = NULL;
+	for (i = 0; i < REMOTE_SETTING_COUNT && !err; i++) {
+		const struct remote_setting *rs = &remote_settings[i];
+
+		raw = cJSON_GetObjectItemCaseSensitive(settings, rs->key);
+		if (!raw || cJSON_IsNull(raw) || is_default(rs, raw, lc))
+			continue;
+		if (!(rs->modes & mode)) {
+			err = plan_note(notes, "remote [%s]: [%s] does not apply in %s mode; left out", name, rs->key,
+					mode == REMOTE_MODE_PROXY ? "proxy" : "sniff");
+			continue;
+		}
+		err = -ENOMEM;
+		parent = rs->yaml_group ? object_child(body, rs->yaml_group) : body;
+		value = parent ? declared_value(rs, raw) : NULL;
+		if (value && cJSON_AddItemToObject(parent, rs->yaml_key, value))
+			err = 0;
+		else
+			cJSON_Delete(value);
+	}
+	cJSON_ArrayForEach(item, settings) {
+		if (!err && item->string && !remote_setting_find(item->string) && !cJSON_IsNull(item))
+			err = plan_note(notes, "remote [%s]: [cluster.remote.%s.%s] is not a setting esreconcile "
+					"manages; left out", name, name, item->string);
+	}
+	if (err) {
+		cJSON_Delete(body);
+		return err;
+	}
+	*out = body;
+	return 0;
+}
+
 /* Fields of GET /_remote/info that change with connectivity, not with configuration. */
 static const char *const connection_fields[] = {
 	"connected", "num_nodes_connected", "num_proxy_sockets_connected", NULL,
@@ -778,15 +877,126 @@ static int add_ledger_edits(struct cluster_builder *b, const cJSON *aliases, boo
 	return err;
 }
 
+/* ---- the links: connection, wire compatibility, replication ---- */
+
+struct es_version {
+	long major, minor, patch;
+};
+
+/* "8.15.0" (or "8.15.0-SNAPSHOT"): false when it does not read so. */
+static bool parse_es_version(struct es_version *v, const cJSON *text)
+{
+	char *end;
+
+	if (!cJSON_IsString(text))
+		return false;
+	v->major = strtol(text->valuestring, &end, 10);
+	if (*end != '.')
+		return false;
+	v->minor = strtol(end + 1, &end, 10);
+	v->patch = *end == '.' ? strtol(end + 1, &end, 10) : 0;
+	return true;
+}
+
+static int compare_versions(const struct es_version *a, const struct es_version *b)
+{
+	if (a->major != b->major)
+		return a->major < b->major ? -1 : 1;
+	if (a->minor != b->minor)
+		return a->minor < b->minor ? -1 : 1;
+	return a->patch < b->patch ? -1 : a->patch > b->patch;
+}
+
+/* Whether a declared role of the cluster follows indices of a remote (the
+ * follower side of cross-cluster replication). */
+static bool cluster_follows(const struct cluster_builder *b)
+{
+	const cJSON *privilege;
+	size_t i;
+
+	for (i = 0; i < b->desired->object_count; i++) {
+		const struct desired_object *o = &b->desired->objects[i];
+
+		if (o->kind != RESOURCE_ROLE || o->absent || strcmp(o->cluster, b->lc->cluster_id) != 0)
+			continue;
+		cJSON_ArrayForEach(privilege, cJSON_GetObjectItemCaseSensitive(o->body, "cluster"))
+			if (cJSON_IsString(privilege) && !strcasecmp(privilege->valuestring, "manage_ccr"))
+				return true;
+	}
+	return false;
+}
+
+/* What _resolve/cluster says of one declared remote: a warning when it is not
+ * connected (or refuses our user), a problem when the two versions cannot
+ * talk, or when a replication leader runs a newer version than its follower. */
+static int check_link(struct cluster_builder *b, const char *alias, const cJSON *status, bool follows)
+{
+	const cJSON *root_version = cJSON_GetObjectItemCaseSensitive(b->lc->root, "version");
+	const cJSON *remote_version = cJSON_GetObjectItemCaseSensitive(status, "version");
+	const cJSON *remote_number = cJSON_GetObjectItemCaseSensitive(remote_version, "number");
+	const cJSON *error = cJSON_GetObjectItemCaseSensitive(status, "error");
+	struct es_version local, local_min, remote, remote_min;
+
+	if (cJSON_IsString(error) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(status, "connected")))
+		return builder_add_warning(b, "remote [%s] is connected but refuses esreconcile's account: %s "
+					   "(with certificates, the remote grants a local user what its own roles "
+					   "of the same names grant)", alias, error->valuestring);
+	if (cJSON_IsString(error))
+		return builder_add_warning(b, "remote [%s] is not connected: %s", alias, error->valuestring);
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(status, "connected")))
+		return builder_add_warning(b, "remote [%s] is not connected", alias);
+	if (!parse_es_version(&local, cJSON_GetObjectItemCaseSensitive(root_version, "number")) ||
+	    !parse_es_version(&remote, remote_number))
+		return 0;
+	if (parse_es_version(&local_min, cJSON_GetObjectItemCaseSensitive(root_version,
+									   "minimum_wire_compatibility_version")) &&
+	    parse_es_version(&remote_min, cJSON_GetObjectItemCaseSensitive(remote_version,
+									    "minimum_wire_compatibility_version")) &&
+	    (compare_versions(&remote, &local_min) < 0 || compare_versions(&local, &remote_min) < 0))
+		return builder_add_problem(b, RESOURCE_REMOTE, alias,
+					   "remote [%s] runs %s and cluster [%s] runs %s: their transport "
+					   "protocols are not compatible; upgrade one of them",
+					   alias, remote_number->valuestring, b->lc->cluster_id,
+					   b->lc->version ? b->lc->version : "?");
+	if (follows && compare_versions(&remote, &local) > 0)
+		return builder_add_problem(b, RESOURCE_REMOTE, alias,
+					   "cross-cluster replication: the leader behind remote [%s] runs a newer "
+					   "version than this follower [%s] (%s): upgrade the follower first",
+					   alias, b->lc->cluster_id, b->lc->version ? b->lc->version : "?");
+	return 0;
+}
+
+static int check_links(struct cluster_builder *b)
+{
+	bool follows;
+	size_t i;
+	int err = 0;
+
+	if (!b->lc->resolve_cluster)
+		return 0;
+	follows = cluster_follows(b);
+	for (i = 0; !err && i < b->desired->object_count; i++) {
+		const struct desired_object *o = &b->desired->objects[i];
+		const cJSON *status;
+
+		if (o->kind != RESOURCE_REMOTE || o->absent || strcmp(o->cluster, b->lc->cluster_id) != 0)
+			continue;
+		status = cJSON_GetObjectItemCaseSensitive(b->lc->resolve_cluster, o->name);
+		if (status)
+			err = check_link(b, o->name, status, follows);
+	}
+	return err;
+}
+
 static int remote_finish(struct cluster_builder *b)
 {
 	cJSON *ledger = NULL, *added = NULL, *removed = NULL, *transient, *persistent;
 	const cJSON *item;
 	char *bad = NULL;
 	size_t change;
-	int err = 0;
+	int err = check_links(b);
 
-	if (!request_is_pending(&b->settings))
+	if (err || !request_is_pending(&b->settings))
 		goto done;
 	ledger = cJSON_CreateArray();
 	added = cJSON_CreateArray();
@@ -839,23 +1049,53 @@ done:
 	return err;
 }
 
-static bool remote_connected(const cJSON *remote_info, const char *alias)
+/* _remote/info and _resolve/cluster both say `connected`. A remote that
+ * connects but refuses our account (its `error` in _resolve/cluster) is
+ * connected: the link is up, and the plan's warning tells the rest. */
+static bool remote_connected(const cJSON *answer, const char *alias)
 {
-	const cJSON *remote = cJSON_GetObjectItemCaseSensitive(remote_info, alias);
+	const cJSON *remote = cJSON_GetObjectItemCaseSensitive(answer, alias);
 
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(remote, "connected"));
 }
 
-static const cJSON *remote_info_of(const struct live_cluster *lc)
+static const cJSON *remote_status_of(const struct live_cluster *lc)
 {
-	return lc->remote_info;
+	return lc->resolve_cluster ? lc->resolve_cluster : lc->remote_info;
+}
+
+/* _resolve/cluster (8.13+) makes the cluster try each remote again, so a
+ * remote whose far side came up later is seen; _remote/info only reports. */
+static int remote_status_path(char **out, char *const *aliases, size_t count, int major, int minor)
+{
+	struct buf path;
+	char *escaped;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	if (major < 8 || (major == 8 && minor < 13) || !count) {
+		*out = plan_strdup("/_remote/info");
+		return *out ? 0 : -ENOMEM;
+	}
+	buf_init(&path, BUF_SMALL_MAX);
+	err = buf_puts(&path, "/_resolve/cluster/");
+	for (i = 0; !err && i < count; i++) {
+		escaped = es_escape_path_segment(aliases[i]);
+		err = escaped ? buf_printf(&path, "%s%s:*", i ? "," : "", escaped) : -ENOMEM;
+		free(escaped);
+	}
+	if (!err && !(*out = buf_detach(&path)))
+		err = -ENOMEM;
+	buf_dispose(&path);
+	return err;
 }
 
 /* A written remote settles when it connects, which depends on the far side. */
 static const struct kind_settle remote_settle = {
-	.path = "/_remote/info",
+	.path = remote_status_path,
 	.settled = remote_connected,
-	.live_answer = remote_info_of,
+	.live_answer = remote_status_of,
 	.settled_key = "remotes_connected",
 	.unsettled_key = "remotes_not_connected",
 	.unsettled_text = "is not connected",
@@ -884,4 +1124,5 @@ const struct kind_ops remote_kind_ops = {
 	.finish = remote_finish,
 	.settle = &remote_settle,
 	.fingerprint = remote_fingerprint,
+	.declare = remote_declare,
 };

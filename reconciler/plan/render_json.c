@@ -8,7 +8,7 @@
 #include "plan/plan.h"
 #include "util/utf8.h"
 
-static const char *action_name(enum change_action action)
+const char *plan_action_name(enum change_action action)
 {
 	switch (action) {
 	case ACTION_CREATE: return "create";
@@ -89,7 +89,7 @@ static bool change_json(cJSON *changes, const struct plan_change *c)
 	}
 	if (!cJSON_AddStringToObject(obj, "kind", resource_kind_name(c->kind)) ||
 	    !cJSON_AddStringToObject(obj, "name", c->name) ||
-	    !cJSON_AddStringToObject(obj, "action", action_name(c->action)))
+	    !cJSON_AddStringToObject(obj, "action", plan_action_name(c->action)))
 		return false;
 	if (c->problem && !cJSON_AddStringToObject(obj, "problem", c->problem))
 		return false;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "desired/es_names.h"
 #include "es/path.h"
@@ -379,11 +380,91 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 	return err;
 }
 
+/* The cluster's licence type ("basic", "trial", ...), or NULL when unknown. */
+static const char *license_type(const struct live_cluster *lc)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(lc->license, "license"), "type");
+
+	return cJSON_IsString(type) ? type->valuestring : NULL;
+}
+
+/* Document- and field-level security need a platinum or enterprise licence,
+ * or a trial (XPackLicenseState: Feature DLS/FLS, License.OperationMode). */
+static bool license_allows_dls(const struct live_cluster *lc)
+{
+	static const char *const types[] = { "platinum", "enterprise", "trial" };
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(lc->license, "license"), "status");
+	const char *type = license_type(lc);
+	size_t i;
+
+	if (!type) /* not known: the write will say */
+		return true;
+	if (cJSON_IsString(status) && strcmp(status->valuestring, "active") != 0)
+		return false;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(type, types[i]))
+			return true;
+	return false;
+}
+
+static bool entries_use_dls(const cJSON *entries)
+{
+	const cJSON *entry;
+
+	cJSON_ArrayForEach(entry, entries)
+		if (cJSON_GetObjectItemCaseSensitive(entry, "query") ||
+		    cJSON_GetObjectItemCaseSensitive(entry, "field_security"))
+			return true;
+	return false;
+}
+
+static bool has_cluster_privilege(const cJSON *role, const char *a, const char *b)
+{
+	const cJSON *privilege;
+
+	cJSON_ArrayForEach(privilege, cJSON_GetObjectItemCaseSensitive(role, "cluster"))
+		if (cJSON_IsString(privilege) &&
+		    (!strcasecmp(privilege->valuestring, a) || !strcasecmp(privilege->valuestring, b)))
+			return true;
+	return false;
+}
+
+/* What the cluster's licence says of a declared role: a role using document-
+ * or field-level security is refused on a basic licence (a problem now, not a
+ * 403 halfway through apply); replication privileges work only with a
+ * licence that has cross-cluster replication, on both sides (a warning). */
+static int check_license(struct cluster_builder *b, const struct desired_object *d)
+{
+	const char *type = license_type(b->lc);
+
+	if ((entries_use_dls(cJSON_GetObjectItemCaseSensitive(d->body, "indices")) ||
+	     entries_use_dls(cJSON_GetObjectItemCaseSensitive(d->body, "remote_indices"))) &&
+	    !license_allows_dls(b->lc)) {
+		int err = builder_add_problem(b, RESOURCE_ROLE, d->name,
+					      "role [%s] uses document- or field-level security (query or "
+					      "field_security), which the [%s] licence of cluster [%s] does not "
+					      "allow: start a trial (POST /_license/start_trial?acknowledge=true) or "
+					      "install a platinum or enterprise licence", d->name,
+					      type ? type : "current", b->lc->cluster_id);
+
+		return err ? err : 1;
+	}
+	if (type && !strcmp(type, "basic") && has_cluster_privilege(d->body, "manage_ccr", "read_ccr"))
+		return builder_add_warning(b, "role [%s] grants cross-cluster replication privileges, but cluster "
+					   "[%s] has a basic licence: replication needs a platinum, enterprise or "
+					   "trial licence on both sides", d->name, b->lc->cluster_id);
+	return 0;
+}
+
 static int role_guard(struct cluster_builder *b, const struct desired_object *d, const char *name,
 		      const cJSON *live)
 {
 	int err;
 
+	if (d && !d->absent && (err = check_license(b, d)))
+		return err;
 	if (!d || !live || !is_reserved(name, live))
 		return 0;
 	err = builder_add_problem(b, RESOURCE_ROLE, name,
@@ -410,6 +491,83 @@ static int role_finish(struct cluster_builder *b)
 	return err;
 }
 
+/* ---- export ---- */
+
+/* The descriptor's keys a declaration holds, in the order it writes them. */
+static const char *const declared_keys[] = {
+	"cluster", "indices", "applications", "run_as", "remote_indices", "remote_cluster", "global",
+	"description", "metadata", NULL,
+};
+
+static bool listed(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, name))
+			return true;
+	return false;
+}
+
+/* What GET adds to a descriptor and a declaration leaves out: empty lists,
+ * an empty global or description. */
+static bool is_empty(const cJSON *value)
+{
+	return ((cJSON_IsArray(value) || cJSON_IsObject(value)) && !value->child) ||
+	       (cJSON_IsString(value) && !value->valuestring[0]) || cJSON_IsNull(value);
+}
+
+/* A copy of an indices or remote_indices list without allow_restricted_indices: false. */
+static cJSON *declared_entries(const cJSON *entries)
+{
+	cJSON *copy = cJSON_Duplicate(entries, 1), *entry;
+
+	cJSON_ArrayForEach(entry, copy) {
+		if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(entry, "allow_restricted_indices")))
+			cJSON_DeleteItemFromObjectCaseSensitive(entry, "allow_restricted_indices");
+	}
+	return copy;
+}
+
+static int role_declare(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+			cJSON *notes)
+{
+	cJSON *body = cJSON_CreateObject(), *value;
+	const cJSON *item, *raw;
+	size_t i;
+	int err = body ? 0 : -ENOMEM;
+
+	(void)lc;
+	*out = NULL;
+	for (i = 0; !err && declared_keys[i]; i++) {
+		raw = cJSON_GetObjectItemCaseSensitive(live, declared_keys[i]);
+		value = NULL;
+		if (!strcmp(declared_keys[i], "metadata"))
+			err = plan_unstamped_metadata(&value, live);
+		else if (!raw || is_empty(raw))
+			continue;
+		else if (!strcmp(declared_keys[i], "indices") || !strcmp(declared_keys[i], "remote_indices"))
+			err = (value = declared_entries(raw)) ? 0 : -ENOMEM;
+		else
+			err = (value = cJSON_Duplicate(raw, 1)) ? 0 : -ENOMEM;
+		if (!err && value && !cJSON_AddItemToObject(body, declared_keys[i], value))
+			err = -ENOMEM;
+		if (err)
+			cJSON_Delete(value);
+	}
+	cJSON_ArrayForEach(item, live) {
+		/* transient_metadata is the server's own bookkeeping */
+		if (err || !item->string || !strcmp(item->string, "transient_metadata") ||
+		    listed(declared_keys, item->string))
+			continue;
+		err = plan_note(notes, "role [%s]: [%s] is not a role field esreconcile knows; left out", name,
+				item->string);
+	}
+	if (err) {
+		cJSON_Delete(body);
+		return err;
+	}
+	*out = body;
+	return 0;
+}
 /* Role writes and deletions, single or bulk. */
 static const char *const role_privileges[] = { "manage_security", NULL };
 
@@ -424,4 +582,5 @@ const struct kind_ops role_kind_ops = {
 	.write = role_write,
 	.remove = role_delete,
 	.finish = role_finish,
+	.declare = role_declare,
 };

@@ -346,6 +346,33 @@ static int user_write(struct cluster_builder *b, const struct desired_object *d,
 			    d->password ? d->password : d->password_hash, live ? "password" : key);
 }
 
+/* The normalised user (roles sorted; null, "" and {} left out) without what
+ * is the default (enabled: true) or esreconcile's own (metadata.managed_by).
+ * Passwords cannot be read: the export adds a placeholder. */
+static int user_declare(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+			cJSON *notes)
+{
+	cJSON *metadata = NULL;
+	int err;
+
+	(void)name;
+	(void)notes;
+	if ((err = user_normalize(out, live, lc)))
+		return err;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*out, "enabled")))
+		cJSON_DeleteItemFromObjectCaseSensitive(*out, "enabled");
+	err = plan_unstamped_metadata(&metadata, live);
+	cJSON_DeleteItemFromObjectCaseSensitive(*out, "metadata");
+	if (!err && metadata && !cJSON_AddItemToObject(*out, "metadata", metadata)) {
+		cJSON_Delete(metadata);
+		err = -ENOMEM;
+	}
+	if (err) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return err;
+}
 /* User writes, password changes and deletions. */
 static const char *const user_privileges[] = { "manage_security", NULL };
 
@@ -362,4 +389,5 @@ const struct kind_ops user_kind_ops = {
 	.remove = user_delete,
 	.finish = NULL,
 	.fingerprint = user_fingerprint,
+	.declare = user_declare,
 };

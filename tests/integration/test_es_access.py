@@ -41,7 +41,8 @@ CANARY_ELASTIC = "canary-elastic-Q7x9Zr2"
 CANARY_PROBE_OK = "canary-probe-ok-M4p8Wd"
 CANARY_PROBE_BAD = "canary-probe-bad-K2v6Tn"
 CANARY_LIVE_BAD = "canary-live-bad-J5s3Lh"
-MANDATORY = ["GET /", "GET /_cluster/settings?flat_settings=true", "GET /_remote/info",
+# Without remotes; with some, GET /_resolve/cluster/<alias>:*,... follows /_remote/info (8.13+).
+MANDATORY = ["GET /", "GET /_cluster/settings?flat_settings=true", "GET /_remote/info", "GET /_license",
              "GET /_security/role", "GET /_security/user"]
 
 passed = 0
@@ -186,7 +187,7 @@ def main():
                 assert live[c]["password_probes"] == {}, live[c]["password_probes"]
                 assert live[c]["certificates"] is None
                 assert live[c]["warnings"] == []
-        check("per cluster exactly the five mandatory reads", t_request_list)
+        check("per cluster exactly the six mandatory reads", t_request_list)
 
         def t_parallel():
             emu.reset()

@@ -521,7 +521,20 @@ static void clusters_are_loaded_with_defaults_and_resolved_paths(void **state)
 	assert_int_equal(s->policy.max_deletes, 20);
 	assert_int_equal(s->policy.prune[RESOURCE_ROLE], PRUNE_MANAGED);
 	assert_int_equal(s->policy.password_check, PASSWORD_CHECK_PROBE);
+	assert_false(s->policy.suspend);
 	desired_state_free(s);
+}
+
+static void policy_suspend_is_a_boolean(void **state)
+{
+	struct desired_state *s;
+
+	(void)state;
+	s = assert_loads("policy: { suspend: true }\n");
+	assert_true(s->policy.suspend);
+	desired_state_free(s);
+	assert_rejects("policy:\n  suspend: \"true\"\n", 6, 12, "wrong-type",
+		       "[policy.suspend] must be true or false, found a string");
 }
 
 static void remotes_have_a_flat_body(void **state)
@@ -958,6 +971,7 @@ static void only_the_lines_of_secrets_are_hidden(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(policy_suspend_is_a_boolean),
 		cmocka_unit_test(plain_scalars_follow_the_core_schema),
 		cmocka_unit_test(booleans_are_plain_true_or_false_only),
 		cmocka_unit_test(strings_integers_and_lists_are_typed),

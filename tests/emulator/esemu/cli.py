@@ -60,9 +60,15 @@ def build_arg_parser():
                     help="give CLUSTER an expired transport node certificate")
     ap.add_argument("--expired-http-cert", action="append", default=[], metavar="CLUSTER",
                     help="give CLUSTER an expired HTTP node certificate")
-    ap.add_argument("--connect-timeout", type=float, default=1.0, help="transport handshake timeout, seconds")
-    ap.add_argument("--handshake-cache-s", type=float, default=1.0, help="cache of handshake results, seconds")
+    ap.add_argument("--connect-timeout", type=float, default=30.0,
+                    help="timeout of one transport connection attempt, seconds (transport.connect_timeout, 30 s)")
+    ap.add_argument("--remote-connect-wait-s", type=float, default=10.0,
+                    help="how long a settings PUT waits for each new or changed remote to connect "
+                         "(RemoteClusterService: 10 s)")
     ap.add_argument("--request-log-limit", type=int, default=100000, help="max logged requests per cluster")
+    ap.add_argument("--license", choices=("basic", "trial"), default=None,
+                    help="the self-generated licence every cluster starts with (default basic, as a self-managed "
+                         "cluster; trial = xpack.license.self_generated.type: trial)")
     ap.add_argument("--debug", action="store_true", help="print handler tracebacks to stderr")
     return ap
 
@@ -78,6 +84,8 @@ def load_config(args):
         args.version = cfg.get("version", "8.15.0")
     if args.password is None:
         args.password = cfg.get("password")
+    if args.license is None:
+        args.license = cfg.get("license", "basic")
     if not args.latency_ms:
         args.latency_ms = cfg.get("latency_ms", 0)
     if cfg.get("control"):
@@ -235,6 +243,14 @@ def main(argv=None):
     for s in servers:
         t = threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True)
         t.start()
+    # RemoteClusterService.initializeRemoteClusters: the remotes of elasticsearch.yml connect at startup
+    starts = []
+    for c in emu.clusters.values():
+        with c.lock:
+            aliases = c.remote_changes({})
+        starts += [f for f in (emu.connect(c, a) for a in aliases) if f is not None]
+    if starts:
+        concurrent.futures.wait(starts, timeout=args.remote_connect_wait_s)
 
     out = {}
     for n, c in emu.clusters.items():

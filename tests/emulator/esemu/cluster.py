@@ -3,12 +3,16 @@ faults) and how it authenticates and authorizes a request."""
 
 import base64
 import collections
+import fnmatch
 import threading
 import time
 import uuid
 
 from .common import ESError, vtuple
-from .security import GRANT_ORDER, RESERVED_ROLES, RESERVED_USERS, hash_password, privilege_grants, verify_hash
+from .license import LicenseState
+from .security import (ACTION_RESOLVE_CLUSTER, GRANT_ORDER, RESERVED_ROLES, RESERVED_USER_METADATA, RESERVED_USERS,
+                       RESOLVE_CLUSTER_GRANTED_BY, hash_password, index_privilege_grants, privilege_grants,
+                       verify_hash)
 from .settings import KNOWN_SETTINGS, REMOTE_RE, as_list, remote_enabled, remote_mode
 
 
@@ -52,10 +56,18 @@ class Cluster:
         self.files = {}
         self.cert_cache = None
         self.client_ctx = None
+        self.conns = {}  # alias -> {"sig", "connected", "gen", "attempt"}: RemoteClusterConnection
+        self.conn_gen = 0
+        self.license = LicenseState(name, getattr(emu.args, "license", "basic") or "basic")
 
     # ---------------- authentication ----------------
     def challenge_error(self, reason):
-        chal = ['Basic realm="security", charset="UTF-8"', "ApiKey"]
+        # DefaultAuthenticationFailureHandler: one value per scheme, ordered Negotiate, Bearer, ApiKey,
+        # Basic (authSchemePriority); Bearer because the token service is on with HTTPS (TokenService),
+        # ApiKey (ApiKeyService); the Basic spelling has a comma from 8.15 (Realm).
+        basic = 'Basic realm="security", charset="UTF-8"' if self.vt >= (8, 15, 0) else \
+            'Basic realm="security" charset="UTF-8"'
+        chal = ['Bearer realm="security"', "ApiKey", basic]
         e = ESError(401, "security_exception", reason, extra={"header": {"WWW-Authenticate": chal}},
                     headers=[("WWW-Authenticate", c) for c in chal])
         return e
@@ -119,7 +131,8 @@ class Cluster:
     def _lookup_user(self, name):
         if name in RESERVED_USERS:
             return {"username": name, "roles": RESERVED_USERS[name], "full_name": None, "email": None,
-                    "metadata": {"_reserved": True}, "enabled": self.reserved_enabled[name]}
+                    "metadata": dict(RESERVED_USER_METADATA.get(name, {"_reserved": True})),
+                    "enabled": self.reserved_enabled[name]}
         return self.users.get(name)
 
     def _basic(self, user, pw):
@@ -203,9 +216,70 @@ class Cluster:
                 continue
             g = lambda s, d=None: m.get("cluster.remote.%s.%s" % (a, s), d)
             mode = remote_mode(m, a).lower()
-            out[a] = {"mode": mode, "seeds": as_list(g("seeds")), "proxy_address": g("proxy_address", ""),
+            # RemoteConnectionStrategy.shouldRebuildConnection: what a change of rebuilds the connection
+            sig = tuple(str(g(k, "")) for k in ("mode", "seeds", "node_connections", "proxy", "proxy_address",
+                                                 "proxy_socket_connections", "server_name", "transport.compress",
+                                                 "transport.compression_scheme", "transport.ping_schedule"))
+            out[a] = {"sig": sig, "mode": mode, "seeds": as_list(g("seeds")), "proxy_address": g("proxy_address", ""),
                       "server_name": g("server_name", ""),
                       "node_connections": int(g("node_connections", "3")),
                       "proxy_socket_connections": int(g("proxy_socket_connections", "18")),
                       "skip_unavailable": g("skip_unavailable", self.skip_unavailable_default()) == "true"}
         return out
+
+    # ---------------- remote connections ----------------
+    def remote_changes(self, old_remotes):
+        """RemoteClusterService.updateRemoteCluster, under the lock after a settings change: a
+        disabled remote is closed, a new or changed one gets a new, not yet connected connection.
+        Returns the aliases to connect, in order."""
+        new = self.remotes()
+        for a in list(self.conns):
+            if a not in new:
+                del self.conns[a]
+        todo = []
+        for a in sorted(new):
+            old = old_remotes.get(a)
+            if a not in self.conns or old is None or old["sig"] != new[a]["sig"]:
+                self.conn_gen += 1
+                self.conns[a] = {"sig": new[a]["sig"], "connected": False, "gen": self.conn_gen, "attempt": None}
+                todo.append(a)
+        return todo
+
+    # ---------------- _resolve/cluster ----------------
+    def version_info(self):
+        return {"number": self.version, "build_flavor": "default",
+                "minimum_wire_compatibility_version": "7.17.0" if self.vt[0] == 8 else "8.18.0",
+                "minimum_index_compatibility_version": "7.0.0" if self.vt[0] == 8 else "8.0.0"}
+
+    def resolve_local(self, indices):
+        """The local part of TransportResolveClusterAction: this emulator holds no index, so a
+        wildcard matches nothing and a concrete name is an IndexNotFoundException."""
+        for e in indices:
+            if "*" not in e and not e.startswith("-"):
+                return {"connected": True, "error": "no such index [%s]" % e}
+        return {"connected": True, "matching_indices": False, "version": self.version_info()}
+
+    def authorize_indices(self, user, role_names, action, indices):
+        """RBACEngine for an index action, the roles resolved by name on this cluster: None when
+        allowed, else the AuthorizationDenialMessages text."""
+        defs = [(r, self._role_def(r)) for r in role_names]
+        defs = [(r, d) for r, d in defs if d]
+        entries = [e for _, d in defs for e in d.get("indices", [])
+                   if any(index_privilege_grants(pr, action) for pr in e.get("privileges", []))]
+
+        def covered(name):
+            return any(fnmatch.fnmatchcase(name, pat) for e in entries for pat in e["names"])
+        ok = bool(entries) and all("*" in i or covered(i) for i in indices)
+        if ok:
+            return None
+        return ("action [%s] is unauthorized for user [%s] with effective roles [%s] on indices [%s], this action is "
+                "granted by the index privileges [%s]" % (action, user, ",".join(sorted(r for r, _ in defs)),
+                                                        ",".join(indices), ",".join(RESOLVE_CLUSTER_GRANTED_BY)))
+
+    def authorize_resolve(self, p, local_indices):
+        if not local_indices:
+            return  # only remote expressions: the remote clusters authorize them
+        with self.lock:
+            err = self.authorize_indices(p.username, p.roles, ACTION_RESOLVE_CLUSTER, local_indices)
+        if err is not None:
+            raise ESError(403, "security_exception", err)

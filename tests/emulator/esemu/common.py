@@ -70,6 +70,14 @@ def validation_error(*msgs):
     return ESError(400, "action_request_validation_exception", text)
 
 
+def plain_validation_error(*msgs):
+    """org.elasticsearch.common.ValidationException (not an ActionRequestValidationException):
+    type validation_exception, the same "Validation Failed: 1: ..;" text."""
+    e = validation_error(*msgs)
+    e.etype = "validation_exception"
+    return e
+
+
 def parse_bool_param(value):
     # docs/elasticsearch.md: present-and-empty means true; otherwise only true/false.
     if value == "" or value == "true":

@@ -9,7 +9,8 @@ import threading
 import time
 
 from .common import ESError, Handled, bad_request, parse_json_body, require_body
-from .security import PBKDF2_ITERATIONS, hash_password, parse_role
+from .license import LicenseState
+from .security import PBKDF2_ITERATIONS, bcrypt_hash, hash_password, parse_role, role_document
 
 
 # Every fault action; tls_stall matches connections (see match_connection_fault), the
@@ -149,19 +150,29 @@ class ControlMixin:
             return 200, self.seed(cluster, body)
         elif p == "/_emulator/hash" and m == "POST":
             body = require_body(req.body)
-            return 200, {"hash": hash_password(body["password"], int(body.get("iterations", PBKDF2_ITERATIONS)))}
+            algo = body.get("algorithm", "pbkdf2")
+            if algo == "bcrypt":
+                return 200, {"hash": bcrypt_hash(body["password"], int(body.get("cost", 10)))}
+            if algo not in ("pbkdf2", "pbkdf2_stretch"):
+                raise bad_request("algorithm must be pbkdf2, pbkdf2_stretch or bcrypt")
+            return 200, {"hash": hash_password(body["password"], int(body.get("iterations", PBKDF2_ITERATIONS)),
+                                               stretch=algo == "pbkdf2_stretch")}
         elif p == "/_emulator/info" and m == "GET":
             return 200, {"name": cluster.name, "version": cluster.version, "http_port": cluster.http_port,
                          "transport_port": cluster.transport_port, "roles": len(cluster.roles),
                          "users": len(cluster.users), "requests_logged": len(cluster.requests)}
         elif p == "/_emulator/state" and m == "DELETE":
             with cluster.lock:
+                old_remotes = cluster.remotes()
                 cluster.persistent = {}
                 cluster.transient = {}
+                changed = cluster.remote_changes(old_remotes)
                 cluster.roles = {}
                 cluster.users = {}
                 cluster.api_keys = {}
                 cluster.auth_cache = {}
+                cluster.license = LicenseState(cluster.name, getattr(self.args, "license", "basic") or "basic")
+            self.await_remote_connections(cluster, changed)
             return 200, {"acknowledged": True}
         raise ESError(404, "resource_not_found_exception", "unknown emulator control endpoint [%s %s]" % (m, p))
 
@@ -175,21 +186,24 @@ class ControlMixin:
         with cluster.lock:
             for i in range(nroles):
                 name = "%s-role-%d" % (prefix, i)
-                cluster.roles[name] = parse_role(name, {
+                cluster.roles[name] = role_document(parse_role(name, {
                     "cluster": ["monitor"],
                     "indices": [{"names": ["%s-index-%d-*" % (prefix, i)], "privileges": ["read", "view_index_metadata"]}],
-                    "metadata": {"seeded": True}}, cluster.version)
+                    "metadata": {"seeded": True}}, cluster.version))
             for i in range(nusers):
                 name = "%s-user-%d" % (prefix, i)
                 cluster.users[name] = {"username": name, "roles": ["%s-role-%d" % (prefix, i % max(nroles, 1))]
                                        if nroles else [], "full_name": "Bench user %d" % i, "email": None,
                                        "metadata": {"seeded": True}, "enabled": True, "hash": h}
             seeds_from = body.get("remote_address") or "127.0.0.1:%d" % cluster.transport_port
+            old_remotes = cluster.remotes()
             for i in range(nrem):
                 a = "%s_remote_%d" % (prefix, i)
                 cluster.persistent["cluster.remote.%s.mode" % a] = "sniff"
                 cluster.persistent["cluster.remote.%s.seeds" % a] = [seeds_from]
                 cluster.persistent["cluster.remote.%s.skip_unavailable" % a] = "true"
+            changed = cluster.remote_changes(old_remotes)
+        self.await_remote_connections(cluster, changed)  # as a settings PUT would
         return {"roles": nroles, "users": nusers, "remotes": nrem, "prefix": prefix, "password": password}
 
 
@@ -205,8 +219,8 @@ def log_entry(r):
         if k.lower() in ("authorization", "proxy-authorization"):
             continue
         hdrs[k] = v
-    return {"method": r.method, "path": r.path, "query": r.query, "params": dict(r.params), "headers": hdrs,
-            "body": body}
+    return {"method": r.method, "path": r.path, "target": r.target, "query": r.query, "params": dict(r.params),
+            "headers": hdrs, "body": body}
 
 
 def fault_answer(conn, req, cluster, fault):

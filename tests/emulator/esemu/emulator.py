@@ -6,12 +6,16 @@ import json
 import os
 import threading
 import traceback
+from urllib.parse import unquote as unquote_path
 
 from .common import ESError, RawResponse, bad_request
 from .control import ControlMixin, log_entry
 from .routes import ROUTES
 from .server import METHOD_ORDER
 from .transport import TransportMixin
+
+
+SEP = "\x00"  # an encoded '/' inside a path segment, while the routes are matched
 
 
 class Emulator(ControlMixin, TransportMixin):
@@ -27,7 +31,6 @@ class Emulator(ControlMixin, TransportMixin):
         self.max_body = 100 * 1024 * 1024
         self.clusters = {}
         self.handshake_cache = {}
-        self.hs_lock = threading.Lock()
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
         self.emulated_addresses = set()
         # ESEMU_REQUEST_TRACE=FILE appends every non-control request as a JSON
@@ -70,8 +73,14 @@ class Emulator(ControlMixin, TransportMixin):
         path = req.path
         if len(path) > 1 and path.endswith("/"):
             path = path.rstrip("/") or "/"
+        # RestController / PathTrie: the raw path is split on '/' and each segment decoded after, so an
+        # encoded slash (%2F) stays inside its segment (SEP stands for it while the routes match).
+        raw = req.raw_path if getattr(req, "raw_path", None) is not None else req.path
+        if len(raw) > 1 and raw.endswith("/"):
+            raw = raw.rstrip("/") or "/"
+        match_path = "/".join(unquote_path(seg).replace("/", SEP) for seg in raw.split("/"))
         for rx, methods, params in ROUTES:
-            m = rx.match(path)
+            m = rx.match(match_path)
             if not m:
                 continue
             method = req.method
@@ -98,6 +107,7 @@ class Emulator(ControlMixin, TransportMixin):
             for k in req.params:
                 if k not in params:
                     raise bad_request("request [%s] contains unrecognized parameter: [%s]" % (path, k))
-            return methods[method](self, cluster, req, principal, *m.groups())
+            groups = [g.replace(SEP, "/") if g is not None else None for g in m.groups()]
+            return methods[method](self, cluster, req, principal, *groups)
         raise RawResponse(400, {"error": "no handler found for uri [%s] and method [%s]" % (req.target, req.method),
                                 "status": 400})

@@ -8,9 +8,10 @@ from .privileges_api import h_has_privileges
 from .security import ACTION_MAIN
 from .security_api import (h_api_key_create, h_authenticate, h_role_delete, h_role_get, h_role_put, h_roles_root,
                            h_user_delete, h_user_enable, h_user_get, h_user_password, h_user_put)
+from .license import h_license_get, h_start_trial, h_trial_status
 from .server import COMMON_PARAMS
 from .settings import h_settings_get, h_settings_put
-from .transport import h_nodes, h_remote_info, h_ssl
+from .transport import h_nodes, h_remote_info, h_resolve_cluster, h_ssl
 
 
 def h_root(emu, c, req, p):
@@ -35,6 +36,8 @@ ROUTES = [
     route(r"/_cluster/settings", {"GET": h_settings_get, "PUT": h_settings_put},
           ("flat_settings", "include_defaults", "master_timeout", "timeout", "local")),
     route(r"/_remote/info", {"GET": h_remote_info}),
+    route(r"/_resolve/cluster/([^/]+)", {"GET": h_resolve_cluster},
+          ("expand_wildcards", "ignore_unavailable", "allow_no_indices", "ignore_throttled")),
     route(r"/_nodes(?:/([^/]+))?(?:/([^/]+))?", {"GET": h_nodes}, ("flat_settings", "timeout")),
     route(r"/_ssl/certificates", {"GET": h_ssl}),
     route(r"/_security/_authenticate", {"GET": h_authenticate}),
@@ -52,4 +55,7 @@ ROUTES = [
     route(r"/_security/user/([^/]+)", {"GET": h_user_get, "PUT": h_user_put, "POST": h_user_put,
                                        "DELETE": h_user_delete}, ("refresh", "with_profile_uid")),
     route(r"/_security/api_key", {"POST": h_api_key_create, "PUT": h_api_key_create}, ("refresh",)),
+    route(r"/_license", {"GET": h_license_get}, ("local", "accept_enterprise")),
+    route(r"/_license/trial_status", {"GET": h_trial_status}),
+    route(r"/_license/start_trial", {"POST": h_start_trial}, ("acknowledge", "type", "master_timeout", "timeout")),
 ]

@@ -41,6 +41,19 @@ INDEX_PRIVILEGES = [
 ]
 REMOTE_CLUSTER_PRIVILEGES = ["monitor_enrich", "monitor_stats"]
 CLUSTER_PRIV_SET = set(CLUSTER_PRIVILEGES)
+# Privileges that appeared after 8.14: (name, first version). monitor_stats is a cluster and a
+# remote-cluster privilege from 8.17 (ClusterPrivilegeResolver, RemoteClusterPermissions).
+PRIVILEGE_SINCE = {"monitor_stats": (8, 17, 0)}
+
+
+def cluster_privileges(vt):
+    """ClusterPrivilegeResolver's names known to the emulated version, in the order of its message."""
+    return [p for p in CLUSTER_PRIVILEGES if vt >= PRIVILEGE_SINCE.get(p, (0, 0, 0))]
+
+
+def remote_cluster_privileges(vt):
+    """RemoteClusterPermissions: monitor_enrich (8.15), monitor_stats (8.17)."""
+    return [p for p in REMOTE_CLUSTER_PRIVILEGES if vt >= PRIVILEGE_SINCE.get(p, (0, 0, 0))]
 INDEX_PRIV_SET = set(INDEX_PRIVILEGES)
 
 ACTION_MAIN = "cluster:monitor/main"
@@ -49,13 +62,32 @@ ACTION_SETTINGS_PUT = "cluster:admin/settings/update"
 ACTION_REMOTE_INFO = "cluster:monitor/remote/info"
 ACTION_NODES_INFO = "cluster:monitor/nodes/info"
 ACTION_SSL_CERTS = "cluster:monitor/xpack/ssl/certificates/get"
+ACTION_RESOLVE_CLUSTER = "indices:admin/resolve/cluster"  # TransportResolveClusterAction.NAME
+# IndexPrivilege: the named privileges whose automaton holds indices:admin/resolve/cluster, least first
+RESOLVE_CLUSTER_GRANTED_BY = ["view_index_metadata", "read_cross_cluster", "read", "manage", "all"]
+
+
+def index_privilege_grants(priv, action):
+    priv = priv.lower()
+    if priv in ("all",):
+        return action.startswith("indices:")
+    if priv == "manage":
+        return action.startswith("indices:admin/") or action.startswith("indices:monitor/")
+    if priv in ("read", "view_index_metadata", "read_cross_cluster"):
+        return action == ACTION_RESOLVE_CLUSTER or (priv == "read" and action.startswith("indices:data/read/"))
+    if priv.startswith("indices:"):
+        pat = priv if priv.endswith("*") else priv + "*"
+        return fnmatch.fnmatchcase(action, pat)
+    return False
 SEC = "cluster:admin/xpack/security/"
 # Every cluster action the emulator authorizes, and a few it does not serve
 # (so that `manage` or `all` stand for more than what the tool needs): what a
 # named privilege stands for when _has_privileges is asked about it.
 KNOWN_CLUSTER_ACTIONS = [ACTION_MAIN, ACTION_SETTINGS_GET, ACTION_SETTINGS_PUT, ACTION_REMOTE_INFO, ACTION_NODES_INFO,
                          ACTION_SSL_CERTS, "cluster:admin/repository/put", "cluster:admin/reroute",
-                         "cluster:admin/xpack/ccr/auto_follow_pattern/put", "cluster:monitor/health"] + \
+                         "cluster:admin/xpack/ccr/auto_follow_pattern/put", "cluster:monitor/health",
+                         "cluster:monitor/xpack/license/get", "cluster:admin/xpack/license/start_trial",
+                         "cluster:admin/xpack/license/trial_status"] + \
     [SEC + a for a in (
                              "role/get", "role/put", "role/delete", "role/bulk_put", "role/bulk_delete",
                              "user/get", "user/put", "user/delete", "user/change_password", "user/set_enabled",
@@ -137,7 +169,22 @@ RESERVED_ROLES = {
     "transform_user": _reserved_role(["monitor_transform"]),
     "transform_admin": _reserved_role(["manage_transform"]),
     "reporting_user": _reserved_role([]),
+    "apm_user": _reserved_role([], [{"names": ["apm-*", "logs-apm*", "metrics-apm*", "traces-apm*"],
+                                     "privileges": ["read", "view_index_metadata"]}]),
+    "beats_admin": _reserved_role([], [{"names": [".management-beats"], "privileges": ["all"]}]),
+    "kibana_user": _reserved_role([], [], [{"application": "kibana-.kibana", "privileges": ["all"], "resources": ["*"]}]),
+    "data_frame_transforms_admin": _reserved_role(["manage_data_frame_transforms"]),
+    "data_frame_transforms_user": _reserved_role(["monitor_data_frame_transforms"]),
 }
+# ReservedRolesStore: deprecated reserved roles carry MetadataUtils.getDeprecatedReservedMetadata(reason).
+DEPRECATED_ROLES = {
+    "kibana_user": "Please use the [kibana_admin] role instead",
+    "data_frame_transforms_admin": "Please use the [transform_admin] role instead",
+    "data_frame_transforms_user": "Please use the [transform_user] role instead",
+}
+for _n, _why in DEPRECATED_ROLES.items():
+    RESERVED_ROLES[_n]["metadata"] = {"_reserved": True, "_deprecated": True, "_deprecated_reason": _why}
+RESERVED_ROLES = dict(sorted(RESERVED_ROLES.items()))
 for _r in RESERVED_ROLES.values():
     for _i in _r["indices"]:
         _i.setdefault("allow_restricted_indices", False)
@@ -250,11 +297,11 @@ def parse_role(name, body, version):
     if not isinstance(body, dict):
         raise ESError(400, "parse_exception", "failed to parse role [%s]. expected an object but found [%s] instead"
                       % (name, token_name(body)))
-    bulk_era = vtuple(version) >= (8, 15, 0)
+    bulk_era = vtuple(version) >= (8, 15, 0)  # description and remote_cluster are 8.15+ fields
     d = {"cluster": [], "indices": [], "applications": [], "run_as": [], "metadata": {},
          "transient_metadata": {"enabled": True}}
     for f, v in body.items():
-        if f not in ROLE_FIELDS or (f == "description" and not bulk_era):
+        if f not in ROLE_FIELDS or (f in ("description", "remote_cluster") and not bulk_era):
             raise ESError(400, "parse_exception", "failed to parse role [%s]. unexpected field [%s]" % (name, f))
         if f in ("cluster", "run_as"):
             d[f] = _string_array(name, f, v)
@@ -346,8 +393,10 @@ def parse_role(name, body, version):
     return out
 
 
-def validate_role(name, role):
+def validate_role(name, role, version="8.15.0"):
     """PutRoleRequest.validate / RoleDescriptorRequestValidator: list of messages."""
+    vt = vtuple(version)
+    known = set(cluster_privileges(vt))
     errs = []
     if name in RESERVED_ROLES:
         errs.append("Role [%s] is reserved and may not be used." % name)
@@ -355,11 +404,11 @@ def validate_role(name, role):
         errs.append(NAME_MSG % "Role")
     for p in role.get("cluster", []):
         pl = p.lower()
-        if pl not in CLUSTER_PRIV_SET and not (pl.startswith("cluster:") or pl.startswith("indices:admin/template/")
+        if pl not in known and not (pl.startswith("cluster:") or pl.startswith("indices:admin/template/")
                                                or pl.startswith("indices:admin/index_template/")):
             errs.append("unknown cluster privilege [%s]. a privilege must be either one of the predefined cluster "
                         "privilege names [%s] or a pattern over one of the available cluster actions"
-                        % (pl, ",".join(CLUSTER_PRIVILEGES)))
+                        % (pl, ",".join(cluster_privileges(vt))))
     for key in ("indices", "remote_indices"):
         for e in role.get(key, []):
             for p in e["privileges"]:
@@ -375,16 +424,53 @@ def validate_role(name, role):
                         raise ValueError
                 except ValueError:
                     pass  # ES validates the query lazily; stored as given
+    rcp = remote_cluster_privileges(vt)
     for rc in role.get("remote_cluster", []):
         for p in rc["privileges"]:
-            if p not in REMOTE_CLUSTER_PRIVILEGES:
+            if p not in rcp:
                 errs.append("Invalid remote_cluster permissions found. Please remove the following: [%s] Only [%s] "
-                            "are allowed" % (p, ", ".join(REMOTE_CLUSTER_PRIVILEGES)))
+                            "are allowed" % (p, ", ".join(rcp)))
     for k in role.get("metadata", {}):
         if k.startswith("_"):
             errs.append("role descriptor metadata keys may not start with [_]")
             break
     return errs
+
+
+def uses_dls_fls(role):
+    """RoleDescriptor.isUsingDocumentOrFieldLevelSecurity: a query or field_security in indices."""
+    return any("query" in e or "field_security" in e for e in role.get("indices", []))
+
+
+def role_document(role):
+    """NativeRolesStore.createRoleXContentBuilder: the stored document always carries global {},
+    remote_indices [], remote_cluster [] and description "" when the role has none, so that an
+    upsert (bulk) overwrites them like an index (single PUT) does."""
+    doc = dict(role)
+    doc.setdefault("global", {})
+    doc.setdefault("remote_indices", [])
+    doc.setdefault("remote_cluster", [])
+    doc.setdefault("description", "")
+    return doc
+
+
+def render_stored_role(doc, basic_license=False):
+    """RoleDescriptor.toXContent of a stored document: empty global, remote_indices,
+    remote_cluster and description are not shown; on a licence without document and field level
+    security a role using them reads back disabled (NativeRolesStore.transformRole)."""
+    out = {}
+    for k, v in doc.items():
+        if k in ("global", "remote_indices", "remote_cluster", "description") and not v:
+            continue
+        out[k] = v
+    if basic_license and uses_dls_fls(doc):
+        feats = []
+        if any("field_security" in e for e in doc.get("indices", [])):
+            feats.append("fls")
+        if any("query" in e for e in doc.get("indices", [])):
+            feats.append("dls")
+        out["transient_metadata"] = {"unlicensed_features": feats, "enabled": False}
+    return out
 
 
 def deep_merge(base, upd):
@@ -405,43 +491,120 @@ def deep_merge(base, upd):
 
 RESERVED_USERS = {
     "elastic": ["superuser"],
+    "kibana": ["kibana_system"],
     "kibana_system": ["kibana_system"],
     "logstash_system": ["logstash_system"],
     "beats_system": ["beats_system"],
     "apm_system": ["apm_system"],
     "remote_monitoring_user": ["remote_monitoring_collector", "remote_monitoring_agent"],
 }
+# ReservedRealm: the deprecated user kibana (KibanaUser) carries the deprecated reserved metadata.
+RESERVED_USER_METADATA = {
+    "kibana": {"_reserved": True, "_deprecated": True, "_deprecated_reason": "Please use the [kibana_system] user instead."},
+}
 PBKDF2_ITERATIONS = 1000
-SUPPORTED_HASHES = "[bcrypt, bcrypt4, bcrypt5, bcrypt6, bcrypt7, bcrypt8, bcrypt9, bcrypt10, bcrypt11, bcrypt12, " \
-                   "bcrypt13, bcrypt14, pbkdf2, pbkdf2_1000, pbkdf2_10000, pbkdf2_50000, pbkdf2_100000, " \
-                   "pbkdf2_500000, pbkdf2_1000000, pbkdf2_stretch, pbkdf2_stretch_1000, pbkdf2_stretch_10000, " \
-                   "pbkdf2_stretch_50000, pbkdf2_stretch_100000, pbkdf2_stretch_500000, pbkdf2_stretch_1000000]"
+# Hasher.getAvailableAlgoStoredHash(): the algorithms a password_hash may use, in enum order.
+STORED_HASH_ALGOS = (["bcrypt"] + ["bcrypt%d" % i for i in range(4, 15)] +
+                     ["pbkdf2"] + ["pbkdf2_%d" % i for i in (1000, 10000, 50000, 100000, 500000, 1000000)] +
+                     ["pbkdf2_stretch"] + ["pbkdf2_stretch_%d" % i for i in (1000, 10000, 50000, 100000, 500000,
+                                                                              1000000)])
+SUPPORTED_HASHES = "[" + ", ".join(STORED_HASH_ALGOS) + "]"
+HASH_NOT_SUPPORTED = ("The provided password hash is not a hash or it could not be resolved to a supported hash "
+                      "algorithm. The supported password hash algorithms are " + SUPPORTED_HASHES)
+
+try:  # Debian's python3-bcrypt (tests/install-deps.sh); without it bcrypt hashes are refused
+    import bcrypt as _bcrypt
+except ImportError:  # pragma: no cover
+    _bcrypt = None
 
 
-def hash_password(password, iterations=PBKDF2_ITERATIONS):
-    """Elasticsearch's PBKDF2 format: {PBKDF2}<cost>$<salt>$<base64 hash>, HMAC-SHA512, 32-byte
-    key; the salt is the base64 text and is used as its UTF-8 bytes (Hasher.java)."""
-    salt = base64.b64encode(secrets.token_bytes(24)).decode()
-    dk = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt.encode(), iterations, 32)
-    return "{PBKDF2}%d$%s$%s" % (iterations, salt, base64.b64encode(dk).decode())
+def _pbkdf2(password_bytes, salt_b64, iterations, key_len):
+    return hashlib.pbkdf2_hmac("sha512", password_bytes, base64.b64decode(salt_b64, validate=True), iterations, key_len)
+
+
+def hash_password(password, iterations=PBKDF2_ITERATIONS, stretch=False):
+    """Hasher.getPbkdf2Hash: {PBKDF2}<cost>$<base64 of 32 salt bytes>$<base64 of the 32-byte key>,
+    PBKDF2-HMAC-SHA512 over the base64-DECODED salt (8.x). {PBKDF2_STRETCH} first replaces the
+    password with the hex of its SHA-512. 1000 iterations by default, for speed."""
+    salt = base64.b64encode(secrets.token_bytes(32)).decode()
+    data = password.encode("utf-8")
+    if stretch:
+        data = hashlib.sha512(data).hexdigest().encode()
+    dk = _pbkdf2(data, salt, iterations, 32)
+    return "{%s}%d$%s$%s" % ("PBKDF2_STRETCH" if stretch else "PBKDF2", iterations, salt, base64.b64encode(dk).decode())
+
+
+def bcrypt_hash(password, cost=10):
+    if _bcrypt is None:
+        raise ESError(500, "exception", "python3-bcrypt is not installed")
+    return _bcrypt.hashpw(password.encode("utf-8"), _bcrypt.gensalt(cost, prefix=b"2a")).decode()
+
+
+def _is_bcrypt(h):
+    # Hasher.isBcryptPrefix: "$2" + a valid minor (a, b, y) + "$"
+    return len(h) >= 4 and h[0] == "$" and h[1] == "2" and h[3] == "$" and h[2] in "aby"
+
+
+def resolve_hash_algo(h):
+    """Hasher.resolveFromHash: the algorithm name of a stored hash, 'noop' when no prefix matches.
+    Raises ValueError(message) where Elasticsearch throws an IllegalArgumentException."""
+    if _is_bcrypt(h):
+        if len(h) - 54 < 4:
+            raise ValueError("4 > %d" % (len(h) - 54))  # Arrays.copyOfRange(hash, 4, length - 54)
+        cost = h[4:len(h) - 54]
+        if not re.match(r"^[+-]?\d+$", cost):
+            raise ValueError('For input string: "%s"' % cost)
+        return "bcrypt" if int(cost) == 10 else "bcrypt%d" % int(cost)
+    for prefix, name in (("{PBKDF2_STRETCH}", "pbkdf2_stretch"), ("{PBKDF2}", "pbkdf2")):
+        if h.startswith(prefix):
+            cost = h[len(prefix):].split("$", 1)
+            if len(cost) < 2 or not re.match(r"^[+-]?\d+$", cost[0]):
+                raise ValueError("The number of iterations could not be determined from the provided PBKDF2 hash.")
+            return name if int(cost[0]) == 10000 else "%s_%d" % (name, int(cost[0]))
+    if h.startswith("{SHA}"):
+        return "sha1"
+    if h.startswith("{MD5}"):
+        return "md5"
+    if h.startswith("{SSHA256}"):
+        return "ssha256"
+    return "noop"
 
 
 def verify_hash(stored, password):
+    """Hasher.verifyHash for the stored algorithms (bcrypt, PBKDF2, PBKDF2_STRETCH)."""
     if stored is None:
         return False
     try:
-        if stored.startswith("{PBKDF2}"):
-            cost, salt, h = stored[len("{PBKDF2}"):].split("$", 2)
-            want = base64.b64decode(h)
-            dk = hashlib.pbkdf2_hmac("sha512", password.encode("utf-8"), salt.encode(), int(cost), len(want))
-            return hmac.compare_digest(dk, want)
+        if _is_bcrypt(stored):
+            if _bcrypt is None:
+                return False
+            # jBCrypt reads $2y$ and $2b$ as $2a$
+            return _bcrypt.checkpw(password.encode("utf-8"), ("$2a$" + stored[4:]).encode())
+        stretch = stored.startswith("{PBKDF2_STRETCH}")
+        if stretch or stored.startswith("{PBKDF2}"):
+            rest = stored[len("{PBKDF2_STRETCH}" if stretch else "{PBKDF2}"):]
+            cost, salt, h = rest.split("$", 2)
+            bits = len(h) * 3 // 64 * 128  # key length deduced from the hash length
+            if bits <= 0 or len(base64.b64decode(salt, validate=True)) < 8:
+                return False
+            data = password.encode("utf-8")
+            if stretch:
+                data = hashlib.sha512(data).hexdigest().encode()
+            dk = _pbkdf2(data, salt, int(cost), bits // 8)
+            return hmac.compare_digest(base64.b64encode(dk).decode(), h)
     except (ValueError, TypeError):
         return False
     return False
 
 
-def check_hash_format(h):
-    if isinstance(h, str) and re.match(r"^\{PBKDF2\}\d+\$[^$]+\$[A-Za-z0-9+/=]+$", h):
-        return
-    raise bad_request("The provided password hash is not a hash or it could not be resolved to a supported hash "
-                      "algorithm. The supported password hash algorithms are " + SUPPORTED_HASHES)
+def check_hash_format(h, configured="bcrypt"):
+    """PutUserRequestBuilder.passwordHash (8.7+): any bcrypt, pbkdf2 or pbkdf2_stretch hash is
+    accepted whatever the configured algorithm; anything else is 400."""
+    try:
+        algo = resolve_hash_algo(h)
+    except ValueError as e:
+        raise bad_request(str(e))
+    if algo != configured and algo not in STORED_HASH_ALGOS:
+        if algo.startswith("pbkdf2") or algo.startswith("bcrypt"):
+            raise bad_request("unknown hash function [%s]" % algo)  # Hasher.resolve: an unlisted cost
+        raise bad_request(HASH_NOT_SUPPORTED)

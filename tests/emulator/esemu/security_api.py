@@ -6,10 +6,12 @@ import copy
 import secrets
 import time
 
-from .common import (ESError, RawResponse, bad_request, object_expected, ok, require_body, token_name,
-                     validation_error)
+from .common import (ESError, RawResponse, bad_request, object_expected, ok, plain_validation_error, require_body,
+                     token_name, validation_error)
+from .license import compliance_error
 from .security import (NAME_MSG, RESERVED_ROLES, RESERVED_USERS, SEC, check_hash_format, deep_merge,
-                       hash_password, parse_role, valid_name, validate_role)
+                       hash_password, parse_role, render_stored_role, role_document, uses_dls_fls, valid_name,
+                       validate_role)
 from .settings import TIME_RE
 
 
@@ -30,23 +32,26 @@ def h_authenticate(emu, c, req, p):
 
 # ---------------- roles ----------------
 
-def render_role(d):
-    return copy.deepcopy(d)
+def render_role(c, d, reserved=False):
+    if reserved:
+        return copy.deepcopy(d)
+    return copy.deepcopy(render_stored_role(d, not c.license.allows_dls_fls()))
 
 
 def h_role_get(emu, c, req, p, names=None):
     c.authorize(p, SEC + "role/get")
     with c.lock:
         if names is None:
-            out = {k: render_role(v) for k, v in RESERVED_ROLES.items()}
+            out = {k: render_role(c, v, True) for k, v in RESERVED_ROLES.items()}
             for k in sorted(c.roles):
-                out[k] = render_role(c.roles[k])
+                out[k] = render_role(c, c.roles[k])
             return ok(out)
         out = {}
         for n in names.split(","):
-            d = RESERVED_ROLES.get(n) or c.roles.get(n)
-            if d is not None:
-                out[n] = render_role(d)
+            if n in RESERVED_ROLES:
+                out[n] = render_role(c, RESERVED_ROLES[n], True)
+            elif n in c.roles:
+                out[n] = render_role(c, c.roles[n])
         if not out:
             raise RawResponse(404, {})
         return ok(out)
@@ -56,12 +61,14 @@ def h_role_put(emu, c, req, p, name):
     c.authorize(p, SEC + "role/put")
     body = require_body(req.body)
     role = parse_role(name, body, c.version)
-    errs = validate_role(name, role)
+    errs = validate_role(name, role, c.version)
     if errs:
         raise validation_error(*errs)
     with c.lock:
+        if uses_dls_fls(role) and not c.license.allows_dls_fls():
+            raise compliance_error("field and document level security")  # NativeRolesStore.validateRoleDescriptor
         created = name not in c.roles
-        c.roles[name] = role
+        c.roles[name] = role_document(role)  # an index request: the whole document replaced
     return ok({"role": {"created": created}})
 
 
@@ -90,17 +97,20 @@ def h_roles_bulk_put(emu, c, req, p):
     created, updated, noop, errors = [], [], [], {}
     with c.lock:
         for n, role in parsed:
-            errs = validate_role(n, role)
-            if errs:
-                e = validation_error(*errs)
+            errs = validate_role(n, role, c.version)
+            e = validation_error(*errs) if errs else None
+            if e is None and uses_dls_fls(role) and not c.license.allows_dls_fls():
+                e = compliance_error("field and document level security")
+            if e is not None:
                 errors[n] = {"type": e.etype, "reason": e.reason}
                 continue
+            doc = role_document(role)  # NativeRolesStore.createRoleUpsertRequest: doc_as_upsert
             old = c.roles.get(n)
             if old is None:
-                c.roles[n] = role
+                c.roles[n] = doc
                 created.append(n)
                 continue
-            merged = deep_merge(old, role)
+            merged = deep_merge(old, doc)
             if merged == old:
                 noop.append(n)
             else:
@@ -191,12 +201,14 @@ def h_user_get(emu, c, req, p, names=None):
 
 
 def _check_password(pw):
+    """PutUserRequestBuilder.password / ChangePasswordRequestBuilder.password: the length is checked
+    while the body is parsed (Validation.Users.validatePassword), before any other validation, and
+    fails with a ValidationException (400 validation_exception)."""
     if not isinstance(pw, str):
         raise ESError(400, "parse_exception", "expected field [password] to be of type string, but found [%s] instead"
                       % token_name(pw))
     if len(pw) < 6:
-        return "passwords must be at least [6] characters long"
-    return None
+        raise plain_validation_error("passwords must be at least [6] characters long")
 
 
 def h_user_put(emu, c, req, p, name):
@@ -215,9 +227,7 @@ def h_user_put(emu, c, req, p, name):
             if v is None:
                 continue
             if k == "password":
-                e = _check_password(v)
-                if e:
-                    errs.append(e)
+                _check_password(v)
             else:
                 if not isinstance(v, str):
                     raise ESError(400, "parse_exception", "failed to parse add user request. expected field "
@@ -264,10 +274,11 @@ def h_user_put(emu, c, req, p, name):
         errs.append("metadata keys may not start with [_]")
     with c.lock:
         existing = c.users.get(name)
-        if not errs and existing is None and "password" not in fields and "password_hash" not in fields:
-            errs.append("password must be specified unless you are updating an existing user")
         if errs:
             raise validation_error(*errs)
+        if existing is None and "password" not in fields and "password_hash" not in fields:
+            # NativeUsersStore.updateUserWithoutPassword: a ValidationException, after the request's own validation
+            raise plain_validation_error("password must be specified unless you are updating an existing user")
         if "password" in fields:
             h = hash_password(fields["password"])
         elif "password_hash" in fields:
@@ -301,9 +312,7 @@ def h_user_password(emu, c, req, p, name=None):
     h = None
     for k, v in body.items():
         if k == "password":
-            e = _check_password(v)
-            if e:
-                raise validation_error(e)
+            _check_password(v)
             h = hash_password(v)
         elif k == "password_hash":
             check_hash_format(v)

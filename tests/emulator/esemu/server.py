@@ -14,7 +14,8 @@ from .control import serve_fault, stall_connection
 
 
 class Request:
-    __slots__ = ("method", "target", "path", "query", "params", "headers", "raw_headers", "body", "version")
+    __slots__ = ("method", "target", "path", "raw_path", "query", "params", "headers", "raw_headers", "body",
+                 "version")
 
 
 METHOD_ORDER = ["GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"]
@@ -159,6 +160,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                     return False
         req.body = body
         path, _, query = req.target.partition("?")
+        req.raw_path = path  # routing splits this into segments before decoding them (emulator.py)
         if "%" in path:
             from urllib.parse import unquote as unquote_path  # no '+' -> ' ' in paths
             path = unquote_path(path)

@@ -8,7 +8,7 @@ from .common import (BUILD_HASH, ESError, NumText, bad_request, json_error_posit
 from .security import ACTION_SETTINGS_GET, ACTION_SETTINGS_PUT
 
 
-REMOTE_SUFFIXES = ("mode", "seeds", "node_connections", "proxy_address", "proxy_socket_connections",
+REMOTE_SUFFIXES = ("mode", "seeds", "node_connections", "proxy", "proxy_address", "proxy_socket_connections",
                    "server_name", "skip_unavailable", "transport.ping_schedule", "transport.compress",
                    "transport.compression_scheme", "credentials")
 REMOTE_RE = re.compile(r"^cluster\.remote\.([A-Za-z0-9_-]+)\.(" +
@@ -187,7 +187,8 @@ def validate_value(setting, value):
                 parse_port(s)
         elif sfx == "node_connections" or sfx == "proxy_socket_connections":
             parse_int_setting(key, value, 1)
-        elif sfx == "proxy_address":
+        elif sfx == "proxy_address" or sfx == "proxy":
+            # ProxyConnectionStrategy.PROXY_ADDRESS, SniffConnectionStrategy.REMOTE_CLUSTERS_PROXY: host:port when set
             if isinstance(value, list):
                 value = ",".join(value)
             if value:
@@ -230,7 +231,7 @@ def remote_enabled(settings, alias):
     return False
 
 
-SNIFF_ONLY = ("seeds", "node_connections")
+SNIFF_ONLY = ("seeds", "node_connections", "proxy")
 PROXY_ONLY = ("proxy_address", "proxy_socket_connections", "server_name")
 NEEDS_ENABLED = ("skip_unavailable", "transport.ping_schedule", "transport.compress", "transport.compression_scheme")
 
@@ -261,6 +262,24 @@ def validate_scope(settings):
                 # RemoteClusterService... RemoteConnectionEnabled validator
                 if not remote_enabled(settings, alias):
                     raise bad_request("Cannot configure setting [%s] if remote cluster is not enabled." % key)
+
+
+def alias_keys(settings, alias):
+    prefix = "cluster.remote.%s." % alias
+    return {k: v for k, v in settings.items() if k.startswith(prefix) and REMOTE_RE.match(k)}
+
+
+def validate_merged(before, after):
+    """SettingsUpdater then AbstractScopedSettings.validateUpdate: the node settings
+    (elasticsearch.yml) + persistent + transient, run through the update consumers; for remote
+    clusters each alias whose settings changed is read, so its validators see the merged view."""
+    aliases = set()
+    for k in set(before) | set(after):
+        m = REMOTE_RE.match(k)
+        if m and before.get(k) != after.get(k):
+            aliases.add(m.group(1))
+    for a in sorted(aliases):
+        validate_scope(alias_keys(after, a))
 
 
 def settings_value(v, field, body_text):
@@ -428,7 +447,15 @@ def h_settings_put(emu, c, req, p):
         new_p, upd_p = update_scope(scopes["persistent"], c.persistent, "persistent")
         validate_scope(new_t)
         validate_scope(new_p)
+        before = c.merged_settings()
+        after = dict(c.static)
+        after.update(new_p)
+        after.update(new_t)
+        validate_merged(before, after)
+        old_remotes = c.remotes()
         c.transient = new_t
         c.persistent = new_p
+        changed = c.remote_changes(old_remotes)
+    emu.await_remote_connections(c, changed)  # RemoteClusterService.updateRemoteCluster
     return ok({"acknowledged": True, "persistent": render_settings(upd_p, flat_mode),
                "transient": render_settings(upd_t, flat_mode)}, headers=headers)
