@@ -173,7 +173,8 @@ def test_validate_without_secrets():
 
 @suite.test
 def test_role_names_across_links():
-    with Emulator(["local", "cluster_one"]) as emu:
+    # a trial licence: on basic, replication roles draw a licence warning of their own
+    with Emulator(["local", "cluster_one"], args=["--license", "trial"]) as emu:
         base = "version: 1\n" + connection_block(["local", "cluster_one"]) + """remotes:
   local:
     cluster_one: { cluster: cluster_one, skip_unavailable: true }
