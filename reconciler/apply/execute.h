@@ -12,6 +12,7 @@
 #define ESR_APPLY_EXECUTE_H
 
 #include <stdatomic.h>
+#include <stdio.h>
 
 #include "apply/outcome.h"
 #include "desired/model.h"
@@ -27,6 +28,9 @@ struct apply_options {
 	 * APPLY_STEP_CONCURRENCY_MAX) for a step of independent requests. */
 	long parallel;
 	long wait_ms;  /* how long to wait for written remotes to connect; 0: no wait */
+	/* Where progress goes (done/total requests per cluster, what apply waits
+	 * for): a terminal's stderr, or NULL for none (pipes, JSON). */
+	FILE *progress;
 	const struct es_client_options *client; /* NULL for the defaults */
 	/* NULL, or a flag set when the process is stopping (watch on SIGTERM):
 	 * once set, no further request starts and no wait goes on; the requests

@@ -10,6 +10,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -30,10 +31,11 @@ int verify_split(struct cluster_outcome *outcome, const struct desired_state *de
 /* Polls the kind's settle path (for a cluster of version, e.g. "8.15.0"; NULL
  * when unknown) every VERIFY_POLL_MS until every declared object of kind on
  * the cluster is settled, wait_ms has passed or *stop (when stop is not NULL)
- * is set, then records the last answer with verify_split(). Returns 0 (even
- * when some object did not settle), or a negative errno when no answer could
- * be read or on -ENOMEM. */
-int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
+ * is set, then records the last answer with verify_split(). When it has to
+ * wait, it says for what (on progress when not NULL, else in the info log).
+ * Returns 0 (even when some object did not settle), or a negative errno when
+ * no answer could be read or on -ENOMEM. */
+int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_client *client,
 		const struct desired_state *desired, enum resource_kind kind, const char *version,
 		long wait_ms, const atomic_bool *stop);
 

@@ -29,6 +29,9 @@ enum long_only_option {
 	OPT_DETECT_ONLY,
 	OPT_METRICS_FILE,
 	OPT_METRICS_LISTEN,
+	OPT_ADOPT_FROM,
+	OPT_STRICT,
+	OPT_REQUIRE_ENV,
 };
 
 static int push(const char ***array, size_t *count, const char *value)
@@ -113,6 +116,9 @@ int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char 
 		{ "detect-only", no_argument, NULL, OPT_DETECT_ONLY },
 		{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 		{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+		{ "adopt-from", required_argument, NULL, OPT_ADOPT_FROM },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "require-env", no_argument, NULL, OPT_REQUIRE_ENV },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, err = 0;
@@ -125,7 +131,8 @@ int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char 
 	*done = false;
 	optind = 0; /* full reset, so several commands can be parsed in one process (tests) */
 	opterr = 0;
-	while (!err && (c = getopt_long(argc, argv, "+f:o:vh", options, NULL)) != -1) {
+	/* options may follow operands (`apply PLAN.json --auto-approve`); "--" ends them */
+	while (!err && (c = getopt_long(argc, argv, "f:o:vh", options, NULL)) != -1) {
 		switch (c) {
 		case 'f': err = push(&opts->files, &opts->file_count, optarg); break;
 		case 'o':
@@ -173,6 +180,14 @@ int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char 
 		case OPT_DETECT_ONLY: opts->detect_only = true; break;
 		case OPT_METRICS_FILE: opts->metrics_file = optarg; break;
 		case OPT_METRICS_LISTEN: opts->metrics_listen = optarg; break;
+		case OPT_ADOPT_FROM:
+			if (!desired_valid_id(optarg))
+				return usage_error(command, "--adopt-from takes an owner name ([A-Za-z0-9_-]+), not '%s'",
+						   optarg);
+			opts->adopt_from = optarg;
+			break;
+		case OPT_STRICT: opts->strict = true; break;
+		case OPT_REQUIRE_ENV: opts->require_env = true; break;
 		case ':':
 			return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -238,7 +253,8 @@ int cli_load_desired(struct desired_state **out, const struct cli_options *opts,
 	if (!opts->file_count)
 		return usage_error(command, "%s", "no desired state given: pass -f FILE or -f DIR");
 	diag_list_init(&diags);
-	if (desired_load(out, opts->files, opts->file_count, &diags) < 0)
+	if (desired_load(out, opts->files, opts->file_count, &diags) < 0 ||
+	    (opts->adopt_from && !((*out)->policy.adopt_from = strdup(opts->adopt_from))))
 		code = EXIT_INVALID;
 	if (diags.count && opts->log_format && !strcmp(opts->log_format, "json"))
 		diag_print_json(&diags, stderr);

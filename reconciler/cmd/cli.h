@@ -25,6 +25,9 @@ struct cli_options {
 	const char *metrics_file;   /* --metrics-file FILE (watch) */
 	const char *metrics_listen; /* --metrics-listen HOST:PORT (watch) */
 	bool detect_only;       /* --detect-only (watch) */
+	const char *adopt_from; /* --adopt-from OWNER: take over that owner's declared objects */
+	bool strict;            /* --strict: warnings make plan exit 1 */
+	bool require_env;       /* --require-env: validate needs every ${VAR} set */
 	bool auto_approve;
 	bool allow_deletes;
 	bool no_color;

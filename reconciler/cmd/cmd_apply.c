@@ -42,6 +42,7 @@ static const char usage[] =
 	"  --report FILE         write the JSON report to FILE\n"
 	"  -o, --output FORMAT   text (default) or json: the report on standard output\n"
 	"  --cluster ID          only this cluster (repeatable)\n"
+	"  --adopt-from OWNER    take over the declared objects that owner OWNER holds\n"
 	"  --parallel N          requests in flight at once (8): clusters in parallel, and\n"
 	"                        the independent requests of one step within a cluster\n"
 	"  --log-format FORMAT   text or json logs on standard error\n"
@@ -71,16 +72,16 @@ struct apply_run {
  * planned from -f are still those it was made from. */
 static int check_saved_plan(const struct apply_run *run)
 {
+	enum saved_plan_state state;
 	cJSON *fresh = NULL;
-	bool current;
 	int err;
 
 	if ((err = plan_to_json(&fresh, run->plan)))
 		return err;
-	current = saved_plan_is_fresh(run->saved_plan, run->plan->fingerprint, fresh);
+	state = saved_plan_check(run->saved_plan, run->plan->fingerprint, fresh);
 	cJSON_Delete(fresh);
-	if (!current) {
-		log_error("%s", SAVED_PLAN_STALE_MESSAGE);
+	if (state != SAVED_PLAN_FRESH) {
+		log_error("%s", saved_plan_stale_message(state));
 		return -ESTALE;
 	}
 	return 0;
@@ -104,9 +105,9 @@ static int check_gates(const struct apply_run *run)
 
 	if (!delete_guard_allows(&deletes, run->plan, run->desired->policy.max_deletes,
 				 run->opts.allow_deletes)) {
-		log_error("the plan deletes %zu objects, more than policy.max_deletes (%ld); nothing was "
-			  "changed; pass --allow-deletes to apply it anyway",
-			  deletes, run->desired->policy.max_deletes);
+		log_error("the plan deletes %zu objects of owner [%s], more than policy.max_deletes (%ld); "
+			  "nothing was changed; pass --allow-deletes to apply it anyway",
+			  deletes, desired_owner(run->desired), run->desired->policy.max_deletes);
 		return -EPERM;
 	}
 	if (run->opts.auto_approve)
@@ -255,6 +256,7 @@ static int run_apply(struct apply_run *run)
 	struct apply_options options = {
 		.parallel = run->opts.parallel,
 		.wait_ms = run->opts.wait_ms,
+		.progress = !run->json && isatty(STDERR_FILENO) ? stderr : NULL,
 		.client = NULL,
 	};
 	char *errmsg = NULL;

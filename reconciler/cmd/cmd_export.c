@@ -63,10 +63,8 @@ static const char header[] =
 static const char auth_comment[] =
 	"Secrets are never exported: set the variable below (or write ${file:PATH}).";
 
-/* Where clusters.<id>.expect will go once the loader reads it: then the
- * cluster's name and uuid become that key instead of this comment. */
 static const char expect_comment[] =
-	"The cluster this file was exported from: cluster_name [%s], cluster_uuid [%s].";
+	"The cluster this file was exported from: plan and apply refuse another one.";
 
 static const char password_comment[] =
 	"The live password cannot be read back: set %s before using this file.\n"
@@ -198,8 +196,15 @@ static int add_connection(cJSON *doc, const struct cluster_config *cfg, const st
 	}
 	if (!err && cfg->allow_insecure_http)
 		err = cJSON_AddTrueToObject(cluster, "allow_insecure_http") ? 0 : -ENOMEM;
-	if (!err && cJSON_IsString(name) && cJSON_IsString(uuid))
-		err = add_raw(cluster, "", raw_printf(expect_comment, name->valuestring, uuid->valuestring));
+	if (!err && cJSON_IsString(name) && cJSON_IsString(uuid)) {
+		cJSON *expect;
+
+		err = add_raw(cluster, "", raw_printf("%s", expect_comment));
+		expect = err ? NULL : cJSON_AddObjectToObject(cluster, "expect");
+		if (!err && (!expect || !cJSON_AddStringToObject(expect, "cluster_name", name->valuestring) ||
+			     !cJSON_AddStringToObject(expect, "cluster_uuid", uuid->valuestring)))
+			err = -ENOMEM;
+	}
 	return err;
 }
 

@@ -31,6 +31,8 @@ static const char usage[] =
 	"  --out FILE            also save the JSON plan (with its fingerprint, without any\n"
 	"                        secret) for 'esreconcile apply FILE'\n"
 	"  --cluster ID          only this cluster (repeatable)\n"
+	"  --adopt-from OWNER    take over the declared objects that owner OWNER holds\n"
+	"  --strict              warnings (such as remote-role-missing) make the exit 1\n"
 	"  --parallel N          requests in flight at once (8)\n"
 	"  --log-format FORMAT   text or json logs on standard error\n"
 	"  --no-color            no colours (also: NO_COLOR set)\n"
@@ -38,7 +40,8 @@ static const char usage[] =
 	"  -h, --help            this help\n"
 	"\n"
 	"exit: 0 in sync, 2 changes pending, 1 error (unreadable files, an unreachable\n"
-	"cluster, or a problem marked ! that apply cannot fix), 64 usage error\n";
+	"cluster, a problem marked ! that apply cannot fix, or a warning with --strict),\n"
+	"64 usage error\n";
 
 /* The saved plan is private (0600): it names the clusters' objects. */
 static int save_plan(const char *path, const struct plan *plan)
@@ -127,9 +130,10 @@ int cmd_plan(int argc, char **argv)
 	if (output_plan(plan, &opts))
 		goto out;
 	if (!delete_guard_allows(&deletes, plan, desired->policy.max_deletes, false))
-		log_warn("the plan deletes %zu objects, more than policy.max_deletes (%ld): apply refuses it "
-			 "unless --allow-deletes", deletes, desired->policy.max_deletes);
-	rc = exit_code_for_plan(plan);
+		log_warn("the plan deletes %zu objects of owner [%s], more than policy.max_deletes (%ld): "
+			 "apply refuses it unless --allow-deletes", deletes, desired_owner(desired),
+			 desired->policy.max_deletes);
+	rc = exit_code_for_plan(plan, opts.strict);
 out:
 	plan_free(plan);
 	live_state_free(live);

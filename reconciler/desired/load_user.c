@@ -37,7 +37,7 @@ static void load_user_body(struct loader *l, struct desired_object *o, const str
 	if (password) {
 		path_child(&child, p, "password");
 		o->password = want_secret(l, password, &child);
-		if (o->password) {
+		if (o->password && !password->placeholder) {
 			size_t chars = 0;
 			const unsigned char *c;
 

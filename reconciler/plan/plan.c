@@ -37,9 +37,12 @@ static void builder_dispose(struct cluster_builder *b)
 	request_dispose(&b->settings);
 	request_dispose(&b->roles_bulk);
 	request_dispose(&b->roles_bulk_delete);
+	cJSON_Delete(b->persistent);
+	cJSON_Delete(b->ledgers);
 	cJSON_Delete(b->ledger_live);
 	cJSON_Delete(b->ledger_declared);
 	cJSON_Delete(b->ledger_deleted);
+	cJSON_Delete(b->ledger_adopted);
 	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
 		cJSON_Delete(b->created[i]);
 }
@@ -94,8 +97,8 @@ static int plan_create(struct cluster_builder *b, const struct kind_ops *ops,
 	cJSON_ArrayForEach(item, body) {
 		if (err)
 			break;
-		err = change_add_field(builder_change(b, index), item->string, NULL, item,
-				       path_is_sensitive(d->sensitive_paths, item->string));
+		err = change_add_field_redacted(builder_change(b, index), item->string, NULL, item,
+						d->sensitive_paths);
 	}
 	if (!err)
 		err = record_created(b, ops->kind, d->name, index);
@@ -127,17 +130,35 @@ done:
 	return err;
 }
 
+/* The owner holding a live object, when it is not this run's owner; NULL otherwise. */
+static const char *other_owner(const struct cluster_builder *b, const struct kind_ops *ops,
+			       const char *name, const cJSON *live)
+{
+	const char *holder = live ? ops->owner_of(b, name, live) : NULL;
+
+	return holder && strcmp(holder, b->owner) != 0 ? holder : NULL;
+}
+
 /* The one decision every kind shares: d is the declaration (NULL when the
  * object is pruned), live the live object (NULL when there is none). */
 static int plan_object(struct cluster_builder *b, const struct kind_ops *ops,
 		       const struct desired_object *d, const char *name, const cJSON *live)
 {
+	const char *holder;
 	cJSON *body = NULL;
 	char *problem = NULL;
 	int err = ops->guard ? ops->guard(b, d, name, live) : 0;
 
 	if (err)
 		return err < 0 ? err : 0;
+	/* another desired state's object: planning it would make the two fight */
+	holder = d ? other_owner(b, ops, name, live) : NULL;
+	if (holder && !(b->adopt_from && !strcmp(b->adopt_from, holder)))
+		return builder_add_problem(b, ops->kind, name,
+					   "%s [%s] belongs to owner [%s] (policy.owner of another desired state), "
+					   "not to [%s]: remove it from this desired state, or take it over with "
+					   "--adopt-from %s", resource_kind_name(ops->kind), name, holder, b->owner,
+					   holder);
 	if (!d || d->absent) {
 		if (live)
 			return plan_delete(b, ops, name, live);
@@ -272,9 +293,16 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 			found->declared = true;
 		err = plan_object(b, ops, d, d->name, found ? found->item : NULL);
 	}
-	/* undeclared live objects, in name order, go when the policy prunes them */
+	/* undeclared live objects, in name order, go when the policy prunes them:
+	 * `managed` those of this run's owner, `all` those of no owner too; never
+	 * another owner's */
 	for (i = 0; !err && policy != PRUNE_NONE && i < count; i++) {
-		if (entries[i].declared || !ops->prunable(b, entries[i].name, entries[i].item, policy))
+		const char *holder;
+
+		if (entries[i].declared || !ops->prunable(entries[i].name, entries[i].item))
+			continue;
+		holder = ops->owner_of(b, entries[i].name, entries[i].item);
+		if (holder ? strcmp(holder, b->owner) != 0 : policy != PRUNE_ALL)
 			continue;
 		err = plan_object(b, ops, NULL, entries[i].name, entries[i].item);
 	}
@@ -298,6 +326,43 @@ static void order_requests(struct cluster_plan *cp)
 	}
 }
 
+/* 1 after adding a blocking problem when GET / names another cluster than
+ * clusters.<id>.expect: planning against the wrong cluster would look normal
+ * and write there. 0 when it is the expected one. */
+static int check_identity(struct cluster_builder *b)
+{
+	static const char *const keys[] = { "cluster_name", "cluster_uuid" };
+	const struct cluster_config *cfg = desired_find_cluster(b->desired, b->lc->cluster_id);
+	const char *expected[2], *actual;
+	const cJSON *value;
+	size_t i;
+	int err;
+
+	if (!cfg)
+		return 0;
+	expected[0] = cfg->expect_cluster_name;
+	expected[1] = cfg->expect_cluster_uuid;
+	for (i = 0; i < 2; i++) {
+		if (!expected[i])
+			continue;
+		value = cJSON_GetObjectItemCaseSensitive(b->lc->root, keys[i]);
+		actual = cJSON_IsString(value) ? value->valuestring : NULL;
+		if (actual && !strcmp(actual, expected[i]))
+			continue;
+		err = builder_add_problem(b, RESOURCE_CLUSTER, "expect",
+					  "cluster [%s] is not the expected cluster: clusters.%s.expect.%s is [%s], "
+					  "GET / answered %s%s%s; nothing is planned or written there: correct its "
+					  "URL, or expect if the cluster was rebuilt", b->lc->cluster_id,
+					  b->lc->cluster_id, keys[i], expected[i], actual ? "[" : "no ",
+					  actual ? actual : keys[i], actual ? "]" : "");
+		if (err)
+			return err;
+		b->cp->changes[b->cp->change_count - 1].blocks_cluster = true;
+		return 1;
+	}
+	return 0;
+}
+
 static int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
 			const struct live_state *live, const struct live_cluster *lc)
 {
@@ -310,6 +375,8 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 	b.live = live;
 	b.lc = lc;
 	b.cp = cp;
+	b.owner = desired_owner(desired);
+	b.adopt_from = desired->policy.adopt_from;
 	cp->cluster_id = plan_strdup(lc->cluster_id);
 	cp->version = lc->version ? plan_strdup(lc->version) : NULL;
 	cp->reachable = lc->reachable;
@@ -325,11 +392,18 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 		err = cp->error ? 0 : -ENOMEM;
 		goto done;
 	}
+	err = check_identity(&b);
+	if (err) {
+		err = err < 0 ? err : 0; /* another cluster: only the problem is planned */
+		goto done;
+	}
 	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++)
 		err = plan_kind(&b, plan_kinds[i]);
 	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++)
 		if (plan_kinds[i]->finish)
 			err = plan_kinds[i]->finish(&b);
+	if (!err)
+		err = plan_check_links(&b);
 	if (!err)
 		order_requests(cp);
 done:
@@ -477,7 +551,7 @@ static int declare_kind(cJSON *section, cJSON *notes, struct cluster_builder *b,
 	for (i = problems; !err && i < b->cp->change_count; i++)
 		err = plan_note(notes, "%s", b->cp->changes[i].problem);
 	for (i = 0; !err && i < count; i++) {
-		if (entries[i].declared || !ops->prunable(b, entries[i].name, entries[i].item, PRUNE_ALL))
+		if (entries[i].declared || !ops->prunable(entries[i].name, entries[i].item))
 			continue;
 		body = NULL;
 		err = ops->declare(&body, entries[i].name, entries[i].item, b->lc, notes);

@@ -18,6 +18,7 @@
 
 #include "desired/model.h"
 #include "es/live.h"
+#include "plan/ledger.h"
 #include "trust/trust_check.h"
 #include "util/buf.h"
 
@@ -91,13 +92,6 @@ enum answer_shape {
 	ANSWER_PER_ITEM,
 };
 
-/* One edit of the ownership ledger (plan/ledger.h) that a change makes. */
-struct ledger_edit {
-	char *alias;
-	size_t change; /* the change whose success the edit records */
-	bool add;      /* false: remove */
-};
-
 struct plan_request {
 	enum request_step step;
 	char *method;
@@ -160,6 +154,7 @@ struct kind_settle {
 	const char *settled_key;    /* the apply report's list of settled objects */
 	const char *unsettled_key;  /* and of the others */
 	const char *unsettled_text; /* how an unsettled object is described: "is not connected" */
+	const char *settling_text;  /* what apply waits for: "to connect" */
 };
 
 /* The settle rule of kind, or NULL when its writes take effect at once. */

@@ -262,10 +262,34 @@ static int collect_scope(cJSON *remotes, const cJSON *flat, const char *scope)
 	return 0;
 }
 
+/* Reads every owner's ledger; an unreadable one is a problem (returns 1), since
+ * planning from it would disown, prune or take over its aliases. */
+static int read_ledgers(struct cluster_builder *b)
+{
+	const cJSON *own;
+	char *bad = NULL;
+	int err = ledger_read_all(&b->ledgers, &bad, b->persistent);
+
+	if (err == -EBADMSG) {
+		err = builder_add_problem(b, RESOURCE_REMOTE, bad,
+					  "the ownership ledger [%s] is neither a string nor a list of strings, so "
+					  "esreconcile cannot tell which remotes its owner holds; set it to the "
+					  "comma-separated aliases that owner manages, or to null", bad);
+		free(bad);
+		return err ? err : 1;
+	}
+	if (err)
+		return err;
+	own = cJSON_GetObjectItemCaseSensitive(b->ledgers, b->owner);
+	b->ledger_live = own ? cJSON_Duplicate(own, 1) : cJSON_CreateArray();
+	b->ledger_adopted = cJSON_CreateObject();
+	return b->ledger_live && b->ledger_adopted ? 0 : -ENOMEM;
+}
+
 static int remote_read_live(cJSON **out, struct cluster_builder *b)
 {
 	const cJSON *settings = b->lc->settings, *info;
-	cJSON *remotes = cJSON_CreateObject(), *persistent = NULL, *transient = NULL;
+	cJSON *remotes = cJSON_CreateObject(), *transient = NULL;
 	int err = -ENOMEM;
 
 	*out = NULL;
@@ -273,26 +297,15 @@ static int remote_read_live(cJSON **out, struct cluster_builder *b)
 	b->ledger_deleted = cJSON_CreateArray();
 	if (!remotes || !b->ledger_declared || !b->ledger_deleted)
 		goto done;
-	err = flat_settings(&persistent, cJSON_GetObjectItemCaseSensitive(settings, "persistent"));
+	err = flat_settings(&b->persistent, cJSON_GetObjectItemCaseSensitive(settings, "persistent"));
 	if (!err)
 		err = flat_settings(&transient, cJSON_GetObjectItemCaseSensitive(settings, "transient"));
 	if (!err)
-		err = collect_scope(remotes, persistent, "persistent");
+		err = collect_scope(remotes, b->persistent, "persistent");
 	if (!err)
 		err = collect_scope(remotes, transient, "transient");
-	if (err)
-		goto done;
-	err = ledger_read(&b->ledger_live, persistent);
-	if (err == -EBADMSG) {
-		/* planning from an unreadable ledger would disown (or prune) its aliases */
-		err = builder_add_problem(b, RESOURCE_REMOTE, LEDGER_SETTING,
-					  "the ownership ledger [%s] is neither a string nor a list of strings, so "
-					  "esreconcile cannot tell which remotes it owns; set it to the comma-separated "
-					  "aliases it manages, or to null", LEDGER_SETTING);
-		if (!err)
-			err = 1;
-		goto done;
-	}
+	if (!err)
+		err = read_ledgers(b);
 	if (err)
 		goto done;
 	/* aliases Elasticsearch knows but no dynamic setting defines come from elasticsearch.yml */
@@ -311,7 +324,6 @@ static int remote_read_live(cJSON **out, struct cluster_builder *b)
 	remotes = NULL;
 done:
 	cJSON_Delete(remotes);
-	cJSON_Delete(persistent);
 	cJSON_Delete(transient);
 	return err;
 }
@@ -321,12 +333,24 @@ static bool is_static(const cJSON *live)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(live, "static"));
 }
 
-static bool remote_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
-			    enum prune_policy policy)
+static bool remote_prunable(const char *name, const cJSON *live)
 {
-	if (is_static(live))
-		return false;
-	return policy == PRUNE_ALL || string_set_has(b->ledger_live, name);
+	(void)name;
+	return !is_static(live);
+}
+
+/* The owner whose ledger lists the alias; the run's own ledger first. */
+static const char *remote_owner_of(const struct cluster_builder *b, const char *name, const cJSON *live)
+{
+	const cJSON *ledger;
+
+	(void)live;
+	if (string_set_has(b->ledger_live, name))
+		return b->owner;
+	cJSON_ArrayForEach(ledger, b->ledgers)
+		if (string_set_has(ledger, name))
+			return ledger->string;
+	return NULL;
 }
 
 /* ---- the settings request ---- */
@@ -606,7 +630,7 @@ static int update_part(struct cluster_builder *b, struct settings_part *part,
 	for (i = 0; i < c->field_count; i++) {
 		const char *key = c->fields[i].path;
 
-		if (!strcmp(key, "managed"))
+		if (!strcmp(key, "managed") || !strcmp(key, "owner"))
 			continue;
 		err = part_set(part, &b->settings, d->name, key, cJSON_GetObjectItemCaseSensitive(body, key),
 			       path_is_sensitive(d->sensitive_paths, key));
@@ -629,11 +653,14 @@ static int update_part(struct cluster_builder *b, struct settings_part *part,
 }
 
 /* An alias in transient settings moves to persistent; one missing from the
- * ledger is adopted: from now on it is pruned like any alias esreconcile created. */
+ * ledger is adopted: from now on it is pruned like any alias esreconcile created.
+ * One in another owner's ledger is only planned with --adopt-from that owner
+ * (plan.c), and moves from that ledger to ours. */
 static int remote_extra_fields(struct cluster_builder *b, const struct desired_object *d,
 			       const cJSON *live, struct plan_change *c)
 {
 	cJSON *before = NULL, *after = NULL;
+	const char *holder;
 	int err = 0;
 
 	if (cJSON_GetObjectItemCaseSensitive(live, "transient")) {
@@ -646,7 +673,16 @@ static int remote_extra_fields(struct cluster_builder *b, const struct desired_o
 		cJSON_Delete(before);
 		cJSON_Delete(after);
 	}
-	if (!err && !string_set_has(b->ledger_live, d->name)) {
+	holder = remote_owner_of(b, d->name, live);
+	if (!err && holder && strcmp(holder, b->owner) != 0) {
+		before = cJSON_CreateString(holder);
+		after = cJSON_CreateString(b->owner);
+		err = before && after ? change_add_field(c, "owner", before, after, false) : -ENOMEM;
+		if (!err && !cJSON_AddStringToObject(b->ledger_adopted, d->name, holder))
+			err = -ENOMEM;
+		cJSON_Delete(before);
+		cJSON_Delete(after);
+	} else if (!err && !holder) {
 		before = cJSON_CreateFalse();
 		after = cJSON_CreateTrue();
 		err = before && after ? change_add_field(c, "managed", before, after, false) : -ENOMEM;
@@ -954,8 +990,10 @@ static int check_links(struct cluster_builder *b)
 
 static int remote_finish(struct cluster_builder *b)
 {
-	cJSON *ledger = NULL, *added = NULL, *removed = NULL, *transient, *persistent, *value = NULL;
+	cJSON *ledger = NULL, *added = NULL, *removed = NULL, *transient, *persistent;
 	const cJSON *item;
+	char *bad = NULL;
+	size_t change;
 	int err = check_links(b);
 
 	if (err || !request_is_pending(&b->settings))
@@ -983,26 +1021,28 @@ static int remote_finish(struct cluster_builder *b)
 		err = add_ledger_edits(b, added, true);
 	if (!err)
 		err = add_ledger_edits(b, removed, false);
+	cJSON_ArrayForEach(item, b->ledger_adopted) {
+		if (!err)
+			err = change_of_alias(b, item->string, &change);
+		if (!err)
+			err = request_add_ledger_release(&b->settings, item->valuestring, item->string, change);
+	}
 	if (err)
 		goto done;
 	b->settings.carries_ledger = true;
 	persistent = cJSON_GetObjectItemCaseSensitive(b->settings.body, "persistent");
-	if (cJSON_GetArraySize(added) || cJSON_GetArraySize(removed)) {
-		err = ledger_value(&value, ledger);
-		if (err)
-			goto done;
-		if (!cJSON_AddItemToObject(persistent, LEDGER_SETTING, value)) {
-			err = -ENOMEM;
-			goto done;
-		}
-		value = NULL;
-	}
+	/* the body shows the ledgers as the live read has them, edited; apply
+	 * merges the same edits into a fresh read right before sending */
+	err = ledger_write(persistent, &bad, b->persistent, b->owner, b->settings.ledger_edits,
+			   b->settings.ledger_edit_count, NULL);
+	free(bad); /* every ledger was read without error by read_ledgers */
+	if (err)
+		goto done;
 	transient = cJSON_GetObjectItemCaseSensitive(b->settings.body, "transient");
 	if (!transient->child)
 		cJSON_DeleteItemFromObjectCaseSensitive(b->settings.body, "transient");
 	err = builder_push_request(b, &b->settings);
 done:
-	cJSON_Delete(value);
 	cJSON_Delete(ledger);
 	cJSON_Delete(added);
 	cJSON_Delete(removed);
@@ -1059,6 +1099,7 @@ static const struct kind_settle remote_settle = {
 	.settled_key = "remotes_connected",
 	.unsettled_key = "remotes_not_connected",
 	.unsettled_text = "is not connected",
+	.settling_text = "to connect",
 };
 
 /* The settings PUT (remotes and the ledger), the ledger re-read before it and
@@ -1074,6 +1115,7 @@ const struct kind_ops remote_kind_ops = {
 	.normalize = remote_normalize,
 	.comparable = remote_comparable,
 	.prunable = remote_prunable,
+	.owner_of = remote_owner_of,
 	.guard = remote_guard,
 	.desired_body = remote_desired_body,
 	.extra_fields = remote_extra_fields,

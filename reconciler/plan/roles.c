@@ -20,13 +20,16 @@ static bool is_reserved(const char *name, const cJSON *role)
 	return es_role_is_reserved(name) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
 }
 
-static bool role_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
-			  enum prune_policy policy)
+static bool role_prunable(const char *name, const cJSON *live)
+{
+	return !is_reserved(name, live);
+}
+
+static const char *role_owner_of(const struct cluster_builder *b, const char *name, const cJSON *live)
 {
 	(void)b;
-	if (is_reserved(name, live))
-		return false;
-	return policy == PRUNE_ALL || plan_is_managed(live);
+	(void)name;
+	return plan_metadata_owner(live);
 }
 
 /* ---- normalisation ---- */
@@ -472,10 +475,9 @@ static int role_guard(struct cluster_builder *b, const struct desired_object *d,
 static int role_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
 			     const struct desired_object *d, const cJSON *live)
 {
-	(void)b;
 	(void)live;
 	*problem_out = NULL;
-	return plan_stamp_managed(out, d->body);
+	return plan_stamp_managed(out, d->body, b->owner);
 }
 
 static int role_finish(struct cluster_builder *b)
@@ -574,6 +576,7 @@ const struct kind_ops role_kind_ops = {
 	.privileges = role_privileges,
 	.normalize = role_normalize,
 	.prunable = role_prunable,
+	.owner_of = role_owner_of,
 	.guard = role_guard,
 	.desired_body = role_desired_body,
 	.write = role_write,

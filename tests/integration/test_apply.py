@@ -419,7 +419,8 @@ def test_saved_plan():
     expect(esr(emu, "plan", "-f", changed, "--out", plan_file), 2, "plan --out (3)")
     emu.clear_requests()
     r = expect(esr(emu, "apply", "-f", path, "--auto-approve", plan_file), 1, "desired state changed")
-    check("plan is stale" in r.stderr and not writes_in_log(emu), "desired-state change not caught:\n%r" % r)
+    check("plan is stale: the desired state (-f files) plans other changes" in r.stderr and not writes_in_log(emu),
+          "desired-state change not caught:\n%r" % r)
 
 
 def test_max_deletes_guard():

@@ -174,11 +174,12 @@ def validator_env(ca_file):
 
 
 def run_validate(path, env):
-    """(exit code or None, output) of `$ESR_BIN validate -f path`."""
+    """(exit code or None, output) of `$ESR_BIN validate --require-env -f path`: every
+    ${VAR} resolved, as plan and apply need them."""
     if not (os.path.isfile(ESR_BIN) and os.access(ESR_BIN, os.X_OK)):
         return None, "no executable at ESR_BIN=%s" % ESR_BIN
     try:
-        proc = subprocess.run([ESR_BIN, "validate", "-f", path], env=env, cwd=ROOT,
+        proc = subprocess.run([ESR_BIN, "validate", "--require-env", "-f", path], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               timeout=VALIDATE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
