@@ -32,6 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define INPUT_MAX ((size_t)64 << 10)
 #define EDITS_MAX 64
+/* The run's owner: the one whose ledger is the setting of before owners. */
+#define OWNER "default"
 
 /* Whether the ledger can hold alias as itself: not a comma list, no edge
  * spaces, and UTF-8 (the ledger refuses other bytes as unreadable: sets that
@@ -62,57 +64,67 @@ static void check(bool ok, const char *what)
 	}
 }
 
-/* ledger_merge() and ledger_holds() agree with ledger_read(). */
+/* The run's edits as the plan makes them: the own owner's ledger (owner NULL). */
+static size_t make_edits(struct ledger_edit *edits, char *const *add, size_t add_count, char *const *remove,
+			 size_t remove_count)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < add_count; i++)
+		edits[n++] = (struct ledger_edit){ .alias = add[i], .owner = NULL, .change = n, .add = true };
+	for (i = 0; i < remove_count; i++)
+		edits[n++] = (struct ledger_edit){ .alias = remove[i], .owner = NULL, .change = n, .add = false };
+	return n;
+}
+
+/* ledger_write() and ledger_holds() agree with ledger_read(). */
 static void check_merge(const cJSON *persistent, char *const *add, size_t add_count, char *const *remove,
 			size_t remove_count)
 {
-	cJSON *set = NULL, *merged = NULL, *written = NULL;
-	char *keep[EDITS_MAX], *gone[EDITS_MAX];
-	size_t keep_count = 0, gone_count = 0, i;
-	int read_err = ledger_read(&set, persistent), merge_err;
+	struct ledger_edit edits[2 * EDITS_MAX];
+	size_t count = make_edits(edits, add, add_count, remove, remove_count), i;
+	cJSON *set = NULL, *written = cJSON_CreateObject();
+	char *bad = NULL;
+	int read_err = ledger_read(&set, persistent, OWNER), write_err;
 
-	merge_err = ledger_merge(&merged, persistent, add, add_count, remove, remove_count);
-	if (read_err == -EBADMSG) {
-		check(merge_err == -EBADMSG, "ledger_merge wrote over an unreadable ledger");
-		check(!ledger_holds(persistent, NULL, 0, NULL, 0), "ledger_holds read an unreadable ledger");
+	if (!written)
+		goto done;
+	write_err = ledger_write(written, &bad, persistent, OWNER, edits, count, NULL);
+	if (read_err == -EBADMSG && count) {
+		check(write_err == -EBADMSG, "ledger_write wrote over an unreadable ledger");
+		check(!count || !ledger_holds(persistent, OWNER, edits, count, NULL),
+		      "ledger_holds read an unreadable ledger");
 	}
 	if (!read_err) {
 		cJSON *value = NULL;
 
-		check(ledger_holds(persistent, NULL, 0, NULL, 0), "ledger_holds cannot read a readable ledger");
 		if (!ledger_value(&value, set)) {
 			/* the value written back reads as the same set */
 			cJSON *again = NULL, *wrapper = cJSON_CreateObject();
 
-			if (wrapper && cJSON_AddItemReferenceToObject(wrapper, LEDGER_SETTING, value) &&
-			    !ledger_read(&again, wrapper))
+			if (wrapper && cJSON_AddItemReferenceToObject(wrapper, LEDGER_DEFAULT_SETTING, value) &&
+			    !ledger_read(&again, wrapper, OWNER))
 				check(cJSON_Compare(again, set, 1), "ledger_value does not read back as the ledger");
 			cJSON_Delete(again);
 			cJSON_Delete(wrapper);
 		}
 		cJSON_Delete(value);
 	}
-	if (!merge_err && (written = cJSON_CreateObject()) &&
-	    cJSON_AddItemToObject(written, LEDGER_SETTING, merged)) {
+	if (!write_err) {
 		bool all_storable = true;
 
-		merged = NULL;
-		for (i = 0; i < add_count; i++) {
-			all_storable = all_storable && storable(add[i]);
-			if (!listed(remove, remove_count, add[i]))
-				keep[keep_count++] = add[i];
-		}
-		for (i = 0; i < remove_count; i++) {
-			all_storable = all_storable && storable(remove[i]);
-			gone[gone_count++] = remove[i];
-		}
-		/* an alias with a comma would add the aliases it lists */
-		if (all_storable)
-			check(ledger_holds(written, keep, keep_count, gone, gone_count),
+		/* an alias with a comma would add the aliases it lists; an alias both added
+		 * and removed is removed */
+		for (i = 0; i < count; i++)
+			all_storable = all_storable && storable(edits[i].alias) &&
+				       !(edits[i].add && listed(remove, remove_count, edits[i].alias));
+		if (all_storable && cJSON_GetObjectItemCaseSensitive(written, LEDGER_DEFAULT_SETTING))
+			check(ledger_holds(written, OWNER, edits, count, NULL),
 			      "the merged ledger does not hold its edits");
 	}
+done:
+	free(bad);
 	cJSON_Delete(written);
-	cJSON_Delete(merged);
 	cJSON_Delete(set);
 }
 

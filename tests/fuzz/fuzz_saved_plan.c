@@ -1,7 +1,7 @@
 /* Fuzz target for the saved-plan reader (apply/saved_plan.h): any bytes as the
  * file `esreconcile plan --out` wrote, read with saved_plan_load() (it reads a
  * path: the input goes to a temporary file under /tmp, removed at once), then
- * compared with saved_plan_is_fresh() against a fixed fresh plan (the golden
+ * compared with saved_plan_check() against a fixed fresh plan (the golden
  * plan of tests/plan_cases/019-role-update-create-delete-8.15), with that
  * plan's fingerprint, with the saved plan's own fingerprint, and against itself.
  *
@@ -112,10 +112,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(cJSON_IsObject(saved) && cJSON_IsString(fingerprint) &&
 			      cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(saved, "clusters")) && !errmsg,
 		      "a loaded plan that is not a plan");
-		(void)saved_plan_is_fresh(saved, FRESH_FINGERPRINT, fresh);
-		(void)saved_plan_is_fresh(saved, fingerprint->valuestring, fresh);
-		(void)saved_plan_is_fresh(saved, fingerprint->valuestring, saved);
-		(void)saved_plan_is_fresh(fresh, FRESH_FINGERPRINT, saved);
+		(void)saved_plan_check(saved, FRESH_FINGERPRINT, fresh);
+		(void)saved_plan_check(saved, fingerprint->valuestring, fresh);
+		(void)saved_plan_check(saved, fingerprint->valuestring, saved);
+		(void)saved_plan_check(fresh, FRESH_FINGERPRINT, saved);
 	}
 	free(errmsg);
 	cJSON_Delete(saved);
