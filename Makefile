@@ -7,7 +7,7 @@ VERSION     := 0.1.0
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 CC          ?= cc
-PKGS        := yaml-0.1 libcurl libcjson openssl
+PKGS        := yaml-0.1 libcurl libcjson openssl libmicrohttpd
 STD         := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN        := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
                -Wconversion -Wno-sign-conversion -Wundef -Wpointer-arith -Wvla
@@ -55,19 +55,22 @@ TOOL_SRCS   := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS   := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 CMOCKA_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-# The pure layer: loading, planning, trust checking and the models they share,
-# which need neither libcurl nor threads. The unit tests of plan, the loader,
-# trust and parsing link against it alone, without libcurl, and check-purity
-# proves that it stays that way. The rest (es/http, es/live_read,
-# util/work_queue, apply/, cmd/) may need anything.
+# The pure layer: loading, planning, trust checking, the models they share and
+# the metrics text, which need neither libcurl nor threads. The unit tests of
+# plan, the loader, trust, parsing, metrics and the YAML writer link against it
+# alone, without libcurl, and check-purity proves that it stays that way. The
+# rest (es/http, es/live_read, util/work_queue, metrics/server, apply/, cmd/)
+# may need anything.
 PURE_SRCS   := $(filter-out reconciler/util/work_queue.c,\
                  $(filter reconciler/desired/% reconciler/plan/% reconciler/trust/% reconciler/util/%,$(LIB_SRCS))) \
-               reconciler/es/live.c reconciler/es/path.c reconciler/es/retry.c
+               reconciler/es/live.c reconciler/es/path.c reconciler/es/retry.c \
+               reconciler/metrics/metrics.c
 PURE_OBJS   := $(PURE_SRCS:%.c=$(BUILD)/%.o)
 PURE_PKGS   := yaml-0.1 libcjson openssl
 PURE_LIBS    = $(shell pkg-config --libs $(PURE_PKGS) 2>/dev/null) -lm
 PURE_UNIT_BINS := $(filter $(BUILD)/tests/test_plan_% $(BUILD)/tests/test_loader% \
-                    $(BUILD)/tests/test_trust% $(BUILD)/tests/test_util_parse,$(UNIT_BINS))
+                    $(BUILD)/tests/test_trust% $(BUILD)/tests/test_util_parse \
+                    $(BUILD)/tests/test_metrics $(BUILD)/tests/test_yaml_writer,$(UNIT_BINS))
 # Headers of the modules outside the pure layer, which no pure object may include.
 empty       :=
 space       := $(empty) $(empty)
@@ -168,14 +171,23 @@ lint: check-purity
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	  --inline-suppr --suppress=missingIncludeSystem --std=c11 -Ireconciler reconciler
 
+# The man page is hand-written roff (docs/esreconcile.1); bash finds the
+# completion by the command's name.
+MANDIR      ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+
 install: esreconcile
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/esreconcile/schemas
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/esreconcile/schemas \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 esreconcile $(DESTDIR)$(PREFIX)/bin/esreconcile
 	install -m 0644 schemas/desired-state.schema.json $(DESTDIR)$(PREFIX)/share/esreconcile/schemas/
+	install -m 0644 docs/esreconcile.1 $(DESTDIR)$(MANDIR)/man1/esreconcile.1
+	install -m 0644 completions/esreconcile.bash $(DESTDIR)$(COMPLETIONDIR)/esreconcile
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/esreconcile
 	rm -rf $(DESTDIR)$(PREFIX)/share/esreconcile
+	rm -f $(DESTDIR)$(MANDIR)/man1/esreconcile.1 $(DESTDIR)$(COMPLETIONDIR)/esreconcile
 
 clean:
 	rm -rf build esreconcile

@@ -11,6 +11,8 @@ static const struct command commands[] = {
 	{ "validate", "check desired-state files offline", cmd_validate },
 	{ "plan", "show the changes that would bring the clusters to the desired state", cmd_plan },
 	{ "apply", "make the changes and verify the result", cmd_apply },
+	{ "watch", "correct drift periodically, with metrics", cmd_watch },
+	{ "export", "write the live objects of a cluster as desired state", cmd_export },
 	{ "trust", "verify transport trust (check) or write a CA bundle (bundle)", cmd_trust },
 };
 

@@ -4,7 +4,7 @@
 set -eu
 
 packages="build-essential pkg-config libyaml-dev libcurl4-openssl-dev libcjson-dev libssl-dev
-libcmocka-dev openssl python3 python3-jsonschema python3-yaml python3-elasticsearch python3-bcrypt clang valgrind
+libmicrohttpd-dev libcmocka-dev openssl python3 python3-jsonschema python3-yaml python3-elasticsearch python3-bcrypt clang valgrind
 clang-tidy cppcheck"
 
 missing=""

@@ -20,12 +20,12 @@
  * another apply prepared before ours landed has arrived too. */
 #define LEDGER_SETTLE_MS 300
 
-/* Aliases of the ledger additions and removals, without those whose change was left out. */
+/* The ledger edits of a settings PUT, and which of them go (those whose change
+ * was not left out); edits are borrowed from the plan. */
 struct ledger_delta {
-	char **add;
-	size_t add_count;
-	char **remove;
-	size_t remove_count;
+	const struct ledger_edit *edits;
+	size_t count;
+	bool *take;
 };
 
 /* One cluster being applied, by one thread, or by several during a batch of
@@ -40,7 +40,23 @@ struct cluster_run {
 	size_t requests_sent; /* added to outcome->requests_sent when the run ends */
 	struct ledger_delta ledger; /* what our settings PUT did to the ledger, to confirm */
 	long settings_written_ms;   /* when that PUT was answered */
+	long progress_ms;           /* when progress was last shown */
 };
+
+/* Shown at most this often per cluster, and when the last request is done. */
+#define PROGRESS_INTERVAL_MS 1000
+
+static void show_progress(struct cluster_run *run, size_t done)
+{
+	long now = clock_now_ms();
+
+	if (!run->options->progress ||
+	    (done < run->plan->request_count && now - run->progress_ms < PROGRESS_INTERVAL_MS))
+		return;
+	run->progress_ms = now;
+	fprintf(run->options->progress, "esreconcile: cluster [%s]: %zu/%zu requests done\n",
+		run->plan->cluster_id, done, run->plan->request_count);
+}
 
 
 static int send_request(struct es_response *response, struct cluster_run *run, const char *method,
@@ -68,67 +84,46 @@ static int send_json(struct es_response *response, struct cluster_run *run, cons
 	return err;
 }
 
-/* The ledger edits of the request's included changes; the aliases are borrowed from the request. */
+/* Which ledger edits of the request go: those of its included changes. */
 static int included_edits(struct ledger_delta *delta, const struct plan_request *request,
 			  const bool *included)
 {
-	const struct ledger_edit *edit;
 	size_t i, c;
 
 	memset(delta, 0, sizeof(*delta));
 	if (!request->ledger_edit_count)
 		return 0;
-	delta->add = calloc(request->ledger_edit_count, sizeof(*delta->add));
-	delta->remove = calloc(request->ledger_edit_count, sizeof(*delta->remove));
-	if (!delta->add || !delta->remove)
+	delta->take = calloc(request->ledger_edit_count, sizeof(*delta->take));
+	if (!delta->take)
 		return -ENOMEM;
-	for (i = 0; i < request->ledger_edit_count; i++) {
-		edit = &request->ledger_edits[i];
+	delta->edits = request->ledger_edits;
+	delta->count = request->ledger_edit_count;
+	for (i = 0; i < request->ledger_edit_count; i++)
 		for (c = 0; c < request->change_count; c++)
-			if (request->changes[c] == edit->change && included[c])
-				break;
-		if (c == request->change_count)
-			continue;
-		if (edit->add)
-			delta->add[delta->add_count++] = edit->alias;
-		else
-			delta->remove[delta->remove_count++] = edit->alias;
-	}
+			if (request->changes[c] == request->ledger_edits[i].change && included[c])
+				delta->take[i] = true;
 	return 0;
+}
+
+static bool delta_empty(const struct ledger_delta *delta)
+{
+	size_t i;
+
+	for (i = 0; i < delta->count; i++)
+		if (delta->take[i])
+			return false;
+	return true;
 }
 
 static void ledger_delta_dispose(struct ledger_delta *delta)
 {
-	free(delta->add);
-	free(delta->remove);
+	free(delta->take);
+	memset(delta, 0, sizeof(*delta));
 }
 
 static const cJSON *persistent_of(const cJSON *settings)
 {
 	return cJSON_GetObjectItemCaseSensitive(settings, "persistent");
-}
-
-/* Sets the ledger key of a settings body (adding "persistent" if needed) to
- * value (taken over): an empty ledger (null) is only written to remove one. */
-static int set_ledger(cJSON *body, cJSON *value, const cJSON *live_settings)
-{
-	cJSON *persistent = cJSON_GetObjectItemCaseSensitive(body, "persistent");
-	bool live_has = cJSON_GetObjectItemCaseSensitive(persistent_of(live_settings), LEDGER_SETTING) != NULL;
-
-	if (!persistent && !(persistent = cJSON_AddObjectToObject(body, "persistent"))) {
-		cJSON_Delete(value);
-		return -ENOMEM;
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(persistent, LEDGER_SETTING);
-	if (cJSON_IsNull(value) && !live_has) {
-		cJSON_Delete(value);
-		return 0;
-	}
-	if (!cJSON_AddItemToObject(persistent, LEDGER_SETTING, value)) {
-		cJSON_Delete(value);
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 /* Reads the settings; a non-2xx answer is left in *response with -EPROTO. */
@@ -152,27 +147,29 @@ static int read_settings(struct es_response *response, struct cluster_run *run, 
 	return err;
 }
 
-/* Writes into body the ledger of live_settings merged with delta. Returns 0,
- * -ENOMEM, or -EBADMSG with *errmsg set when the live ledger is unreadable. */
+/* Writes into body the ledgers of live_settings merged with delta. Returns 0,
+ * -ENOMEM, or -EBADMSG with *errmsg set when a live ledger is unreadable. */
 static int merge_ledger(cJSON *body, const cJSON *live_settings, const struct ledger_delta *delta,
-			const char *cluster_id, char **errmsg)
+			const struct cluster_run *run, char **errmsg)
 {
-	cJSON *merged = NULL;
+	cJSON *persistent = cJSON_GetObjectItemCaseSensitive(body, "persistent");
 	struct buf message;
+	char *bad = NULL;
 	int err;
 
-	err = ledger_merge(&merged, persistent_of(live_settings), delta->add, delta->add_count,
-			   delta->remove, delta->remove_count);
-	if (!err)
-		return set_ledger(body, merged, live_settings);
+	if (!persistent && !(persistent = cJSON_AddObjectToObject(body, "persistent")))
+		return -ENOMEM;
+	err = ledger_write(persistent, &bad, persistent_of(live_settings), desired_owner(run->desired),
+			   delta->edits, delta->count, delta->take);
 	if (err == -EBADMSG) {
 		buf_init(&message, BUF_SMALL_MAX);
 		if (!buf_printf(&message, "cluster [%s]: the ownership ledger [%s] is neither a string nor a "
-				"list of strings; esreconcile does not write it (set it to the aliases it "
-				"manages, or to null)", cluster_id, LEDGER_SETTING))
+				"list of strings; esreconcile does not write it (set it to the aliases its "
+				"owner manages, or to null)", run->outcome->cluster_id, bad ? bad : "?"))
 			*errmsg = buf_detach(&message);
 		buf_dispose(&message);
 	}
+	free(bad);
 	return err;
 }
 
@@ -185,21 +182,21 @@ static void confirm_ledger(struct cluster_run *run, const struct ledger_delta *d
 	char *errmsg = NULL;
 	int round, err = 0;
 
-	if (!delta->add_count && !delta->remove_count)
+	if (!delta->count || delta_empty(delta))
 		return;
 	memset(&response, 0, sizeof(response));
 	clock_sleep_ms(run->settings_written_ms + LEDGER_SETTLE_MS - clock_now_ms());
 	for (round = 0; round < LEDGER_CONFIRM_ROUNDS; round++) {
 		err = read_settings(&response, run, &errmsg);
-		if (err || ledger_holds(persistent_of(response.json), delta->add, delta->add_count,
-					delta->remove, delta->remove_count))
+		if (err || ledger_holds(persistent_of(response.json), desired_owner(run->desired), delta->edits,
+					delta->count, delta->take))
 			break;
 		log_info("cluster [%s]: another writer changed the ownership ledger; merging again",
 			 run->outcome->cluster_id);
 		err = -ENOMEM;
 		if (!(body = cJSON_CreateObject()))
 			break;
-		err = merge_ledger(body, response.json, delta, run->outcome->cluster_id, &errmsg);
+		err = merge_ledger(body, response.json, delta, run, &errmsg);
 		es_response_dispose(&response);
 		if (!err)
 			err = send_json(&response, run, "PUT", "/_cluster/settings", body, ES_IDEMPOTENT, &errmsg);
@@ -212,8 +209,9 @@ static void confirm_ledger(struct cluster_run *run, const struct ledger_delta *d
 			break;
 	}
 	if (err)
-		log_warn("cluster [%s]: could not confirm the ownership ledger %s: %s",
-			 run->outcome->cluster_id, LEDGER_SETTING, errmsg ? errmsg : "unexpected answer");
+		log_warn("cluster [%s]: could not confirm the ownership ledger of owner [%s]: %s",
+			 run->outcome->cluster_id, desired_owner(run->desired),
+			 errmsg ? errmsg : "unexpected answer");
 	es_response_dispose(&response);
 	free(errmsg);
 }
@@ -245,12 +243,21 @@ static void mark_written(struct cluster_run *run, const struct plan_request *req
 	}
 }
 
-/* Runs one planned request. Returns 0, 1 when the cluster gave no usable
- * answer (stop this cluster), or -ENOMEM. */
+/* What run_request() returns when the cluster gave no usable answer, and when
+ * the process is stopping: either way no further request goes to the cluster. */
+#define RUN_NO_ANSWER 1
+#define RUN_STOPPING 2
+
+static bool stopping(const struct cluster_run *run)
+{
+	return run->options->stop && atomic_load(run->options->stop);
+}
+
+/* Runs one planned request. Returns 0, RUN_NO_ANSWER, RUN_STOPPING, or -ENOMEM. */
 static int run_request(struct cluster_run *run, const struct plan_request *request)
 {
 	struct es_response response, settings;
-	struct ledger_delta delta = { NULL, 0, NULL, 0 };
+	struct ledger_delta delta = { NULL, 0, NULL };
 	cJSON *body = NULL;
 	bool *included = NULL;
 	char *errmsg = NULL;
@@ -259,6 +266,8 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 
 	memset(&response, 0, sizeof(response));
 	memset(&settings, 0, sizeof(settings));
+	if (stopping(run))
+		return RUN_STOPPING;
 	if (request->change_count && !(included = calloc(request->change_count, sizeof(*included))))
 		goto done;
 	included_count = request_gate(included, run->outcome, run->plan, request);
@@ -279,7 +288,7 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 		}
 		err = read_settings(&settings, run, &errmsg);
 		if (!err)
-			err = merge_ledger(body, settings.json, &delta, run->outcome->cluster_id, &errmsg);
+			err = merge_ledger(body, settings.json, &delta, run, &errmsg);
 		if (err == -EPROTO) {
 			err = request_record_response(run->outcome, run->plan, request, included, &settings);
 			goto done;
@@ -312,7 +321,7 @@ no_response:
 	log_warn("%s", errmsg ? errmsg : "no answer");
 	err = request_record_no_response(run->outcome, request, included, errmsg ? errmsg : "no answer");
 	if (!err)
-		err = 1;
+		err = RUN_NO_ANSWER;
 done:
 	es_response_dispose(&response);
 	es_response_dispose(&settings);
@@ -429,11 +438,16 @@ static int run_requests(struct cluster_run *run)
 		if (end - first > 1 && run->step_width > 1 && !requests[first].carries_ledger &&
 		    requests_independent(run->plan, first, end)) {
 			err = run_batch(run, first, end);
+			if (!err)
+				show_progress(run, end);
 			continue;
 		}
 		for (end = first; end < run->plan->request_count && requests[end].step == requests[first].step &&
-				  !err; end++)
+				  !err; end++) {
 			err = run_request(run, &requests[end]);
+			if (!err)
+				show_progress(run, end + 1);
+		}
 	}
 	return err;
 }
@@ -486,16 +500,19 @@ static int apply_cluster(struct cluster_run *run)
 		goto done;
 	}
 	err = run_requests(run);
-	if (err == 1) {
-		err = cluster_skip_pending(run->outcome, "not attempted: the cluster stopped answering");
+	if (err == RUN_NO_ANSWER || err == RUN_STOPPING) {
+		err = cluster_skip_pending(run->outcome, err == RUN_STOPPING
+					   ? "not attempted: esreconcile is stopping"
+					   : "not attempted: the cluster stopped answering");
 		goto done;
 	}
 	if (err)
 		goto done;
 	for (kind = 0; kind < RESOURCE_KIND_COUNT && run->options->wait_ms > 0; kind++)
 		if (run->outcome->written[kind])
-			verify_wait(run->outcome, run->client, run->desired, (enum resource_kind)kind,
-				    run->plan->version, run->options->wait_ms);
+			verify_wait(run->outcome, run->options->progress, run->client, run->desired,
+				    (enum resource_kind)kind, run->plan->version, run->options->wait_ms,
+				    run->options->stop);
 	confirm_ledger(run, &run->ledger);
 	err = cluster_skip_pending(run->outcome, "not attempted");
 done:

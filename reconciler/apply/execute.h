@@ -11,6 +11,9 @@
 #ifndef ESR_APPLY_EXECUTE_H
 #define ESR_APPLY_EXECUTE_H
 
+#include <stdatomic.h>
+#include <stdio.h>
+
 #include "apply/outcome.h"
 #include "desired/model.h"
 #include "es/http.h"
@@ -25,7 +28,14 @@ struct apply_options {
 	 * APPLY_STEP_CONCURRENCY_MAX) for a step of independent requests. */
 	long parallel;
 	long wait_ms;  /* how long to wait for written remotes to connect; 0: no wait */
+	/* Where progress goes (done/total requests per cluster, what apply waits
+	 * for): a terminal's stderr, or NULL for none (pipes, JSON). */
+	FILE *progress;
 	const struct es_client_options *client; /* NULL for the defaults */
+	/* NULL, or a flag set when the process is stopping (watch on SIGTERM):
+	 * once set, no further request starts and no wait goes on; the requests
+	 * in flight finish, and the changes not attempted are skipped. */
+	const atomic_bool *stop;
 };
 
 /* Executes plan (built from desired, which supplies connections and secrets)

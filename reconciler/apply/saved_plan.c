@@ -99,12 +99,23 @@ static bool clusters_match(const cJSON *one, const cJSON *other)
 	return true;
 }
 
-bool saved_plan_is_fresh(const cJSON *saved, const char *fingerprint, const cJSON *fresh_plan_json)
+enum saved_plan_state saved_plan_check(const cJSON *saved, const char *fingerprint,
+				       const cJSON *fresh_plan_json)
 {
 	const cJSON *saved_fingerprint = cJSON_GetObjectItemCaseSensitive(saved, "fingerprint");
 
 	if (!cJSON_IsString(saved_fingerprint) || !fingerprint ||
 	    strcmp(saved_fingerprint->valuestring, fingerprint) != 0)
-		return false;
-	return clusters_match(saved, fresh_plan_json) && clusters_match(fresh_plan_json, saved);
+		return SAVED_PLAN_LIVE_CHANGED;
+	return clusters_match(saved, fresh_plan_json) && clusters_match(fresh_plan_json, saved)
+		       ? SAVED_PLAN_FRESH
+		       : SAVED_PLAN_DESIRED_CHANGED;
+}
+
+const char *saved_plan_stale_message(enum saved_plan_state state)
+{
+	return state == SAVED_PLAN_LIVE_CHANGED
+		       ? "plan is stale: the live state changed since the plan was made; run plan again"
+		       : "plan is stale: the desired state (-f files) plans other changes than the saved plan; "
+			 "run plan again";
 }

@@ -6,6 +6,7 @@
 
 #include "es/live.h"
 #include "plan/plan.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strlist.h"
@@ -34,15 +35,48 @@ int verify_split(struct cluster_outcome *outcome, const struct desired_state *de
 	return err;
 }
 
-int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
+/* "[a], [b]": the objects that have not settled yet. */
+static char *unsettled_names(const struct settlement *settlement)
+{
+	struct buf text;
+	size_t i;
+	int err = 0;
+
+	buf_init(&text, BUF_SMALL_MAX);
+	for (i = 0; !err && i < settlement->unsettled_count; i++)
+		err = buf_printf(&text, "%s[%s]", i ? ", " : "", settlement->unsettled[i]);
+	if (err) {
+		buf_dispose(&text);
+		return NULL;
+	}
+	return buf_detach(&text);
+}
+
+static void say_waiting(const struct cluster_outcome *outcome, FILE *progress, enum resource_kind kind,
+			const struct kind_settle *rule, const char *path, long wait_ms)
+{
+	char *names = unsettled_names(&outcome->settle[kind]);
+
+	if (progress)
+		fprintf(progress, "esreconcile: cluster [%s]: waiting up to %ld s for %s %s %s (polling GET %s)\n",
+			outcome->cluster_id, (wait_ms + 999) / 1000, resource_kind_name(kind),
+			names ? names : "?", rule->settling_text, path);
+	else
+		log_info("cluster [%s]: waiting up to %ld ms for %s %s %s (polling GET %s)", outcome->cluster_id,
+			 wait_ms, resource_kind_name(kind), names ? names : "?", rule->settling_text, path);
+	free(names);
+}
+
+int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_client *client,
 		const struct desired_state *desired, enum resource_kind kind, const char *version,
-		long wait_ms)
+		long wait_ms, const atomic_bool *stop)
 {
 	const struct kind_settle *rule = plan_kind_settle(kind);
 	struct es_response response;
 	char **names = NULL, *errmsg = NULL, *path = NULL;
 	size_t name_count = 0, i;
 	long deadline = clock_now_ms() + (wait_ms > 0 ? wait_ms : 0), left;
+	bool said = false;
 	int major = 0, minor = 0, err = 0;
 
 	if (!rule)
@@ -70,8 +104,11 @@ int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
 			break;
 		}
 		left = deadline - clock_now_ms();
-		if (!outcome->settle[kind].unsettled_count || left <= 0)
+		if (!outcome->settle[kind].unsettled_count || left <= 0 || (stop && atomic_load(stop)))
 			break;
+		if (!said)
+			say_waiting(outcome, progress, kind, rule, path, left);
+		said = true;
 		clock_sleep_ms(left < VERIFY_POLL_MS ? left : VERIFY_POLL_MS);
 	}
 	strlist_free(names, name_count);

@@ -8,7 +8,9 @@
 #ifndef ESR_APPLY_VERIFY_H
 #define ESR_APPLY_VERIFY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -28,11 +30,13 @@ int verify_split(struct cluster_outcome *outcome, const struct desired_state *de
 
 /* Polls the kind's settle path (for a cluster of version, e.g. "8.15.0"; NULL
  * when unknown) every VERIFY_POLL_MS until every declared object of kind on
- * the cluster is settled or wait_ms has passed, then records the last answer
- * with verify_split(). Returns 0 (even when some object did not settle), or a
- * negative errno when no answer could be read or on -ENOMEM. */
-int verify_wait(struct cluster_outcome *outcome, struct es_client *client,
+ * the cluster is settled, wait_ms has passed or *stop (when stop is not NULL)
+ * is set, then records the last answer with verify_split(). When it has to
+ * wait, it says for what (on progress when not NULL, else in the info log).
+ * Returns 0 (even when some object did not settle), or a negative errno when
+ * no answer could be read or on -ENOMEM. */
+int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_client *client,
 		const struct desired_state *desired, enum resource_kind kind, const char *version,
-		long wait_ms);
+		long wait_ms, const atomic_bool *stop);
 
 #endif

@@ -25,6 +25,13 @@ enum long_only_option {
 	OPT_ALLOW_DELETES,
 	OPT_NO_COLOR,
 	OPT_CLUSTER,
+	OPT_JITTER,
+	OPT_DETECT_ONLY,
+	OPT_METRICS_FILE,
+	OPT_METRICS_LISTEN,
+	OPT_ADOPT_FROM,
+	OPT_STRICT,
+	OPT_REQUIRE_ENV,
 };
 
 static int push(const char ***array, size_t *count, const char *value)
@@ -53,6 +60,21 @@ static int usage_error(const char *command, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* "10%" or "10": a whole percentage from 0 to 50 (more would let two
+ * intervals overlap). */
+static int parse_jitter(const char *text, long *out)
+{
+	char *end = NULL;
+	long value;
+
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (errno || end == text || (*end && strcmp(end, "%") != 0) || value < 0 || value > 50)
+		return -EINVAL;
+	*out = value;
+	return 0;
+}
+
 static int parse_count(const char *text, long *out)
 {
 	char *end = NULL;
@@ -69,6 +91,12 @@ static int parse_count(const char *text, long *out)
 int cli_parse(struct cli_options *opts, int argc, char **argv, const char *command,
 	      const char *usage, bool *done)
 {
+	return cli_parse_flags(opts, argc, argv, command, usage, 0, done);
+}
+
+int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char *command,
+		    const char *usage, unsigned flags, bool *done)
+{
 	static const struct option options[] = {
 		{ "file", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -84,6 +112,13 @@ int cli_parse(struct cli_options *opts, int argc, char **argv, const char *comma
 		{ "allow-deletes", no_argument, NULL, OPT_ALLOW_DELETES },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "cluster", required_argument, NULL, OPT_CLUSTER },
+		{ "jitter", required_argument, NULL, OPT_JITTER },
+		{ "detect-only", no_argument, NULL, OPT_DETECT_ONLY },
+		{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+		{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+		{ "adopt-from", required_argument, NULL, OPT_ADOPT_FROM },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "require-env", no_argument, NULL, OPT_REQUIRE_ENV },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, err = 0;
@@ -91,13 +126,20 @@ int cli_parse(struct cli_options *opts, int argc, char **argv, const char *comma
 	memset(opts, 0, sizeof(*opts));
 	opts->parallel = 8;
 	opts->wait_ms = 30000;
+	opts->interval_ms = 5L * 60 * 1000;
+	opts->jitter_percent = 10;
 	*done = false;
 	optind = 0; /* full reset, so several commands can be parsed in one process (tests) */
 	opterr = 0;
-	while (!err && (c = getopt_long(argc, argv, "+f:o:vh", options, NULL)) != -1) {
+	/* options may follow operands (`apply PLAN.json --auto-approve`); "--" ends them */
+	while (!err && (c = getopt_long(argc, argv, "f:o:vh", options, NULL)) != -1) {
 		switch (c) {
 		case 'f': err = push(&opts->files, &opts->file_count, optarg); break;
 		case 'o':
+			if (flags & CLI_OUTPUT_IS_FILE) {
+				opts->out_file = optarg;
+				break;
+			}
 			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
 				return usage_error(command, "--output must be text or json, not '%s'", optarg);
 			opts->output = optarg;
@@ -130,6 +172,22 @@ int cli_parse(struct cli_options *opts, int argc, char **argv, const char *comma
 		case OPT_ALLOW_DELETES: opts->allow_deletes = true; break;
 		case OPT_NO_COLOR: opts->no_color = true; break;
 		case OPT_CLUSTER: err = push(&opts->clusters, &opts->cluster_count, optarg); break;
+		case OPT_JITTER:
+			if (parse_jitter(optarg, &opts->jitter_percent))
+				return usage_error(command, "--jitter takes a percentage from 0%% to 50%%, not '%s'",
+						   optarg);
+			break;
+		case OPT_DETECT_ONLY: opts->detect_only = true; break;
+		case OPT_METRICS_FILE: opts->metrics_file = optarg; break;
+		case OPT_METRICS_LISTEN: opts->metrics_listen = optarg; break;
+		case OPT_ADOPT_FROM:
+			if (!desired_valid_id(optarg))
+				return usage_error(command, "--adopt-from takes an owner name ([A-Za-z0-9_-]+), not '%s'",
+						   optarg);
+			opts->adopt_from = optarg;
+			break;
+		case OPT_STRICT: opts->strict = true; break;
+		case OPT_REQUIRE_ENV: opts->require_env = true; break;
 		case ':':
 			return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -166,7 +224,7 @@ bool cli_use_color(const struct cli_options *opts, int fd)
 
 void cli_configure_logging(const struct cli_options *opts)
 {
-	enum log_level level = LOG_WARN;
+	enum log_level level = LOG_NOTICE;
 
 	if (opts->verbose == 1)
 		level = LOG_INFO;
@@ -195,7 +253,8 @@ int cli_load_desired(struct desired_state **out, const struct cli_options *opts,
 	if (!opts->file_count)
 		return usage_error(command, "%s", "no desired state given: pass -f FILE or -f DIR");
 	diag_list_init(&diags);
-	if (desired_load(out, opts->files, opts->file_count, &diags) < 0)
+	if (desired_load(out, opts->files, opts->file_count, &diags) < 0 ||
+	    (opts->adopt_from && !((*out)->policy.adopt_from = strdup(opts->adopt_from))))
 		code = EXIT_INVALID;
 	if (diags.count && opts->log_format && !strcmp(opts->log_format, "json"))
 		diag_print_json(&diags, stderr);

@@ -20,7 +20,14 @@ struct cli_options {
 	const char *log_format; /* --log-format text|json */
 	long parallel;          /* --parallel N, default 8 */
 	long wait_ms;           /* --wait DURATION, default 30s */
-	long interval_ms;       /* --interval DURATION */
+	long interval_ms;       /* --interval DURATION (watch), default 5m */
+	long jitter_percent;    /* --jitter N% (watch), 0 to 50, default 10 */
+	const char *metrics_file;   /* --metrics-file FILE (watch) */
+	const char *metrics_listen; /* --metrics-listen HOST:PORT (watch) */
+	bool detect_only;       /* --detect-only (watch) */
+	const char *adopt_from; /* --adopt-from OWNER: take over that owner's declared objects */
+	bool strict;            /* --strict: warnings make plan exit 1 */
+	bool require_env;       /* --require-env: validate needs every ${VAR} set */
 	bool auto_approve;
 	bool allow_deletes;
 	bool no_color;
@@ -40,6 +47,17 @@ struct command {
  * given it prints `usage` and returns -1 with *done set. Returns 0 on success. */
 int cli_parse(struct cli_options *opts, int argc, char **argv, const char *command,
 	      const char *usage, bool *done);
+
+/* Flags of cli_parse_flags(). */
+enum {
+	/* -o/--output names the file to write (into out_file), as in export and
+	 * trust bundle, instead of the format text|json. */
+	CLI_OUTPUT_IS_FILE = 1u << 0,
+};
+
+/* cli_parse() for a command whose options differ as flags says. */
+int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char *command,
+		    const char *usage, unsigned flags, bool *done);
 void cli_options_dispose(struct cli_options *opts);
 
 /* Whether coloured output is wanted on `stream` (TTY, no NO_COLOR, no --no-color). */
@@ -64,5 +82,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@
 #include "cmd/cli.h"
 #include "cmd/delete_guard.h"
 #include "cmd/exit_codes.h"
+#include "cmd/output_file.h"
 #include "cmd/read_and_plan.h"
 #include "es/http.h"
 #include "es/live.h"
@@ -41,6 +42,7 @@ static const char usage[] =
 	"  --report FILE         write the JSON report to FILE\n"
 	"  -o, --output FORMAT   text (default) or json: the report on standard output\n"
 	"  --cluster ID          only this cluster (repeatable)\n"
+	"  --adopt-from OWNER    take over the declared objects that owner OWNER holds\n"
 	"  --parallel N          requests in flight at once (8): clusters in parallel, and\n"
 	"                        the independent requests of one step within a cluster\n"
 	"  --log-format FORMAT   text or json logs on standard error\n"
@@ -70,16 +72,16 @@ struct apply_run {
  * planned from -f are still those it was made from. */
 static int check_saved_plan(const struct apply_run *run)
 {
+	enum saved_plan_state state;
 	cJSON *fresh = NULL;
-	bool current;
 	int err;
 
 	if ((err = plan_to_json(&fresh, run->plan)))
 		return err;
-	current = saved_plan_is_fresh(run->saved_plan, run->plan->fingerprint, fresh);
+	state = saved_plan_check(run->saved_plan, run->plan->fingerprint, fresh);
 	cJSON_Delete(fresh);
-	if (!current) {
-		log_error("%s", SAVED_PLAN_STALE_MESSAGE);
+	if (state != SAVED_PLAN_FRESH) {
+		log_error("%s", saved_plan_stale_message(state));
 		return -ESTALE;
 	}
 	return 0;
@@ -103,9 +105,9 @@ static int check_gates(const struct apply_run *run)
 
 	if (!delete_guard_allows(&deletes, run->plan, run->desired->policy.max_deletes,
 				 run->opts.allow_deletes)) {
-		log_error("the plan deletes %zu objects, more than policy.max_deletes (%ld); nothing was "
-			  "changed; pass --allow-deletes to apply it anyway",
-			  deletes, run->desired->policy.max_deletes);
+		log_error("the plan deletes %zu objects of owner [%s], more than policy.max_deletes (%ld); "
+			  "nothing was changed; pass --allow-deletes to apply it anyway",
+			  deletes, desired_owner(run->desired), run->desired->policy.max_deletes);
 		return -EPERM;
 	}
 	if (run->opts.auto_approve)
@@ -209,30 +211,33 @@ static void warn_unsettled(const struct apply_run *run)
 	}
 }
 
+/* The report file is written like a saved plan: a private temporary file
+ * renamed over the target, so a symlink there is replaced, never followed,
+ * and a reader never sees half a report. */
 static int write_outputs(const struct apply_run *run)
 {
+	struct output_file report = { 0 };
 	FILE *streams[2];
-	FILE *report_file = NULL;
 	size_t stream_count = 0;
 	struct buf summary;
 	int err = 0;
 
 	buf_init(&summary, (size_t)64 << 20);
 	if (run->opts.report_file) {
-		if (!(report_file = fopen(run->opts.report_file, "w"))) {
-			log_error("--report %s: %s", run->opts.report_file, strerror(errno));
-			err = -errno;
+		if ((err = output_file_open(&report, run->opts.report_file, 0600))) {
+			log_error("--report %s: %s", run->opts.report_file, strerror(-err));
 			goto done;
 		}
-		streams[stream_count++] = report_file;
+		streams[stream_count++] = report.stream;
 	}
 	if (run->json)
 		streams[stream_count++] = stdout;
 	if (stream_count)
 		err = apply_report_write(streams, stream_count, run->plan, run->outcome);
-	if (report_file) {
-		if (fclose(report_file) && !err)
-			err = -EIO;
+	if (run->opts.report_file) {
+		if (!err)
+			err = output_file_commit(&report);
+		output_file_abort(&report);
 		if (err)
 			log_error("--report %s: could not write the report", run->opts.report_file);
 	}
@@ -251,6 +256,7 @@ static int run_apply(struct apply_run *run)
 	struct apply_options options = {
 		.parallel = run->opts.parallel,
 		.wait_ms = run->opts.wait_ms,
+		.progress = !run->json && isatty(STDERR_FILENO) ? stderr : NULL,
 		.client = NULL,
 	};
 	char *errmsg = NULL;

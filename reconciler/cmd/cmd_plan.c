@@ -2,16 +2,15 @@
  *
  * load -f → read live → plan → print (text or JSON) → optionally save the JSON
  * plan for a later `apply PLAN.json`. Nothing is written to any cluster. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cli.h"
 #include "cmd/delete_guard.h"
 #include "cmd/exit_codes.h"
+#include "cmd/output_file.h"
 #include "cmd/read_and_plan.h"
 #include "es/live.h"
 #include "plan/plan.h"
@@ -32,6 +31,8 @@ static const char usage[] =
 	"  --out FILE            also save the JSON plan (with its fingerprint, without any\n"
 	"                        secret) for 'esreconcile apply FILE'\n"
 	"  --cluster ID          only this cluster (repeatable)\n"
+	"  --adopt-from OWNER    take over the declared objects that owner OWNER holds\n"
+	"  --strict              warnings (such as remote-role-missing) make the exit 1\n"
 	"  --parallel N          requests in flight at once (8)\n"
 	"  --log-format FORMAT   text or json logs on standard error\n"
 	"  --no-color            no colours (also: NO_COLOR set)\n"
@@ -39,43 +40,20 @@ static const char usage[] =
 	"  -h, --help            this help\n"
 	"\n"
 	"exit: 0 in sync, 2 changes pending, 1 error (unreadable files, an unreachable\n"
-	"cluster, or a problem marked ! that apply cannot fix), 64 usage error\n";
+	"cluster, a problem marked ! that apply cannot fix, or a warning with --strict),\n"
+	"64 usage error\n";
 
-/* Writes the JSON plan to path through a temporary file in the same directory,
- * so a reader never sees half a plan; the file is private (0600). */
+/* The saved plan is private (0600): it names the clusters' objects. */
 static int save_plan(const char *path, const struct plan *plan)
 {
-	struct buf tmp;
-	FILE *f = NULL;
-	int fd, err = 0;
+	struct output_file file;
+	int err = output_file_open(&file, path, 0600);
 
-	buf_init(&tmp, BUF_SMALL_MAX);
-	if (buf_printf(&tmp, "%s.tmp.XXXXXX", path)) {
-		err = -ENOMEM;
-		goto out;
-	}
-	fd = mkstemp(tmp.data); /* creates the file 0600 */
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto out;
-	}
-	err = plan_write_json(f, plan);
-	if (!err && (fflush(f) || fsync(fileno(f))))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp.data, path))
-		err = -errno;
-out:
-	if (err && tmp.data)
-		unlink(tmp.data);
-	buf_dispose(&tmp);
+	if (!err)
+		err = plan_write_json(file.stream, plan);
+	if (!err)
+		return output_file_commit(&file);
+	output_file_abort(&file);
 	return err;
 }
 
@@ -152,9 +130,10 @@ int cmd_plan(int argc, char **argv)
 	if (output_plan(plan, &opts))
 		goto out;
 	if (!delete_guard_allows(&deletes, plan, desired->policy.max_deletes, false))
-		log_warn("the plan deletes %zu objects, more than policy.max_deletes (%ld): apply refuses it "
-			 "unless --allow-deletes", deletes, desired->policy.max_deletes);
-	rc = exit_code_for_plan(plan);
+		log_warn("the plan deletes %zu objects of owner [%s], more than policy.max_deletes (%ld): "
+			 "apply refuses it unless --allow-deletes", deletes, desired_owner(desired),
+			 desired->policy.max_deletes);
+	rc = exit_code_for_plan(plan, opts.strict);
 out:
 	plan_free(plan);
 	live_state_free(live);

@@ -1,34 +1,109 @@
 /* esreconcile trust check | trust bundle: verify transport trust, or write the
  * CA bundle a cluster's transport layer should trust. Trust is never written
  * to a cluster: it lives in elasticsearch.yml. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "cmd/cli.h"
+#include "cmd/output_file.h"
 #include "desired/model.h"
 #include "es/live.h"
 #include "es/live_read.h"
+#include "es/tls_probe.h"
 #include "trust/trust_check.h"
 #include "util/log.h"
+#include "util/strlist.h"
 
 static const char trust_usage[] =
-	"usage: esreconcile trust check -f FILE|DIR [-f ...] [--cluster ID]... [--parallel N]\n"
-	"       esreconcile trust bundle -f FILE|DIR --cluster ID -o FILE\n"
+	"usage: esreconcile trust check -f FILE|DIR [-f ...] [--cluster ID]... [--parallel N] [-o text|json]\n"
+	"       esreconcile trust bundle -f FILE|DIR --cluster ID [--out FILE | -o FILE]\n"
 	"\n"
 	"check   reads every authority's PEM file, checks that remotes between declared\n"
-	"        clusters are trusted both ways, and compares each cluster's\n"
-	"        GET /_ssl/certificates with the trust it declares. Certificates that\n"
-	"        expire within 30 days are warnings. Exit 0 no problem, 1 problems.\n"
+	"        clusters are trusted both ways, compares each cluster's\n"
+	"        GET /_ssl/certificates with the trust it declares, and proves each link:\n"
+	"        a TLS handshake with every transport address of each declared remote\n"
+	"        (seeds, proxy_address, or the publish addresses of its cluster:), whose\n"
+	"        certificate chain must verify against the authorities the remote's\n"
+	"        cluster trusts, in date and, where server_name is set, for that name\n"
+	"        (5 s per address at most). Each link is listed with subject, issuer and\n"
+	"        expiry; certificates that expire within 30 days are warnings. -o json\n"
+	"        prints one JSON document. Exit 0 no problem, 1 problems.\n"
 	"bundle  writes the PEM bundle (the authorities in trust.clusters.ID.trusts)\n"
-	"        for xpack.security.transport.ssl.certificate_authorities. Exit 0 / 1.\n";
+	"        for xpack.security.transport.ssl.certificate_authorities to --out FILE,\n"
+	"        or to standard output. Exit 0 / 1.\n";
+
+static void format_time(char out[32], time_t t)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "?");
+}
+
+/* Shakes hands with every transport address of each declared remote of the
+ * selected clusters, and records what was found. Returns 0 or -ENOMEM. */
+static int check_links(struct trust_report *report, const struct desired_state *desired,
+		       const struct live_state *live, const struct cli_options *opts)
+{
+	struct tls_probe_result probe;
+	char **addresses = NULL;
+	size_t i, j, count = 0;
+	int err = 0;
+
+	for (i = 0; !err && i < desired->object_count; i++) {
+		const struct desired_object *remote = &desired->objects[i];
+
+		if (remote->kind != RESOURCE_REMOTE || remote->absent ||
+		    (opts->cluster_count && !strlist_contains((char *const *)opts->clusters, opts->cluster_count,
+							      remote->cluster)))
+			continue;
+		err = trust_link_addresses(&addresses, &count, remote, live);
+		for (j = 0; !err && j < count; j++) {
+			err = tls_probe(&probe, addresses[j], trust_link_server_name(remote),
+					TRUST_HANDSHAKE_TIMEOUT_MS);
+			if (err == -EINVAL) /* the loader checked it: cannot happen */
+				err = trust_check_link(report, desired, remote, addresses[j], NULL, 0,
+						       "the address does not parse", time(NULL));
+			else if (!err)
+				err = trust_check_link(report, desired, remote, addresses[j], probe.chain_pem,
+						       probe.chain_count, probe.error, time(NULL));
+			tls_probe_result_dispose(&probe);
+		}
+		strlist_free(addresses, count);
+		addresses = NULL;
+		count = 0;
+	}
+	return err;
+}
+
+static void print_links(const struct trust_report *report)
+{
+	char expiry[32];
+	size_t i;
+
+	for (i = 0; i < report->link_count; i++) {
+		const struct trust_link *l = &report->links[i];
+
+		format_time(expiry, l->leaf.not_after);
+		printf("%s %s -> %s at %s", l->verified ? "ok" : "!", l->cluster, l->remote, l->address);
+		if (l->presented)
+			printf(": subject %s, issuer %s, expires %s", l->leaf.subject_dn, l->leaf.issuer_dn, expiry);
+		if (l->error)
+			printf("%s%s", l->presented ? "; " : ": ", l->error);
+		putchar('\n');
+	}
+}
 
 static int print_report(const struct trust_report *report)
 {
 	size_t i;
 
+	print_links(report);
 	for (i = 0; i < report->count; i++) {
 		const struct trust_finding *f = &report->findings[i];
 
@@ -43,6 +118,71 @@ static int print_report(const struct trust_report *report)
 	return report->problems ? EXIT_INVALID : EXIT_OK;
 }
 
+/* The JSON document of trust check -o json; the caller owns it. NULL when memory ran out. */
+static cJSON *report_json(const struct trust_report *report, const struct live_state *live)
+{
+	cJSON *doc = cJSON_CreateObject(), *links, *findings, *item;
+	char expiry[32];
+	size_t i, problems = report->problems;
+	bool ok = true;
+
+	links = doc ? cJSON_AddArrayToObject(doc, "links") : NULL;
+	findings = doc ? cJSON_AddArrayToObject(doc, "findings") : NULL;
+	for (i = 0; ok && links && i < report->link_count; i++) {
+		const struct trust_link *l = &report->links[i];
+
+		format_time(expiry, l->leaf.not_after);
+		ok = (item = cJSON_CreateObject()) && cJSON_AddItemToArray(links, item) &&
+		     cJSON_AddStringToObject(item, "cluster", l->cluster) &&
+		     cJSON_AddStringToObject(item, "remote", l->remote) &&
+		     cJSON_AddStringToObject(item, "address", l->address) &&
+		     cJSON_AddBoolToObject(item, "verified", l->verified) &&
+		     (!l->presented || (cJSON_AddStringToObject(item, "subject", l->leaf.subject_dn) &&
+					cJSON_AddStringToObject(item, "issuer", l->leaf.issuer_dn) &&
+					cJSON_AddStringToObject(item, "expires", expiry))) &&
+		     (!l->error || cJSON_AddStringToObject(item, "error", l->error));
+	}
+	for (i = 0; ok && findings && i < report->count; i++) {
+		const struct trust_finding *f = &report->findings[i];
+
+		ok = (item = cJSON_CreateObject()) && cJSON_AddItemToArray(findings, item) &&
+		     (f->cluster ? cJSON_AddStringToObject(item, "cluster", f->cluster)
+				 : cJSON_AddNullToObject(item, "cluster")) &&
+		     (!f->authority || cJSON_AddStringToObject(item, "authority", f->authority)) &&
+		     cJSON_AddStringToObject(item, "severity", f->severity == TRUST_PROBLEM ? "problem" : "warning") &&
+		     cJSON_AddStringToObject(item, "message", f->message);
+	}
+	for (i = 0; ok && findings && live && i < live->cluster_count; i++) {
+		const struct live_cluster *lc = &live->clusters[i];
+
+		if (lc->reachable)
+			continue;
+		problems++;
+		ok = (item = cJSON_CreateObject()) && cJSON_AddItemToArray(findings, item) &&
+		     cJSON_AddStringToObject(item, "cluster", lc->cluster_id) &&
+		     cJSON_AddStringToObject(item, "severity", "problem") &&
+		     cJSON_AddStringToObject(item, "message", lc->error ? lc->error : "unreachable");
+	}
+	if (!ok || !links || !findings || !cJSON_AddBoolToObject(doc, "ok", problems == 0) ||
+	    !cJSON_AddNumberToObject(doc, "problems", (double)problems) ||
+	    !cJSON_AddNumberToObject(doc, "warnings", (double)(report->count - report->problems))) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static int print_json(const struct trust_report *report, const struct live_state *live)
+{
+	cJSON *doc = report_json(report, live);
+	char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+	int ok = text && puts(text) >= 0;
+
+	free(text);
+	cJSON_Delete(doc);
+	return ok ? 0 : -ENOMEM;
+}
+
 static int trust_check_command(const struct cli_options *opts)
 {
 	struct trust_authority_certs certs = { 0 };
@@ -50,6 +190,7 @@ static int trust_check_command(const struct cli_options *opts)
 	struct desired_state *desired = NULL;
 	struct trust_report *report = NULL;
 	struct live_state *live = NULL;
+	bool json;
 	size_t i;
 	int code;
 
@@ -64,15 +205,23 @@ static int trust_check_command(const struct cli_options *opts)
 		log_error("trust check: out of memory");
 		goto done;
 	}
-	for (i = 0; i < live->cluster_count; i++) {
+	json = opts->output && !strcmp(opts->output, "json");
+	for (i = 0; !json && i < live->cluster_count; i++) {
 		if (!live->clusters[i].reachable)
 			printf("! %s: %s\n", live->clusters[i].cluster_id, live->clusters[i].error);
 	}
-	if (trust_check(&report, desired, &certs, live, time(NULL)) < 0) {
+	if (trust_check(&report, desired, &certs, live, time(NULL)) < 0 ||
+	    check_links(report, desired, live, opts) < 0) {
 		log_error("trust check: out of memory");
 		goto done;
 	}
-	code = print_report(report);
+	if (json) {
+		code = report->problems ? EXIT_INVALID : EXIT_OK;
+		if (print_json(report, live) < 0)
+			goto done;
+	} else {
+		code = print_report(report);
+	}
 	for (i = 0; i < live->cluster_count; i++)
 		if (!live->clusters[i].reachable)
 			code = EXIT_INVALID;
@@ -84,37 +233,22 @@ done:
 	return code;
 }
 
-static int write_file_atomically(const char *path, const char *data)
+static int trust_bundle_command(const struct cli_options *opts)
 {
-	size_t len = strlen(path) + 16;
-	char *tmp = malloc(len);
-	FILE *f;
-	int ok;
-
-	if (!tmp)
-		return -1;
-	snprintf(tmp, len, "%s.tmp", path);
-	f = fopen(tmp, "w");
-	ok = f && fputs(data, f) >= 0;
-	if (f && fclose(f) != 0)
-		ok = 0;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
-	return ok ? 0 : -1;
-}
-
-static int trust_bundle_command(const struct cli_options *opts, const char *out_path)
-{
+	const char *out_path = opts->out_file;
 	struct desired_state *desired = NULL;
 	char *bundle = NULL;
 	int code;
 
-	if (opts->cluster_count != 1 || !out_path) {
-		fprintf(stderr, "esreconcile trust bundle: needs exactly one --cluster ID and -o FILE\n"
+	if (opts->cluster_count != 1) {
+		fprintf(stderr, "esreconcile trust bundle: needs exactly one --cluster ID\n"
 				"try 'esreconcile trust --help'\n");
+		return EXIT_USAGE;
+	}
+	/* -o elsewhere takes text|json: a bundle written to a file named so is a mistake */
+	if (out_path && (!strcmp(out_path, "json") || !strcmp(out_path, "text"))) {
+		fprintf(stderr, "esreconcile trust bundle: the bundle is PEM, not %s; write it to a file with "
+				"--out FILE\ntry 'esreconcile trust --help'\n", out_path);
 		return EXIT_USAGE;
 	}
 	code = cli_load_desired(&desired, opts, "trust");
@@ -126,7 +260,10 @@ static int trust_bundle_command(const struct cli_options *opts, const char *out_
 			  opts->clusters[0]);
 		goto done;
 	}
-	if (write_file_atomically(out_path, bundle) < 0) {
+	if (!out_path) {
+		if (fputs(bundle, stdout) < 0 || fflush(stdout))
+			goto done;
+	} else if (output_file_write(out_path, bundle, strlen(bundle), 0644) < 0) {
 		log_error("trust bundle: cannot write %s", out_path);
 		goto done;
 	}
@@ -140,10 +277,8 @@ done:
 int cmd_trust(int argc, char **argv)
 {
 	struct cli_options opts;
-	const char *out_path = NULL;
-	char **args = NULL;
 	bool done = false, bundle;
-	int code, i, n = 0;
+	int code;
 
 	if (argc < 2 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "bundle") != 0)) {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -154,25 +289,19 @@ int cmd_trust(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bundle = !strcmp(argv[1], "bundle");
-	/* In `trust bundle`, -o names the output file (design §3), unlike the
-	 * other commands' -o text|json: take it out before the shared parser. */
-	args = calloc((size_t)argc + 1, sizeof(*args));
-	if (!args)
-		return EXIT_INVALID;
-	for (i = 1; i < argc; i++) {
-		if (bundle && !strcmp(argv[i], "-o") && i + 1 < argc)
-			out_path = argv[++i];
-		else
-			args[n++] = argv[i];
-	}
-	code = cli_parse(&opts, n, args, "trust", trust_usage, &done);
+	/* In `trust bundle`, -o names the output file as --out does (design §3). */
+	code = cli_parse_flags(&opts, argc - 1, argv + 1, "trust", trust_usage,
+			       bundle ? CLI_OUTPUT_IS_FILE : 0, &done);
 	if (done)
 		code = EXIT_OK;
-	else if (code == 0) {
+	else if (code == 0 && opts.positional_count) {
+		fprintf(stderr, "esreconcile trust: unexpected operand '%s'\ntry 'esreconcile trust --help'\n",
+			opts.positional[0]);
+		code = EXIT_USAGE;
+	} else if (code == 0) {
 		cli_configure_logging(&opts);
-		code = bundle ? trust_bundle_command(&opts, out_path) : trust_check_command(&opts);
+		code = bundle ? trust_bundle_command(&opts) : trust_check_command(&opts);
 	}
 	cli_options_dispose(&opts);
-	free(args);
 	return code;
 }

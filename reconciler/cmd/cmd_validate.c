@@ -8,12 +8,14 @@
 #include "util/diag.h"
 
 static const char usage[] =
-	"usage: esreconcile validate -f FILE|DIR [-f FILE|DIR ...] [-o text|json]\n"
+	"usage: esreconcile validate -f FILE|DIR [-f FILE|DIR ...] [-o text|json] [--require-env]\n"
 	"\n"
 	"Checks desired-state files offline: YAML syntax, keys, types, Elasticsearch's own\n"
 	"rules (names, privileges, host:port, time values, remote modes), references between\n"
-	"sections, ${...} interpolation (variables must be set, files readable), and that no\n"
-	"resource is defined twice. No request is sent.\n"
+	"sections, ${...} interpolation, and that no resource is defined twice. No request\n"
+	"is sent. A ${VAR} that is not set (or a ${file:} that does not exist) is a\n"
+	"placeholder: everything that does not depend on its value is checked, and one\n"
+	"line names what was not resolved. plan and apply need every value.\n"
 	"\n"
 	"  -f, --file FILE|DIR   a desired-state file, or a directory whose *.yaml and *.yml\n"
 	"                        files are read in name order; repeatable, all are merged\n"
@@ -22,6 +24,8 @@ static const char usage[] =
 	"                        json: one JSON array on stdout of\n"
 	"                        {file, line, column, severity, code, message[, hint]}\n"
 	"                        ([] when there is nothing to report)\n"
+	"      --require-env     every ${VAR} must be set and every ${file:} readable, as\n"
+	"                        plan and apply require\n"
 	"      --no-color        no colours in text output (also: NO_COLOR set)\n"
 	"  -h, --help            this help\n"
 	"\n"
@@ -33,6 +37,19 @@ static const char usage[] =
 static const char *plural(size_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
+}
+
+/* The one line naming what was not resolved (placeholders): not an error here. */
+static void print_unresolved(const struct desired_state *state)
+{
+	size_t i;
+
+	if (!state->unresolved_count)
+		return;
+	fputs("not checked without their values:", stderr);
+	for (i = 0; i < state->unresolved_count; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", state->unresolved[i]);
+	fputs(" (unset here; plan and apply need them, validate --require-env checks them)\n", stderr);
 }
 
 static void print_summary(const struct desired_state *state)
@@ -70,7 +87,8 @@ int cmd_validate(int argc, char **argv)
 		goto out;
 	cli_configure_logging(&opts);
 	json = opts.output && opts.output[0] == 'j';
-	err = desired_load(&state, opts.files, opts.file_count, &diags);
+	err = opts.require_env ? desired_load(&state, opts.files, opts.file_count, &diags)
+			       : desired_load_offline(&state, opts.files, opts.file_count, &diags);
 	if (json)
 		diag_print_json(&diags, stdout);
 	else
@@ -83,6 +101,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (!json)
 		print_summary(state);
+	print_unresolved(state);
 	rc = EXIT_OK;
 out:
 	desired_state_free(state);

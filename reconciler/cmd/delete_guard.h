@@ -1,5 +1,7 @@
 /* delete_guard: policy.max_deletes, which keeps apply from running a plan that
- * deletes more objects than that unless --allow-deletes; plan only warns.
+ * deletes more objects than that unless --allow-deletes; plan only warns. A
+ * plan deletes only objects of its own owner (policy.owner), so the limit
+ * holds per owner.
  * Nothing here allocates or keeps what it is given. */
 #ifndef ESR_CMD_DELETE_GUARD_H
 #define ESR_CMD_DELETE_GUARD_H

@@ -3,10 +3,15 @@
 #include "apply/outcome.h"
 #include "plan/plan.h"
 
-int exit_code_for_plan(const struct plan *plan)
+int exit_code_for_plan(const struct plan *plan, bool strict)
 {
+	size_t i;
+
 	if (plan->summary.problems)
 		return EXIT_INVALID;
+	for (i = 0; strict && i < plan->cluster_count; i++)
+		if (plan->clusters[i].warning_count)
+			return EXIT_INVALID;
 	return plan_is_empty(plan) ? EXIT_OK : EXIT_CHANGES;
 }
 

@@ -4,6 +4,8 @@
 #ifndef ESR_CMD_EXIT_CODES_H
 #define ESR_CMD_EXIT_CODES_H
 
+#include <stdbool.h>
+
 #define EXIT_OK 0
 #define EXIT_INVALID 1 /* also: error, nothing applied */
 #define EXIT_CHANGES 2
@@ -13,8 +15,9 @@
 struct apply_outcome;
 struct plan;
 
-/* plan: 1 when a change is a problem, else 0 in sync or 2 changes pending. */
-int exit_code_for_plan(const struct plan *plan);
+/* plan: 1 when a change is a problem (or, when strict, when a cluster has a
+ * warning), else 0 in sync or 2 changes pending. */
+int exit_code_for_plan(const struct plan *plan, bool strict);
 
 /* apply: 0 converged with nothing failed or skipped; 3 when something was
  * applied but something else failed, was skipped or did not converge; 1 when

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/regular_file.h"
+#include "util/strlist.h"
 #include "util/utf8.h"
 
 bool interp_needed(const char *text, size_t len)
@@ -61,8 +62,16 @@ static int fail(const char **out_code, const char *code, struct buf *why, const 
 	return err ? err : -EINVAL;
 }
 
+/* A reference that cannot be resolved here, recorded as a placeholder. */
+static int defer(struct interp_placeholders *placeholders, const char *name, bool *out_placeholder)
+{
+	*out_placeholder = true;
+	return strlist_append(&placeholders->names, &placeholders->count, name);
+}
+
 static int append_file(struct buf *out, const char **out_code, const char *base_dir,
-		       const char *path, struct buf *why)
+		       const char *path, struct interp_placeholders *placeholders, bool *out_placeholder,
+		       struct buf *why)
 {
 	struct buf content;
 	char *resolved = interp_resolve_path(base_dir, path);
@@ -75,6 +84,16 @@ static int append_file(struct buf *out, const char **out_code, const char *base_
 	if (!resolved)
 		goto done;
 	f = regular_file_open(resolved, false);
+	if (!f && errno == ENOENT && placeholders) {
+		struct buf name;
+
+		buf_init(&name, BUF_SMALL_MAX);
+		err = buf_printf(&name, "file:%s", path);
+		if (!err)
+			err = defer(placeholders, name.data, out_placeholder);
+		buf_dispose(&name);
+		goto done;
+	}
 	if (!f) {
 		err = fail(out_code, "unreadable-file", why, "cannot read ${file:%s}: %s", path,
 			   errno == EINVAL ? "not a regular file" : strerror(errno));
@@ -118,7 +137,8 @@ done:
 
 /* Expands the reference ref[0..len) (what is between "${" and "}"). */
 static int expand_reference(struct buf *out, const char **out_code, const char *ref, size_t len,
-			    const char *base_dir, struct buf *why)
+			    const char *base_dir, struct interp_placeholders *placeholders,
+			    bool *out_placeholder, struct buf *why)
 {
 	char *copy = strndup(ref, len), *sep;
 	const char *value;
@@ -131,7 +151,7 @@ static int expand_reference(struct buf *out, const char **out_code, const char *
 		if (!copy[5])
 			err = fail(out_code, "interpolation-syntax", why, "${file:} needs a path");
 		else
-			err = append_file(out, out_code, base_dir, copy + 5, why);
+			err = append_file(out, out_code, base_dir, copy + 5, placeholders, out_placeholder, why);
 		goto done;
 	}
 	sep = strstr(copy, ":-");
@@ -148,6 +168,10 @@ static int expand_reference(struct buf *out, const char **out_code, const char *
 	value = getenv(copy);
 	if (sep && (!value || !value[0]))
 		value = sep + 2;
+	if (!value && placeholders) {
+		err = defer(placeholders, copy, out_placeholder);
+		goto done;
+	}
 	if (!value) {
 		err = fail(out_code, "unset-variable", why, "environment variable [%s] is not set", copy);
 		goto done;
@@ -158,12 +182,13 @@ done:
 	return err;
 }
 
-int interp_expand(char **out, size_t *out_len, bool *out_expanded, const char **out_code,
-		  const char *text, size_t len, const char *base_dir, struct buf *why)
+int interp_expand(char **out, size_t *out_len, bool *out_expanded, bool *out_placeholder,
+		  const char **out_code, const char *text, size_t len, const char *base_dir,
+		  struct interp_placeholders *placeholders, struct buf *why)
 {
 	struct buf result;
 	const char *close;
-	bool expanded = false;
+	bool expanded = false, placeholder = false;
 	size_t i = 0;
 	int err = 0;
 
@@ -180,7 +205,8 @@ int interp_expand(char **out, size_t *out_len, bool *out_expanded, const char **
 				break;
 			}
 			err = expand_reference(&result, out_code, text + i + 2,
-					       (size_t)(close - (text + i + 2)), base_dir, why);
+					       (size_t)(close - (text + i + 2)), base_dir, placeholders,
+					       &placeholder, why);
 			expanded = true;
 			i = (size_t)(close - text) + 1;
 		} else {
@@ -196,10 +222,22 @@ int interp_expand(char **out, size_t *out_len, bool *out_expanded, const char **
 		buf_dispose(&result);
 		return err;
 	}
+	if (placeholder) {
+		/* the value is unknown: the text as written stands in for it */
+		if (result.data)
+			memset(result.data, 0, result.cap); /* what was expanded may be a secret */
+		buf_reset(&result);
+		err = buf_append(&result, text, len);
+		if (err) {
+			buf_dispose(&result);
+			return err;
+		}
+	}
 	*out_len = result.len;
 	*out = buf_detach(&result);
 	if (!*out)
 		return -ENOMEM;
 	*out_expanded = expanded;
+	*out_placeholder = placeholder;
 	return 0;
 }

@@ -19,13 +19,26 @@
 /* Cap on the size of a ${file:} source. */
 #define INTERP_FILE_MAX ((size_t)1 << 20)
 
+/* Where references that cannot be resolved here go when they are placeholders
+ * rather than errors (`validate` without the production secrets): an unset
+ * variable as its name, a ${file:} that does not exist as "file:PATH". A
+ * string list (util/strlist.h) that the caller owns. */
+struct interp_placeholders {
+	char **names;
+	size_t count;
+};
+
 /* Expands text[0..len). On success returns 0 with *out (malloc'd, NUL-terminated,
  * the caller frees it), *out_len, and *out_expanded telling whether any ${...}
- * was substituted (an escaped $${ alone does not count). On failure returns a
- * negative code, appends the reason to why and sets *out_code to a stable
- * diagnostic code ("unset-variable", "unreadable-file", "interpolation-syntax"). */
-int interp_expand(char **out, size_t *out_len, bool *out_expanded, const char **out_code,
-		  const char *text, size_t len, const char *base_dir, struct buf *why);
+ * was substituted (an escaped $${ alone does not count). With placeholders
+ * (may be NULL), an unset variable or missing ${file:} is recorded there and
+ * *out_placeholder set: the value is unknown, *out is then the text as written.
+ * On failure returns a negative code, appends the reason to why and sets
+ * *out_code to a stable diagnostic code ("unset-variable", "unreadable-file",
+ * "interpolation-syntax"). */
+int interp_expand(char **out, size_t *out_len, bool *out_expanded, bool *out_placeholder,
+		  const char **out_code, const char *text, size_t len, const char *base_dir,
+		  struct interp_placeholders *placeholders, struct buf *why);
 
 /* Whether text[0..len) holds anything interp_expand would change. */
 bool interp_needed(const char *text, size_t len);

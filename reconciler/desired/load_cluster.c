@@ -12,6 +12,8 @@ static bool check_url(struct loader *l, const struct ynode *node, const struct p
 
 	if (!s)
 		return false;
+	if (node->placeholder)
+		return true;
 	if (!strncasecmp(s, "https://", 8))
 		host = s + 8, *out_plain_http = false;
 	else if (!strncasecmp(s, "http://", 7))
@@ -106,10 +108,31 @@ static void load_cluster_tls(struct loader *l, struct cluster_config *c, const s
 	}
 }
 
+/* expect: { cluster_name, cluster_uuid }, what GET / must answer. */
+static void load_cluster_expect(struct loader *l, struct cluster_config *c, const struct ynode *expect,
+				const struct path *p)
+{
+	static const char *const keys[] = { "cluster_name", "cluster_uuid" };
+	const struct ynode *node;
+	struct path child;
+
+	check_keys(l, expect, p, keys, COUNT(keys));
+	if ((node = ynode_get(expect, "cluster_name"))) {
+		path_child(&child, p, "cluster_name");
+		if (want_nonempty_string(l, node, &child))
+			c->expect_cluster_name = dup_or_oom(l, node->text);
+	}
+	if ((node = ynode_get(expect, "cluster_uuid"))) {
+		path_child(&child, p, "cluster_uuid");
+		if (want_nonempty_string(l, node, &child))
+			c->expect_cluster_uuid = dup_or_oom(l, node->text);
+	}
+}
+
 void load_cluster(struct loader *l, const struct ynode *key, const struct ynode *body)
 {
 	static const char *const keys[] = { "url", "urls", "auth", "tls", "timeout",
-					    "allow_insecure_http" };
+					    "allow_insecure_http", "expect" };
 	struct cluster_config *c;
 	const struct ynode *url = ynode_get(body, "url"), *urls = ynode_get(body, "urls");
 	const struct ynode *auth = ynode_get(body, "auth"), *node, *first_http = NULL;
@@ -184,6 +207,11 @@ void load_cluster(struct loader *l, const struct ynode *key, const struct ynode 
 	if ((node = ynode_get(body, "allow_insecure_http"))) {
 		path_child(&child, &p, "allow_insecure_http");
 		want_bool(l, node, &child, &c->allow_insecure_http);
+	}
+	if ((node = ynode_get(body, "expect"))) {
+		path_child(&child, &p, "expect");
+		if (want_kind(l, node, &child, YNODE_MAP))
+			load_cluster_expect(l, c, node, &child);
 	}
 	if (first_http && auth && !c->allow_insecure_http)
 		report(l, first_http, "insecure-http", "use https://, or set allow_insecure_http: true "

@@ -1,11 +1,12 @@
-/* load_policy: policy, what esreconcile may delete and how it checks passwords. */
+/* load_policy: policy, who this desired state is (owner), what esreconcile may
+ * delete, how it checks passwords, and whether watch is suspended. */
 #include "desired/loader_internal.h"
 
 #include <string.h>
 
 void load_policy(struct loader *l, const struct ynode *policy)
 {
-	static const char *const keys[] = { "prune", "max_deletes", "password_check" };
+	static const char *const keys[] = { "prune", "max_deletes", "password_check", "suspend", "owner" };
 	static const char *const prune_values[] = { "none", "managed", "all" };
 	static const char *const checks[] = { "probe", "on_create" };
 	const char *prune_keys[RESOURCE_KIND_COUNT];
@@ -41,6 +42,16 @@ void load_policy(struct loader *l, const struct ynode *policy)
 		if (want_int(l, node, &child, 0, &max))
 			l->state->policy.max_deletes = max > 1000000000 ? 1000000000 : (long)max;
 	}
+	if ((node = ynode_get(policy, "owner"))) {
+		path_child(&child, &p, "owner");
+		value = want_nonempty_string(l, node, &child);
+		/* it names a cluster setting (the owner's ledger): no dots, nothing to escape */
+		if (value && !desired_valid_id(value))
+			report(l, node, "invalid-name", "use letters, digits, '_' and '-'",
+			       "[policy.owner] [%s] is invalid: it must match [A-Za-z0-9_-]+", shown(node));
+		else if (value)
+			l->state->policy.owner = dup_or_oom(l, value);
+	}
 	if ((node = ynode_get(policy, "password_check"))) {
 		path_child(&child, &p, "password_check");
 		value = want_enum(l, node, &child, checks, COUNT(checks));
@@ -48,5 +59,9 @@ void load_policy(struct loader *l, const struct ynode *policy)
 			l->state->policy.password_check = !strcmp(value, "probe")
 								  ? PASSWORD_CHECK_PROBE
 								  : PASSWORD_CHECK_ON_CREATE;
+	}
+	if ((node = ynode_get(policy, "suspend"))) {
+		path_child(&child, &p, "suspend");
+		want_bool(l, node, &child, &l->state->policy.suspend);
 	}
 }

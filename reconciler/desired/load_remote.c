@@ -15,17 +15,12 @@ static void check_hostport(struct loader *l, const struct ynode *node, const str
 	struct buf why;
 	int port;
 
-	if (!want_nonempty_string(l, node, p))
+	if (!want_nonempty_string(l, node, p) || node->placeholder)
 		return;
 	buf_init(&why, BUF_SMALL_MAX);
-	if (hostport_parse(&port, node->text, &why) == -EINVAL) {
-		if (node->interpolated) { /* say what is wrong without showing the value */
-			buf_reset(&why);
-			hostport_parse(&port, "(sensitive)", &why);
-		}
+	if (hostport_parse(&port, node->text, &why) == -EINVAL)
 		report(l, node, "invalid-value", "write it as host:port, e.g. 10.0.0.1:9300 or "
 		       "[::1]:9300", "%s", why.data ? why.data : "invalid address");
-	}
 	buf_dispose(&why);
 }
 
@@ -35,11 +30,11 @@ static void check_remote_time(struct loader *l, const struct ynode *node, const 
 	struct buf why;
 	long long ns;
 
-	if (!want_string(l, node, p))
+	if (!want_string(l, node, p) || node->placeholder)
 		return;
 	buf_init(&why, BUF_SMALL_MAX);
 	if (duration_check(&ns, node->text, setting, &why))
-		report_bad_time(l, node, p, &why);
+		report_bad_time(l, node, &why);
 	buf_dispose(&why);
 }
 
@@ -299,7 +294,7 @@ static void load_remote(struct loader *l, const struct ynode *cluster, const str
 {
 	struct desired_object *o;
 
-	if (!valid_cluster_alias(name->text)) {
+	if (!desired_valid_id(name->text)) {
 		report(l, name, "invalid-name", "use letters, digits, '_' and '-'",
 		       "remote cluster alias [%s] is invalid: it must match [A-Za-z0-9_-]+", name->text);
 		return;

@@ -15,11 +15,11 @@ static void check_privileges(struct loader *l, const struct ynode *list, bool cl
 	for (i = 0; i < list->count; i++) {
 		const struct ynode *item = list->items[i];
 
-		if (item->kind != YNODE_SCALAR || item->type != YSCALAR_STRING ||
+		if (item->kind != YNODE_SCALAR || item->type != YSCALAR_STRING || item->placeholder ||
 		    (cluster_level ? es_cluster_privilege_known(item->text)
 				   : es_index_privilege_known(item->text)))
 			continue;
-		hint = item->interpolated ? NULL : hint_did_you_mean(item->text, names, count);
+		hint = item->secret ? NULL : hint_did_you_mean(item->text, names, count);
 		report(l, item, "unknown-privilege", hint,
 		       "unknown %s privilege [%s]. a privilege must be either one of the predefined "
 		       "%s privilege names or a pattern over one of the available %s actions",

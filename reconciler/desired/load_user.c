@@ -38,7 +38,7 @@ static void load_user_body(struct loader *l, struct desired_object *o, const str
 	if (password) {
 		path_child(&child, p, "password");
 		o->password = want_secret(l, password, &child);
-		if (o->password) {
+		if (o->password && !password->placeholder) {
 			size_t chars = 0;
 			const unsigned char *c;
 
@@ -54,8 +54,9 @@ static void load_user_body(struct loader *l, struct desired_object *o, const str
 
 		path_child(&child, p, "password_hash");
 		o->password_hash = want_secret(l, hash, &child);
-		/* Elasticsearch would refuse it, or store what no password matches */
-		if (o->password_hash && (why = password_hash_problem(hash->text)))
+		/* Elasticsearch would refuse it, or store what no password matches;
+		 * a placeholder (validate without the secret) has no shape to check */
+		if (o->password_hash && !hash->placeholder && (why = password_hash_problem(hash->text)))
 			report(l, hash, "invalid-value",
 			       "e.g. a bcrypt hash: python3 -c 'import bcrypt, getpass; "
 			       "print(bcrypt.hashpw(getpass.getpass().encode(), bcrypt.gensalt()).decode())'",

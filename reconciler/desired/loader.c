@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "desired/loader_internal.h"
+#include "util/strlist.h"
 
 /* ---- the loader's context ---- */
 
@@ -83,7 +84,7 @@ void add_ref(struct loader *l, enum ref_kind kind, const struct ynode *node,
 	va_end(ap);
 	r->kind = kind;
 	r->name = strdup(node->text);
-	r->hidden = node->interpolated;
+	r->hidden = node->secret;
 	r->file = l->file;
 	r->line = node->line;
 	r->column = node->column;
@@ -188,7 +189,7 @@ static int load_one(struct loader *l, const char *path, const char *data, size_t
 	if (err)
 		return err;
 	l->file = file;
-	err = ydoc_load(&doc, path, data, len, &stream, l->diags);
+	err = ydoc_load(&doc, path, data, len, &stream, l->placeholders, l->diags);
 	if (err == -ENOMEM || l->err)
 		return l->err ? l->err : err;
 	if (err)
@@ -288,14 +289,16 @@ static void loader_dispose(struct loader *l)
 }
 
 static int load(struct desired_state **out, const char *const *paths, size_t path_count,
-		const char *name, const char *data, size_t len, struct diag_list *diags)
+		const char *name, const char *data, size_t len, bool placeholders, struct diag_list *diags)
 {
+	struct interp_placeholders unresolved = { NULL, 0 };
 	struct loader l = { 0 };
 	size_t i, errors = diags->errors, first_diag = diags->count;
 	int err = 0;
 
 	*out = NULL;
 	l.diags = diags;
+	l.placeholders = placeholders ? &unresolved : NULL;
 	l.state = calloc(1, sizeof(*l.state));
 	if (!l.state)
 		return -ENOMEM;
@@ -319,9 +322,13 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 		err = -EINVAL;
 	sort_diags(l.state, diags, first_diag);
 	if (!err) {
+		l.state->unresolved = unresolved.names;
+		l.state->unresolved_count = strlist_sort_unique(unresolved.names, unresolved.count);
+		unresolved.names = NULL;
 		*out = l.state;
 		l.state = NULL;
 	}
+	strlist_free(unresolved.names, unresolved.count);
 	desired_state_free(l.state);
 	loader_dispose(&l);
 	return err;
@@ -330,11 +337,17 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 int desired_load(struct desired_state **out, const char *const *paths, size_t path_count,
 		 struct diag_list *diags)
 {
-	return load(out, paths, path_count, NULL, NULL, 0, diags);
+	return load(out, paths, path_count, NULL, NULL, 0, false, diags);
+}
+
+int desired_load_offline(struct desired_state **out, const char *const *paths, size_t path_count,
+			 struct diag_list *diags)
+{
+	return load(out, paths, path_count, NULL, NULL, 0, true, diags);
 }
 
 int desired_load_buffer(struct desired_state **out, const char *name, const char *data,
 			size_t len, struct diag_list *diags)
 {
-	return load(out, NULL, 0, name, data ? data : "", len, diags);
+	return load(out, NULL, 0, name, data ? data : "", len, false, diags);
 }

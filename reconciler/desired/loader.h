@@ -20,6 +20,14 @@
 int desired_load(struct desired_state **out, const char *const *paths, size_t path_count,
 		 struct diag_list *diags);
 
+/* The same for `validate`, where production secrets are not available: a
+ * ${VAR} that is not set, or a ${file:} that does not exist, is no error but a
+ * placeholder; every check that does not depend on its value is made, and
+ * state->unresolved lists what was not resolved. Such a state is for
+ * reporting only: it must not be planned. */
+int desired_load_offline(struct desired_state **out, const char *const *paths, size_t path_count,
+			 struct diag_list *diags);
+
 /* The same for one in-memory document named `name` (for tests and fuzzing);
  * relative paths in it resolve against name's directory. */
 int desired_load_buffer(struct desired_state **out, const char *name, const char *data,

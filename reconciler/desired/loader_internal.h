@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "desired/interp.h"
 #include "desired/model.h"
 #include "desired/yaml_doc.h"
 #include "util/buf.h"
@@ -29,7 +30,7 @@ enum ref_kind { REF_CLUSTER = 0, REF_AUTHORITY };
 struct ref {
 	enum ref_kind kind;
 	char *name;
-	bool hidden;      /* came from ${...}: never shown */
+	bool hidden;      /* a secret's value: never shown */
 	const char *file; /* in the state's file table */
 	int line, column;
 	char *context;    /* "remote [a] on cluster [local]", "[roles]", ... */
@@ -46,6 +47,8 @@ struct loader {
 	size_t ref_count;
 	struct src_pos policy_pos;
 	bool have_policy;
+	/* NULL: every ${...} must resolve; else where the unresolved ones go (validate) */
+	struct interp_placeholders *placeholders;
 	int err; /* first hard error (ENOMEM); checks stop when set */
 };
 
@@ -99,14 +102,11 @@ void check_metadata(struct loader *l, const struct ynode *metadata, const struct
 /* A path relative to the YAML file, resolved and checked to be a readable
  * regular file: malloc'd, the caller frees it; NULL when invalid. */
 char *want_file(struct loader *l, const struct ynode *node, const struct path *p);
-/* Cluster ids, remote aliases and authority names: [A-Za-z0-9_-]+. */
-bool valid_cluster_alias(const char *s);
 bool want_cluster_id(struct loader *l, const struct ynode *key, const char *what);
 /* A new secret holding node's text; the caller frees it with secret_free(). */
 secret_t *want_secret(struct loader *l, const struct ynode *node, const struct path *p);
 /* The message for a time value that does not parse (why: duration_check's words). */
-void report_bad_time(struct loader *l, const struct ynode *node, const struct path *p,
-		     const struct buf *why);
+void report_bad_time(struct loader *l, const struct ynode *node, const struct buf *why);
 /* A time value of at least 1ms, in *out_ms (capped to what an int holds). */
 bool want_positive_time(struct loader *l, const struct ynode *node, const struct path *p,
 			long *out_ms);

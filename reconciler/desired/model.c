@@ -22,6 +22,8 @@ static void cluster_config_dispose(struct cluster_config *c)
 	free(c->ca_file);
 	free(c->client_cert_file);
 	free(c->client_key_file);
+	free(c->expect_cluster_name);
+	free(c->expect_cluster_uuid);
 }
 
 static void desired_object_dispose(struct desired_object *o)
@@ -59,7 +61,26 @@ void desired_state_free(struct desired_state *state)
 		desired_object_dispose(&state->objects[i]);
 	free(state->objects);
 	free_strings(state->files, state->file_count);
+	free_strings(state->unresolved, state->unresolved_count);
+	free(state->policy.owner);
+	free(state->policy.adopt_from);
 	free(state);
+}
+
+bool desired_valid_id(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+const char *desired_owner(const struct desired_state *state)
+{
+	return state->policy.owner ? state->policy.owner : DESIRED_DEFAULT_OWNER;
 }
 
 const struct cluster_config *desired_find_cluster(const struct desired_state *state, const char *id)

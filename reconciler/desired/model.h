@@ -37,6 +37,10 @@ struct cluster_config {
 	enum tls_verify verify;
 	long timeout_ms;        /* per request; default 30000 */
 	bool allow_insecure_http;
+	/* expect: which cluster the URLs must reach (GET / cluster_name and
+	 * cluster_uuid); NULL when not declared. */
+	char *expect_cluster_name;
+	char *expect_cluster_uuid;
 	struct src_pos pos;
 };
 
@@ -93,13 +97,23 @@ struct desired_object {
 	struct src_pos pos;
 };
 
+/* The owner of objects written before owners existed, and of a desired state without policy.owner. */
+#define DESIRED_DEFAULT_OWNER "default"
+
 enum prune_policy { PRUNE_NONE = 0, PRUNE_MANAGED, PRUNE_ALL };
 enum password_check { PASSWORD_CHECK_PROBE = 0, PASSWORD_CHECK_ON_CREATE };
 
 struct policy {
 	enum prune_policy prune[RESOURCE_KIND_COUNT]; /* default PRUNE_MANAGED each */
-	long max_deletes;                              /* default 20 */
+	long max_deletes;                              /* default 20, per owner */
 	enum password_check password_check;            /* default probe */
+	bool suspend;                                  /* watch reports drift without applying it */
+	/* Who this desired state is: objects are written with it, and only its own
+	 * are pruned. [A-Za-z0-9_-]+; NULL means "default" (desired_owner()). */
+	char *owner;
+	/* Not from the files: `--adopt-from OWNER`, the other owner whose declared
+	 * objects this run may take over; NULL for none. */
+	char *adopt_from;
 };
 
 struct desired_state {
@@ -115,9 +129,19 @@ struct desired_state {
 	struct policy policy;
 	char **files; /* file table; src_pos.file points into it */
 	size_t file_count;
+	/* desired_load_offline() only: the variables (and "file:PATH") that were not
+	 * resolved, sorted; their values were placeholders */
+	char **unresolved;
+	size_t unresolved_count;
 };
 
 void desired_state_free(struct desired_state *state);
+
+/* Cluster ids, remote aliases, authority and owner names: [A-Za-z0-9_-]+. */
+bool desired_valid_id(const char *s);
+
+/* policy.owner, or "default"; owned by state (or static). */
+const char *desired_owner(const struct desired_state *state);
 
 /* Lookups; the results are owned by state. NULL when not found. */
 const struct cluster_config *desired_find_cluster(const struct desired_state *state, const char *id);

@@ -35,7 +35,7 @@ void report(struct loader *l, const struct ynode *node, const char *code, const 
 
 const char *shown(const struct ynode *node)
 {
-	return node->interpolated ? SECRET_PLACEHOLDER : node->text;
+	return node->secret ? SECRET_PLACEHOLDER : node->text;
 }
 
 char *hint_did_you_mean(const char *word, const char *const *candidates, size_t count)
@@ -179,7 +179,7 @@ static bool is_yaml11_bool(const char *s)
  * tools read as booleans, and a quoted "true" is a string. */
 bool want_bool(struct loader *l, const struct ynode *node, const struct path *p, bool *out)
 {
-	if (node->broken)
+	if (node->broken || node->placeholder)
 		return false;
 	if (node->kind == YNODE_SCALAR && node->type == YSCALAR_BOOL &&
 	    (!strcmp(node->text, "true") || !strcmp(node->text, "false"))) {
@@ -203,7 +203,7 @@ bool want_int(struct loader *l, const struct ynode *node, const struct path *p,
 	long long value;
 	char *end;
 
-	if (node->broken)
+	if (node->broken || node->placeholder)
 		return false;
 	if (node->kind != YNODE_SCALAR || node->type != YSCALAR_INT) {
 		report(l, node, "wrong-type", NULL, "[%s] must be an integer, found %s", p->text,
@@ -241,7 +241,7 @@ const char *want_enum(struct loader *l, const struct ynode *node, const struct p
 	char *hint;
 	size_t i;
 
-	if (!s)
+	if (!s || node->placeholder)
 		return NULL;
 	for (i = 0; i < count; i++)
 		if (!strcmp(s, choices[i]))
@@ -249,7 +249,7 @@ const char *want_enum(struct loader *l, const struct ynode *node, const struct p
 	buf_init(&list, BUF_SMALL_MAX);
 	for (i = 0; i < count; i++)
 		buf_printf(&list, "%s%s", i ? (i + 1 == count ? " or " : ", ") : "", choices[i]);
-	hint = node->interpolated ? NULL : hint_did_you_mean(s, choices, count);
+	hint = node->secret ? NULL : hint_did_you_mean(s, choices, count);
 	report(l, node, "invalid-value", hint, "[%s] must be %s, found [%s]", p->text,
 	       list.data ? list.data : "", shown(node));
 	free(hint);
@@ -351,13 +351,15 @@ char *want_file(struct loader *l, const struct ynode *node, const struct path *p
 		oom(l);
 		return NULL;
 	}
+	if (node->placeholder) /* not known here: trust check and plan read it */
+		return resolved;
 	f = regular_file_open(resolved, false);
 	if (f) {
 		fclose(f);
 		return resolved;
 	}
 	buf_init(&hint, BUF_SMALL_MAX);
-	if (s[0] != '/' && !node->interpolated)
+	if (s[0] != '/')
 		buf_printf(&hint, "relative paths start at the directory of the file that names them: "
 			   "looked for %s", resolved);
 	report(l, node, "unreadable-file", hint.data, "cannot read [%s] named by [%s]: %s", shown(node),
@@ -367,20 +369,9 @@ char *want_file(struct loader *l, const struct ynode *node, const struct path *p
 	return NULL;
 }
 
-bool valid_cluster_alias(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
 bool want_cluster_id(struct loader *l, const struct ynode *key, const char *what)
 {
-	if (valid_cluster_alias(key->text))
+	if (desired_valid_id(key->text))
 		return true;
 	report(l, key, "invalid-name", "use letters, digits, '_' and '-'",
 	       "%s [%s] is invalid: it must match [A-Za-z0-9_-]+", what, key->text);
@@ -400,17 +391,11 @@ secret_t *want_secret(struct loader *l, const struct ynode *node, const struct p
 	return secret;
 }
 
-/* The message for a time value that does not parse: Elasticsearch's, unless the
- * value came from ${...} and must not be shown. */
-void report_bad_time(struct loader *l, const struct ynode *node, const struct path *p,
-		     const struct buf *why)
+/* The message for a time value that does not parse: Elasticsearch's. */
+void report_bad_time(struct loader *l, const struct ynode *node, const struct buf *why)
 {
-	if (node->interpolated)
-		report(l, node, "invalid-value", "write a time value such as 30s or 2m",
-		       "[%s] is not a valid time value", p->text);
-	else
-		report(l, node, "invalid-value", "write a time value such as 30s or 2m", "%s",
-		       why->data ? why->data : "invalid time value");
+	report(l, node, "invalid-value", "write a time value such as 30s or 2m", "%s",
+	       why->data ? why->data : "invalid time value");
 }
 
 /* Elasticsearch time values for our own settings (timeouts): at least 1ms. */
@@ -422,12 +407,12 @@ bool want_positive_time(struct loader *l, const struct ynode *node, const struct
 	long long ns = 0;
 	int err;
 
-	if (!s)
+	if (!s || node->placeholder)
 		return false;
 	buf_init(&why, BUF_SMALL_MAX);
 	err = duration_check(&ns, s, p->text, &why);
 	if (err)
-		report_bad_time(l, node, p, &why);
+		report_bad_time(l, node, &why);
 	else if (ns < 1000000)
 		report(l, node, "invalid-value", "write a time value such as 30s or 2m",
 		       "[%s] must be at least 1ms", p->text);

@@ -83,7 +83,7 @@ cJSON *to_json(struct loader *l, const struct ynode *node, const struct json_pat
 	size_t i;
 
 	if (node->kind == YNODE_SCALAR) {
-		if (node->interpolated && sensitive) {
+		if (node->secret && sensitive) {
 			buf_init(&path, BUF_SMALL_MAX);
 			if (format_json_path(&path, where) ||
 			    !cJSON_AddItemToArray(sensitive, cJSON_CreateString(path.data ? path.data : ""))) {

@@ -452,6 +452,7 @@ struct builder {
 	struct ydoc *doc;
 	struct diag_list *diags;
 	const struct ydoc_stream *stream;
+	struct interp_placeholders *placeholders;
 	int last_scalar_line; /* where the latest scalar ended (1-based) */
 	struct frame stack[YDOC_MAX_DEPTH + 1];
 	size_t depth;
@@ -478,9 +479,10 @@ static int push_child(struct frame *f, struct ynode *child)
 static bool is_secret_key(const char *key)
 {
 	/* asked of every value's key: rule out most of them at the first character */
-	if (key[0] != 'p' && key[0] != 'a')
+	if (key[0] != 'p' && key[0] != 'a' && key[0] != 'c')
 		return false;
-	return !strcmp(key, "password") || !strcmp(key, "password_hash") || !strcmp(key, "api_key");
+	return !strcmp(key, "password") || !strcmp(key, "password_hash") || !strcmp(key, "api_key") ||
+	       !strcmp(key, "credentials");
 }
 
 /* Whether the next child of the innermost map is a key (maps alternate key, value). */
@@ -598,13 +600,14 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 				"${...} is not expanded in keys");
 		node->broken = true;
 	} else if (!is_key && interp_needed(raw, raw_len)) {
-		bool interpolated = false;
+		bool interpolated = false, placeholder = false;
 		struct buf why;
 
 		buf_init(&why, BUF_SMALL_MAX); /* here only: few scalars are expanded */
-		err = interp_expand(&expanded, &expanded_len, &interpolated, &code, raw, raw_len,
-				    b->doc->dir, &why);
+		err = interp_expand(&expanded, &expanded_len, &interpolated, &placeholder, &code, raw,
+				    raw_len, b->doc->dir, b->placeholders, &why);
 		node->interpolated = interpolated;
+		node->placeholder = placeholder;
 		if (err == -EINVAL) {
 			err = report_at(b->doc, b->diags, &ev->start_mark, code, NULL, "%s", why.data);
 			node->broken = true;
@@ -636,7 +639,8 @@ static int add_scalar(struct builder *b, const yaml_event_t *ev)
 		b->doc->secrets = grown;
 		b->doc->secrets[b->doc->secret_count++] = node;
 	}
-	node->type = (uint8_t)(plain && !is_key ? resolve_plain(node->text) : YSCALAR_STRING);
+	node->type = (uint8_t)(plain && !is_key && !node->placeholder ? resolve_plain(node->text)
+								       : YSCALAR_STRING);
 	err = attach(b, node);
 done:
 	if (expanded) {
@@ -1002,7 +1006,8 @@ static bool blank_text(const char *s, size_t len)
 }
 
 int ydoc_load(struct ydoc **out, const char *path, const char *data, size_t len,
-	      const struct ydoc_stream *stream, struct diag_list *diags)
+	      const struct ydoc_stream *stream, struct interp_placeholders *placeholders,
+	      struct diag_list *diags)
 {
 	struct builder b = { 0 };
 	struct ydoc *doc = calloc(1, sizeof(*doc));
@@ -1051,6 +1056,7 @@ int ydoc_load(struct ydoc **out, const char *path, const char *data, size_t len,
 	b.doc = doc;
 	b.diags = diags;
 	b.stream = stream;
+	b.placeholders = placeholders;
 	err = build_tree(&b);
 	if (err)
 		goto done;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "desired/interp.h"
 #include "util/diag.h"
 
 #define YDOC_MAX_BYTES ((size_t)4 << 20)
@@ -38,6 +39,8 @@ struct ynode {
 	bool secret : 1;       /* the value of a password, password_hash or api_key key */
 	bool repeated : 1;     /* a key seen before in its map (reported, then dropped) */
 	bool consumed : 1;     /* stands for a subtree handed to a ydoc_stream and released */
+	bool placeholder : 1;  /* its ${...} could not be resolved here (validate without
+				* secrets): the value is unknown, text is as written */
 	int line;   /* 1-based */
 	int column; /* 1-based, in characters */
 	/* scalars: len bytes of text; maps: count pairs; sequences: count items (files are
@@ -76,13 +79,15 @@ struct ydoc_stream {
 
 /* Parses `data[0..len)` (or, when data is NULL, the file at path) named `path`
  * in diagnostics; relative ${file:} paths resolve against path's directory.
- * `stream` may be NULL. Returns 0 with *out set when a tree was built (it may
+ * `stream` may be NULL. With placeholders (may be NULL), a ${...} that cannot
+ * be resolved is no error: the scalar is a `placeholder` (interp.h). Returns 0 with *out set when a tree was built (it may
  * still hold nodes whose interpolation failed: those are `broken` and already
  * reported). Returns a negative code with *out NULL when the file could not be
  * read or parsed (or when stream->entry returned an error); the problems are in
  * diags. */
 int ydoc_load(struct ydoc **out, const char *path, const char *data, size_t len,
-	      const struct ydoc_stream *stream, struct diag_list *diags);
+	      const struct ydoc_stream *stream, struct interp_placeholders *placeholders,
+	      struct diag_list *diags);
 void ydoc_free(struct ydoc *doc);
 
 /* The root mapping (never NULL on a loaded ydoc). */

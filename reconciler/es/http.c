@@ -13,6 +13,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "es/retry.h"
+#include "es/tls_probe.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -24,6 +25,8 @@
 #define DEFAULT_BACKOFF_MAX_MS 5000L
 /* How much of a body without an ES error object a failure message quotes. */
 #define BODY_EXCERPT_MAX 200
+/* How long the check whether a refused TLS server is a transport port may take. */
+#define TRANSPORT_PROBE_TIMEOUT_MS 3000L
 
 struct es_client {
 	const struct cluster_config *cfg;
@@ -499,11 +502,38 @@ static const char *peer_verification_hint(long verify_result, const char *curl_m
 	       "the name in the certificate";
 }
 
+/* Whether the server that refused our TLS asks for a client certificate, as
+ * Elasticsearch's transport layer does (its HTTP layer does not by default):
+ * then the URL most likely names the transport port, and the CA is not to blame. */
+static bool looks_like_transport_port(CURL *curl)
+{
+	struct tls_probe_result probe;
+	char address[80];
+	char *ip = NULL;
+	long port = 0;
+	bool transport;
+
+	if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || !ip || !*ip ||
+	    curl_easy_getinfo(curl, CURLINFO_PRIMARY_PORT, &port) != CURLE_OK || port <= 0)
+		return false;
+	snprintf(address, sizeof(address), strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip, port);
+	if (tls_probe(&probe, address, NULL, TRANSPORT_PROBE_TIMEOUT_MS))
+		return false;
+	transport = probe.asked_client_cert;
+	tls_probe_result_dispose(&probe);
+	return transport;
+}
+
 /* Names the failed TLS check and how to fix it; NULL when rc is not about TLS. */
 static const char *tls_hint(CURL *curl, CURLcode rc, const char *curl_message)
 {
 	long verify_result = X509_V_OK;
 
+	if ((rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR) &&
+	    looks_like_transport_port(curl))
+		return "the server asks for a client certificate, as Elasticsearch's transport port does: "
+		       "the URL seems to name the transport port (9300 by default) rather than the HTTP "
+		       "port (9200 by default)";
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 		curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify_result);
@@ -608,7 +638,6 @@ done:
 
 static char *json_string_dup(const cJSON *item)
 {
-	/* cJSON_IsString(NULL) is false, but clang's analyzer cannot see into cJSON */
 	return item && cJSON_IsString(item) && item->valuestring ? strdup(item->valuestring) : NULL;
 }
 
@@ -629,18 +658,21 @@ static bool is_json_type(const char *content_type)
 	return false;
 }
 
-static int response_fill(struct es_response *out, struct exchange *ex, long status)
+int es_response_adopt(struct es_response *out, long status, const char *content_type, char *body,
+		      size_t len)
 {
 	const cJSON *error;
 
 	out->status = status;
-	if (status >= 200 && status < 300 && !is_json_type(ex->content_type)) {
+	out->body = body;
+	out->body_len = len;
+	if (status >= 200 && status < 300 && !is_json_type(content_type)) {
 		struct buf reason;
 
 		out->foreign = true;
 		buf_init(&reason, BUF_SMALL_MAX);
 		if (buf_printf(&reason, "the answer is not Elasticsearch's: Content-Type [%s], not application/json",
-			       ex->content_type ? ex->content_type : "none"))
+			       content_type ? content_type : "none"))
 			return -ENOMEM;
 		out->error_type = strdup("unexpected_content_type");
 		out->error_reason = buf_detach(&reason);
@@ -648,10 +680,6 @@ static int response_fill(struct es_response *out, struct exchange *ex, long stat
 		if (!out->error_type || !out->error_reason)
 			return -ENOMEM;
 	}
-	out->body_len = ex->body.len;
-	out->body = buf_detach(&ex->body);
-	if (!out->body)
-		return -ENOMEM;
 	/* The length includes the terminating NUL: require_null_terminated looks for it
 	 * within the length. An embedded NUL would cut the document short: not JSON. */
 	if (!memchr(out->body, '\0', out->body_len))
@@ -672,6 +700,17 @@ static int response_fill(struct es_response *out, struct exchange *ex, long stat
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Moves the exchange's body into out and extracts an ES error, if any. */
+static int response_fill(struct es_response *out, struct exchange *ex, long status)
+{
+	size_t len = ex->body.len;
+	char *body = buf_detach(&ex->body);
+
+	if (!body)
+		return -ENOMEM;
+	return es_response_adopt(out, status, ex->content_type, body, len);
 }
 
 static int run_request(struct es_response *out, struct es_client *c, const struct request *rq,

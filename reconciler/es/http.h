@@ -101,6 +101,14 @@ int es_request_as(struct es_response *out, struct es_client *c, const char *user
 
 void es_response_dispose(struct es_response *r);
 
+/* Fills out (zeroed) with an answer: status, the Content-Type header (NULL
+ * when there was none) and body[0..len) (NUL-terminated at len; out takes it
+ * over). Parses the body as JSON and extracts Elasticsearch's error, and marks
+ * a success that is not labelled JSON as foreign. This is how es_request()
+ * reads every answer; fuzzers feed it directly. Returns 0 or -ENOMEM. */
+int es_response_adopt(struct es_response *out, long status, const char *content_type, char *body,
+		      size_t len);
+
 /* True for a 2xx answer that is Elasticsearch's (see foreign). */
 bool es_response_ok(const struct es_response *r);
 

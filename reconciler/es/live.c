@@ -75,3 +75,33 @@ bool live_version_at_least(const struct live_cluster *cluster, int major, int mi
 	return cluster->version_major > major ||
 	       (cluster->version_major == major && cluster->version_minor >= minor);
 }
+
+int live_publish_addresses(cJSON **out, const cJSON *nodes_response)
+{
+	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(nodes_response, "nodes");
+	const cJSON *node;
+	cJSON *list = cJSON_CreateArray();
+
+	*out = NULL;
+	if (!list)
+		return -ENOMEM;
+	cJSON_ArrayForEach(node, nodes) {
+		const cJSON *transport = cJSON_GetObjectItemCaseSensitive(node, "transport");
+		const cJSON *address = cJSON_GetObjectItemCaseSensitive(transport, "publish_address");
+		const char *text, *slash;
+		cJSON *item;
+
+		if (!cJSON_IsString(address) || !address->valuestring)
+			continue;
+		text = address->valuestring;
+		slash = strrchr(text, '/');
+		item = cJSON_CreateString(slash ? slash + 1 : text);
+		if (!item || !cJSON_AddItemToArray(list, item)) {
+			cJSON_Delete(item);
+			cJSON_Delete(list);
+			return -ENOMEM;
+		}
+	}
+	*out = list;
+	return 0;
+}

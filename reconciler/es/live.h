@@ -58,6 +58,12 @@ int live_parse_version(int *out_major, int *out_minor, const char *text);
 void live_state_free(struct live_state *live);
 const struct live_cluster *live_find_cluster(const struct live_state *live, const char *id);
 
+/* The publish addresses of a GET /_nodes/transport answer as a JSON array of
+ * "host:port" strings; the caller owns *out. A publish_address may read
+ * "hostname/10.0.0.1:9300": the part after the slash is the one a remote can
+ * connect to. Returns 0 or -ENOMEM. */
+int live_publish_addresses(cJSON **out, const cJSON *nodes_response);
+
 /* True when the cluster's version is at least major.minor. */
 bool live_version_at_least(const struct live_cluster *cluster, int major, int minor);
 

@@ -135,38 +135,6 @@ static int get_json(cJSON **out, struct es_client *client, const char *path, int
 	return request_json(out, client, "GET", path, NULL, json_type, errmsg_out);
 }
 
-/* The publish addresses of GET /_nodes/transport as "host:port" strings. A
- * publish_address may read "hostname/10.0.0.1:9300": the part after the slash
- * is the one a remote can connect to. */
-static int transport_addresses(cJSON **out, const cJSON *nodes_response)
-{
-	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(nodes_response, "nodes");
-	const cJSON *node;
-	cJSON *list = cJSON_CreateArray();
-
-	*out = NULL;
-	if (!list)
-		return -ENOMEM;
-	cJSON_ArrayForEach(node, nodes) {
-		const cJSON *transport = cJSON_GetObjectItemCaseSensitive(node, "transport");
-		const cJSON *address = cJSON_GetObjectItemCaseSensitive(transport, "publish_address");
-		const char *text, *slash;
-		cJSON *item;
-
-		if (!cJSON_IsString(address) || !address->valuestring)
-			continue;
-		text = address->valuestring;
-		slash = strrchr(text, '/');
-		item = cJSON_CreateString(slash ? slash + 1 : text);
-		if (!item || !cJSON_AddItemToArray(list, item)) {
-			cJSON_Delete(item);
-			cJSON_Delete(list);
-			return -ENOMEM;
-		}
-	}
-	*out = list;
-	return 0;
-}
 
 static int read_version(struct live_cluster *lc)
 {
@@ -282,7 +250,7 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 	if (job->want_transport) {
 		err = get_json(&nodes, client, "/_nodes/transport", cJSON_Object, &lc->error);
 		if (!err)
-			err = transport_addresses(&lc->transport_addresses, nodes);
+			err = live_publish_addresses(&lc->transport_addresses, nodes);
 		cJSON_Delete(nodes);
 		if (err)
 			return err == -ENOMEM ? err : 0;

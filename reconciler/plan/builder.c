@@ -154,6 +154,49 @@ int change_add_field(struct plan_change *c, const char *path, const cJSON *befor
 	return 0;
 }
 
+/* A copy of value, the field at path, with each value at a sensitive path
+ * inside it replaced by SECRET_PLACEHOLDER (metadata.api_key inside metadata). */
+static cJSON *copy_redacted(const cJSON *value, const char *path, const cJSON *sensitive_paths)
+{
+	cJSON *copy = value ? cJSON_Duplicate(value, 1) : NULL, *parent, *target;
+	const cJSON *item;
+	size_t len = strlen(path);
+
+	cJSON_ArrayForEach(item, sensitive_paths) {
+		if (!copy || !cJSON_IsString(item) || strncmp(item->valuestring, path, len) != 0 ||
+		    item->valuestring[len] != '.')
+			continue;
+		parent = NULL;
+		target = json_lookup_path(copy, item->valuestring + len + 1, &parent);
+		if (target && parent && json_replace(parent, target, cJSON_CreateString(SECRET_PLACEHOLDER))) {
+			cJSON_Delete(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
+int change_add_field_redacted(struct plan_change *c, const char *path, const cJSON *before,
+			      const cJSON *after, const cJSON *sensitive_paths)
+{
+	cJSON *shown_before, *shown_after;
+	const cJSON *item;
+	int err;
+
+	cJSON_ArrayForEach(item, sensitive_paths)
+		if (cJSON_IsString(item) && json_path_overlaps(item->valuestring, path) &&
+		    strlen(item->valuestring) <= strlen(path))
+			return change_add_field(c, path, before, after, true); /* the field is a secret */
+	shown_before = copy_redacted(before, path, sensitive_paths);
+	shown_after = copy_redacted(after, path, sensitive_paths);
+	err = (before && !shown_before) || (after && !shown_after)
+		      ? -ENOMEM
+		      : change_add_field(c, path, shown_before, shown_after, false);
+	cJSON_Delete(shown_before);
+	cJSON_Delete(shown_after);
+	return err;
+}
+
 static int collect_keys(cJSON *keys, const cJSON *object)
 {
 	const cJSON *item;
@@ -200,7 +243,7 @@ int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops 
 		/* a difference made only of defaults of keys neither side sets */
 		if (!before && !after)
 			continue;
-		err = change_add_field(c, k, before, after, path_is_sensitive(sensitive_paths, k));
+		err = change_add_field_redacted(c, k, before, after, sensitive_paths);
 		if (!err)
 			(*changed_out)++;
 	}
@@ -330,23 +373,38 @@ int request_add_part(struct plan_request *r, size_t change, enum part_shape shap
 	return 0;
 }
 
+static int add_ledger_edit(struct plan_request *r, const char *owner, const char *alias, size_t change,
+			   bool add)
+{
+	struct ledger_edit *grown, *edit;
+	char *alias_copy = plan_strdup(alias), *owner_copy = owner ? plan_strdup(owner) : NULL;
+
+	if (!alias_copy || (owner && !owner_copy))
+		goto nomem;
+	grown = realloc(r->ledger_edits, (r->ledger_edit_count + 1) * sizeof(*r->ledger_edits));
+	if (!grown)
+		goto nomem;
+	r->ledger_edits = grown;
+	edit = &r->ledger_edits[r->ledger_edit_count++];
+	edit->alias = alias_copy;
+	edit->owner = owner_copy;
+	edit->change = change;
+	edit->add = add;
+	return 0;
+nomem:
+	free(alias_copy);
+	free(owner_copy);
+	return -ENOMEM;
+}
+
 int request_add_ledger_edit(struct plan_request *r, const char *alias, size_t change, bool add)
 {
-	struct ledger_edit *grown;
-	char *copy = plan_strdup(alias);
+	return add_ledger_edit(r, NULL, alias, change, add);
+}
 
-	if (!copy)
-		return -ENOMEM;
-	grown = realloc(r->ledger_edits, (r->ledger_edit_count + 1) * sizeof(*r->ledger_edits));
-	if (!grown) {
-		free(copy);
-		return -ENOMEM;
-	}
-	r->ledger_edits = grown;
-	r->ledger_edits[r->ledger_edit_count].alias = copy;
-	r->ledger_edits[r->ledger_edit_count].change = change;
-	r->ledger_edits[r->ledger_edit_count++].add = add;
-	return 0;
+int request_add_ledger_release(struct plan_request *r, const char *owner, const char *alias, size_t change)
+{
+	return add_ledger_edit(r, owner, alias, change, false);
 }
 
 static int add_slot(struct plan_request *r, const char *path, const secret_t *secret,
@@ -401,8 +459,10 @@ void request_dispose(struct plan_request *r)
 		free(r->parts[i].key);
 	}
 	free(r->parts);
-	for (i = 0; i < r->ledger_edit_count; i++)
+	for (i = 0; i < r->ledger_edit_count; i++) {
 		free(r->ledger_edits[i].alias);
+		free(r->ledger_edits[i].owner);
+	}
 	free(r->ledger_edits);
 	memset(r, 0, sizeof(*r));
 }
@@ -462,7 +522,7 @@ int redact_into_request(cJSON **out, struct plan_request *r, const cJSON *body,
 	return 0;
 }
 
-int plan_stamp_managed(cJSON **out, const cJSON *body)
+int plan_stamp_managed(cJSON **out, const cJSON *body, const char *owner)
 {
 	cJSON *copy = body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject(), *metadata;
 
@@ -474,25 +534,69 @@ int plan_stamp_managed(cJSON **out, const cJSON *body)
 		cJSON_DeleteItemFromObjectCaseSensitive(copy, "metadata");
 		metadata = cJSON_AddObjectToObject(copy, "metadata");
 	}
-	if (!metadata) {
-		cJSON_Delete(copy);
-		return -ENOMEM;
-	}
+	if (!metadata)
+		goto nomem;
 	cJSON_DeleteItemFromObjectCaseSensitive(metadata, MANAGED_BY_KEY);
-	if (!cJSON_AddStringToObject(metadata, MANAGED_BY_KEY, MANAGED_BY_VALUE)) {
-		cJSON_Delete(copy);
-		return -ENOMEM;
-	}
+	cJSON_DeleteItemFromObjectCaseSensitive(metadata, OWNER_KEY);
+	if (!cJSON_AddStringToObject(metadata, MANAGED_BY_KEY, MANAGED_BY_VALUE))
+		goto nomem;
+	/* the default owner writes no owner key: objects written before owners
+	 * existed then compare equal, and stay the default owner's */
+	if (strcmp(owner, DESIRED_DEFAULT_OWNER) != 0 && !cJSON_AddStringToObject(metadata, OWNER_KEY, owner))
+		goto nomem;
 	*out = copy;
+	return 0;
+nomem:
+	cJSON_Delete(copy);
+	return -ENOMEM;
+}
+
+int plan_unstamped_metadata(cJSON **out, const cJSON *object)
+{
+	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(object, "metadata");
+	cJSON *copy;
+
+	*out = NULL;
+	if (!cJSON_IsObject(metadata))
+		return 0;
+	if (!(copy = cJSON_Duplicate(metadata, 1)))
+		return -ENOMEM;
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, MANAGED_BY_KEY);
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, OWNER_KEY);
+	if (!copy->child)
+		cJSON_Delete(copy);
+	else
+		*out = copy;
 	return 0;
 }
 
-bool plan_is_managed(const cJSON *object)
+int plan_note(cJSON *notes, const char *fmt, ...)
+{
+	cJSON *item;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = buf_vformat(fmt, ap);
+	va_end(ap);
+	item = text ? cJSON_CreateString(text) : NULL;
+	free(text);
+	if (!item || !cJSON_AddItemToArray(notes, item)) {
+		cJSON_Delete(item);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+const char *plan_metadata_owner(const cJSON *object)
 {
 	const cJSON *metadata = cJSON_GetObjectItemCaseSensitive(object, "metadata");
 	const cJSON *by = cJSON_GetObjectItemCaseSensitive(metadata, MANAGED_BY_KEY);
+	const cJSON *owner = cJSON_GetObjectItemCaseSensitive(metadata, OWNER_KEY);
 
-	return cJSON_IsString(by) && !strcmp(by->valuestring, MANAGED_BY_VALUE);
+	if (!cJSON_IsString(by) || strcmp(by->valuestring, MANAGED_BY_VALUE) != 0)
+		return NULL;
+	return cJSON_IsString(owner) && *owner->valuestring ? owner->valuestring : DESIRED_DEFAULT_OWNER;
 }
 
 const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id)

@@ -6,6 +6,7 @@
 
 #include "plan/normalize.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 static int add_alias(cJSON *set, const char *alias, size_t len)
 {
@@ -14,6 +15,9 @@ static int add_alias(cJSON *set, const char *alias, size_t len)
 
 	if (!len)
 		return 0;
+	/* not UTF-8: no alias Elasticsearch stores, and sets of such strings cannot keep them apart */
+	if (!utf8_valid(alias, len, NULL))
+		return -EBADMSG;
 	copy = strndup(alias, len);
 	if (!copy)
 		return -ENOMEM;
@@ -65,18 +69,98 @@ static int read_value(cJSON *set, const cJSON *value)
 	return 0;
 }
 
-int ledger_read(cJSON **out, const cJSON *persistent)
+#define LEDGER_PREFIX "cluster.metadata.esreconcile."
+#define LEDGER_SUFFIX ".remotes"
+
+char *ledger_setting(const char *owner)
 {
+	struct buf name;
+
+	if (!strcmp(owner, DESIRED_DEFAULT_OWNER))
+		return strdup(LEDGER_DEFAULT_SETTING);
+	buf_init(&name, BUF_SMALL_MAX);
+	if (buf_printf(&name, LEDGER_PREFIX "%s" LEDGER_SUFFIX, owner)) {
+		buf_dispose(&name);
+		return NULL;
+	}
+	return buf_detach(&name);
+}
+
+/* The owner whose ledger the setting key is, as a new string; NULL when the key
+ * is no ledger (or memory ran out: *err set). */
+static char *owner_of_setting(const char *key, int *err)
+{
+	size_t len = strlen(key), prefix = strlen(LEDGER_PREFIX), suffix = strlen(LEDGER_SUFFIX);
+	char *owner;
+
+	*err = 0;
+	if (!strcmp(key, LEDGER_DEFAULT_SETTING)) {
+		owner = strdup(DESIRED_DEFAULT_OWNER);
+		goto done;
+	}
+	if (len <= prefix + suffix || strncmp(key, LEDGER_PREFIX, prefix) != 0 ||
+	    strcmp(key + len - suffix, LEDGER_SUFFIX) != 0)
+		return NULL;
+	owner = strndup(key + prefix, len - suffix - prefix);
+	if (!owner)
+		goto done;
+	/* the default owner's ledger is the setting of versions before owners */
+	if (!desired_valid_id(owner) || !strcmp(owner, DESIRED_DEFAULT_OWNER)) {
+		free(owner);
+		return NULL;
+	}
+done:
+	if (!owner)
+		*err = -ENOMEM;
+	return owner;
+}
+
+int ledger_read(cJSON **out, const cJSON *persistent, const char *owner)
+{
+	char *setting = ledger_setting(owner);
 	cJSON *set = cJSON_CreateArray();
-	int err = set ? read_value(set, cJSON_GetObjectItemCaseSensitive(persistent, LEDGER_SETTING))
-		      : -ENOMEM;
+	int err = set && setting ? read_value(set, cJSON_GetObjectItemCaseSensitive(persistent, setting))
+				 : -ENOMEM;
 
 	*out = NULL;
+	free(setting);
 	if (err) {
 		cJSON_Delete(set);
 		return err;
 	}
 	*out = set;
+	return 0;
+}
+
+int ledger_read_all(cJSON **out, char **bad_setting_out, const cJSON *persistent)
+{
+	cJSON *all = cJSON_CreateObject(), *set;
+	const cJSON *item;
+	char *owner;
+	int err = all ? 0 : -ENOMEM;
+
+	*out = NULL;
+	*bad_setting_out = NULL;
+	cJSON_ArrayForEach(item, persistent) {
+		if (err)
+			break;
+		if (!item->string || !(owner = owner_of_setting(item->string, &err)))
+			continue;
+		set = cJSON_CreateArray();
+		err = set ? read_value(set, item) : -ENOMEM;
+		if (err == -EBADMSG && !(*bad_setting_out = strdup(item->string)))
+			err = -ENOMEM;
+		if (!err && !cJSON_AddItemToObject(all, owner, set))
+			err = -ENOMEM;
+		if (err)
+			cJSON_Delete(set);
+		free(owner);
+	}
+	if (err) {
+		cJSON_Delete(all);
+		return err;
+	}
+	*out = all;
 	return 0;
 }
 
@@ -115,41 +199,106 @@ static void remove_alias(cJSON *set, const char *alias)
 	}
 }
 
-int ledger_merge(cJSON **out, const cJSON *persistent, char *const *add, size_t add_count,
-		 char *const *remove, size_t remove_count)
+static const char *edit_owner(const struct ledger_edit *edit, const char *own_owner)
 {
-	cJSON *set = NULL;
-	size_t i;
-	int err = ledger_read(&set, persistent);
+	return edit->owner ? edit->owner : own_owner;
+}
 
-	*out = NULL;
-	for (i = 0; !err && i < add_count; i++)
-		err = add_alias(set, add[i], strlen(add[i]));
-	for (i = 0; !err && i < remove_count; i++)
-		remove_alias(set, remove[i]);
-	if (!err)
-		err = ledger_value(out, set);
-	cJSON_Delete(set);
+/* The ledger of owner in live_persistent with the taken edits of that owner merged in. */
+static int merged_set(cJSON **out, const cJSON *live_persistent, const char *owner, const char *own_owner,
+		      const struct ledger_edit *edits, size_t count, const bool *take)
+{
+	size_t i;
+	int err = ledger_read(out, live_persistent, owner);
+
+	for (i = 0; !err && i < count; i++) {
+		if ((take && !take[i]) || strcmp(edit_owner(&edits[i], own_owner), owner) != 0)
+			continue;
+		if (edits[i].add)
+			err = add_alias(*out, edits[i].alias, strlen(edits[i].alias));
+		else
+			remove_alias(*out, edits[i].alias);
+	}
+	if (err) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
 	return err;
 }
 
-bool ledger_holds(const cJSON *persistent, char *const *add, size_t add_count,
-		  char *const *remove, size_t remove_count)
+/* Whether an earlier taken edit than index i concerns the same ledger. */
+static bool owner_seen(const struct ledger_edit *edits, size_t i, const char *own_owner, const bool *take)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if ((!take || take[j]) &&
+		    !strcmp(edit_owner(&edits[j], own_owner), edit_owner(&edits[i], own_owner)))
+			return true;
+	return false;
+}
+
+int ledger_write(cJSON *body_persistent, char **bad_setting_out, const cJSON *live_persistent,
+		 const char *own_owner, const struct ledger_edit *edits, size_t count, const bool *take)
+{
+	cJSON *set = NULL, *value = NULL;
+	char *setting = NULL;
+	const char *owner;
+	size_t i;
+	int err = 0;
+
+	*bad_setting_out = NULL;
+	/* the body's ledger values are those of the taken edits only: a ledger
+	 * the plan computed for edits that do not go is dropped first */
+	for (i = 0; i < count; i++) {
+		if (!(setting = ledger_setting(edit_owner(&edits[i], own_owner))))
+			return -ENOMEM;
+		cJSON_DeleteItemFromObjectCaseSensitive(body_persistent, setting);
+		free(setting);
+	}
+	setting = NULL;
+	for (i = 0; !err && i < count; i++) {
+		if ((take && !take[i]) || owner_seen(edits, i, own_owner, take))
+			continue;
+		owner = edit_owner(&edits[i], own_owner);
+		if (!(setting = ledger_setting(owner))) {
+			err = -ENOMEM;
+			break;
+		}
+		err = merged_set(&set, live_persistent, owner, own_owner, edits, count, take);
+		if (err == -EBADMSG && !(*bad_setting_out = strdup(setting)))
+			err = -ENOMEM;
+		if (!err)
+			err = ledger_value(&value, set);
+		if (!err && !(cJSON_IsNull(value) && !cJSON_GetObjectItemCaseSensitive(live_persistent, setting))) {
+			if (!cJSON_AddItemToObject(body_persistent, setting, value))
+				err = -ENOMEM;
+			else
+				value = NULL;
+		}
+		cJSON_Delete(value);
+		cJSON_Delete(set);
+		free(setting);
+		value = set = NULL;
+		setting = NULL;
+	}
+	return err;
+}
+
+bool ledger_holds(const cJSON *persistent, const char *own_owner, const struct ledger_edit *edits,
+		  size_t count, const bool *take)
 {
 	cJSON *set = NULL;
-	bool holds = false;
+	bool holds = true;
 	size_t i;
 
-	if (ledger_read(&set, persistent))
-		return false;
-	for (i = 0; i < add_count; i++)
-		if (!string_set_has(set, add[i]))
-			goto done;
-	for (i = 0; i < remove_count; i++)
-		if (string_set_has(set, remove[i]))
-			goto done;
-	holds = true;
-done:
-	cJSON_Delete(set);
+	for (i = 0; holds && i < count; i++) {
+		if (take && !take[i])
+			continue;
+		if (ledger_read(&set, persistent, edit_owner(&edits[i], own_owner)))
+			return false;
+		holds = string_set_has(set, edits[i].alias) == edits[i].add;
+		cJSON_Delete(set);
+	}
 	return holds;
 }

@@ -12,6 +12,24 @@
 #include "util/utf8.h"
 
 
+static void cluster_plan_dispose(struct cluster_plan *cp)
+{
+	size_t j;
+
+	free(cp->cluster_id);
+	free(cp->version);
+	free(cp->error);
+	for (j = 0; j < cp->change_count; j++)
+		change_dispose(&cp->changes[j]);
+	free(cp->changes);
+	for (j = 0; j < cp->request_count; j++)
+		request_dispose(&cp->requests[j]);
+	free(cp->requests);
+	for (j = 0; j < cp->warning_count; j++)
+		free(cp->warnings[j]);
+	free(cp->warnings);
+}
+
 static void builder_dispose(struct cluster_builder *b)
 {
 	size_t i;
@@ -19,9 +37,12 @@ static void builder_dispose(struct cluster_builder *b)
 	request_dispose(&b->settings);
 	request_dispose(&b->roles_bulk);
 	request_dispose(&b->roles_bulk_delete);
+	cJSON_Delete(b->persistent);
+	cJSON_Delete(b->ledgers);
 	cJSON_Delete(b->ledger_live);
 	cJSON_Delete(b->ledger_declared);
 	cJSON_Delete(b->ledger_deleted);
+	cJSON_Delete(b->ledger_adopted);
 	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
 		cJSON_Delete(b->created[i]);
 }
@@ -76,8 +97,8 @@ static int plan_create(struct cluster_builder *b, const struct kind_ops *ops,
 	cJSON_ArrayForEach(item, body) {
 		if (err)
 			break;
-		err = change_add_field(builder_change(b, index), item->string, NULL, item,
-				       path_is_sensitive(d->sensitive_paths, item->string));
+		err = change_add_field_redacted(builder_change(b, index), item->string, NULL, item,
+						d->sensitive_paths);
 	}
 	if (!err)
 		err = record_created(b, ops->kind, d->name, index);
@@ -109,17 +130,35 @@ done:
 	return err;
 }
 
+/* The owner holding a live object, when it is not this run's owner; NULL otherwise. */
+static const char *other_owner(const struct cluster_builder *b, const struct kind_ops *ops,
+			       const char *name, const cJSON *live)
+{
+	const char *holder = live ? ops->owner_of(b, name, live) : NULL;
+
+	return holder && strcmp(holder, b->owner) != 0 ? holder : NULL;
+}
+
 /* The one decision every kind shares: d is the declaration (NULL when the
  * object is pruned), live the live object (NULL when there is none). */
 static int plan_object(struct cluster_builder *b, const struct kind_ops *ops,
 		       const struct desired_object *d, const char *name, const cJSON *live)
 {
+	const char *holder;
 	cJSON *body = NULL;
 	char *problem = NULL;
 	int err = ops->guard ? ops->guard(b, d, name, live) : 0;
 
 	if (err)
 		return err < 0 ? err : 0;
+	/* another desired state's object: planning it would make the two fight */
+	holder = d ? other_owner(b, ops, name, live) : NULL;
+	if (holder && !(b->adopt_from && !strcmp(b->adopt_from, holder)))
+		return builder_add_problem(b, ops->kind, name,
+					   "%s [%s] belongs to owner [%s] (policy.owner of another desired state), "
+					   "not to [%s]: remove it from this desired state, or take it over with "
+					   "--adopt-from %s", resource_kind_name(ops->kind), name, holder, b->owner,
+					   holder);
 	if (!d || d->absent) {
 		if (live)
 			return plan_delete(b, ops, name, live);
@@ -193,20 +232,24 @@ static const char *duplicate_name(const struct live_entry *entries, size_t count
 	return NULL;
 }
 
-static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
+/* A kind's live objects on the cluster, sorted by name into *entries (which
+ * point into *live_objects); one whose name is not UTF-8 is marked declared,
+ * so that nothing touches it, with a problem. Returns 0, 1 when the kind
+ * cannot be planned on this cluster (a problem says why: it cannot be read, or
+ * the answer names an object twice), or a negative errno. */
+static int read_entries(struct live_entry **entries, size_t *count, cJSON **live_objects,
+			struct cluster_builder *b, const struct kind_ops *ops)
 {
-	enum prune_policy policy = b->desired->policy.prune[ops->kind];
-	struct live_entry *entries = NULL, key = { 0 }, *found;
 	const char *duplicate;
-	cJSON *live_objects = NULL;
-	size_t count = 0, i;
-	int err = ops->read_live ? ops->read_live(&live_objects, b) : read_list(&live_objects, b, ops->kind);
+	size_t i;
+	int err = ops->read_live ? ops->read_live(live_objects, b) : read_list(live_objects, b, ops->kind);
 
-	if (err > 0) /* the kind cannot be planned on this cluster: read_live said why */
-		return 0;
-	if (!err)
-		err = index_live(&entries, &count, live_objects);
-	if (!err && (duplicate = duplicate_name(entries, count))) {
+	*entries = NULL;
+	*count = 0;
+	if (err)
+		return err;
+	err = index_live(entries, count, *live_objects);
+	if (!err && (duplicate = duplicate_name(*entries, *count))) {
 		/* which of the two is live? Planning either could write a declared
 		 * object and then delete it */
 		err = builder_add_problem(b, ops->kind, duplicate,
@@ -214,19 +257,31 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 					  "%s on this cluster until the answer names each once",
 					  b->lc->cluster_id, resource_kind_name(ops->kind), duplicate,
 					  resource_kind_section(ops->kind));
-		count = 0;
-		goto done;
+		return err ? err : 1;
 	}
 	/* a name that is not UTF-8 cannot be sent as the plan shows it: never touched */
-	for (i = 0; !err && i < count; i++) {
-		if (utf8_valid(entries[i].name, strlen(entries[i].name), NULL))
+	for (i = 0; !err && i < *count; i++) {
+		if (utf8_valid((*entries)[i].name, strlen((*entries)[i].name), NULL))
 			continue;
-		entries[i].declared = true;
-		err = builder_add_problem(b, ops->kind, entries[i].name,
+		(*entries)[i].declared = true;
+		err = builder_add_problem(b, ops->kind, (*entries)[i].name,
 					  "cluster [%s] names this %s in bytes that are not UTF-8; esreconcile never "
 					  "writes or deletes it: rename or delete it by hand",
 					  b->lc->cluster_id, resource_kind_name(ops->kind));
 	}
+	return err;
+}
+
+static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
+{
+	enum prune_policy policy = b->desired->policy.prune[ops->kind];
+	struct live_entry *entries = NULL, key = { 0 }, *found;
+	cJSON *live_objects = NULL;
+	size_t count = 0, i;
+	int err = read_entries(&entries, &count, &live_objects, b, ops);
+
+	if (err)
+		goto done;
 	for (i = 0; !err && i < b->desired->object_count; i++) {
 		const struct desired_object *d = &b->desired->objects[i];
 
@@ -238,16 +293,23 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 			found->declared = true;
 		err = plan_object(b, ops, d, d->name, found ? found->item : NULL);
 	}
-	/* undeclared live objects, in name order, go when the policy prunes them */
+	/* undeclared live objects, in name order, go when the policy prunes them:
+	 * `managed` those of this run's owner, `all` those of no owner too; never
+	 * another owner's */
 	for (i = 0; !err && policy != PRUNE_NONE && i < count; i++) {
-		if (entries[i].declared || !ops->prunable(b, entries[i].name, entries[i].item, policy))
+		const char *holder;
+
+		if (entries[i].declared || !ops->prunable(entries[i].name, entries[i].item))
+			continue;
+		holder = ops->owner_of(b, entries[i].name, entries[i].item);
+		if (holder ? strcmp(holder, b->owner) != 0 : policy != PRUNE_ALL)
 			continue;
 		err = plan_object(b, ops, NULL, entries[i].name, entries[i].item);
 	}
 done:
 	free(entries);
 	cJSON_Delete(live_objects);
-	return err;
+	return err > 0 ? 0 : err; /* a kind that cannot be planned is a problem, not an error */
 }
 
 /* Execution order of design §6; a stable insertion sort keeps each step's order. */
@@ -264,6 +326,43 @@ static void order_requests(struct cluster_plan *cp)
 	}
 }
 
+/* 1 after adding a blocking problem when GET / names another cluster than
+ * clusters.<id>.expect: planning against the wrong cluster would look normal
+ * and write there. 0 when it is the expected one. */
+static int check_identity(struct cluster_builder *b)
+{
+	static const char *const keys[] = { "cluster_name", "cluster_uuid" };
+	const struct cluster_config *cfg = desired_find_cluster(b->desired, b->lc->cluster_id);
+	const char *expected[2], *actual;
+	const cJSON *value;
+	size_t i;
+	int err;
+
+	if (!cfg)
+		return 0;
+	expected[0] = cfg->expect_cluster_name;
+	expected[1] = cfg->expect_cluster_uuid;
+	for (i = 0; i < 2; i++) {
+		if (!expected[i])
+			continue;
+		value = cJSON_GetObjectItemCaseSensitive(b->lc->root, keys[i]);
+		actual = cJSON_IsString(value) ? value->valuestring : NULL;
+		if (actual && !strcmp(actual, expected[i]))
+			continue;
+		err = builder_add_problem(b, RESOURCE_CLUSTER, "expect",
+					  "cluster [%s] is not the expected cluster: clusters.%s.expect.%s is [%s], "
+					  "GET / answered %s%s%s; nothing is planned or written there: correct its "
+					  "URL, or expect if the cluster was rebuilt", b->lc->cluster_id,
+					  b->lc->cluster_id, keys[i], expected[i], actual ? "[" : "no ",
+					  actual ? actual : keys[i], actual ? "]" : "");
+		if (err)
+			return err;
+		b->cp->changes[b->cp->change_count - 1].blocks_cluster = true;
+		return 1;
+	}
+	return 0;
+}
+
 static int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
 			const struct live_state *live, const struct live_cluster *lc)
 {
@@ -276,6 +375,8 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 	b.live = live;
 	b.lc = lc;
 	b.cp = cp;
+	b.owner = desired_owner(desired);
+	b.adopt_from = desired->policy.adopt_from;
 	cp->cluster_id = plan_strdup(lc->cluster_id);
 	cp->version = lc->version ? plan_strdup(lc->version) : NULL;
 	cp->reachable = lc->reachable;
@@ -291,11 +392,18 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 		err = cp->error ? 0 : -ENOMEM;
 		goto done;
 	}
+	err = check_identity(&b);
+	if (err) {
+		err = err < 0 ? err : 0; /* another cluster: only the problem is planned */
+		goto done;
+	}
 	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++)
 		err = plan_kind(&b, plan_kinds[i]);
 	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++)
 		if (plan_kinds[i]->finish)
 			err = plan_kinds[i]->finish(&b);
+	if (!err)
+		err = plan_check_links(&b);
 	if (!err)
 		order_requests(cp);
 done:
@@ -368,26 +476,12 @@ done:
 
 void plan_free(struct plan *plan)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!plan)
 		return;
-	for (i = 0; i < plan->cluster_count; i++) {
-		struct cluster_plan *cp = &plan->clusters[i];
-
-		free(cp->cluster_id);
-		free(cp->version);
-		free(cp->error);
-		for (j = 0; j < cp->change_count; j++)
-			change_dispose(&cp->changes[j]);
-		free(cp->changes);
-		for (j = 0; j < cp->request_count; j++)
-			request_dispose(&cp->requests[j]);
-		free(cp->requests);
-		for (j = 0; j < cp->warning_count; j++)
-			free(cp->warnings[j]);
-		free(cp->warnings);
-	}
+	for (i = 0; i < plan->cluster_count; i++)
+		cluster_plan_dispose(&plan->clusters[i]);
 	free(plan->clusters);
 	free(plan);
 }
@@ -438,6 +532,69 @@ bool cluster_plan_blocked(const struct cluster_plan *cp)
 		if (cp->changes[i].action == ACTION_PROBLEM && cp->changes[i].blocks_cluster)
 			return true;
 	return false;
+}
+
+/* One kind's declarations: every live object a desired state may declare
+ * (that prune: all would delete when undeclared), in name order. */
+static int declare_kind(cJSON *section, cJSON *notes, struct cluster_builder *b, const struct kind_ops *ops)
+{
+	struct live_entry *entries = NULL;
+	cJSON *live_objects = NULL, *body;
+	size_t count = 0, problems = b->cp->change_count, i;
+	int err = read_entries(&entries, &count, &live_objects, b, ops);
+
+	if (err > 0) { /* nothing of the kind is declared: the problem says why */
+		count = 0;
+		err = 0;
+	}
+	/* what kept objects of the kind out is a note */
+	for (i = problems; !err && i < b->cp->change_count; i++)
+		err = plan_note(notes, "%s", b->cp->changes[i].problem);
+	for (i = 0; !err && i < count; i++) {
+		if (entries[i].declared || !ops->prunable(entries[i].name, entries[i].item))
+			continue;
+		body = NULL;
+		err = ops->declare(&body, entries[i].name, entries[i].item, b->lc, notes);
+		if (!err && !cJSON_AddItemToObject(section, entries[i].name, body)) {
+			cJSON_Delete(body);
+			err = -ENOMEM;
+		}
+	}
+	free(entries);
+	cJSON_Delete(live_objects);
+	return err;
+}
+
+int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster *lc)
+{
+	struct cluster_builder b;
+	struct cluster_plan scratch;
+	cJSON *doc = cJSON_CreateObject(), *notes = cJSON_CreateArray(), *section;
+	size_t i;
+	int err = doc && notes ? 0 : -ENOMEM;
+
+	*out = NULL;
+	*notes_out = NULL;
+	memset(&b, 0, sizeof(b));
+	memset(&scratch, 0, sizeof(scratch));
+	b.lc = lc;
+	b.cp = &scratch; /* where reading a kind puts its problems */
+	if (!err && !lc->reachable)
+		err = -EINVAL;
+	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++) {
+		section = cJSON_AddObjectToObject(doc, resource_kind_section((enum resource_kind)i));
+		err = section ? declare_kind(section, notes, &b, plan_kinds[i]) : -ENOMEM;
+	}
+	builder_dispose(&b);
+	cluster_plan_dispose(&scratch);
+	if (err) {
+		cJSON_Delete(doc);
+		cJSON_Delete(notes);
+		return err;
+	}
+	*out = doc;
+	*notes_out = notes;
+	return 0;
 }
 
 bool plan_is_empty(const struct plan *plan)

@@ -18,6 +18,7 @@
 
 #include "desired/model.h"
 #include "es/live.h"
+#include "plan/ledger.h"
 #include "trust/trust_check.h"
 #include "util/buf.h"
 
@@ -91,13 +92,6 @@ enum answer_shape {
 	ANSWER_PER_ITEM,
 };
 
-/* One edit of the ownership ledger (plan/ledger.h) that a change makes. */
-struct ledger_edit {
-	char *alias;
-	size_t change; /* the change whose success the edit records */
-	bool add;      /* false: remove */
-};
-
 struct plan_request {
 	enum request_step step;
 	char *method;
@@ -160,6 +154,7 @@ struct kind_settle {
 	const char *settled_key;    /* the apply report's list of settled objects */
 	const char *unsettled_key;  /* and of the others */
 	const char *unsettled_text; /* how an unsettled object is described: "is not connected" */
+	const char *settling_text;  /* what apply waits for: "to connect" */
 };
 
 /* The settle rule of kind, or NULL when its writes take effect at once. */
@@ -174,6 +169,19 @@ void plan_free(struct plan *plan);
  * cluster warnings. Returns 0 or -ENOMEM. */
 int plan_add_trust_findings(struct plan *plan, const struct desired_state *desired,
 			    const struct trust_report *report);
+
+/* The live objects of one read cluster as a desired state would declare them
+ * to keep them as they are (export): {"remotes": {alias: body}, "roles": {..},
+ * "users": {..}}, names sorted, every object esreconcile may manage (not the
+ * reserved roles and users, nor the remotes of elasticsearch.yml). Bodies are
+ * in the desired-state form without the values Elasticsearch takes by default
+ * or metadata.managed_by; users have no password (it cannot be read back).
+ * *notes_out lists, as strings, what could not be declared and was left out.
+ * The caller owns both. Returns 0, -EINVAL for an unreachable cluster, or -ENOMEM. */
+int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster *lc);
+
+/* "create", "update", "delete", "problem": the plan JSON's action names; static strings. */
+const char *plan_action_name(enum change_action action);
 
 /* Adds to the cluster's plan a `!` problem of kind RESOURCE_CLUSTER named
  * name (what it is about) that blocks every write to that cluster. Returns 0,

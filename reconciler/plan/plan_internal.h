@@ -11,24 +11,32 @@
 
 #include "plan/plan.h"
 
-/* Names esreconcile writes into the metadata of every role and user it writes. */
+/* Names esreconcile writes into the metadata of every role and user it writes:
+ * the mark, and the owner (policy.owner) unless it is the default owner, so
+ * that objects written before owners existed belong to `default` unchanged. */
 #define MANAGED_BY_KEY "managed_by"
 #define MANAGED_BY_VALUE "esreconcile"
+#define OWNER_KEY "esreconcile_owner"
 
 struct cluster_builder {
 	const struct desired_state *desired;
 	const struct live_state *live;
 	const struct live_cluster *lc;
 	struct cluster_plan *cp;
+	const char *owner;      /* the run's owner (policy.owner) */
+	const char *adopt_from; /* --adopt-from, or NULL */
 	size_t change_cap;
 	size_t request_cap;
 	size_t warning_cap;
 
 	/* remotes: the one PUT /_cluster/settings */
 	struct plan_request settings;
-	cJSON *ledger_live;     /* sorted array of aliases in the ledger */
+	cJSON *persistent;      /* the live persistent settings, flat */
+	cJSON *ledgers;         /* every owner's ledger: {owner: sorted array of aliases} */
+	cJSON *ledger_live;     /* the run owner's ledger (sorted array of aliases) */
 	cJSON *ledger_declared; /* aliases declared present on this cluster */
 	cJSON *ledger_deleted;  /* aliases this plan deletes */
+	cJSON *ledger_adopted;  /* {alias: owner} taken over from another owner (--adopt-from) */
 
 	/* roles: bulk requests (8.15+) */
 	struct plan_request roles_bulk;
@@ -56,10 +64,12 @@ struct kind_ops {
 	int (*normalize)(cJSON **out, const cJSON *body, const struct live_cluster *lc);
 	/* The part of a live object that compares with a declared body; NULL: all of it. */
 	const cJSON *(*comparable)(const cJSON *live);
-	/* Whether an undeclared live object goes under policy (never for reserved
-	 * or static objects). */
-	bool (*prunable)(const struct cluster_builder *b, const char *name, const cJSON *live,
-			 enum prune_policy policy);
+	/* Whether an undeclared live object may be pruned at all (never reserved
+	 * or static objects); the driver adds the policy and the owner. */
+	bool (*prunable)(const char *name, const cJSON *live);
+	/* The owner (policy.owner) holding a live object, borrowed; NULL when no
+	 * owner does (esreconcile never wrote it, or it was disowned). */
+	const char *(*owner_of)(const struct cluster_builder *b, const char *name, const cJSON *live);
 	/* Optional: objects esreconcile must not plan the usual way (reserved,
 	 * static). Returns 1 when it planned the object itself (a problem, say), 0
 	 * to go on. d is NULL for a pruned object. */
@@ -90,6 +100,13 @@ struct kind_ops {
 	 * the cluster (references or copies, keyed by distinct names) beyond the
 	 * answer of its list_path, which the fingerprint takes anyway; optional. */
 	int (*fingerprint)(cJSON *doc, const struct live_cluster *lc);
+	/* The declaration that keeps the live object as it is (export): the body in
+	 * the desired-state form (a remote's keys as the YAML nests them), the
+	 * values Elasticsearch takes by default and metadata.managed_by left out.
+	 * What no declaration can hold is left out too, with a sentence appended
+	 * to notes (an array of strings). The caller owns *out. */
+	int (*declare)(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+		       cJSON *notes);
 };
 
 /* The plan stage's kind table, indexed by enum resource_kind (plan/kinds.c). */
@@ -108,10 +125,17 @@ int remote_normalize(cJSON **out, const cJSON *body, const struct live_cluster *
 int role_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc);
 int user_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc);
 
-/* A copy of a role or user body with metadata.managed_by set, as written on every write. */
-int plan_stamp_managed(cJSON **out, const cJSON *body);
-/* True when a role or user's metadata.managed_by names esreconcile. */
-bool plan_is_managed(const cJSON *object);
+/* A copy of a role or user body with metadata.managed_by (and the owner) set,
+ * as written on every write. */
+int plan_stamp_managed(cJSON **out, const cJSON *body, const char *owner);
+/* The owner a role or user's metadata names (borrowed from object): NULL when
+ * it carries no managed_by mark, "default" when it has the mark alone. */
+const char *plan_metadata_owner(const cJSON *object);
+/* A copy of a live role or user's metadata without the marks esreconcile
+ * stamps (managed_by, the owner), or NULL in *out when nothing else is left. */
+int plan_unstamped_metadata(cJSON **out, const cJSON *object);
+/* Appends one formatted sentence to notes (an array of strings). */
+int plan_note(cJSON *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a `!` problem to a built plan's cluster (and counts it in the
  * summary); text and name are copied. Returns 0 or -ENOMEM. */
 int plan_append_problem(struct plan *plan, struct cluster_plan *cp, enum resource_kind kind,
@@ -138,6 +162,11 @@ int builder_push_request(struct cluster_builder *b, struct plan_request *r);
 /* Adds a field change; before/after are copied, or shown as SECRET_PLACEHOLDER when sensitive. */
 int change_add_field(struct plan_change *c, const char *path, const cJSON *before,
 		     const cJSON *after, bool sensitive);
+/* The same for a field of a body with sensitive_paths: the whole field as
+ * SECRET_PLACEHOLDER when it is a secret, else its values with the secrets
+ * inside it (metadata.api_key) replaced. */
+int change_add_field_redacted(struct plan_change *c, const char *path, const cJSON *before,
+			      const cJSON *after, const cJSON *sensitive_paths);
 /* The diff shared by every kind: both bodies normalised with ops->normalize, one
  * field per top-level key whose normalised values differ, showing the raw
  * values. *changed_out counts the fields added to c. */
@@ -159,7 +188,10 @@ int request_add_change(struct plan_request *r, size_t index);
 /* Records where change's share of r's body is (see struct request_part). */
 int request_add_part(struct plan_request *r, size_t change, enum part_shape shape,
 		     const char *container, const char *key);
+/* An edit of the run owner's ledger. */
 int request_add_ledger_edit(struct plan_request *r, const char *alias, size_t change, bool add);
+/* The removal of alias from the ledger of another owner, who gives it up (--adopt-from). */
+int request_add_ledger_release(struct plan_request *r, const char *owner, const char *alias, size_t change);
 int request_add_secret_slot(struct plan_request *r, const char *path, const secret_t *secret);
 int request_add_value_slot(struct plan_request *r, const char *path, const cJSON *value);
 void request_dispose(struct plan_request *r);
@@ -171,6 +203,13 @@ bool request_is_pending(const struct plan_request *r);
 int redact_into_request(cJSON **out, struct plan_request *r, const cJSON *body,
 			const cJSON *sensitive_paths, const char *slot_prefix);
 
+
+/* Warnings about role names across the links of the cluster's remotes to
+ * declared clusters (plan/links.c). Returns 0 or -ENOMEM. */
+int plan_check_links(struct cluster_builder *b);
+/* Warnings and problems from what the cluster says of its declared remotes
+ * (plan/remote_status.c). Returns 0 or -ENOMEM. */
+int plan_check_remote_status(struct cluster_builder *b);
 
 /* The live cluster referenced by name, or NULL. */
 const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id);

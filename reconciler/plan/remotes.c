@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "desired/remote_settings.h"
 #include "es/path.h"
@@ -262,10 +261,34 @@ static int collect_scope(cJSON *remotes, const cJSON *flat, const char *scope)
 	return 0;
 }
 
+/* Reads every owner's ledger; an unreadable one is a problem (returns 1), since
+ * planning from it would disown, prune or take over its aliases. */
+static int read_ledgers(struct cluster_builder *b)
+{
+	const cJSON *own;
+	char *bad = NULL;
+	int err = ledger_read_all(&b->ledgers, &bad, b->persistent);
+
+	if (err == -EBADMSG) {
+		err = builder_add_problem(b, RESOURCE_REMOTE, bad,
+					  "the ownership ledger [%s] is neither a string nor a list of strings, so "
+					  "esreconcile cannot tell which remotes its owner holds; set it to the "
+					  "comma-separated aliases that owner manages, or to null", bad);
+		free(bad);
+		return err ? err : 1;
+	}
+	if (err)
+		return err;
+	own = cJSON_GetObjectItemCaseSensitive(b->ledgers, b->owner);
+	b->ledger_live = own ? cJSON_Duplicate(own, 1) : cJSON_CreateArray();
+	b->ledger_adopted = cJSON_CreateObject();
+	return b->ledger_live && b->ledger_adopted ? 0 : -ENOMEM;
+}
+
 static int remote_read_live(cJSON **out, struct cluster_builder *b)
 {
 	const cJSON *settings = b->lc->settings, *info;
-	cJSON *remotes = cJSON_CreateObject(), *persistent = NULL, *transient = NULL;
+	cJSON *remotes = cJSON_CreateObject(), *transient = NULL;
 	int err = -ENOMEM;
 
 	*out = NULL;
@@ -273,26 +296,15 @@ static int remote_read_live(cJSON **out, struct cluster_builder *b)
 	b->ledger_deleted = cJSON_CreateArray();
 	if (!remotes || !b->ledger_declared || !b->ledger_deleted)
 		goto done;
-	err = flat_settings(&persistent, cJSON_GetObjectItemCaseSensitive(settings, "persistent"));
+	err = flat_settings(&b->persistent, cJSON_GetObjectItemCaseSensitive(settings, "persistent"));
 	if (!err)
 		err = flat_settings(&transient, cJSON_GetObjectItemCaseSensitive(settings, "transient"));
 	if (!err)
-		err = collect_scope(remotes, persistent, "persistent");
+		err = collect_scope(remotes, b->persistent, "persistent");
 	if (!err)
 		err = collect_scope(remotes, transient, "transient");
-	if (err)
-		goto done;
-	err = ledger_read(&b->ledger_live, persistent);
-	if (err == -EBADMSG) {
-		/* planning from an unreadable ledger would disown (or prune) its aliases */
-		err = builder_add_problem(b, RESOURCE_REMOTE, LEDGER_SETTING,
-					  "the ownership ledger [%s] is neither a string nor a list of strings, so "
-					  "esreconcile cannot tell which remotes it owns; set it to the comma-separated "
-					  "aliases it manages, or to null", LEDGER_SETTING);
-		if (!err)
-			err = 1;
-		goto done;
-	}
+	if (!err)
+		err = read_ledgers(b);
 	if (err)
 		goto done;
 	/* aliases Elasticsearch knows but no dynamic setting defines come from elasticsearch.yml */
@@ -311,7 +323,6 @@ static int remote_read_live(cJSON **out, struct cluster_builder *b)
 	remotes = NULL;
 done:
 	cJSON_Delete(remotes);
-	cJSON_Delete(persistent);
 	cJSON_Delete(transient);
 	return err;
 }
@@ -321,12 +332,24 @@ static bool is_static(const cJSON *live)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(live, "static"));
 }
 
-static bool remote_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
-			    enum prune_policy policy)
+static bool remote_prunable(const char *name, const cJSON *live)
 {
-	if (is_static(live))
-		return false;
-	return policy == PRUNE_ALL || string_set_has(b->ledger_live, name);
+	(void)name;
+	return !is_static(live);
+}
+
+/* The owner whose ledger lists the alias; the run's own ledger first. */
+static const char *remote_owner_of(const struct cluster_builder *b, const char *name, const cJSON *live)
+{
+	const cJSON *ledger;
+
+	(void)live;
+	if (string_set_has(b->ledger_live, name))
+		return b->owner;
+	cJSON_ArrayForEach(ledger, b->ledgers)
+		if (string_set_has(ledger, name))
+			return ledger->string;
+	return NULL;
 }
 
 /* ---- the settings request ---- */
@@ -606,7 +629,7 @@ static int update_part(struct cluster_builder *b, struct settings_part *part,
 	for (i = 0; i < c->field_count; i++) {
 		const char *key = c->fields[i].path;
 
-		if (!strcmp(key, "managed"))
+		if (!strcmp(key, "managed") || !strcmp(key, "owner"))
 			continue;
 		err = part_set(part, &b->settings, d->name, key, cJSON_GetObjectItemCaseSensitive(body, key),
 			       path_is_sensitive(d->sensitive_paths, key));
@@ -629,11 +652,14 @@ static int update_part(struct cluster_builder *b, struct settings_part *part,
 }
 
 /* An alias in transient settings moves to persistent; one missing from the
- * ledger is adopted: from now on it is pruned like any alias esreconcile created. */
+ * ledger is adopted: from now on it is pruned like any alias esreconcile created.
+ * One in another owner's ledger is only planned with --adopt-from that owner
+ * (plan.c), and moves from that ledger to ours. */
 static int remote_extra_fields(struct cluster_builder *b, const struct desired_object *d,
 			       const cJSON *live, struct plan_change *c)
 {
 	cJSON *before = NULL, *after = NULL;
+	const char *holder;
 	int err = 0;
 
 	if (cJSON_GetObjectItemCaseSensitive(live, "transient")) {
@@ -646,7 +672,16 @@ static int remote_extra_fields(struct cluster_builder *b, const struct desired_o
 		cJSON_Delete(before);
 		cJSON_Delete(after);
 	}
-	if (!err && !string_set_has(b->ledger_live, d->name)) {
+	holder = remote_owner_of(b, d->name, live);
+	if (!err && holder && strcmp(holder, b->owner) != 0) {
+		before = cJSON_CreateString(holder);
+		after = cJSON_CreateString(b->owner);
+		err = before && after ? change_add_field(c, "owner", before, after, false) : -ENOMEM;
+		if (!err && !cJSON_AddStringToObject(b->ledger_adopted, d->name, holder))
+			err = -ENOMEM;
+		cJSON_Delete(before);
+		cJSON_Delete(after);
+	} else if (!err && !holder) {
 		before = cJSON_CreateFalse();
 		after = cJSON_CreateTrue();
 		err = before && after ? change_add_field(c, "managed", before, after, false) : -ENOMEM;
@@ -690,6 +725,97 @@ static int remote_guard(struct cluster_builder *b, const struct desired_object *
 	err = builder_add_problem(b, RESOURCE_REMOTE, name,
 				  "remote [%s] is defined in elasticsearch.yml; esreconcile cannot change it", name);
 	return err ? err : 1;
+}
+
+/* ---- export ---- */
+
+/* A live value as the desired state writes it: the setting's type, enums in
+ * lower case (as the loader takes them), compress's true/false as booleans,
+ * seeds as a sorted list. */
+static cJSON *declared_value(const struct remote_setting *s, const cJSON *raw)
+{
+	cJSON *value;
+	char *text;
+	int err;
+
+	if (s->type == REMOTE_VALUE_HOSTPORT_LIST)
+		return json_string_set(raw, false, true, &err);
+	if (s->type == REMOTE_VALUE_BOOL || s->type == REMOTE_VALUE_INT)
+		return typed_value(s->key, raw);
+	if (!(text = json_scalar_text(raw)))
+		return cJSON_Duplicate(raw, 1);
+	if (s->type == REMOTE_VALUE_ENUM) {
+		char *lower = lowercase_copy(text);
+
+		free(text);
+		if (!lower)
+			return NULL;
+		text = lower;
+		if (!strcmp(text, "true") || !strcmp(text, "false")) {
+			value = cJSON_CreateBool(text[0] == 't');
+			free(text);
+			return value;
+		}
+	}
+	value = cJSON_CreateString(text);
+	free(text);
+	return value;
+}
+
+/* Whether a live value means the setting's default on the cluster's version. */
+static bool is_default(const struct remote_setting *rs, const cJSON *raw, const struct live_cluster *lc)
+{
+	const char *text = remote_setting_default(rs, lc->version_major, lc->version_minor);
+	cJSON *fallback = text ? cJSON_CreateString(text) : NULL;
+	cJSON *a = fallback ? normalize_value(rs, fallback) : NULL, *b = a ? normalize_value(rs, raw) : NULL;
+	bool same = a && b && json_equal(a, b);
+
+	cJSON_Delete(fallback);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return same;
+}
+
+static int remote_declare(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+			  cJSON *notes)
+{
+	const cJSON *settings = remote_comparable(live), *raw, *item;
+	const enum remote_mode mode = proxy_mode(settings) ? REMOTE_MODE_PROXY : REMOTE_MODE_SNIFF;
+	cJSON *body = cJSON_CreateObject(), *value, *parent;
+	size_t i;
+	int err = body ? 0 : -ENOMEM;
+
+	*out = NULL;
+	for (i = 0; i < REMOTE_SETTING_COUNT && !err; i++) {
+		const struct remote_setting *rs = &remote_settings[i];
+
+		raw = cJSON_GetObjectItemCaseSensitive(settings, rs->key);
+		if (!raw || cJSON_IsNull(raw) || is_default(rs, raw, lc))
+			continue;
+		if (!(rs->modes & mode)) {
+			err = plan_note(notes, "remote [%s]: [%s] does not apply in %s mode; left out", name, rs->key,
+					mode == REMOTE_MODE_PROXY ? "proxy" : "sniff");
+			continue;
+		}
+		err = -ENOMEM;
+		parent = rs->yaml_group ? object_child(body, rs->yaml_group) : body;
+		value = parent ? declared_value(rs, raw) : NULL;
+		if (value && cJSON_AddItemToObject(parent, rs->yaml_key, value))
+			err = 0;
+		else
+			cJSON_Delete(value);
+	}
+	cJSON_ArrayForEach(item, settings) {
+		if (!err && item->string && !remote_setting_find(item->string) && !cJSON_IsNull(item))
+			err = plan_note(notes, "remote [%s]: [cluster.remote.%s.%s] is not a setting esreconcile "
+					"manages; left out", name, name, item->string);
+	}
+	if (err) {
+		cJSON_Delete(body);
+		return err;
+	}
+	*out = body;
+	return 0;
 }
 
 /* Fields of GET /_remote/info that change with connectivity, not with configuration. */
@@ -750,122 +876,13 @@ static int add_ledger_edits(struct cluster_builder *b, const cJSON *aliases, boo
 	return err;
 }
 
-/* ---- the links: connection, wire compatibility, replication ---- */
-
-struct es_version {
-	long major, minor, patch;
-};
-
-/* "8.15.0" (or "8.15.0-SNAPSHOT"): false when it does not read so. */
-static bool parse_es_version(struct es_version *v, const cJSON *text)
-{
-	char *end;
-
-	if (!cJSON_IsString(text))
-		return false;
-	v->major = strtol(text->valuestring, &end, 10);
-	if (*end != '.')
-		return false;
-	v->minor = strtol(end + 1, &end, 10);
-	v->patch = *end == '.' ? strtol(end + 1, &end, 10) : 0;
-	return true;
-}
-
-static int compare_versions(const struct es_version *a, const struct es_version *b)
-{
-	if (a->major != b->major)
-		return a->major < b->major ? -1 : 1;
-	if (a->minor != b->minor)
-		return a->minor < b->minor ? -1 : 1;
-	return a->patch < b->patch ? -1 : a->patch > b->patch;
-}
-
-/* Whether a declared role of the cluster follows indices of a remote (the
- * follower side of cross-cluster replication). */
-static bool cluster_follows(const struct cluster_builder *b)
-{
-	const cJSON *privilege;
-	size_t i;
-
-	for (i = 0; i < b->desired->object_count; i++) {
-		const struct desired_object *o = &b->desired->objects[i];
-
-		if (o->kind != RESOURCE_ROLE || o->absent || strcmp(o->cluster, b->lc->cluster_id) != 0)
-			continue;
-		cJSON_ArrayForEach(privilege, cJSON_GetObjectItemCaseSensitive(o->body, "cluster"))
-			if (cJSON_IsString(privilege) && !strcasecmp(privilege->valuestring, "manage_ccr"))
-				return true;
-	}
-	return false;
-}
-
-/* What _resolve/cluster says of one declared remote: a warning when it is not
- * connected (or refuses our user), a problem when the two versions cannot
- * talk, or when a replication leader runs a newer version than its follower. */
-static int check_link(struct cluster_builder *b, const char *alias, const cJSON *status, bool follows)
-{
-	const cJSON *root_version = cJSON_GetObjectItemCaseSensitive(b->lc->root, "version");
-	const cJSON *remote_version = cJSON_GetObjectItemCaseSensitive(status, "version");
-	const cJSON *remote_number = cJSON_GetObjectItemCaseSensitive(remote_version, "number");
-	const cJSON *error = cJSON_GetObjectItemCaseSensitive(status, "error");
-	struct es_version local, local_min, remote, remote_min;
-
-	if (cJSON_IsString(error) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(status, "connected")))
-		return builder_add_warning(b, "remote [%s] is connected but refuses esreconcile's account: %s "
-					   "(with certificates, the remote grants a local user what its own roles "
-					   "of the same names grant)", alias, error->valuestring);
-	if (cJSON_IsString(error))
-		return builder_add_warning(b, "remote [%s] is not connected: %s", alias, error->valuestring);
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(status, "connected")))
-		return builder_add_warning(b, "remote [%s] is not connected", alias);
-	if (!parse_es_version(&local, cJSON_GetObjectItemCaseSensitive(root_version, "number")) ||
-	    !parse_es_version(&remote, remote_number))
-		return 0;
-	if (parse_es_version(&local_min, cJSON_GetObjectItemCaseSensitive(root_version,
-									   "minimum_wire_compatibility_version")) &&
-	    parse_es_version(&remote_min, cJSON_GetObjectItemCaseSensitive(remote_version,
-									    "minimum_wire_compatibility_version")) &&
-	    (compare_versions(&remote, &local_min) < 0 || compare_versions(&local, &remote_min) < 0))
-		return builder_add_problem(b, RESOURCE_REMOTE, alias,
-					   "remote [%s] runs %s and cluster [%s] runs %s: their transport "
-					   "protocols are not compatible; upgrade one of them",
-					   alias, remote_number->valuestring, b->lc->cluster_id,
-					   b->lc->version ? b->lc->version : "?");
-	if (follows && compare_versions(&remote, &local) > 0)
-		return builder_add_problem(b, RESOURCE_REMOTE, alias,
-					   "cross-cluster replication: the leader behind remote [%s] runs a newer "
-					   "version than this follower [%s] (%s): upgrade the follower first",
-					   alias, b->lc->cluster_id, b->lc->version ? b->lc->version : "?");
-	return 0;
-}
-
-static int check_links(struct cluster_builder *b)
-{
-	bool follows;
-	size_t i;
-	int err = 0;
-
-	if (!b->lc->resolve_cluster)
-		return 0;
-	follows = cluster_follows(b);
-	for (i = 0; !err && i < b->desired->object_count; i++) {
-		const struct desired_object *o = &b->desired->objects[i];
-		const cJSON *status;
-
-		if (o->kind != RESOURCE_REMOTE || o->absent || strcmp(o->cluster, b->lc->cluster_id) != 0)
-			continue;
-		status = cJSON_GetObjectItemCaseSensitive(b->lc->resolve_cluster, o->name);
-		if (status)
-			err = check_link(b, o->name, status, follows);
-	}
-	return err;
-}
-
 static int remote_finish(struct cluster_builder *b)
 {
-	cJSON *ledger = NULL, *added = NULL, *removed = NULL, *transient, *persistent, *value = NULL;
+	cJSON *ledger = NULL, *added = NULL, *removed = NULL, *transient, *persistent;
 	const cJSON *item;
-	int err = check_links(b);
+	char *bad = NULL;
+	size_t change;
+	int err = plan_check_remote_status(b);
 
 	if (err || !request_is_pending(&b->settings))
 		goto done;
@@ -892,26 +909,28 @@ static int remote_finish(struct cluster_builder *b)
 		err = add_ledger_edits(b, added, true);
 	if (!err)
 		err = add_ledger_edits(b, removed, false);
+	cJSON_ArrayForEach(item, b->ledger_adopted) {
+		if (!err)
+			err = change_of_alias(b, item->string, &change);
+		if (!err)
+			err = request_add_ledger_release(&b->settings, item->valuestring, item->string, change);
+	}
 	if (err)
 		goto done;
 	b->settings.carries_ledger = true;
 	persistent = cJSON_GetObjectItemCaseSensitive(b->settings.body, "persistent");
-	if (cJSON_GetArraySize(added) || cJSON_GetArraySize(removed)) {
-		err = ledger_value(&value, ledger);
-		if (err)
-			goto done;
-		if (!cJSON_AddItemToObject(persistent, LEDGER_SETTING, value)) {
-			err = -ENOMEM;
-			goto done;
-		}
-		value = NULL;
-	}
+	/* the body shows the ledgers as the live read has them, edited; apply
+	 * merges the same edits into a fresh read right before sending */
+	err = ledger_write(persistent, &bad, b->persistent, b->owner, b->settings.ledger_edits,
+			   b->settings.ledger_edit_count, NULL);
+	free(bad); /* every ledger was read without error by read_ledgers */
+	if (err)
+		goto done;
 	transient = cJSON_GetObjectItemCaseSensitive(b->settings.body, "transient");
 	if (!transient->child)
 		cJSON_DeleteItemFromObjectCaseSensitive(b->settings.body, "transient");
 	err = builder_push_request(b, &b->settings);
 done:
-	cJSON_Delete(value);
 	cJSON_Delete(ledger);
 	cJSON_Delete(added);
 	cJSON_Delete(removed);
@@ -968,6 +987,7 @@ static const struct kind_settle remote_settle = {
 	.settled_key = "remotes_connected",
 	.unsettled_key = "remotes_not_connected",
 	.unsettled_text = "is not connected",
+	.settling_text = "to connect",
 };
 
 /* The settings PUT (remotes and the ledger), the ledger re-read before it and
@@ -983,6 +1003,7 @@ const struct kind_ops remote_kind_ops = {
 	.normalize = remote_normalize,
 	.comparable = remote_comparable,
 	.prunable = remote_prunable,
+	.owner_of = remote_owner_of,
 	.guard = remote_guard,
 	.desired_body = remote_desired_body,
 	.extra_fields = remote_extra_fields,
@@ -991,4 +1012,5 @@ const struct kind_ops remote_kind_ops = {
 	.finish = remote_finish,
 	.settle = &remote_settle,
 	.fingerprint = remote_fingerprint,
+	.declare = remote_declare,
 };

@@ -8,7 +8,7 @@
 #include "plan/plan.h"
 #include "util/utf8.h"
 
-static const char *action_name(enum change_action action)
+const char *plan_action_name(enum change_action action)
 {
 	switch (action) {
 	case ACTION_CREATE: return "create";
@@ -89,7 +89,7 @@ static bool change_json(cJSON *changes, const struct plan_change *c)
 	}
 	if (!cJSON_AddStringToObject(obj, "kind", resource_kind_name(c->kind)) ||
 	    !cJSON_AddStringToObject(obj, "name", c->name) ||
-	    !cJSON_AddStringToObject(obj, "action", action_name(c->action)))
+	    !cJSON_AddStringToObject(obj, "action", plan_action_name(c->action)))
 		return false;
 	if (c->problem && !cJSON_AddStringToObject(obj, "problem", c->problem))
 		return false;
@@ -118,7 +118,8 @@ static bool change_json(cJSON *changes, const struct plan_change *c)
 	return true;
 }
 
-/* The aliases of the request's ledger edits that add (or remove), in plan order. */
+/* The aliases of the request's edits of the run owner's ledger that add (or
+ * remove), in plan order. */
 static bool add_ledger_edits(cJSON *obj, const char *key, const struct plan_request *r, bool add)
 {
 	cJSON *array = cJSON_AddArrayToObject(obj, key), *alias;
@@ -127,13 +128,37 @@ static bool add_ledger_edits(cJSON *obj, const char *key, const struct plan_requ
 	if (!array)
 		return false;
 	for (i = 0; i < r->ledger_edit_count; i++) {
-		if (r->ledger_edits[i].add != add)
+		if (r->ledger_edits[i].add != add || r->ledger_edits[i].owner)
 			continue;
 		alias = cJSON_CreateString(r->ledger_edits[i].alias);
 		if (!alias || !cJSON_AddItemToArray(array, alias)) {
 			cJSON_Delete(alias);
 			return false;
 		}
+	}
+	return true;
+}
+
+/* "ledger_release": [{"owner","alias"}], the aliases other owners give up
+ * (--adopt-from); left out when there is none. */
+static bool add_ledger_releases(cJSON *obj, const struct plan_request *r)
+{
+	cJSON *array = NULL, *item;
+	size_t i;
+
+	for (i = 0; i < r->ledger_edit_count; i++) {
+		if (!r->ledger_edits[i].owner)
+			continue;
+		if (!array && !(array = cJSON_AddArrayToObject(obj, "ledger_release")))
+			return false;
+		item = cJSON_CreateObject();
+		if (!item || !cJSON_AddItemToArray(array, item)) {
+			cJSON_Delete(item);
+			return false;
+		}
+		if (!cJSON_AddStringToObject(item, "owner", r->ledger_edits[i].owner) ||
+		    !cJSON_AddStringToObject(item, "alias", r->ledger_edits[i].alias))
+			return false;
 	}
 	return true;
 }
@@ -153,7 +178,7 @@ static bool request_json(cJSON *requests, const struct plan_request *r)
 	    !cJSON_AddBoolToObject(obj, "idempotent", r->idempotent))
 		return false;
 	if (r->carries_ledger && (!add_ledger_edits(obj, "ledger_add", r, true) ||
-				  !add_ledger_edits(obj, "ledger_remove", r, false)))
+				  !add_ledger_edits(obj, "ledger_remove", r, false) || !add_ledger_releases(obj, r)))
 		return false;
 	return true;
 }

@@ -20,13 +20,16 @@ static bool is_reserved(const char *name, const cJSON *role)
 	return es_role_is_reserved(name) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(metadata, "_reserved"));
 }
 
-static bool role_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
-			  enum prune_policy policy)
+static bool role_prunable(const char *name, const cJSON *live)
+{
+	return !is_reserved(name, live);
+}
+
+static const char *role_owner_of(const struct cluster_builder *b, const char *name, const cJSON *live)
 {
 	(void)b;
-	if (is_reserved(name, live))
-		return false;
-	return policy == PRUNE_ALL || plan_is_managed(live);
+	(void)name;
+	return plan_metadata_owner(live);
 }
 
 /* ---- normalisation ---- */
@@ -483,9 +486,9 @@ static bool version_knows(const struct cluster_builder *b, enum es_name_kind kin
 }
 
 /* Adds "the <kind> [name] (M.m+)" to found (a sorted set) when the cluster's
- * version does not know name, which the body holds at path. */
-static int check_since(cJSON *found, const struct cluster_builder *b, const struct desired_object *d,
-		       enum es_name_kind kind, const char *name, const char *path)
+ * version does not know name (a name is no secret: shown as written). */
+static int check_since(cJSON *found, const struct cluster_builder *b, enum es_name_kind kind,
+		       const char *name)
 {
 	struct buf text;
 	int major, minor, err;
@@ -493,59 +496,39 @@ static int check_since(cJSON *found, const struct cluster_builder *b, const stru
 	if (version_knows(b, kind, name, &major, &minor))
 		return 0;
 	buf_init(&text, BUF_SMALL_MAX);
-	err = buf_printf(&text, "the %s [%s] (%d.%d+)", es_name_kind_text(kind),
-			 path_is_sensitive(d->sensitive_paths, path) ? SECRET_PLACEHOLDER : name, major,
-			 minor);
+	err = buf_printf(&text, "the %s [%s] (%d.%d+)", es_name_kind_text(kind), name, major, minor);
 	if (!err)
 		err = string_set_add(found, text.data);
 	buf_dispose(&text);
 	return err;
 }
 
-/* Checks each privilege of list, which the body holds at prefix. */
+/* Checks each privilege of list. */
 static int check_privileges_since(cJSON *found, const struct cluster_builder *b,
-				  const struct desired_object *d, enum es_name_kind kind,
-				  const cJSON *list, const char *prefix)
+				  enum es_name_kind kind, const cJSON *list)
 {
-	struct buf path;
 	const cJSON *item;
-	size_t i = 0;
 	int err = 0;
 
-	buf_init(&path, BUF_SMALL_MAX);
 	cJSON_ArrayForEach(item, list) {
-		buf_reset(&path);
-		err = buf_printf(&path, "%s.%zu", prefix, i++);
 		if (!err && cJSON_IsString(item))
-			err = check_since(found, b, d, kind, item->valuestring, path.data);
-		if (err)
-			break;
+			err = check_since(found, b, kind, item->valuestring);
 	}
-	buf_dispose(&path);
 	return err;
 }
 
-/* Checks the privileges of each entry of the body's list key. */
-static int check_entries_since(cJSON *found, const struct cluster_builder *b,
-			       const struct desired_object *d, enum es_name_kind kind, const char *key)
+/* Checks the privileges of each entry of the role's list key. */
+static int check_entries_since(cJSON *found, const struct cluster_builder *b, const cJSON *role,
+			       enum es_name_kind kind, const char *key)
 {
 	const cJSON *entry;
-	struct buf prefix;
-	size_t i = 0;
 	int err = 0;
 
-	buf_init(&prefix, BUF_SMALL_MAX);
-	cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(d->body, key)) {
-		buf_reset(&prefix);
-		err = buf_printf(&prefix, "%s.%zu.privileges", key, i++);
+	cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(role, key)) {
 		if (!err)
-			err = check_privileges_since(found, b, d, kind,
-						     cJSON_GetObjectItemCaseSensitive(entry, "privileges"),
-						     prefix.data);
-		if (err)
-			break;
+			err = check_privileges_since(found, b, kind,
+						     cJSON_GetObjectItemCaseSensitive(entry, "privileges"));
 	}
-	buf_dispose(&prefix);
 	return err;
 }
 
@@ -563,20 +546,19 @@ static int version_problem(char **out, const struct cluster_builder *b, const st
 	*out = NULL;
 	buf_init(&text, BUF_SMALL_MAX);
 	cJSON_ArrayForEach(field, d->body) {
-		if (err)
-			break;
-		err = check_since(found, b, d, ES_ROLE_FIELD, field->string, field->string);
+		if (!err)
+			err = check_since(found, b, ES_ROLE_FIELD, field->string);
 	}
 	if (!err)
-		err = check_privileges_since(found, b, d, ES_CLUSTER_PRIVILEGE,
-					     cJSON_GetObjectItemCaseSensitive(d->body, "cluster"), "cluster");
+		err = check_privileges_since(found, b, ES_CLUSTER_PRIVILEGE,
+					     cJSON_GetObjectItemCaseSensitive(d->body, "cluster"));
 	if (!err)
-		err = check_entries_since(found, b, d, ES_INDEX_PRIVILEGE, "indices");
+		err = check_entries_since(found, b, d->body, ES_INDEX_PRIVILEGE, "indices");
 	if (!err)
-		err = check_entries_since(found, b, d, ES_INDEX_PRIVILEGE, "remote_indices");
+		err = check_entries_since(found, b, d->body, ES_INDEX_PRIVILEGE, "remote_indices");
 	/* the privileges of a field the version does not know would only repeat it */
 	if (!err && version_knows(b, ES_ROLE_FIELD, "remote_cluster", &major, &minor))
-		err = check_entries_since(found, b, d, ES_REMOTE_CLUSTER_PRIVILEGE, "remote_cluster");
+		err = check_entries_since(found, b, d->body, ES_REMOTE_CLUSTER_PRIVILEGE, "remote_cluster");
 	count = cJSON_GetArraySize(found);
 	if (err || !count)
 		goto done;
@@ -607,7 +589,7 @@ static int role_desired_body(cJSON **out, char **problem_out, struct cluster_bui
 	err = version_problem(problem_out, b, d);
 	if (err || *problem_out)
 		return err;
-	return plan_stamp_managed(out, d->body);
+	return plan_stamp_managed(out, d->body, b->owner);
 }
 
 static int role_finish(struct cluster_builder *b)
@@ -621,6 +603,83 @@ static int role_finish(struct cluster_builder *b)
 	return err;
 }
 
+/* ---- export ---- */
+
+/* The descriptor's keys a declaration holds, in the order it writes them. */
+static const char *const declared_keys[] = {
+	"cluster", "indices", "applications", "run_as", "remote_indices", "remote_cluster", "global",
+	"description", "metadata", NULL,
+};
+
+static bool listed(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, name))
+			return true;
+	return false;
+}
+
+/* What GET adds to a descriptor and a declaration leaves out: empty lists,
+ * an empty global or description. */
+static bool is_empty(const cJSON *value)
+{
+	return ((cJSON_IsArray(value) || cJSON_IsObject(value)) && !value->child) ||
+	       (cJSON_IsString(value) && !value->valuestring[0]) || cJSON_IsNull(value);
+}
+
+/* A copy of an indices or remote_indices list without allow_restricted_indices: false. */
+static cJSON *declared_entries(const cJSON *entries)
+{
+	cJSON *copy = cJSON_Duplicate(entries, 1), *entry;
+
+	cJSON_ArrayForEach(entry, copy) {
+		if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(entry, "allow_restricted_indices")))
+			cJSON_DeleteItemFromObjectCaseSensitive(entry, "allow_restricted_indices");
+	}
+	return copy;
+}
+
+static int role_declare(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+			cJSON *notes)
+{
+	cJSON *body = cJSON_CreateObject(), *value;
+	const cJSON *item, *raw;
+	size_t i;
+	int err = body ? 0 : -ENOMEM;
+
+	(void)lc;
+	*out = NULL;
+	for (i = 0; !err && declared_keys[i]; i++) {
+		raw = cJSON_GetObjectItemCaseSensitive(live, declared_keys[i]);
+		value = NULL;
+		if (!strcmp(declared_keys[i], "metadata"))
+			err = plan_unstamped_metadata(&value, live);
+		else if (!raw || is_empty(raw))
+			continue;
+		else if (!strcmp(declared_keys[i], "indices") || !strcmp(declared_keys[i], "remote_indices"))
+			err = (value = declared_entries(raw)) ? 0 : -ENOMEM;
+		else
+			err = (value = cJSON_Duplicate(raw, 1)) ? 0 : -ENOMEM;
+		if (!err && value && !cJSON_AddItemToObject(body, declared_keys[i], value))
+			err = -ENOMEM;
+		if (err)
+			cJSON_Delete(value);
+	}
+	cJSON_ArrayForEach(item, live) {
+		/* transient_metadata is the server's own bookkeeping */
+		if (err || !item->string || !strcmp(item->string, "transient_metadata") ||
+		    listed(declared_keys, item->string))
+			continue;
+		err = plan_note(notes, "role [%s]: [%s] is not a role field esreconcile knows; left out", name,
+				item->string);
+	}
+	if (err) {
+		cJSON_Delete(body);
+		return err;
+	}
+	*out = body;
+	return 0;
+}
 /* Role writes and deletions, single or bulk. */
 static const char *const role_privileges[] = { "manage_security", NULL };
 
@@ -629,9 +688,11 @@ const struct kind_ops role_kind_ops = {
 	.privileges = role_privileges,
 	.normalize = role_normalize,
 	.prunable = role_prunable,
+	.owner_of = role_owner_of,
 	.guard = role_guard,
 	.desired_body = role_desired_body,
 	.write = role_write,
 	.remove = role_delete,
 	.finish = role_finish,
+	.declare = role_declare,
 };

@@ -26,14 +26,17 @@ static int user_fingerprint(cJSON *doc, const struct live_cluster *lc)
 	return fingerprint_add_reference(doc, "password_probes", lc->password_probes);
 }
 
-static bool user_prunable(const struct cluster_builder *b, const char *name, const cJSON *live,
-			  enum prune_policy policy)
+static bool user_prunable(const char *name, const cJSON *live)
+{
+	/* a user named like an endpoint cannot be addressed: a DELETE would reach the endpoint */
+	return !is_reserved(name, live) && !es_user_name_is_api_word(name);
+}
+
+static const char *user_owner_of(const struct cluster_builder *b, const char *name, const cJSON *live)
 {
 	(void)b;
-	/* a user named like an endpoint cannot be addressed: a DELETE would reach the endpoint */
-	if (is_reserved(name, live) || es_user_name_is_api_word(name))
-		return false;
-	return policy == PRUNE_ALL || plan_is_managed(live);
+	(void)name;
+	return plan_metadata_owner(live);
 }
 
 int user_normalize(cJSON **out, const cJSON *body, const struct live_cluster *lc)
@@ -240,26 +243,51 @@ static int user_guard(struct cluster_builder *b, const struct desired_object *d,
 	return err ? err : 1;
 }
 
+/* A role of the user that no declaration, no live role and no built-in role
+ * provides, or NULL: the user could never get its privileges (borrowed from d). */
+static const char *dangling_role(const struct cluster_builder *b, const struct desired_object *d)
+{
+	const struct desired_object *declared;
+	const cJSON *role;
+
+	cJSON_ArrayForEach(role, cJSON_GetObjectItemCaseSensitive(d->body, "roles")) {
+		if (!cJSON_IsString(role) || es_role_is_reserved(role->valuestring))
+			continue;
+		declared = desired_find_object(b->desired, RESOURCE_ROLE, d->cluster, role->valuestring);
+		if (declared ? !declared->absent
+			     : cJSON_GetObjectItemCaseSensitive(b->lc->objects[RESOURCE_ROLE], role->valuestring) != NULL)
+			continue;
+		return role->valuestring;
+	}
+	return NULL;
+}
+
 /* A new user's body is the whole PUT body; an update compares the declaration. */
 static int user_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
 			     const struct desired_object *d, const cJSON *live)
 {
+	const char *role = dangling_role(b, d);
 	cJSON *stamped = NULL;
 	struct buf text;
 	int err;
 
-	(void)b;
 	*out = NULL;
 	*problem_out = NULL;
-	if (!live && !d->password && !d->password_hash) {
+	if (role || (!live && !d->password && !d->password_hash)) {
 		buf_init(&text, BUF_SMALL_MAX);
-		err = buf_printf(&text, "user [%s] does not exist and has no password: set users.%s.%s.password",
-				 d->name, d->cluster, d->name);
+		if (role)
+			err = buf_printf(&text, "user [%s] has role [%s], which is declared nowhere, does not exist on "
+					 "cluster [%s] and is not built in, so the user never gets its privileges: "
+					 "declare roles.%s.%s, or take it out of the user's roles", d->name, role,
+					 d->cluster, d->cluster, role);
+		else
+			err = buf_printf(&text, "user [%s] does not exist and has no password: set users.%s.%s.password",
+					 d->name, d->cluster, d->name);
 		*problem_out = err ? NULL : buf_detach(&text);
 		buf_dispose(&text);
 		return *problem_out ? 0 : -ENOMEM;
 	}
-	err = plan_stamp_managed(&stamped, d->body);
+	err = plan_stamp_managed(&stamped, d->body, b->owner);
 	if (err || live) {
 		*out = stamped;
 		return err;
@@ -318,6 +346,33 @@ static int user_write(struct cluster_builder *b, const struct desired_object *d,
 			    d->password ? d->password : d->password_hash, live ? "password" : key);
 }
 
+/* The normalised user (roles sorted; null, "" and {} left out) without what
+ * is the default (enabled: true) or esreconcile's own (metadata.managed_by).
+ * Passwords cannot be read: the export adds a placeholder. */
+static int user_declare(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
+			cJSON *notes)
+{
+	cJSON *metadata = NULL;
+	int err;
+
+	(void)name;
+	(void)notes;
+	if ((err = user_normalize(out, live, lc)))
+		return err;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*out, "enabled")))
+		cJSON_DeleteItemFromObjectCaseSensitive(*out, "enabled");
+	err = plan_unstamped_metadata(&metadata, live);
+	cJSON_DeleteItemFromObjectCaseSensitive(*out, "metadata");
+	if (!err && metadata && !cJSON_AddItemToObject(*out, "metadata", metadata)) {
+		cJSON_Delete(metadata);
+		err = -ENOMEM;
+	}
+	if (err) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return err;
+}
 /* User writes, password changes and deletions. */
 static const char *const user_privileges[] = { "manage_security", NULL };
 
@@ -326,6 +381,7 @@ const struct kind_ops user_kind_ops = {
 	.privileges = user_privileges,
 	.normalize = user_normalize,
 	.prunable = user_prunable,
+	.owner_of = user_owner_of,
 	.guard = user_guard,
 	.desired_body = user_desired_body,
 	.extra_fields = user_extra_fields,
@@ -333,4 +389,5 @@ const struct kind_ops user_kind_ops = {
 	.remove = user_delete,
 	.finish = NULL,
 	.fingerprint = user_fingerprint,
+	.declare = user_declare,
 };

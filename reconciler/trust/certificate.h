@@ -10,6 +10,7 @@
 #define ESR_TRUST_CERTIFICATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 struct certificate_info {
@@ -26,6 +27,16 @@ struct certificate_info {
  * -ENOMEM. */
 int certificate_read_pem(struct certificate_info *out, const char *path);
 void certificate_info_dispose(struct certificate_info *info);
+
+/* Verifies a chain a TLS peer presented (PEM, leaf first) against the CAs in
+ * the PEM files ca_files, at time now and, when server_name is not NULL, for
+ * that host name. Returns 0 with *leaf_out (the caller disposes it) and
+ * *why_out NULL when the chain is trusted, or with *why_out (the caller
+ * frees it: OpenSSL's reason, "certificate has expired", ...) when it is not;
+ * -EINVAL when the chain does not parse, or -ENOMEM. */
+int certificate_verify_chain(struct certificate_info *leaf_out, char **why_out, char *const *chain_pem,
+			     size_t chain_count, char *const *ca_files, size_t ca_count, const char *server_name,
+			     time_t now);
 
 /* Distinguished names compared as Elasticsearch writes them: attribute types
  * case-insensitive, spaces around separators ignored. */

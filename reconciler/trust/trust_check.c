@@ -338,12 +338,161 @@ int trust_check(struct trust_report **out, const struct desired_state *desired,
 	return 0;
 }
 
+/* ---- links: what a handshake with each transport address found ---- */
+
+int trust_link_addresses(char ***out, size_t *count_out, const struct desired_object *remote,
+			 const struct live_state *live)
+{
+	const cJSON *seeds = cJSON_GetObjectItemCaseSensitive(remote->body, "seeds");
+	const cJSON *proxy = cJSON_GetObjectItemCaseSensitive(remote->body, "proxy_address");
+	const struct live_cluster *target;
+	const cJSON *item;
+	int err = 0;
+
+	*out = NULL;
+	*count_out = 0;
+	if (cJSON_IsString(proxy))
+		return strlist_append(out, count_out, proxy->valuestring);
+	if (!seeds && remote->remote_cluster) {
+		target = live ? live_find_cluster(live, remote->remote_cluster) : NULL;
+		seeds = target && target->reachable ? target->transport_addresses : NULL;
+	}
+	cJSON_ArrayForEach(item, seeds)
+		if (!err && cJSON_IsString(item))
+			err = strlist_append(out, count_out, item->valuestring);
+	if (err) {
+		strlist_free(*out, *count_out);
+		*out = NULL;
+		*count_out = 0;
+	}
+	return err;
+}
+
+const char *trust_link_server_name(const struct desired_object *remote)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(remote->body, "server_name");
+
+	return cJSON_IsString(name) && *name->valuestring ? name->valuestring : NULL;
+}
+
+static struct trust_link *add_link(struct trust_report *report, const struct desired_object *remote,
+				   const char *address)
+{
+	struct trust_link *grown = realloc(report->links, (report->link_count + 1) * sizeof(*grown)), *link;
+
+	if (!grown)
+		return NULL;
+	report->links = grown;
+	link = &grown[report->link_count];
+	memset(link, 0, sizeof(*link));
+	link->cluster = strdup(remote->cluster);
+	link->remote = strdup(remote->name);
+	link->address = strdup(address);
+	if (!link->cluster || !link->remote || !link->address) {
+		free(link->cluster);
+		free(link->remote);
+		free(link->address);
+		return NULL;
+	}
+	report->link_count++;
+	return link;
+}
+
+/* The CA files of the authorities the cluster trusts; NULL entries are left out. */
+static int trusted_files(char ***out, size_t *count, const struct desired_state *desired,
+			 const struct trust_cluster *tc)
+{
+	size_t i;
+	long ca;
+	int err = 0;
+
+	*out = NULL;
+	*count = 0;
+	for (i = 0; !err && i < tc->trust_count; i++)
+		if ((ca = authority_index(desired, tc->trusts[i])) >= 0)
+			err = strlist_append(out, count, desired->authorities[ca].ca_file);
+	return err;
+}
+
+int trust_check_link(struct trust_report *report, const struct desired_state *desired,
+		     const struct desired_object *remote, const char *address, char *const *chain_pem,
+		     size_t chain_count, const char *probe_error, time_t now)
+{
+	const struct trust_cluster *tc = trust_of(desired, remote->cluster);
+	struct trust_link *link = add_link(report, remote, address);
+	char **files = NULL, *why = NULL;
+	size_t file_count = 0;
+	struct buf what;
+	int err;
+
+	if (!link)
+		return -ENOMEM;
+	buf_init(&what, BUF_SMALL_MAX);
+	if (probe_error || !chain_count) {
+		link->error = strdup(probe_error ? probe_error : "no certificate");
+		err = link->error ? 0 : -ENOMEM;
+		if (!err)
+			err = add_finding(report, remote->cluster, TRUST_PROBLEM,
+					  "remote [%s] at %s: %s: check that the address is a transport port and "
+					  "that the far side is up", remote->name, address, link->error);
+		goto done;
+	}
+	if (!tc) {
+		link->error = strdup("not verified: the cluster declares no trust");
+		err = link->error ? 0 : -ENOMEM;
+		if (!err)
+			err = add_finding(report, remote->cluster, TRUST_WARNING,
+					  "remote [%s] at %s is not verified: declare trust.clusters.%s with the "
+					  "authorities it trusts", remote->name, address, remote->cluster);
+		goto done;
+	}
+	err = trusted_files(&files, &file_count, desired, tc);
+	if (!err)
+		err = certificate_verify_chain(&link->leaf, &why, chain_pem, chain_count, files, file_count,
+					       trust_link_server_name(remote), now);
+	if (err == -EINVAL) {
+		why = strdup("the far side's certificate does not parse");
+		err = why ? 0 : -ENOMEM;
+	} else {
+		link->presented = !err;
+	}
+	if (err)
+		goto done;
+	link->verified = !why;
+	link->error = why;
+	if (why) {
+		err = add_finding(report, remote->cluster, TRUST_PROBLEM,
+				  "remote [%s] at %s presents %s issued by %s, which the authorities [%s] trusts "
+				  "do not verify (%s): list the CA that signs that transport certificate in "
+				  "trust.clusters.%s.trusts and in xpack.security.transport.ssl.certificate_authorities",
+				  remote->name, address, link->presented ? link->leaf.subject_dn : "a certificate",
+				  link->presented ? link->leaf.issuer_dn : "?", remote->cluster, why, remote->cluster);
+		goto done;
+	}
+	err = buf_printf(&what, "transport certificate %s of remote [%s] at %s", link->leaf.subject_dn,
+			 remote->name, address);
+	if (!err)
+		err = check_expiry(report, remote->cluster, what.data, link->leaf.not_after, now);
+done:
+	buf_dispose(&what);
+	strlist_free(files, file_count);
+	return err;
+}
+
 void trust_report_free(struct trust_report *report)
 {
 	size_t i;
 
 	if (!report)
 		return;
+	for (i = 0; i < report->link_count; i++) {
+		free(report->links[i].cluster);
+		free(report->links[i].remote);
+		free(report->links[i].address);
+		free(report->links[i].error);
+		certificate_info_dispose(&report->links[i].leaf);
+	}
+	free(report->links);
 	for (i = 0; i < report->count; i++) {
 		free(report->findings[i].cluster);
 		free(report->findings[i].authority);

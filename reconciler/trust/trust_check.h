@@ -30,10 +30,24 @@ struct trust_finding {
 	char *message; /* one line, with how to fix it */
 };
 
+/* One transport address of a declared link (a remote of a declared cluster),
+ * as a TLS handshake with it found it. */
+struct trust_link {
+	char *cluster;  /* the near side: the cluster that holds the remote */
+	char *remote;   /* the alias */
+	char *address;  /* host:port */
+	bool verified;  /* the chain verified against the near side's declared authorities */
+	bool presented; /* a certificate came: leaf holds it */
+	struct certificate_info leaf;
+	char *error;    /* why not verified (or why no certificate), else NULL */
+};
+
 struct trust_report {
 	struct trust_finding *findings;
 	size_t count;
 	size_t problems;
+	struct trust_link *links;
+	size_t link_count;
 };
 
 /* The authorities' certificates, indexed like desired->authorities. An
@@ -53,6 +67,29 @@ void trust_authority_certs_dispose(struct trust_authority_certs *certs);
 int trust_check(struct trust_report **out, const struct desired_state *desired,
 		const struct trust_authority_certs *certs, const struct live_state *live, time_t now);
 void trust_report_free(struct trust_report *report);
+
+/* Timeout of one handshake with a transport address (connecting included). */
+#define TRUST_HANDSHAKE_TIMEOUT_MS 5000
+
+/* The transport addresses a declared remote connects to: its seeds, its
+ * proxy_address, or (a `cluster:` remote without either) the publish
+ * addresses of that cluster in live (may be NULL). *out is a string list
+ * (util/strlist.h) the caller frees; empty when none is known. Returns 0 or
+ * -ENOMEM. */
+int trust_link_addresses(char ***out, size_t *count_out, const struct desired_object *remote,
+			 const struct live_state *live);
+
+/* The host name the remote's connections verify (server_name), or NULL; borrowed. */
+const char *trust_link_server_name(const struct desired_object *remote);
+
+/* Records what a handshake with address of the remote found: the chain the
+ * far side presented (PEM, leaf first; none when probe_error says why),
+ * verified against the authorities the near side is declared to trust, for
+ * server_name where set, at now. Adds the link and, when it is not trusted
+ * or its certificate expires soon, a finding. Returns 0 or -ENOMEM. */
+int trust_check_link(struct trust_report *report, const struct desired_state *desired,
+		     const struct desired_object *remote, const char *address, char *const *chain_pem,
+		     size_t chain_count, const char *probe_error, time_t now);
 
 /* The PEM bundle that cluster_id's transport layer should trust: the
  * authorities in its `trusts` list, concatenated. Caller frees *out. */

@@ -93,6 +93,17 @@ char *buf_vformat(const char *fmt, va_list ap)
 	return s;
 }
 
+char *buf_format(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = buf_vformat(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
 char *buf_detach(struct buf *b)
 {
 	char *out = b->data;

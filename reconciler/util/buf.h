@@ -27,6 +27,7 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((forma
 /* A new string formatted like vprintf, capped at BUF_SMALL_MAX; the caller
  * frees it. NULL when memory runs out or the text exceeds the cap. */
 char *buf_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+char *buf_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Hands the contents to the caller (who frees them) and resets the buffer. Never NULL
  * unless allocation fails: an empty buffer yields "". */
 char *buf_detach(struct buf *b);

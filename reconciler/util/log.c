@@ -9,11 +9,11 @@
 #include "util/json_text.h"
 #include "util/printable.h"
 
-static enum log_level current_level = LOG_WARN;
+static enum log_level current_level = LOG_NOTICE;
 static enum log_format current_format = LOG_FORMAT_TEXT;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static const char *const level_names[] = { "error", "warning", "notice", "info", "debug" };
 
 void log_configure(enum log_level level, enum log_format format)
 {
@@ -26,22 +26,22 @@ enum log_level log_current_level(void)
 	return current_level;
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+static void log_line(enum log_level level, const struct log_field *fields, size_t field_count,
+		     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void log_line(enum log_level level, const struct log_field *fields, size_t field_count,
+		     const char *fmt, va_list ap)
 {
 	struct buf message, line;
-	va_list ap;
 	char stamp[32];
 	time_t now;
 	struct tm tm;
+	size_t i;
 
-	if (level > current_level)
-		return;
 	buf_init(&message, BUF_SMALL_MAX);
 	buf_init(&line, BUF_SMALL_MAX);
-	va_start(ap, fmt);
 	if (buf_vprintf(&message, fmt, ap) < 0)
 		buf_puts(&message, "(log message too long)");
-	va_end(ap);
 
 	if (current_format == LOG_FORMAT_JSON) {
 		now = time(NULL);
@@ -50,6 +50,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		buf_printf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"message\":", stamp,
 			   level_names[level]);
 		json_text_append_string(&line, message.data ? message.data : "");
+		for (i = 0; i < field_count; i++) {
+			if (!fields[i].value)
+				continue;
+			buf_puts(&line, ",");
+			json_text_append_string(&line, fields[i].key);
+			buf_puts(&line, ":");
+			json_text_append_string(&line, fields[i].value);
+		}
 		buf_puts(&line, "}\n");
 	} else {
 		/* messages carry server text: no escape sequence reaches the terminal */
@@ -62,4 +70,27 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	pthread_mutex_unlock(&log_lock);
 	buf_dispose(&message);
 	buf_dispose(&line);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > current_level)
+		return;
+	va_start(ap, fmt);
+	log_line(level, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void log_fields(enum log_level level, const struct log_field *fields, size_t field_count,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > current_level)
+		return;
+	va_start(ap, fmt);
+	log_line(level, fields, field_count, fmt, ap);
+	va_end(ap);
 }

@@ -20,6 +20,7 @@ import json
 import os
 import pty
 import select
+import stat
 import subprocess
 import sys
 import threading
@@ -166,6 +167,29 @@ users:
         status, _ = emu.es("GET", "/_security/_authenticate")
         check(status == 200, key + ": the account esreconcile connects as keeps its password")
         expect(esr(emu, "plan", "-f", path), 0, key + ": converged")
+
+
+def test_report_file_is_private_and_replaces_a_symlink():
+    """--report is written like plan --out: a new 0600 file renamed over the
+    target; a symlink planted there is replaced, its target left alone."""
+    emu = EMU["main"]
+    reset(emu)
+    victim = os.path.join(emu.dir, "victim.txt")
+    with open(victim, "w") as f:
+        f.write("do not touch\n")
+    report = os.path.join(emu.dir, "planted-report.json")
+    if os.path.lexists(report):
+        os.unlink(report)
+    os.symlink(victim, report)
+    r = esr(emu, "apply", "-f", os.path.join(EXAMPLES, "01-add-remotes.yaml"), "--auto-approve", "--wait", "0s",
+            "--report", report)
+    check(r.rc in (0, 3), repr(r))
+    with open(victim) as f:
+        check(f.read() == "do not touch\n", "the symlink's target was written")
+    check(not os.path.islink(report), "the report replaced the symlink")
+    check(stat.S_IMODE(os.stat(report).st_mode) == 0o600, "mode %o" % stat.S_IMODE(os.stat(report).st_mode))
+    with open(report) as f:
+        check(json.load(f)["format_version"] == "1", "a whole report")
 
 
 def test_saved_plan_must_be_a_file():
@@ -486,7 +510,8 @@ def test_saved_plan():
     expect(esr(emu, "plan", "-f", changed, "--out", plan_file), 2, "plan --out (3)")
     emu.clear_requests()
     r = expect(esr(emu, "apply", "-f", path, "--auto-approve", plan_file), 1, "desired state changed")
-    check("plan is stale" in r.stderr and not writes_in_log(emu), "desired-state change not caught:\n%r" % r)
+    check("plan is stale: the desired state (-f files) plans other changes" in r.stderr and not writes_in_log(emu),
+          "desired-state change not caught:\n%r" % r)
 
 
 def test_max_deletes_guard():
@@ -634,6 +659,7 @@ TESTS = [
     test_examples_apply_from_empty,
     test_dot_names_reach_their_own_endpoints,
     test_saved_plan_must_be_a_file,
+    test_report_file_is_private_and_replaces_a_symlink,
     test_examples_on_8_14,
     test_hand_added_role_fields_converge,
     test_hand_added_role_fields_converge_on_8_14,

@@ -134,16 +134,19 @@ def unreachable_cluster_is_reported():
 def bundle_holds_the_trusted_authorities():
     def body(emu, env):
         out_path = os.path.join(TMP, "bundle.pem")
-        rc, out, err = run(["trust", "bundle", "-f", FULL, "--cluster", "local", "-o", out_path], env)
+        rc, out, err = run(["trust", "bundle", "-f", FULL, "--cluster", "local", "--out", out_path], env)
         check(rc == 0, "exit %d: %s" % (rc, err))
         expected = ""
         for cid in ("local", "cluster_one"):
             pem = open(emu.info[cid]["transport_ca_file"]).read()
             expected += pem if pem.endswith("\n") else pem + "\n"
         check(open(out_path).read() == expected, "bundle differs from local-ca + one-ca")
-        rc, _, err = run(["trust", "bundle", "-f", FULL, "--cluster", "local"], env)
-        check(rc == 64 and "-o FILE" in err, "missing -o: exit %d %s" % (rc, err))
-        rc, _, err = run(["trust", "bundle", "-f", FULL, "--cluster", "nowhere", "-o", out_path], env)
+        # options in any order; without --out the bundle goes to standard output
+        rc, out, err = run(["trust", "bundle", "--cluster", "local", "-f", FULL], env)
+        check(rc == 0 and out == expected, "bundle on stdout: exit %d %s" % (rc, err))
+        rc, _, err = run(["trust", "bundle", "-f", FULL, "--cluster", "local", "-o", "json"], env)
+        check(rc == 64 and "--out FILE" in err, "-o json: exit %d %s" % (rc, err))
+        rc, _, err = run(["trust", "bundle", "-f", FULL, "--cluster", "nowhere", "--out", out_path], env)
         check(rc == 1 and "[nowhere]" in err, "unknown cluster: exit %d %s" % (rc, err))
     with_emulator([], body)
 

@@ -45,7 +45,8 @@ if [ ! -x "$ESR_BIN" ]; then
 	exit 1
 fi
 
-# ---- every invalid fixture: exit 1 and its expected first diagnostic
+# ---- every invalid fixture: exit 1 and its expected first diagnostic (with
+# --require-env, as plan and apply load them: unset variables are errors)
 for f in tests/fixtures/invalid/*.yaml; do
 	expect=$(sed -n 's/^# expect: //p' "$f" | head -n 1)
 	if [ -z "$expect" ]; then
@@ -54,7 +55,7 @@ for f in tests/fixtures/invalid/*.yaml; do
 	fi
 	loc=${expect%%: *}
 	msg=${expect#*: }
-	run "$f" 1 validate -f "$f" || continue
+	run "$f" 1 validate --require-env -f "$f" || continue
 	first=$(grep -m1 ': error: ' "$tmp/err")
 	if [ "$first" = "$f:$loc: error: $msg" ]; then
 		ok "$f"
@@ -85,6 +86,13 @@ sed -n '/^```yaml$/,/^```$/p' docs/design.md | sed '1d;$d' |
 if ES_ONE_API_KEY=test-api-key run "design example" 0 validate -f "$tmp/design/design.yaml"; then
 	expect_stderr "design example summary" "valid: 2 clusters, 3 remotes, 3 roles, 2 users (1 file)"
 fi
+
+# ---- without --require-env, what is not set is a placeholder, named on one line
+for f in tests/fixtures/invalid/unset-variable.yaml tests/fixtures/invalid/unreadable-file-interpolation.yaml; do
+	if run "$f without --require-env" 0 validate -f "$f"; then
+		expect_stderr "$f: what was not resolved" "not checked without their values:"
+	fi
+done
 
 # ---- -o json: an array of {file, line, column, severity, code, message}
 f=tests/fixtures/invalid/cluster-unknown-key.yaml
@@ -235,7 +243,7 @@ ESR_TEST_CANARY=$canary_env run "canary errors" 1 validate -f "$tmp/canary.yaml"
 grep -F "password: (sensitive)" "$tmp/err" >/dev/null && ok "the echoed line shows (sensitive)" ||
 	fail "the echoed line shows (sensitive)" "$tmp/err"
 # an unset variable's message names it and nothing else
-run "canary unset" 1 validate -f "$tmp/canary.yaml" &&
+run "canary unset" 1 validate --require-env -f "$tmp/canary.yaml" &&
 	expect_stderr "an unset variable is named" "$tmp/canary.yaml:5:42: error: environment variable [ESR_TEST_CANARY] is not set"
 
 # Files that are not regular files are refused at once, never waited on; a

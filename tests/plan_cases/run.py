@@ -15,6 +15,7 @@ environment: BUILD (build/default), PLAN_CASE (the driver, overrides BUILD),
 import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -28,17 +29,21 @@ def pretty(doc):
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False).splitlines(keepends=True)
 
 
+# env names whose values are secrets: the plan shows every other value
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|API_KEY|HASH|CREDENTIAL|TOKEN")
+
+
 def secrets_of(case_dir):
-    """The values a plan must never show: every value of the case's env file
-    (whatever is interpolated is sensitive) and the marker CANARY."""
+    """The values a plan must never show: the values of the case's env file
+    whose names say they are secrets, and the marker CANARY (literal passwords)."""
     values = ["canary"]
     try:
         with open(os.path.join(case_dir, "env"), encoding="utf-8") as f:
             for line in f:
                 line = line.rstrip("\r\n")
                 if line and not line.startswith("#") and "=" in line:
-                    value = line.split("=", 1)[1]
-                    if value:
+                    name, value = line.split("=", 1)
+                    if value and SECRET_NAME.search(name):
                         values.append(value.lower())
     except FileNotFoundError:
         pass
@@ -59,7 +64,7 @@ def run_case(driver, case_dir, update):
         return "driver printed no JSON (%s):\n%s" % (e, proc.stdout[:2000])
     leaked = [v for v in secrets_of(case_dir) if v in proc.stdout.lower()]
     if leaked:
-        return "the plan shows a secret (%d value(s) from env, or CANARY)" % len(leaked)
+        return "the plan shows a secret (%d secret value(s) from env, or CANARY)" % len(leaked)
     expected_path = os.path.join(case_dir, "expected.json")
     if update:
         with open(expected_path, "w", encoding="utf-8") as f:

@@ -4,6 +4,7 @@
  *   desired.yaml                  the desired state (loaded with desired_load())
  *   env                           optional: NAME=value lines set before loading
  *                                 (for ${NAME} in desired.yaml); '#' starts a comment
+ *   adopt_from                    optional: one line, the owner of --adopt-from
  *   live/<cluster-id>/<answer>    what each declared cluster answered, see answer_files[]
  *   live/<cluster-id>/unreachable the cluster could not be read; its first line is the
  *                                 error (a missing live/<cluster-id>/ means the same)
@@ -100,6 +101,23 @@ static char *read_file(const char *path)
 	if (!text)
 		errno = err ? -err : ENOMEM;
 	return text;
+}
+
+/* ---- the case's adopt_from file: --adopt-from OWNER ---- */
+
+static int load_adopt_from(struct desired_state *desired, const char *case_dir)
+{
+	char *path = path_join(case_dir, "adopt_from"), *text;
+
+	if (!path)
+		return -ENOMEM;
+	text = read_file(path);
+	free(path);
+	if (!text)
+		return errno == ENOENT ? 0 : -errno;
+	text[strcspn(text, "\r\n")] = '\0';
+	desired->policy.adopt_from = text;
+	return 0;
 }
 
 /* ---- the case's env file ---- */
@@ -458,7 +476,9 @@ int main(int argc, char **argv)
 		diag_print_text(&diags, stderr, false);
 	if (err || diag_has_errors(&diags))
 		goto done;
-	err = build_live(&live, argv[1], desired);
+	err = load_adopt_from(desired, argv[1]);
+	if (!err)
+		err = build_live(&live, argv[1], desired);
 	if (err) {
 		if (err == -ENOMEM)
 			complain("out of memory");

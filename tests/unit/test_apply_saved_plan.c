@@ -32,7 +32,7 @@ static void test_fresh_when_fingerprint_and_changes_match(void **state)
 		"\"summary\":{\"create\":1,\"unchanged\":4}}");
 
 	(void)state;
-	assert_true(saved_plan_is_fresh(saved, FP_A, fresh));
+	assert_int_equal(saved_plan_check(saved, FP_A, fresh), SAVED_PLAN_FRESH);
 	cJSON_Delete(saved);
 	cJSON_Delete(fresh);
 }
@@ -43,8 +43,8 @@ static void test_stale_when_live_state_changed(void **state)
 	cJSON *fresh = cJSON_Duplicate(saved, 1);
 
 	(void)state;
-	assert_false(saved_plan_is_fresh(saved, FP_B, fresh));
-	assert_false(saved_plan_is_fresh(saved, NULL, fresh));
+	assert_int_equal(saved_plan_check(saved, FP_B, fresh), SAVED_PLAN_LIVE_CHANGED);
+	assert_int_equal(saved_plan_check(saved, NULL, fresh), SAVED_PLAN_LIVE_CHANGED);
 	cJSON_Delete(saved);
 	cJSON_Delete(fresh);
 }
@@ -62,10 +62,10 @@ static void test_stale_when_desired_state_changed(void **state)
 		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(more, "clusters"), "other"),
 		"changes");
 	cJSON_AddItemToArray(changes, cJSON_Parse("{\"kind\":\"user\",\"name\":\"u\",\"action\":\"delete\"}"));
-	assert_false(saved_plan_is_fresh(saved, FP_A, more));
+	assert_int_equal(saved_plan_check(saved, FP_A, more), SAVED_PLAN_DESIRED_CHANGED);
 	/* The saved change no longer planned. */
 	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(fewer, "clusters"), "local");
-	assert_false(saved_plan_is_fresh(saved, FP_A, fewer));
+	assert_int_equal(saved_plan_check(saved, FP_A, fewer), SAVED_PLAN_DESIRED_CHANGED);
 	cJSON_Delete(saved);
 	cJSON_Delete(more);
 	cJSON_Delete(fewer);

@@ -21,6 +21,7 @@
 #include "desired/remote_settings.h"
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/strlist.h"
 
 static char tmpdir[64];
 
@@ -277,7 +278,7 @@ static void unknown_keys_get_a_hint(void **state)
 	assert_string_equal(diags.items[0].message, "unknown key [tiemout] in [clusters.local]");
 	assert_string_equal(diags.items[0].hint, "did you mean [timeout]?");
 	assert_string_equal(diags.items[1].hint,
-			    "allowed keys: url, urls, auth, tls, timeout, allow_insecure_http");
+			    "allowed keys: url, urls, auth, tls, timeout, allow_insecure_http, expect");
 	diag_list_dispose(&diags);
 }
 
@@ -287,9 +288,62 @@ static int expand(const char *text, char **out, bool *expanded, const char **cod
 		  struct buf *why)
 {
 	size_t len;
+	bool placeholder;
 
 	buf_init(why, 4096);
-	return interp_expand(out, &len, expanded, code, text, strlen(text), tmpdir, why);
+	return interp_expand(out, &len, expanded, &placeholder, code, text, strlen(text), tmpdir, NULL, why);
+}
+
+/* validate without secrets: what cannot be resolved is a placeholder, named once. */
+static void unresolved_values_are_placeholders_offline(void **state)
+{
+	struct interp_placeholders unresolved = { NULL, 0 };
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	const char *paths[1], *code = NULL;
+	struct buf why;
+	char *out = NULL, *path;
+	bool expanded = false, placeholder = false;
+	size_t len;
+
+	(void)state;
+	unsetenv("ESR_TEST_UNSET");
+	unsetenv("ESR_TEST_UNSET_CA");
+	setenv("ESR_TEST_A", "alpha", 1);
+	buf_init(&why, 4096);
+	assert_int_equal(interp_expand(&out, &len, &expanded, &placeholder, &code, "${ESR_TEST_A}:${ESR_TEST_UNSET}",
+				       31, tmpdir, &unresolved, &why), 0);
+	assert_true(placeholder);
+	assert_string_equal(out, "${ESR_TEST_A}:${ESR_TEST_UNSET}"); /* no partial value */
+	assert_int_equal(unresolved.count, 1);
+	assert_string_equal(unresolved.names[0], "ESR_TEST_UNSET");
+	free(out);
+	buf_dispose(&why);
+	strlist_free(unresolved.names, unresolved.count);
+
+	/* the authority whose file is a placeholder is still declared: no "not declared" follows */
+	write_file("offline.yaml",
+			  "version: 1\nclusters:\n  local:\n    url: ${ESR_TEST_UNSET}\n"
+			  "    auth: { username: elastic, password: \"${ESR_TEST_UNSET}\" }\n"
+			  "trust:\n  authorities:\n    ca: ${ESR_TEST_UNSET_CA}/ca.pem\n"
+			  "  clusters:\n    local: { transport_ca: ca, trusts: [ca] }\n"
+			  "remotes:\n  local:\n    r: { seeds: [\"${ESR_TEST_UNSET}:9300\"] }\n"
+			  "users:\n  local:\n    u: { password: \"${file:missing-secret}\", roles: [x] }\n");
+	path = tmp_path("offline.yaml");
+	paths[0] = path;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load_offline(&s, paths, 1, &diags), 0);
+	assert_int_equal(diags.count, 0);
+	assert_int_equal(s->unresolved_count, 3);
+	assert_string_equal(s->unresolved[0], "ESR_TEST_UNSET");
+	assert_string_equal(s->unresolved[1], "ESR_TEST_UNSET_CA");
+	assert_string_equal(s->unresolved[2], "file:missing-secret");
+	desired_state_free(s);
+	/* plan and apply: the same files are invalid */
+	assert_int_equal(desired_load(&s, paths, 1, &diags), -EINVAL);
+	assert_null(s);
+	diag_list_dispose(&diags);
+	free(path);
 }
 
 static void interpolation_expands_every_form(void **state)
@@ -371,7 +425,9 @@ static void interpolation_failures_name_the_variable_or_file(void **state)
 	}
 }
 
-static void interpolated_values_are_typed_and_marked_sensitive(void **state)
+/* Only secrets are sensitive (passwords, hashes, API keys, credentials),
+ * whatever their source: other interpolated values are shown. */
+static void interpolated_values_are_typed_and_only_secrets_marked(void **state)
 {
 	struct desired_state *s;
 	const struct desired_object *o;
@@ -384,19 +440,19 @@ static void interpolated_values_are_typed_and_marked_sensitive(void **state)
 	s = assert_loads("remotes:\n  local:\n    r:\n      seeds: [\"h:1\"]\n"
 			 "      skip_unavailable: ${ESR_TEST_SKIP}\n"
 			 "users:\n  local:\n    u:\n      password: ${ESR_TEST_PASSWORD}\n"
-			 "      roles: [x]\n      metadata: { team: \"${ESR_TEST_TEAM}\", fixed: 1 }\n");
+			 "      roles: [x]\n      metadata: { team: \"${ESR_TEST_TEAM}\", fixed: 1,\n"
+			 "        credentials: literal-secret }\n");
 	o = desired_find_object(s, RESOURCE_REMOTE, "local", "r");
 	assert_non_null(o);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->body, "skip_unavailable")));
-	assert_int_equal(cJSON_GetArraySize(o->sensitive_paths), 1);
-	assert_string_equal(cJSON_GetArrayItem(o->sensitive_paths, 0)->valuestring, "skip_unavailable");
+	assert_int_equal(cJSON_GetArraySize(o->sensitive_paths), 0);
 	o = desired_find_object(s, RESOURCE_USER, "local", "u");
 	assert_non_null(o);
 	assert_string_equal(secret_reveal(o->password), "pw-from-env");
 	body = o->body;
 	assert_null(cJSON_GetObjectItemCaseSensitive(body, "password"));
 	assert_int_equal(cJSON_GetArraySize(o->sensitive_paths), 1);
-	assert_string_equal(cJSON_GetArrayItem(o->sensitive_paths, 0)->valuestring, "metadata.team");
+	assert_string_equal(cJSON_GetArrayItem(o->sensitive_paths, 0)->valuestring, "metadata.credentials");
 	desired_state_free(s);
 }
 
@@ -466,7 +522,20 @@ static void clusters_are_loaded_with_defaults_and_resolved_paths(void **state)
 	assert_int_equal(s->policy.max_deletes, 20);
 	assert_int_equal(s->policy.prune[RESOURCE_ROLE], PRUNE_MANAGED);
 	assert_int_equal(s->policy.password_check, PASSWORD_CHECK_PROBE);
+	assert_false(s->policy.suspend);
 	desired_state_free(s);
+}
+
+static void policy_suspend_is_a_boolean(void **state)
+{
+	struct desired_state *s;
+
+	(void)state;
+	s = assert_loads("policy: { suspend: true }\n");
+	assert_true(s->policy.suspend);
+	desired_state_free(s);
+	assert_rejects("policy:\n  suspend: \"true\"\n", 6, 12, "wrong-type",
+		       "[policy.suspend] must be true or false, found a string");
 }
 
 static void remotes_have_a_flat_body(void **state)
@@ -983,6 +1052,7 @@ static void only_the_lines_of_secrets_are_hidden(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(policy_suspend_is_a_boolean),
 		cmocka_unit_test(plain_scalars_follow_the_core_schema),
 		cmocka_unit_test(booleans_are_plain_true_or_false_only),
 		cmocka_unit_test(strings_integers_and_lists_are_typed),
@@ -992,7 +1062,8 @@ int main(void)
 		cmocka_unit_test(unknown_keys_get_a_hint),
 		cmocka_unit_test(interpolation_expands_every_form),
 		cmocka_unit_test(interpolation_failures_name_the_variable_or_file),
-		cmocka_unit_test(interpolated_values_are_typed_and_marked_sensitive),
+		cmocka_unit_test(interpolated_values_are_typed_and_only_secrets_marked),
+		cmocka_unit_test(unresolved_values_are_placeholders_offline),
 		cmocka_unit_test(interpolated_strings_are_strings_even_when_numeric),
 		cmocka_unit_test(clusters_are_loaded_with_defaults_and_resolved_paths),
 		cmocka_unit_test(remotes_have_a_flat_body),

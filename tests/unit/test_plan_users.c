@@ -8,7 +8,8 @@ static void creation_without_password_is_a_problem(void **state)
 	const struct cluster_plan *cp;
 
 	(void)state;
-	fixture_build(&f, "{'objects':[{'kind':'user','name':'ccu','body':{'roles':['r']}}]}", "{'local':{}}");
+	fixture_build(&f, "{'objects':[{'kind':'user','name':'ccu','body':{'roles':['r']}}]}",
+		      "{'local':{'roles':{'r':{}}}}");
 	cp = fixture_cluster(&f, "local");
 	assert_int_equal(cp->change_count, 1);
 	assert_int_equal(cp->changes[0].action, ACTION_PROBLEM);
@@ -43,8 +44,25 @@ static void creation_carries_every_field_and_a_password_slot(void **state)
 }
 
 #define USER_LIVE(extra) \
-	"{'local':{'users':{'u':{'username':'u','roles':['b','a'],'full_name':null,'email':null," \
+	"{'local':{'roles':{'a':{},'b':{}},'users':{'u':{'username':'u','roles':['b','a'],'full_name':null,'email':null," \
 	"'metadata':{'managed_by':'esreconcile'},'enabled':true" extra "}},'probes':{'u':true}}}"
+
+/* A role declared nowhere, absent live and not built in: the user never gets its privileges. */
+static void dangling_role_is_a_problem(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+
+	(void)state;
+	fixture_build(&f, "{'objects':[{'kind':'user','name':'u','password':'pw1234','body':{'roles':['kibana_admin','a','gone']}},"
+			  "{'kind':'role','name':'gone','body':'absent'}]}",
+		      "{'local':{'roles':{'a':{},'gone':{}}}}");
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->change_count, 2); /* the role's deletion, the user's problem */
+	assert_int_equal(cp->changes[1].action, ACTION_PROBLEM);
+	assert_non_null(strstr(cp->changes[1].problem, "user [u] has role [gone], which is declared nowhere"));
+	fixture_done(&f);
+}
 
 static void matching_user_is_no_change(void **state)
 {
@@ -65,7 +83,7 @@ static void role_and_enabled_drift_rewrites_every_field(void **state)
 	(void)state;
 	fixture_build(&f, "{'objects':[{'kind':'user','name':'u','password':'pw1234',"
 			  "'body':{'roles':['a','b','c'],'email':'u@example.com'}}]}",
-		      "{'local':{'users':{'u':{'roles':['a','b'],'full_name':null,'email':'u@example.com',"
+		      "{'local':{'roles':{'a':{},'b':{},'c':{}},'users':{'u':{'roles':['a','b'],'full_name':null,'email':'u@example.com',"
 		      "'metadata':{'managed_by':'esreconcile'},'enabled':false}},'probes':{'u':true}}}");
 	cp = fixture_cluster(&f, "local");
 	assert_int_equal(cp->change_count, 1);
@@ -84,7 +102,7 @@ static void password_mismatch_posts_password(void **state)
 
 	(void)state;
 	fixture_build(&f, "{'objects':[{'kind':'user','name':'u','password':'pw1234','body':{'roles':['a','b']}}]}",
-		      "{'local':{'users':{'u':{'roles':['a','b'],'metadata':{'managed_by':'esreconcile'},'enabled':true}},"
+		      "{'local':{'roles':{'a':{},'b':{},'c':{}},'users':{'u':{'roles':['a','b'],'metadata':{'managed_by':'esreconcile'},'enabled':true}},"
 		      "'probes':{'u':false}}}");
 	cp = fixture_cluster(&f, "local");
 	assert_int_equal(cp->change_count, 1);
@@ -97,7 +115,7 @@ static void password_mismatch_posts_password(void **state)
 	memset(&f, 0, sizeof(f));
 	fixture_build(&f, "{'policy':{'password_check':'on_create'},"
 			  "'objects':[{'kind':'user','name':'u','password':'pw1234','body':{'roles':['a','b']}}]}",
-		      "{'local':{'users':{'u':{'roles':['a','b'],'metadata':{'managed_by':'esreconcile'},'enabled':true}},"
+		      "{'local':{'roles':{'a':{},'b':{},'c':{}},'users':{'u':{'roles':['a','b'],'metadata':{'managed_by':'esreconcile'},'enabled':true}},"
 		      "'probes':{'u':false}}}");
 	assert_true(plan_is_empty(f.plan));
 	fixture_done(&f);
@@ -110,7 +128,7 @@ static void disabled_user_probe_proves_nothing(void **state)
 
 	(void)state;
 	fixture_build(&f, "{'objects':[{'kind':'user','name':'u','password':'pw1234','body':{'roles':['a']}}]}",
-		      "{'local':{'users':{'u':{'roles':['a'],'metadata':{'managed_by':'esreconcile'},'enabled':false}},"
+		      "{'local':{'roles':{'a':{}},'users':{'u':{'roles':['a'],'metadata':{'managed_by':'esreconcile'},'enabled':false}},"
 		      "'probes':{'u':false}}}");
 	cp = fixture_cluster(&f, "local");
 	assert_int_equal(cp->change_count, 1);
@@ -226,6 +244,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(creation_without_password_is_a_problem),
 		cmocka_unit_test(creation_carries_every_field_and_a_password_slot),
+		cmocka_unit_test(dangling_role_is_a_problem),
 		cmocka_unit_test(matching_user_is_no_change),
 		cmocka_unit_test(role_and_enabled_drift_rewrites_every_field),
 		cmocka_unit_test(password_mismatch_posts_password),

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -62,6 +63,66 @@ static void make_cert(const char *name, const char *cn, long valid_from_s, long 
 	EVP_PKEY_free(key);
 }
 
+/* A CA written to tmpdir/ca_name and, as PEM text (the caller frees it), a
+ * node certificate for DNS:node.example that it signs. */
+static char *make_signed_leaf(const char *ca_name, long leaf_from_s, long leaf_for_s)
+{
+	EVP_PKEY *ca_key = EVP_EC_gen("P-256"), *key = EVP_EC_gen("P-256");
+	X509 *ca = X509_new(), *leaf = X509_new();
+	X509_NAME *name;
+	X509_EXTENSION *ext;
+	X509V3_CTX ctx;
+	BIO *bio = BIO_new(BIO_s_mem());
+	BUF_MEM *mem;
+	char path[128], *pem;
+	FILE *f;
+
+	assert_true(ca_key && key && ca && leaf && bio);
+	X509_set_version(ca, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(ca), 0x6006);
+	X509_gmtime_adj(X509_getm_notBefore(ca), -DAY);
+	X509_gmtime_adj(X509_getm_notAfter(ca), 3650 * DAY);
+	X509_set_pubkey(ca, ca_key);
+	name = X509_get_subject_name(ca);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"transport-ca", -1, -1, 0);
+	X509_set_issuer_name(ca, name);
+	X509V3_set_ctx(&ctx, ca, ca, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, "critical,CA:TRUE");
+	X509_add_ext(ca, ext, -1);
+	X509_EXTENSION_free(ext);
+	assert_true(X509_sign(ca, ca_key, EVP_sha256()) > 0);
+
+	X509_set_version(leaf, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(leaf), 0x7007);
+	X509_gmtime_adj(X509_getm_notBefore(leaf), leaf_from_s);
+	X509_gmtime_adj(X509_getm_notAfter(leaf), leaf_from_s + leaf_for_s);
+	X509_set_pubkey(leaf, key);
+	name = X509_get_subject_name(leaf);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"node", -1, -1, 0);
+	X509_set_issuer_name(leaf, X509_get_subject_name(ca));
+	X509V3_set_ctx(&ctx, ca, leaf, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, "DNS:node.example");
+	X509_add_ext(leaf, ext, -1);
+	X509_EXTENSION_free(ext);
+	assert_true(X509_sign(leaf, ca_key, EVP_sha256()) > 0);
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, ca_name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	PEM_write_X509(f, ca);
+	fclose(f);
+	PEM_write_bio_X509(bio, leaf);
+	BIO_get_mem_ptr(bio, &mem);
+	pem = strndup(mem->data, mem->length);
+	assert_non_null(pem);
+	BIO_free(bio);
+	X509_free(ca);
+	X509_free(leaf);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(key);
+	return pem;
+}
+
 static char *path_of(const char *name)
 {
 	static char paths[8][128];
@@ -88,7 +149,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	const char *names[] = { "local-ca.pem", "one-ca.pem", "expired-ca.pem", "soon-ca.pem", "leaf.pem" };
+	const char *names[] = { "local-ca.pem", "one-ca.pem", "expired-ca.pem", "soon-ca.pem", "leaf.pem",
+				"chain-ca.pem", "chain-ca2.pem" };
 	size_t i;
 
 	(void)state;
@@ -299,7 +361,7 @@ static void findings_become_plan_problems_and_warnings(void **state)
 		{ .authority = "one-ca", .severity = TRUST_WARNING, .message = "authority [one-ca] expires in 3 day(s)" },
 		{ .cluster = "elsewhere", .severity = TRUST_PROBLEM, .message = "not planned" },
 	};
-	struct trust_report report = { findings, 3, 2 };
+	struct trust_report report = { .findings = findings, .count = 3, .problems = 2 };
 	struct cluster_plan clusters[2];
 	struct plan plan;
 	struct fixture f;
@@ -334,6 +396,48 @@ static void findings_become_plan_problems_and_warnings(void **state)
 	free(clusters[1].warnings);
 }
 
+/* What a TLS peer presents is verified against the declared CAs: the right CA,
+ * another CA (an HTTP CA declared as transport CA), dates, and server_name. */
+static void presented_chain_is_verified_against_declared_cas(void **state)
+{
+	struct certificate_info leaf;
+	char *good = make_signed_leaf("chain-ca.pem", -DAY, 365 * DAY);
+	char *expired = make_signed_leaf("chain-ca2.pem", -400 * DAY, 365 * DAY);
+	char *files[1], *other[1], *why = NULL;
+	time_t now = time(NULL);
+
+	(void)state;
+	files[0] = path_of("chain-ca.pem");
+	other[0] = path_of("local-ca.pem");
+	assert_int_equal(certificate_verify_chain(&leaf, &why, &good, 1, files, 1, NULL, now), 0);
+	assert_null(why);
+	assert_string_equal(leaf.subject_dn, "CN=node");
+	assert_string_equal(leaf.issuer_dn, "CN=transport-ca");
+	certificate_info_dispose(&leaf);
+	assert_int_equal(certificate_verify_chain(&leaf, &why, &good, 1, files, 1, "node.example", now), 0);
+	assert_null(why);
+	certificate_info_dispose(&leaf);
+	assert_int_equal(certificate_verify_chain(&leaf, &why, &good, 1, files, 1, "other.example", now), 0);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "mismatch"));
+	free(why);
+	certificate_info_dispose(&leaf);
+	assert_int_equal(certificate_verify_chain(&leaf, &why, &good, 1, other, 1, NULL, now), 0);
+	assert_non_null(why);
+	assert_string_equal(leaf.subject_dn, "CN=node"); /* shown even when not trusted */
+	free(why);
+	certificate_info_dispose(&leaf);
+	files[0] = path_of("chain-ca2.pem");
+	assert_int_equal(certificate_verify_chain(&leaf, &why, &expired, 1, files, 1, NULL, now), 0);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "expired"));
+	free(why);
+	certificate_info_dispose(&leaf);
+	assert_int_equal(certificate_verify_chain(&leaf, &why, &expired, 0, files, 1, NULL, now), -EINVAL);
+	free(good);
+	free(expired);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +449,7 @@ int main(void)
 		cmocka_unit_test(live_certificates_must_show_the_declared_trust),
 		cmocka_unit_test(bundle_concatenates_the_trusted_authorities),
 		cmocka_unit_test(findings_become_plan_problems_and_warnings),
+		cmocka_unit_test(presented_chain_is_verified_against_declared_cas),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
