@@ -328,7 +328,8 @@ static void unresolved_values_are_placeholders_offline(void **state)
 			  "trust:\n  authorities:\n    ca: ${ESR_TEST_UNSET_CA}/ca.pem\n"
 			  "  clusters:\n    local: { transport_ca: ca, trusts: [ca] }\n"
 			  "remotes:\n  local:\n    r: { seeds: [\"${ESR_TEST_UNSET}:9300\"] }\n"
-			  "users:\n  local:\n    u: { password: \"${file:missing-secret}\", roles: [x] }\n");
+			  "users:\n  local:\n    u: { password: \"${file:missing-secret}\", roles: [x] }\n"
+			  "    h: { password_hash: \"${ESR_TEST_UNSET}\", roles: [x] }\n");
 	path = tmp_path("offline.yaml");
 	paths[0] = path;
 	diag_list_init(&diags);
