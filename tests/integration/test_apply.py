@@ -172,7 +172,7 @@ users:
 def test_report_file_is_private_and_replaces_a_symlink():
     """--report is written like plan --out: a new 0600 file renamed over the
     target; a symlink planted there is replaced, its target left alone."""
-    emu = EMU["main"]
+    emu = shared("local")
     reset(emu)
     victim = os.path.join(emu.dir, "victim.txt")
     with open(victim, "w") as f:
