@@ -88,7 +88,7 @@ static int send_json(struct es_response *response, struct cluster_run *run, cons
 static int included_edits(struct ledger_delta *delta, const struct plan_request *request,
 			  const bool *included)
 {
-	size_t i, c;
+	size_t i;
 
 	memset(delta, 0, sizeof(*delta));
 	if (!request->ledger_edit_count)
@@ -99,9 +99,7 @@ static int included_edits(struct ledger_delta *delta, const struct plan_request 
 	delta->edits = request->ledger_edits;
 	delta->count = request->ledger_edit_count;
 	for (i = 0; i < request->ledger_edit_count; i++)
-		for (c = 0; c < request->change_count; c++)
-			if (request->changes[c] == request->ledger_edits[i].change && included[c])
-				delta->take[i] = true;
+		delta->take[i] = request_change_included(request, included, request->ledger_edits[i].change);
 	return 0;
 }
 

@@ -85,7 +85,7 @@ static void drop_key_prefix(cJSON *container, const char *prefix)
 	}
 }
 
-static bool change_included(const struct plan_request *request, const bool *included, size_t change)
+bool request_change_included(const struct plan_request *request, const bool *included, size_t change)
 {
 	size_t i;
 
@@ -103,7 +103,7 @@ void request_body_drop_excluded(cJSON *body, const struct plan_request *request,
 
 	for (i = 0; i < request->part_count; i++) {
 		part = &request->parts[i];
-		if (change_included(request, included, part->change))
+		if (request_change_included(request, included, part->change))
 			continue;
 		container = cJSON_GetObjectItemCaseSensitive(body, part->container);
 		switch (part->shape) {

@@ -26,6 +26,10 @@ bool plan_request_carries(const struct plan_request *request, size_t change_inde
 int request_gate(bool *included, struct cluster_outcome *outcome, const struct cluster_plan *cluster,
 		 const struct plan_request *request);
 
+/* Whether the change of that index goes out with request (included[i] is
+ * what request_gate() said of request->changes[i]). */
+bool request_change_included(const struct plan_request *request, const bool *included, size_t change);
+
 /* Drops from body (the request's body, secrets filled in or not) the share of
  * every change not included, as the request's parts locate it. */
 void request_body_drop_excluded(cJSON *body, const struct plan_request *request, const bool *included);
