@@ -16,8 +16,7 @@
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 
-/* True when a privilege list (a string or an array of strings) holds name, in any case. */
-static bool grants(const cJSON *privileges, const char *name)
+bool privileges_grant(const cJSON *privileges, const char *name)
 {
 	const cJSON *item;
 
@@ -34,10 +33,10 @@ static const char *cross_cluster_grant(const cJSON *role)
 {
 	const cJSON *entry;
 
-	if (grants(cJSON_GetObjectItemCaseSensitive(role, "cluster"), "read_ccr"))
+	if (privileges_grant(cJSON_GetObjectItemCaseSensitive(role, "cluster"), "read_ccr"))
 		return "read_ccr";
 	cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(role, "indices"))
-		if (grants(cJSON_GetObjectItemCaseSensitive(entry, "privileges"), "read_cross_cluster"))
+		if (privileges_grant(cJSON_GetObjectItemCaseSensitive(entry, "privileges"), "read_cross_cluster"))
 			return "read_cross_cluster";
 	return NULL;
 }
@@ -64,7 +63,7 @@ static const char *link_reason(const cJSON *role, const char *alias)
 	cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(role, "indices"))
 		if (names_alias(cJSON_GetObjectItemCaseSensitive(entry, "names"), alias))
 			return "names its indices";
-	if (grants(cJSON_GetObjectItemCaseSensitive(role, "cluster"), "manage_ccr"))
+	if (privileges_grant(cJSON_GetObjectItemCaseSensitive(role, "cluster"), "manage_ccr"))
 		return "has manage_ccr";
 	return NULL;
 }

@@ -207,6 +207,9 @@ int redact_into_request(cJSON **out, struct plan_request *r, const cJSON *body,
 /* Warnings about role names across the links of the cluster's remotes to
  * declared clusters (plan/links.c). Returns 0 or -ENOMEM. */
 int plan_check_links(struct cluster_builder *b);
+/* True when a privilege list (a string or an array of strings) holds name, in
+ * any case, as Elasticsearch reads privilege names (plan/links.c). */
+bool privileges_grant(const cJSON *privileges, const char *name);
 /* Warnings and problems from what the cluster says of its declared remotes
  * (plan/remote_status.c). Returns 0 or -ENOMEM. */
 int plan_check_remote_status(struct cluster_builder *b);

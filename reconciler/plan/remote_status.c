@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "plan/plan_internal.h"
 
@@ -42,7 +41,6 @@ static int compare_versions(const struct es_version *a, const struct es_version 
  * follower side of cross-cluster replication). */
 static bool cluster_follows(const struct cluster_builder *b)
 {
-	const cJSON *privilege;
 	size_t i;
 
 	for (i = 0; i < b->desired->object_count; i++) {
@@ -50,9 +48,8 @@ static bool cluster_follows(const struct cluster_builder *b)
 
 		if (o->kind != RESOURCE_ROLE || o->absent || strcmp(o->cluster, b->lc->cluster_id) != 0)
 			continue;
-		cJSON_ArrayForEach(privilege, cJSON_GetObjectItemCaseSensitive(o->body, "cluster"))
-			if (cJSON_IsString(privilege) && !strcasecmp(privilege->valuestring, "manage_ccr"))
-				return true;
+		if (privileges_grant(cJSON_GetObjectItemCaseSensitive(o->body, "cluster"), "manage_ccr"))
+			return true;
 	}
 	return false;
 }

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "desired/es_names.h"
 #include "es/path.h"
@@ -424,17 +423,6 @@ static bool entries_use_dls(const cJSON *entries)
 	return false;
 }
 
-static bool has_cluster_privilege(const cJSON *role, const char *a, const char *b)
-{
-	const cJSON *privilege;
-
-	cJSON_ArrayForEach(privilege, cJSON_GetObjectItemCaseSensitive(role, "cluster"))
-		if (cJSON_IsString(privilege) &&
-		    (!strcasecmp(privilege->valuestring, a) || !strcasecmp(privilege->valuestring, b)))
-			return true;
-	return false;
-}
-
 /* What the cluster's licence says of a declared role: a role using document-
  * or field-level security is refused on a basic licence (a problem now, not a
  * 403 halfway through apply); replication privileges work only with a
@@ -442,6 +430,7 @@ static bool has_cluster_privilege(const cJSON *role, const char *a, const char *
 static int check_license(struct cluster_builder *b, const struct desired_object *d)
 {
 	const char *type = license_type(b->lc);
+	const cJSON *cluster;
 
 	if ((entries_use_dls(cJSON_GetObjectItemCaseSensitive(d->body, "indices")) ||
 	     entries_use_dls(cJSON_GetObjectItemCaseSensitive(d->body, "remote_indices"))) &&
@@ -455,7 +444,9 @@ static int check_license(struct cluster_builder *b, const struct desired_object 
 
 		return err ? err : 1;
 	}
-	if (type && !strcmp(type, "basic") && has_cluster_privilege(d->body, "manage_ccr", "read_ccr"))
+	cluster = cJSON_GetObjectItemCaseSensitive(d->body, "cluster");
+	if (type && !strcmp(type, "basic") &&
+	    (privileges_grant(cluster, "manage_ccr") || privileges_grant(cluster, "read_ccr")))
 		return builder_add_warning(b, "role [%s] grants cross-cluster replication privileges, but cluster "
 					   "[%s] has a basic licence: replication needs a platinum, enterprise or "
 					   "trial licence on both sides", d->name, b->lc->cluster_id);
