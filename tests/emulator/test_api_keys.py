@@ -23,7 +23,7 @@ def setUpModule():
     global EMU
     EMU = Emu(clusters=("local", "one", "two", "old", "ancient"),
               args=["--license", "trial", "--remote-cluster-server", "one", "--remote-cluster-server", "two",
-                    "--cluster-version", "old=8.12.2", "--cluster-version", "ancient=8.9.2",
+                    "--cluster-version", "old=8.12.2", "--cluster-version", "ancient=8.9.2", "--no-trust", "local:two",
                     "--remote-connect-wait-s", "2", "--connect-timeout", "3"])
 
 
@@ -361,6 +361,17 @@ class TestConnections(Base):
         # a certificate remote to the plain transport port is unaffected
         self.remote("cert", [taddr("one")])
         self.assertTrue(self.connected("cert"))
+
+    def test_server_certificate_is_verified(self):
+        # the remote cluster client verifies the server against the cluster's trusted CAs: local
+        # does not trust two's CA, so a valid key of two does not help
+        self.remote("untrusted", [rcs("two")])
+        self.keystore({"cluster.remote.untrusted.credentials": self.key(cluster="two")["encoded"]})
+        self.assertEqual(self.info("untrusted")["cluster_credentials"], "::es_redacted::")
+        self.assertFalse(self.connected("untrusted"))
+        self.remote("trusted", [rcs("two")], cluster="one")
+        self.keystore({"cluster.remote.trusted.credentials": self.key(cluster="two")["encoded"]}, cluster="one")
+        self.assertTrue(self.info("trusted", cluster="one")["connected"])
 
     def test_settings_change_reconnects_with_credentials(self):
         k = self.key()
