@@ -402,6 +402,21 @@ class TestConnections(Base):
         self.remote("a", [rcs("one"), rcs("one")])
         self.assertFalse(self.connected("a"))
 
+    def test_rotation_keeps_the_connection(self):
+        # RemoteClusterCredentialsManager: a changed value rebuilds nothing, the next request uses it
+        old, new = self.key("old"), self.key("new")
+        self.remote("rot", [rcs("one")])
+        self.keystore({"cluster.remote.rot.credentials": old["encoded"]})
+        self.assertTrue(self.connected("rot"))
+        self.keystore({"cluster.remote.rot.credentials": new["encoded"]})
+        EMU.ok("DELETE", "/_security/api_key", {"ids": [old["id"]]}, cluster="one")
+        self.assertTrue(self.connected("rot"))
+        self.assertNotIn("error", EMU.ok("GET", "/_resolve/cluster/rot:logs-*")["rot"])
+        # had the value changed to an unusable key, the connection would still stand, requests fail
+        self.keystore({"cluster.remote.rot.credentials": old["encoded"]})
+        self.assertTrue(self.connected("rot"))
+        self.assertIn("invalidated", EMU.ok("GET", "/_resolve/cluster/rot:logs-*")["rot"]["error"])
+
     def test_resolve_cluster_authorization(self):
         k = self.key("s", access={"search": [{"names": ["logs-*"]}]})
         self.remote("r", [rcs("one")])

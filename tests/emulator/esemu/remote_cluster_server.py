@@ -171,19 +171,19 @@ class RemoteClusterServerMixin:
 
     def reload_credentials(self, cluster):
         """Loads the keystore (under the lock); returns the configured aliases whose credentials
-        changed, to connect again."""
+        were added or removed, to connect again. A changed value rebuilds nothing: every request
+        reads the credentials anew (RemoteClusterCredentialsManager.updateClusterCredentials)."""
         with cluster.lock:
             old, cluster.secure = cluster.secure, dict(cluster.keystore)
-            changed = {REMOTE_RE.match(k).group(1) for k in set(old) | set(cluster.secure)
-                       if old.get(k) != cluster.secure.get(k)}
+            changed = {REMOTE_RE.match(k).group(1) for k in set(old) ^ set(cluster.secure)}
             cluster.auth_cache = {}
             return cluster.rebuild_remotes(changed)
 
 
 def h_reload_secure_settings(emu, c, req, p, node_filter=None):
     """POST /_nodes[/<node_id>]/reload_secure_settings (RestReloadSecureSettingsAction,
-    NodesReloadSecureSettingsResponse); remote credentials that changed rebuild their connection
-    (RemoteClusterService.updateRemoteClusterCredentials), which the answer waits for."""
+    NodesReloadSecureSettingsResponse); a remote whose credentials were added or removed rebuilds
+    its connection (RemoteClusterService.updateRemoteClusterCredentials), which the answer waits for."""
     body = parse_json_body(req.body)
     if body is not None:
         if not isinstance(body, dict) or any(k != "secure_settings_password" for k in body):
