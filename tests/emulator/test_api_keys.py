@@ -444,7 +444,7 @@ class TestLicence(unittest.TestCase):
     def setUpClass(cls):
         cls.emu = Emu(clusters=("local", "one"),
                       args=["--static-setting", "one:remote_cluster_server.enabled=true", "--remote-connect-wait-s", "2",
-                            "--connect-timeout", "3"])
+                            "--connect-timeout", "3", "--static-remote", "local:yml=proxy:@one:rcs"])
 
     @classmethod
     def tearDownClass(cls):
@@ -453,6 +453,9 @@ class TestLicence(unittest.TestCase):
     def test_basic_refuses_then_trial_allows(self):
         e = self.emu
         self.assertIn("remote_cluster_server_address", e.info["one"])  # from elasticsearch.yml
+        yml = e.ok("GET", "/_remote/info")["yml"]
+        self.assertEqual((yml["proxy_address"], yml["connected"]),
+                         (e.info["one"]["remote_cluster_server_address"], False))
         body = {"name": "k", "access": ACCESS}
         st, _, b = e.req("POST", "/_security/cross_cluster/api_key", body, cluster="one")
         self.assertEqual((st, b["error"]["type"], b["error"]["reason"]),
@@ -476,12 +479,15 @@ class TestLicence(unittest.TestCase):
 
 class TestStartup(unittest.TestCase):
     def test_unknown_cluster_refused(self):
-        d = tempfile.mkdtemp()
-        r = subprocess.run([sys.executable, ESEMU, "--state-dir", d, "--clusters", "a", "--remote-cluster-server", "b"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertIn("--remote-cluster-server: unknown cluster 'b'", r.stderr.decode())
-
+        with tempfile.TemporaryDirectory() as d:
+            r = subprocess.run([sys.executable, ESEMU, "--state-dir", d, "--clusters", "a", "--remote-cluster-server",
+                                "b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("--remote-cluster-server: unknown cluster 'b'", r.stderr.decode())
+            r = subprocess.run([sys.executable, ESEMU, "--state-dir", d, "--clusters", "a,b", "--static-remote",
+                                "a:x=sniff:@b:rcs"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("@b:rcs: cluster 'b' has no remote cluster server", r.stderr.decode())
 
 if __name__ == "__main__":
     unittest.main()
