@@ -5,14 +5,15 @@
                       the same parallelism, and beside a per-resource baseline
   bench.py apply      full apply from empty clusters, then the correction of a 1% drift, with
                       password_check: probe (authentications per user)
-  bench.py scaling    one cluster with 10, 100, 1,000, 10,000 roles and users: esreconcile's CPU
-                      per size, and its growth per 10x step
+  bench.py scaling    one cluster with 10, 100, 1,000, 10,000 roles and users, then 1 and 10
+                      clusters of 1,000: esreconcile's CPU per size, and its growth per 10x step
 
 Environment (defaults: the shape of issue 12):
   CLUSTERS (20) ROLES (1000) USERS (1000) REMOTES (10) LATENCY_MS (20)
   PARALLEL (8: esreconcile's default --parallel, used by the no-op plans and their replays)
   APPLY_PARALLEL (4 x CLUSTERS: the applies) RUNS (3: no-op plans and replays, medians)
-  SIZES ("10 100 1000 10000") SCALING_RUNS (3: the least CPU of that many runs per size)
+  SIZES ("10 100 1000 10000": roles and users on one cluster), CLUSTER_SIZES ("1 10": clusters of
+  PER_CLUSTER (1000) roles and users each), SCALING_RUNS (3: the least CPU of that many runs)
   BASELINE (1: 0 skips the per-resource baseline, the longest part)
   BENCH_SUMMARY (a file: every figure that has a target is also appended there; run.sh prints it)
 
@@ -153,14 +154,15 @@ class Fleet:
     def ok(self, cid, method, path, body=None):
         return self.emu.ok(method, path, body, cluster=cid)
 
-    def each(self, fn):
-        """fn(cid) for every cluster, the clusters in parallel (each has its own connection)."""
-        with concurrent.futures.ThreadPoolExecutor(max_workers=len(self.ids)) as pool:
-            return list(pool.map(fn, self.ids))
+    def each(self, fn, ids=None):
+        """fn(cid) for every cluster (or those of ids), in parallel (each has its own connection)."""
+        ids = ids or self.ids
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(ids)) as pool:
+            return list(pool.map(fn, ids))
 
-    def seed(self, roles, users, remotes):
+    def seed(self, roles, users, remotes, ids=None):
         self.each(lambda cid: self.ok(cid, "POST", "/_emulator/seed",
-                                      {"roles": roles, "users": users, "remotes": remotes}))
+                                      {"roles": roles, "users": users, "remotes": remotes}), ids)
 
     def reset(self):
         self.each(lambda cid: self.ok(cid, "DELETE", "/_emulator/state"))
@@ -172,13 +174,16 @@ class Fleet:
         """{cluster: [request log entries, in arrival order]}."""
         return dict(zip(self.ids, self.each(lambda cid: self.ok(cid, "GET", "/_emulator/requests"))))
 
-    def write_desired(self, roles, users, remotes, password_check):
-        """One file per cluster (a file may hold at most 4 MiB) and the policy in its own file,
-        so that switching password_check rewrites one small file."""
+    def write_desired(self, roles, users, remotes, password_check, ids=None):
+        """One file per cluster (a file may hold at most 4 MiB) of every cluster or those of ids
+        (the others are not declared), and the policy in its own file."""
+        for name in os.listdir(self.desired):
+            os.unlink(os.path.join(self.desired, name))
         with open(os.path.join(self.desired, "00-policy.yaml"), "w") as f:
             f.write("version: 1\npolicy:\n  prune: { remotes: managed, roles: managed, users: managed }\n"
                     "  max_deletes: 1000000\n  password_check: %s\n" % password_check)
-        for cid, c in self.info.items():
+        for cid in ids or self.ids:
+            c = self.info[cid]
             k = cid.upper()
             own = c["transport_address"]
             out = ["version: 1", "clusters:", "  %s:" % cid, "    url: ${ES_%s_URL}" % k,
@@ -413,40 +418,66 @@ def bench_apply():
         fleet.stop()
 
 
-def bench_scaling():
-    sizes = [int(s) for s in os.environ.get("SIZES", "10 100 1000 10000").split()]
-    runs = max(1, env_int("SCALING_RUNS", 3))
-    say("scaling benchmark: one cluster, N roles and N users, no latency, --parallel %d; esreconcile's CPU "
-        "(user + sys, from wait4), the least of %d runs" % (PARALLEL, runs))
-    fleet = Fleet(["s"], 0)
-    kinds = ("plan from empty", "no-op plan", "no-op plan, probe")
-    cpu = {k: [] for k in kinds}
-    try:
-        for n in sizes:
-            fleet.reset()
-            fleet.write_desired(n, n, 0, "on_create")
-            par = ("--parallel", str(PARALLEL))
-            cpu[kinds[0]].append(min(fleet.esr("plan", *par, expect=(2,), precise=True).cpu for _ in range(runs)))
-            fleet.seed(n, n, 0)
-            fleet.esr("apply", "--auto-approve", "--wait", "0", *par)
-            cpu[kinds[1]].append(min(fleet.esr("plan", *par, precise=True).cpu for _ in range(runs)))
-            fleet.write_desired(n, n, 0, "probe")
-            cpu[kinds[2]].append(min(fleet.esr("plan", *par, precise=True).cpu for _ in range(runs)))
-            say("N = %6d: %s" % (n, ", ".join("%s %.3f s" % (k, cpu[k][-1]) for k in kinds)))
-    finally:
-        fleet.stop()
-    for k in kinds:
+SCALING_KINDS = ("plan from empty", "no-op plan", "no-op plan, probe")
+
+
+def scaling_point(fleet, ids, n, runs):
+    """esreconcile's least CPU over runs, for each of SCALING_KINDS, with n roles and n users on
+    each cluster of ids (the other clusters empty and not declared)."""
+    par = ("--parallel", str(PARALLEL))
+    fleet.reset()
+    fleet.write_desired(n, n, 0, "on_create", ids)
+    out = [min(fleet.esr("plan", *par, expect=(2,), precise=True).cpu for _ in range(runs))]
+    fleet.seed(n, n, 0, ids)
+    fleet.esr("apply", "--auto-approve", "--wait", "0", *par)
+    out.append(min(fleet.esr("plan", *par, precise=True).cpu for _ in range(runs)))
+    fleet.write_desired(n, n, 0, "probe", ids)
+    out.append(min(fleet.esr("plan", *par, precise=True).cpu for _ in range(runs)))
+    return out
+
+
+def scaling_verdict(series, sizes, cpu):
+    """The growth of each kind's CPU between consecutive sizes; more than twice the growth of the
+    size (20x per 10x step) is flagged as superlinear."""
+    if len(sizes) < 2:
+        return
+    for k, kind in enumerate(SCALING_KINDS):
         steps = []
         worst = 0.0
         for i in range(1, len(sizes)):
-            ratio = cpu[k][i] / max(cpu[k][i - 1], 1e-6)
+            ratio = cpu[i][k] / max(cpu[i - 1][k], 1e-6)
             growth = sizes[i] / float(sizes[i - 1])
-            flag = " SUPERLINEAR" if ratio > 2 * growth else ""
-            steps.append("%d->%d: %.1fx%s" % (sizes[i - 1], sizes[i], ratio, flag))
+            steps.append("%d->%d: %.1fx%s" % (sizes[i - 1], sizes[i], ratio,
+                                              " SUPERLINEAR" if ratio > 2 * growth else ""))
             worst = max(worst, ratio / growth)
-        say("%s, CPU growth per step: %s" % (k, "; ".join(steps)))
-        if steps:
-            report("scaling, %s: worst CPU growth per 10x" % k, "%.1f x" % (worst * 10), worst <= 2, "<= 20 x")
+        say("%s, %s: CPU growth %s" % (series, kind, "; ".join(steps)))
+        report("scaling %s, %s: worst growth per 10x" % (series, kind), "%.1f x" % (worst * 10),
+                   worst <= 2, "<= 20 x")
+
+
+def bench_scaling():
+    """Two series: N roles and N users on one cluster; and K clusters of PER_CLUSTER roles and
+    users each (a lookup across every cluster's objects grows with K x K)."""
+    sizes = [int(s) for s in os.environ.get("SIZES", "10 100 1000 10000").split()]
+    counts = [int(s) for s in os.environ.get("CLUSTER_SIZES", "1 10").split()]
+    per_cluster_n = env_int("PER_CLUSTER", 1000)
+    runs = max(1, env_int("SCALING_RUNS", 3))
+    say("scaling benchmark: no latency, --parallel %d; esreconcile's CPU (user + sys, from wait4) for %s, "
+        "the least of %d runs" % (PARALLEL, ", ".join(SCALING_KINDS), runs))
+    fleet = Fleet(["s%02d" % i for i in range(max(counts + [1]))], 0)
+    try:
+        cpu = []
+        for n in sizes:
+            cpu.append(scaling_point(fleet, fleet.ids[:1], n, runs))
+            say("one cluster, N = %6d roles and users: %s" % (n, ", ".join("%.3f s" % c for c in cpu[-1])))
+        scaling_verdict("by objects", sizes, cpu)
+        cpu = []
+        for k in counts:
+            cpu.append(scaling_point(fleet, fleet.ids[:k], per_cluster_n, runs))
+            say("%d cluster(s) of %d roles and users: %s" % (k, per_cluster_n, ", ".join("%.3f s" % c for c in cpu[-1])))
+        scaling_verdict("by clusters", counts, cpu)
+    finally:
+        fleet.stop()
 
 
 def main():
