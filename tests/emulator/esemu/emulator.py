@@ -41,6 +41,8 @@ class Emulator(ControlMixin, TransportMixin):
         self.handshake_cache = {}
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
         self.emulated_addresses = set()
+        self.transport_idle = {}  # (cluster, address) -> [(socket, reader)]: kept transport connections
+        self.transport_lock = threading.Lock()
         # ESEMU_REQUEST_TRACE=FILE appends every non-control request as a JSON
         # line, tagged with ESEMU_TRACE_TAG, so that two builds' requests can be compared.
         self.trace_path = os.environ.get("ESEMU_REQUEST_TRACE")
