@@ -253,7 +253,7 @@ def curl_config(fleet, requests, path):
         data = body if isinstance(body, str) else json.dumps(body)
         lines += head(cid) + ["request = %s" % method, url, 'output = "/dev/null"']
         if body is not None:
-            lines += ['header = "Content-Type: application/json"', "data-binary = %s" % curl_quote(data)]
+            lines += ['header = "Content-Type: application/json"', "data-raw = %s" % curl_quote(data)]
         current = None
     with open(path, "w") as f:
         f.write("\n".join(lines[1:]) + "\n")
