@@ -101,9 +101,6 @@ def cert_info(path):
 # ---------------------------------------------------------------------------
 
 
-TRANSPORT_IDLE_S = 60  # how long the listener keeps a connection with no request on it
-
-
 class TransportHandler(socketserver.BaseRequestHandler):
     """The transport listener: a mutual-TLS handshake against the cluster's trusted CAs; on
     success the server sends b'OK' (so the client learns that its own certificate was accepted
@@ -130,7 +127,7 @@ class TransportHandler(socketserver.BaseRequestHandler):
                 except Exception as e:  # noqa: BLE001 (the caller sees a transport error)
                     reply = {"exception": {"type": "exception", "reason": "%s: %s" % (type(e).__name__, e)}}
                 ss.sendall(json.dumps(reply).encode() + b"\n")
-                ss.settimeout(TRANSPORT_IDLE_S)
+                ss.settimeout(self.server.emu.args.transport_idle_s)
             try:
                 ss.unwrap()
             except (OSError, ssl.SSLError, ValueError):
