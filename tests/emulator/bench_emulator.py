@@ -2,9 +2,12 @@
 """Measure the emulator's throughput: N threads, one persistent HTTPS connection each
 (keep-alive), small requests for a fixed time.
 
-  python3 tests/emulator/bench_emulator.py [--threads 3] [--seconds 3] [--path /] [--url URL --ca FILE --password PW]
+  python3 tests/emulator/bench_emulator.py [--threads 3] [--seconds 3] [--path /] [--seed N]
+                                          [--url URL --ca FILE --password PW]
 
-Without --url it starts its own emulator (one cluster) in a temporary directory.
+Without --url it starts its own emulator (one cluster) in a temporary directory;
+--seed N first creates N roles and N users in it (POST /_emulator/seed), so that
+GET /_security/role and /_security/user answer with N objects.
 Prints "N requests in S s: R req/s".
 """
 
@@ -46,6 +49,7 @@ def main():
     ap.add_argument("--url")
     ap.add_argument("--ca")
     ap.add_argument("--password")
+    ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     proc = None
     tmp = None
@@ -53,7 +57,7 @@ def main():
         if not a.url:
             tmp = tempfile.mkdtemp(prefix="esemu-bench-")
             proc = subprocess.Popen([sys.executable, os.path.join(HERE, "esemu.py"), "--state-dir", tmp,
-                                     "--clusters", "local"], stderr=subprocess.DEVNULL)
+                                     "--clusters", "local", "--control"], stderr=subprocess.DEVNULL)
             cj = os.path.join(tmp, "clusters.json")
             t0 = time.time()
             while not os.path.exists(cj):
@@ -66,6 +70,13 @@ def main():
         host, port = hostport.rsplit(":", 1)
         ctx = ssl.create_default_context(cafile=a.ca)
         auth = "Basic " + base64.b64encode(("elastic:%s" % a.password).encode()).decode()
+        if a.seed:
+            conn = http.client.HTTPSConnection(host, int(port), context=ctx, timeout=60)
+            conn.request("POST", "/_emulator/seed", body=json.dumps({"roles": a.seed, "users": a.seed}),
+                         headers={"Content-Type": "application/json"})
+            if conn.getresponse().status != 200:
+                raise SystemExit("seeding failed")
+            conn.close()
         counts = [0] * a.threads
         errors = []
         deadline = time.perf_counter() + a.seconds
@@ -78,8 +89,9 @@ def main():
             t.join()
         el = time.perf_counter() - start
         total = sum(counts)
-        print("%d requests in %.2f s with %d keep-alive connections on %s: %.0f req/s%s"
-              % (total, el, a.threads, a.path, total / el, (", %d errors" % len(errors)) if errors else ""))
+        print("%d requests in %.2f s with %d keep-alive connections on %s%s: %.0f req/s%s"
+              % (total, el, a.threads, a.path, (" (%d roles and users seeded)" % a.seed) if a.seed else "",
+                 total / el, (", %d errors" % len(errors)) if errors else ""))
     finally:
         if proc:
             proc.terminate()

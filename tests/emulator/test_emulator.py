@@ -974,6 +974,65 @@ class TestControl(Base):
         self.assertEqual(EMU.ok("GET", "/_emulator/requests"), [])
 
 
+class TestCachedAnswers(Base):
+    """The GETs that only read the state are answered from a cache until the next write: every
+    kind of write shows in the next read, and who asks is part of the key."""
+
+    def test_writes_show_in_the_next_read(self):
+        self.assertNotIn("r1", EMU.ok("GET", "/_security/role"))
+        EMU.ok("PUT", "/_security/role/r1", {"cluster": ["monitor"]})
+        self.assertEqual(EMU.ok("GET", "/_security/role")["r1"]["cluster"], ["monitor"])
+        EMU.ok("POST", "/_security/role", {"roles": {"r1": {"cluster": ["manage"]}, "r2": {}}})
+        self.assertEqual(EMU.ok("GET", "/_security/role")["r1"]["cluster"], ["manage"])
+        self.assertEqual(EMU.ok("GET", "/_security/role/r1")["r1"]["cluster"], ["manage"])
+        EMU.ok("DELETE", "/_security/role/r2")
+        self.assertNotIn("r2", EMU.ok("GET", "/_security/role"))
+        EMU.ok("PUT", "/_security/user/u1", {"password": "u1-secret", "roles": ["r1"]})
+        self.assertTrue(EMU.ok("GET", "/_security/user")["u1"]["enabled"])
+        EMU.ok("PUT", "/_security/user/u1/_disable")
+        self.assertFalse(EMU.ok("GET", "/_security/user")["u1"]["enabled"])
+        self.assertFalse(EMU.ok("GET", "/_security/user/u1")["u1"]["enabled"])
+        self.put_settings({"persistent": {"cluster.metadata.x": "1"}})
+        self.assertEqual(self.flat()["persistent"], {"cluster.metadata.x": "1"})
+        self.put_settings({"persistent": {"cluster.metadata.x": None}})
+        self.assertEqual(self.flat()["persistent"], {})
+        EMU.ok("POST", "/_emulator/seed", {"roles": 3, "users": 3})
+        self.assertIn("bench-role-2", EMU.ok("GET", "/_security/role"))
+        self.assertIn("bench-user-2", EMU.ok("GET", "/_security/user"))
+        EMU.ok("DELETE", "/_emulator/state")
+        self.assertNotIn("bench-role-2", EMU.ok("GET", "/_security/role"))
+        self.assertNotIn("u1", EMU.ok("GET", "/_security/user"))
+
+    def test_who_asks_is_part_of_the_key(self):
+        EMU.ok("PUT", "/_security/role/mon", {"cluster": ["monitor"]})
+        EMU.ok("PUT", "/_security/user/joe", {"password": "joe-secret", "roles": ["mon"]})
+        joe = EMU.basic("joe", "joe-secret")
+        EMU.ok("GET", "/_security/role")
+        self.assertEqual(EMU.req("GET", "/_security/role", auth=joe)[0], 403)
+        EMU.ok("PUT", "/_security/role/mon", {"cluster": ["monitor", "read_security"]})
+        self.assertIn("mon", EMU.ok("GET", "/_security/role", auth=joe))
+        EMU.ok("PUT", "/_security/role/mon", {"cluster": ["monitor"]})
+        self.assertEqual(EMU.req("GET", "/_security/role", auth=joe)[0], 403)
+        self.assertEqual(EMU.req("GET", "/_security/role", auth=False)[0], 401)
+
+
+class TestKeptTransportConnections(unittest.TestCase):
+    def test_a_connection_the_listener_closed_is_replaced(self):
+        emu = Emu(clusters=("a", "b"), args=["--transport-idle-s", "0.3"])
+        try:
+            emu.ok("PUT", "/_cluster/settings",
+                   {"persistent": {"cluster.remote.b.seeds": [emu.info["b"]["transport_address"]]}}, cluster="a")
+            for _ in range(2):  # the second over the kept connection
+                r = emu.ok("GET", "/_resolve/cluster/b:*", cluster="a")
+                self.assertEqual((r["b"]["connected"], r["b"]["matching_indices"]), (True, False), r)
+            time.sleep(1)  # the listener closes the idle connection
+            r = emu.ok("GET", "/_resolve/cluster/b:*", cluster="a")
+            self.assertEqual((r["b"]["connected"], r["b"]["matching_indices"]), (True, False), r)
+            self.assertTrue(emu.ok("GET", "/_remote/info", cluster="a")["b"]["connected"])
+        finally:
+            emu.stop()
+
+
 class TestNoControl(unittest.TestCase):
     def test_no_control_and_latency(self):
         e = Emu(clusters=("x",), control=False, args=["--latency-ms", "200"])

@@ -66,6 +66,8 @@ def build_arg_parser():
     ap.add_argument("--remote-connect-wait-s", type=float, default=10.0,
                     help="how long a settings PUT waits for each new or changed remote to connect "
                          "(RemoteClusterService: 10 s)")
+    ap.add_argument("--transport-idle-s", type=float, default=60.0,
+                    help="how long a transport listener keeps a connection with no request on it (60 s)")
     ap.add_argument("--request-log-limit", type=int, default=100000, help="max logged requests per cluster")
     ap.add_argument("--license", choices=("basic", "trial", "platinum", "enterprise"), default=None,
                     help="the licence every cluster starts with (default basic, as a self-managed cluster; trial = "

@@ -4,6 +4,7 @@ faults) and how it authenticates and authorizes a request."""
 import base64
 import collections
 import fnmatch
+import itertools
 import threading
 import time
 import uuid
@@ -63,6 +64,19 @@ class Cluster:
         self.secure = {}  # secure settings loaded (at startup, then by reload_secure_settings)
         self.conn_gen = 0
         self.license = LicenseState(name, getattr(emu.args, "license", "basic") or "basic")
+        # The serialised answers of the GETs that only read the state (emulator.py), each tagged
+        # with the generation it was computed in: a 1000-role answer costs Python ~25 ms to
+        # render and encode, which would otherwise be most of a no-op plan's wall time.
+        self._generations = itertools.count(1)  # next() is atomic: two writers never share a value
+        self.generation = 0
+        self.answers = {}
+
+    def state_changed(self):
+        """Called after every request that may write (any method but GET and HEAD, control API
+        included): the cached answers are stale. A value is never reused, so an answer computed
+        while a write was in progress carries a generation that is no longer current."""
+        self.generation = next(self._generations)
+        self.answers = {}
 
     # ---------------- authentication ----------------
     def challenge_error(self, reason):

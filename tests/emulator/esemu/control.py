@@ -93,6 +93,9 @@ class ControlMixin:
             status, body = e.status, e.body()
         except Exception as e:
             status, body = 500, ESError(500, "exception", "emulator control error: %s" % e).body()
+        finally:
+            if req.method != "GET":  # seed, state reset: the cached answers are stale
+                cluster.state_changed()
         return status, [], json.dumps(body).encode()
 
     def _control(self, cluster, req):

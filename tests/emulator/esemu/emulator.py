@@ -11,12 +11,20 @@ from urllib.parse import unquote as unquote_path
 from .common import ESError, RawResponse, bad_request
 from .control import ControlMixin, log_entry
 from .remote_cluster_server import RemoteClusterServerMixin
-from .routes import ROUTES
+from .routes import CACHED_HANDLERS, ROUTES
 from .server import METHOD_ORDER
 from .transport import TransportMixin
 
 
 SEP = "\x00"  # an encoded '/' inside a path segment, while the routes are matched
+ANSWER_CACHE_LIMIT = 256  # distinct GETs cached per cluster; beyond it the cache starts over
+READ_METHODS = ("GET", "HEAD")
+
+
+def encode(body, req):
+    if "pretty" in req.params:
+        return json.dumps(body, indent=2).encode()
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 class Emulator(ControlMixin, TransportMixin, RemoteClusterServerMixin):
@@ -35,6 +43,8 @@ class Emulator(ControlMixin, TransportMixin, RemoteClusterServerMixin):
         self.handshake_cache = {}
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
         self.emulated_addresses = set()
+        self.transport_idle = {}  # (cluster, address) -> [(socket, reader)]: kept transport connections
+        self.transport_lock = threading.Lock()
         # ESEMU_REQUEST_TRACE=FILE appends every non-control request as a JSON
         # line, tagged with ESEMU_TRACE_TAG, so that two builds' requests can be compared.
         self.trace_path = os.environ.get("ESEMU_REQUEST_TRACE")
@@ -63,12 +73,29 @@ class Emulator(ControlMixin, TransportMixin, RemoteClusterServerMixin):
                 traceback.print_exc()
             err = ESError(500, "exception", "emulator internal error: %s: %s" % (type(e).__name__, e))
             status, hdrs, body = 500, [], err.body()
+        finally:
+            if req.method not in READ_METHODS:
+                cluster.state_changed()
         if isinstance(body, (bytes, bytearray)):
             return status, hdrs, body
-        if "pretty" in req.params:
-            data = json.dumps(body, indent=2).encode()
-        else:
-            data = json.dumps(body, separators=(",", ":")).encode()
+        return status, hdrs, encode(body, req)
+
+    def cached(self, cluster, req, principal, handler, groups):
+        """A handler that only reads the state, answered from the cluster's cache when nothing
+        was written since the answer was computed. The key holds what the answer depends on
+        besides the state: the target (path and query) and who asks (authorization)."""
+        key = (req.target, principal.username, tuple(principal.roles),
+               principal.api_key["id"] if principal.api_key is not None else None)
+        generation = cluster.generation
+        hit = cluster.answers.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1], list(hit[2]), hit[3]
+        status, hdrs, body = handler(self, cluster, req, principal, *groups)
+        data = encode(body, req)
+        answers = cluster.answers
+        if len(answers) >= ANSWER_CACHE_LIMIT:
+            answers.clear()
+        answers[key] = (generation, status, tuple(hdrs), data)
         return status, hdrs, data
 
     def _dispatch(self, cluster, req):
@@ -110,6 +137,8 @@ class Emulator(ControlMixin, TransportMixin, RemoteClusterServerMixin):
                 if k not in params:
                     raise bad_request("request [%s] contains unrecognized parameter: [%s]" % (path, k))
             groups = [g.replace(SEP, "/") if g is not None else None for g in m.groups()]
+            if method == "GET" and methods[method] in CACHED_HANDLERS:
+                return self.cached(cluster, req, principal, methods[method], groups)
             return methods[method](self, cluster, req, principal, *groups)
         raise RawResponse(400, {"error": "no handler found for uri [%s] and method [%s]" % (req.target, req.method),
                                 "status": 400})

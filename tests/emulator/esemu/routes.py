@@ -67,3 +67,9 @@ ROUTES = [
     route(r"/_license/trial_status", {"GET": h_trial_status}),
     route(r"/_license/start_trial", {"POST": h_start_trial}, ("acknowledge", "type", "master_timeout", "timeout")),
 ]
+
+# The GET handlers whose answer is a function of the cluster's state, the request target and the
+# caller's roles only, so the emulator caches it until the next write (emulator.py). Not here:
+# _remote/info and _resolve/cluster (connections change without a request), _authenticate and
+# _has_privileges (cheap, and about the caller), the licence (dates).
+CACHED_HANDLERS = frozenset((h_root, h_settings_get, h_roles_root, h_role_get, h_user_get))

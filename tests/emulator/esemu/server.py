@@ -264,9 +264,10 @@ class TLSServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
 class LineHandler(socketserver.BaseRequestHandler):
     """A TLS listener that greets once the handshake succeeded (so the client learns that its own
-    certificate, if asked for, was accepted, even with TLS 1.3), then answers at most one JSON
-    request line with one JSON line: `answer(cluster, request)`. A client that only checks the
-    connection closes after the greeting."""
+    certificate, if asked for, was accepted, even with TLS 1.3), then answers each JSON request
+    line with one JSON line, `answer(cluster, request)`, on the same connection until the client
+    closes it or leaves it idle for --transport-idle-s. A client that only checks the connection
+    closes after the greeting."""
     greeting = b""
 
     def answer(self, cluster, msg):
@@ -278,16 +279,20 @@ class LineHandler(socketserver.BaseRequestHandler):
             sock.settimeout(5)
             ss = self.server.ssl_ctx.wrap_socket(sock, server_side=True)
             ss.sendall(self.greeting)
-            try:
-                line = ss.makefile("rb").readline(1 << 20)
-            except (OSError, ssl.SSLError, ValueError):
-                line = b""
-            if line.strip():
+            rfile = ss.makefile("rb")
+            while True:
+                try:
+                    line = rfile.readline(1 << 20)
+                except (OSError, ssl.SSLError, ValueError):
+                    line = b""
+                if not line.strip():
+                    break
                 try:
                     reply = self.answer(self.server.cluster, json.loads(line.decode("utf-8")))
                 except Exception as e:  # noqa: BLE001 (the caller sees a transport error)
                     reply = {"exception": {"type": "exception", "reason": "%s: %s" % (type(e).__name__, e)}}
                 ss.sendall(json.dumps(reply).encode() + b"\n")
+                ss.settimeout(self.server.emu.args.transport_idle_s)
             try:
                 ss.unwrap()
             except (OSError, ssl.SSLError, ValueError):
