@@ -1,0 +1,142 @@
+#include "desired/body_table.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+	uint64_t hash;
+	cJSON *json; /* NULL: empty */
+};
+
+/* Open addressing with linear probing, kept at most half full. */
+struct body_table {
+	struct entry *entries;
+	size_t mask; /* capacity - 1; the capacity is a power of two */
+	size_t used;
+};
+
+/* The type without the flags (reference, constant key) that say nothing of the value. */
+#define VALUE_TYPE(item) ((item)->type & 0xFF)
+
+/* FNV-1a over everything a printer shows: types, keys, values, in order. */
+static uint64_t mix(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t hash_tree(uint64_t h, const cJSON *item)
+{
+	const cJSON *child;
+	int type = VALUE_TYPE(item);
+
+	h = mix(h, &type, sizeof(type));
+	if (item->string)
+		h = mix(h, item->string, strlen(item->string) + 1);
+	if ((type == cJSON_String || type == cJSON_Raw) && item->valuestring)
+		h = mix(h, item->valuestring, strlen(item->valuestring) + 1);
+	else if (type == cJSON_Number)
+		h = mix(h, &item->valuedouble, sizeof(item->valuedouble));
+	for (child = item->child; child; child = child->next)
+		h = hash_tree(h, child);
+	/* the end of a container, so that [[1],2] and [[1,2]] differ */
+	return mix(h, "]", 1);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_tree(const cJSON *a, const cJSON *b)
+{
+	int type = VALUE_TYPE(a);
+
+	if (type != VALUE_TYPE(b) || !same_text(a->string, b->string))
+		return false;
+	if ((type == cJSON_String || type == cJSON_Raw) && !same_text(a->valuestring, b->valuestring))
+		return false;
+	if (type == cJSON_Number && memcmp(&a->valuedouble, &b->valuedouble, sizeof(a->valuedouble)) != 0)
+		return false;
+	for (a = a->child, b = b->child; a && b; a = a->next, b = b->next)
+		if (!same_tree(a, b))
+			return false;
+	return !a && !b;
+}
+
+struct body_table *body_table_new(void)
+{
+	return calloc(1, sizeof(struct body_table));
+}
+
+void body_table_free(struct body_table *table)
+{
+	size_t i;
+
+	if (!table)
+		return;
+	for (i = 0; table->entries && i <= table->mask; i++)
+		cJSON_Delete(table->entries[i].json);
+	free(table->entries);
+	free(table);
+}
+
+static int reserve(struct body_table *t)
+{
+	size_t capacity = t->entries ? (t->mask + 1) * 2 : 64, i, j;
+	struct entry *grown;
+
+	if (t->entries && (t->used + 1) * 2 <= t->mask + 1)
+		return 0;
+	grown = calloc(capacity, sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	for (i = 0; t->entries && i <= t->mask; i++) {
+		if (!t->entries[i].json)
+			continue;
+		for (j = (size_t)t->entries[i].hash & (capacity - 1); grown[j].json; j = (j + 1) & (capacity - 1))
+			;
+		grown[j] = t->entries[i];
+	}
+	free(t->entries);
+	t->entries = grown;
+	t->mask = capacity - 1;
+	return 0;
+}
+
+int body_table_intern(struct body_table *table, cJSON **json)
+{
+	uint64_t hash = hash_tree(0xcbf29ce484222325ULL, *json);
+	struct entry *e;
+	size_t i;
+	int err = reserve(table);
+
+	if (err)
+		return err;
+	for (i = (size_t)hash & table->mask; (e = &table->entries[i])->json; i = (i + 1) & table->mask) {
+		if (e->hash == hash && same_tree(e->json, *json)) {
+			if (e->json != *json)
+				cJSON_Delete(*json);
+			*json = e->json;
+			return 0;
+		}
+	}
+	e->hash = hash;
+	e->json = *json;
+	table->used++;
+	return 0;
+}
+
+size_t body_table_count(const struct body_table *table)
+{
+	return table ? table->used : 0;
+}
