@@ -81,13 +81,14 @@ static bool has_role(const struct cluster_builder *b, const struct live_cluster 
 /* Whether a declared (present) user of the cluster holds a role of that name. */
 static bool user_holds(const struct desired_state *desired, const char *cluster, const char *role)
 {
-	size_t i;
+	const struct desired_object *const *users;
+	size_t count = desired_cluster_objects(desired, cluster, RESOURCE_USER, &users), i;
 
-	for (i = 0; i < desired->object_count; i++) {
-		const struct desired_object *u = &desired->objects[i];
+	for (i = 0; i < count; i++) {
+		const struct desired_object *u = users[i];
 		const cJSON *item;
 
-		if (u->kind != RESOURCE_USER || u->absent || strcmp(u->cluster, cluster) != 0)
+		if (u->absent)
 			continue;
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(u->body, "roles"))
 			if (cJSON_IsString(item) && !strcmp(item->valuestring, role))
@@ -99,15 +100,15 @@ static bool user_holds(const struct desired_state *desired, const char *cluster,
 /* Far-side roles that grant cross-cluster reading to role names no local user has. */
 static int check_far_roles(struct cluster_builder *b, const struct desired_object *remote)
 {
-	size_t i;
+	const struct desired_object *const *roles;
+	size_t count = desired_cluster_objects(b->desired, remote->remote_cluster, RESOURCE_ROLE, &roles), i;
 	int err = 0;
 
-	for (i = 0; !err && i < b->desired->object_count; i++) {
-		const struct desired_object *r = &b->desired->objects[i];
+	for (i = 0; !err && i < count; i++) {
+		const struct desired_object *r = roles[i];
 		const char *grant;
 
-		if (r->kind != RESOURCE_ROLE || r->absent || strcmp(r->cluster, remote->remote_cluster) != 0 ||
-		    !(grant = cross_cluster_grant(r->body)) || user_holds(b->desired, remote->cluster, r->name))
+		if (r->absent || !(grant = cross_cluster_grant(r->body)) || user_holds(b->desired, remote->cluster, r->name))
 			continue;
 		err = builder_add_warning(b, "remote-role-unused: role [%s] on [%s] grants %s for remote [%s] of [%s], "
 					  "but no user on [%s] has a role named [%s], and [%s] resolves the local "
@@ -122,15 +123,15 @@ static int check_far_roles(struct cluster_builder *b, const struct desired_objec
 static int check_near_roles(struct cluster_builder *b, const struct desired_object *remote,
 			    const struct live_cluster *far)
 {
-	size_t i;
+	const struct desired_object *const *roles;
+	size_t count = desired_cluster_objects(b->desired, remote->cluster, RESOURCE_ROLE, &roles), i;
 	int err = 0;
 
-	for (i = 0; !err && i < b->desired->object_count; i++) {
-		const struct desired_object *r = &b->desired->objects[i];
+	for (i = 0; !err && i < count; i++) {
+		const struct desired_object *r = roles[i];
 		const char *reason;
 
-		if (r->kind != RESOURCE_ROLE || r->absent || strcmp(r->cluster, remote->cluster) != 0 ||
-		    !(reason = link_reason(r->body, remote->name)) || !user_holds(b->desired, r->cluster, r->name) ||
+		if (r->absent || !(reason = link_reason(r->body, remote->name)) || !user_holds(b->desired, r->cluster, r->name) ||
 		    has_role(b, far, r->name))
 			continue;
 		err = builder_add_warning(b, "remote-role-missing: role [%s] on [%s] is meant for remote [%s] (it "
@@ -144,15 +145,15 @@ static int check_near_roles(struct cluster_builder *b, const struct desired_obje
 
 int plan_check_links(struct cluster_builder *b)
 {
+	const struct desired_object *const *remotes;
 	const struct live_cluster *far;
-	size_t i;
+	size_t count = desired_cluster_objects(b->desired, b->lc->cluster_id, RESOURCE_REMOTE, &remotes), i;
 	int err = 0;
 
-	for (i = 0; !err && i < b->desired->object_count; i++) {
-		const struct desired_object *remote = &b->desired->objects[i];
+	for (i = 0; !err && i < count; i++) {
+		const struct desired_object *remote = remotes[i];
 
-		if (remote->kind != RESOURCE_REMOTE || remote->absent || !remote->remote_cluster ||
-		    strcmp(remote->cluster, b->lc->cluster_id) != 0)
+		if (remote->absent || !remote->remote_cluster)
 			continue;
 		err = check_far_roles(b, remote);
 		/* the far side's live roles are needed: unread, a role may well exist there */
