@@ -293,6 +293,21 @@ static void loader_dispose(struct loader *l)
 	free(l->refs);
 }
 
+/* The objects array grew by doubling: it is given back its slack before the
+ * index points into it for good. */
+static int fit_objects(struct desired_state *s)
+{
+	struct desired_object *fitted;
+
+	if (!s->object_count)
+		return 0;
+	fitted = realloc(s->objects, s->object_count * sizeof(*fitted));
+	if (!fitted)
+		return -ENOMEM;
+	s->objects = fitted;
+	return 0;
+}
+
 static int load(struct desired_state **out, const char *const *paths, size_t path_count,
 		const char *name, const char *data, size_t len, bool placeholders, struct diag_list *diags)
 {
@@ -327,6 +342,8 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 		check_references(&l);
 		err = l.err;
 	}
+	if (!err)
+		err = fit_objects(l.state);
 	if (!err)
 		err = object_index_finish(l.state->index, l.state->objects, l.state->object_count);
 	if (!err && diags->errors > errors)

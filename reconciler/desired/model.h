@@ -80,9 +80,9 @@ enum resource_kind {
 /* One remote, role or user declared on one cluster. */
 struct desired_object {
 	enum resource_kind kind;
+	bool absent;   /* declared `absent`: delete it */
 	char *cluster; /* id of the cluster that holds the object */
 	char *name;    /* remote alias, role name or username */
-	bool absent;   /* declared `absent`: delete it */
 	/* The object's body, NULL when absent:
 	 * - remote: a flat object of the keys under cluster.remote.<alias>., e.g.
 	 *   {"mode":"sniff","seeds":["127.0.0.1:9300"],"skip_unavailable":true,
