@@ -21,6 +21,8 @@ struct body_table {
 /* The type without the flags (reference, constant key) that say nothing of the value. */
 #define VALUE_TYPE(item) ((item)->type & 0xFF)
 
+#define HASH_SEED 0xcbf29ce484222325ULL
+
 /* FNV-1a over everything a printer shows: types, keys, values, in order. */
 static uint64_t mix(uint64_t h, const void *data, size_t len)
 {
@@ -113,26 +115,57 @@ static int reserve(struct body_table *t)
 	return 0;
 }
 
-int body_table_intern(struct body_table *table, cJSON **json)
+/* The table's tree equal to json (hash its hash), or the empty entry where it would go. */
+static struct entry *find(const struct body_table *t, uint64_t hash, const cJSON *json)
 {
-	uint64_t hash = hash_tree(0xcbf29ce484222325ULL, *json);
 	struct entry *e;
 	size_t i;
+
+	for (i = (size_t)hash & t->mask; (e = &t->entries[i])->json; i = (i + 1) & t->mask)
+		if (e->hash == hash && same_tree(e->json, json))
+			break;
+	return e;
+}
+
+int body_table_intern(struct body_table *table, cJSON **json)
+{
+	uint64_t hash = hash_tree(HASH_SEED, *json);
+	struct entry *e;
 	int err = reserve(table);
 
 	if (err)
 		return err;
-	for (i = (size_t)hash & table->mask; (e = &table->entries[i])->json; i = (i + 1) & table->mask) {
-		if (e->hash == hash && same_tree(e->json, *json)) {
-			if (e->json != *json)
-				cJSON_Delete(*json);
-			*json = e->json;
-			return 0;
-		}
+	e = find(table, hash, *json);
+	if (e->json) {
+		if (e->json != *json)
+			cJSON_Delete(*json);
+		*json = e->json;
+		return 0;
 	}
 	e->hash = hash;
 	e->json = *json;
 	table->used++;
+	return 0;
+}
+
+int body_table_intern_string(struct body_table *table, const char *s, const char **out)
+{
+	/* looked up as it is; copied only when it is new */
+	cJSON probe = { .type = cJSON_String, .valuestring = (char *)s };
+	uint64_t hash = hash_tree(HASH_SEED, &probe);
+	struct entry *e;
+	int err = reserve(table);
+
+	if (err)
+		return err;
+	e = find(table, hash, &probe);
+	if (!e->json) {
+		if (!(e->json = cJSON_CreateString(s)))
+			return -ENOMEM;
+		e->hash = hash;
+		table->used++;
+	}
+	*out = e->json->valuestring;
 	return 0;
 }
 

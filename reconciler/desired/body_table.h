@@ -1,6 +1,7 @@
 /* body_table: one copy of each distinct JSON tree of a desired state (object
- * bodies, lists of sensitive paths). A fleet declares the same roles on many
- * clusters; interned, the desired state is as big as what is distinct.
+ * bodies, lists of sensitive paths) and of each name (cluster ids and object
+ * names). A fleet declares the same roles on many clusters; interned, the
+ * desired state is as big as what is distinct.
  *
  * The table owns the trees it holds; objects borrow them, read-only, for as
  * long as the desired_state (which owns the table) lives. Two trees are the
@@ -24,7 +25,11 @@ void body_table_free(struct body_table *table);
  * the caller's. */
 int body_table_intern(struct body_table *table, cJSON **json);
 
-/* How many distinct trees the table holds. */
+/* Sets *out to the table's copy of the string s (a string node of the table,
+ * which owns it). Returns 0 or -ENOMEM. */
+int body_table_intern_string(struct body_table *table, const char *s, const char **out);
+
+/* How many distinct trees (and strings) the table holds. */
 size_t body_table_count(const struct body_table *table);
 
 #endif

@@ -18,8 +18,9 @@ struct desired_object *new_object(struct loader *l, enum resource_kind kind,
 	if (!o)
 		return NULL;
 	o->kind = kind;
-	o->cluster = dup_or_oom(l, cluster->text);
-	o->name = dup_or_oom(l, name->text);
+	if (desired_state_intern_name(l->state, cluster->text, &o->cluster) ||
+	    desired_state_intern_name(l->state, name->text, &o->name))
+		oom(l);
 	o->pos = pos_of(l, name);
 	l->sensitive = cJSON_CreateArray();
 	if (!l->sensitive)

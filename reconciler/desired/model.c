@@ -30,10 +30,9 @@ static void cluster_config_dispose(struct cluster_config *c)
 	free(c->expect_cluster_uuid);
 }
 
+/* The trees and names are the body table's. */
 static void desired_object_dispose(struct desired_object *o)
 {
-	free(o->cluster);
-	free(o->name);
 	free(o->remote_cluster);
 	secret_free(o->password);
 	secret_free(o->password_hash);
@@ -102,6 +101,13 @@ int desired_state_intern(struct desired_state *state, cJSON **json)
 	if (!state->bodies && !(state->bodies = body_table_new()))
 		return -ENOMEM;
 	return body_table_intern(state->bodies, json);
+}
+
+int desired_state_intern_name(struct desired_state *state, const char *s, const char **out)
+{
+	if (!state->bodies && !(state->bodies = body_table_new()))
+		return -ENOMEM;
+	return body_table_intern_string(state->bodies, s, out);
 }
 
 int desired_state_index(struct desired_state *state)

@@ -6,8 +6,9 @@
  * can name the place in their messages; the YAML text and trees themselves are
  * gone once loading ends.
  *
- * The JSON trees of objects (body, sensitive_paths) are interned: objects with
- * equal trees share one, owned by the state's body table. They are read-only
+ * The JSON trees of objects (body, sensitive_paths) and their cluster ids and
+ * names are interned: objects with equal ones share one copy, owned by the
+ * state's body table. They are read-only
  * for everyone: whoever needs a changed body works on a cJSON_Duplicate(). */
 #ifndef ESR_DESIRED_MODEL_H
 #define ESR_DESIRED_MODEL_H
@@ -81,8 +82,9 @@ enum resource_kind {
 struct desired_object {
 	enum resource_kind kind;
 	bool absent;   /* declared `absent`: delete it */
-	char *cluster; /* id of the cluster that holds the object */
-	char *name;    /* remote alias, role name or username */
+	/* Both interned like body: one copy of each distinct string, owned by the state. */
+	const char *cluster; /* id of the cluster that holds the object */
+	const char *name;    /* remote alias, role name or username */
 	/* The object's body, NULL when absent:
 	 * - remote: a flat object of the keys under cluster.remote.<alias>., e.g.
 	 *   {"mode":"sniff","seeds":["127.0.0.1:9300"],"skip_unavailable":true,
@@ -135,7 +137,8 @@ struct desired_state {
 	/* All remotes, roles and users, in file order. */
 	struct desired_object *objects;
 	size_t object_count;
-	/* Owns the objects' JSON trees, one of each distinct tree (desired_state_intern). */
+	/* Owns the objects' JSON trees and names, one of each distinct one
+	 * (desired_state_intern, desired_state_intern_name). */
 	struct body_table *bodies;
 	/* The lookups of objects (desired_find_object, desired_cluster_objects),
 	 * built by desired_state_index() once objects no longer moves. */
@@ -156,6 +159,8 @@ void desired_state_free(struct desired_state *state);
  * objects. Returns 0, or -ENOMEM with *json still the caller's. The loader
  * interns every body; a state built by hand (tests) does the same. */
 int desired_state_intern(struct desired_state *state, cJSON **json);
+/* The same for a string: *out is the state's copy of s. Returns 0 or -ENOMEM. */
+int desired_state_intern_name(struct desired_state *state, const char *s, const char **out);
 
 /* Builds the lookups over state->objects, which must not move afterwards; the
  * loader calls it, a state built by hand calls it once its objects are in

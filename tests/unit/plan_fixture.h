@@ -124,8 +124,9 @@ static inline struct desired_state *fixture_desired(const char *text)
 		cJSON *own_body, *own_sensitive;
 
 		o->kind = fixture_kind(fixture_string(item, "kind"));
-		o->cluster = fixture_strdup(fixture_string(item, "cluster") ? fixture_string(item, "cluster") : "local");
-		o->name = fixture_strdup(fixture_string(item, "name"));
+		assert_int_equal(desired_state_intern_name(d, fixture_string(item, "cluster") ? fixture_string(item, "cluster")
+											       : "local", &o->cluster), 0);
+		assert_int_equal(desired_state_intern_name(d, fixture_string(item, "name"), &o->name), 0);
 		o->absent = cJSON_IsString(body) && !strcmp(body->valuestring, "absent");
 		own_body = o->absent ? NULL : (body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject());
 		own_sensitive = sensitive ? cJSON_Duplicate(sensitive, 1) : cJSON_CreateArray();

@@ -775,8 +775,11 @@ static void identical_bodies_are_stored_once(void **state)
 	assert_int_equal(load_files(&s, &diags, names, texts, 2), 0);
 	ra = object_on(s, RESOURCE_ROLE, "a", "r");
 	rb = object_on(s, RESOURCE_ROLE, "b", "r");
-	/* the same role on two clusters: one tree */
+	/* the same role on two clusters: one tree, one name */
 	assert_ptr_equal(ra->body, rb->body);
+	assert_ptr_equal(ra->name, rb->name);
+	assert_ptr_equal(ra->cluster, object_on(s, RESOURCE_ROLE, "a", "other")->cluster);
+	assert_string_equal(rb->cluster, "b");
 	/* a different value, a different order of keys, a different type: apart,
 	 * since sharing must never change what a printer shows */
 	assert_ptr_not_equal(ra->body, object_on(s, RESOURCE_ROLE, "a", "other")->body);
