@@ -1,5 +1,7 @@
-/* cross_file: the checks that need every file read (duplicates, references),
- * and the order diagnostics are shown in. */
+/* cross_file: the checks across files (names declared again, each time a file
+ * has been read; references, once every file is read) and the order
+ * diagnostics are shown in. The files' text is gone by the time references are
+ * checked: a reference carries its own source line. */
 #include "desired/loader_internal.h"
 
 #include <stdlib.h>

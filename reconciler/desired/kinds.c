@@ -4,8 +4,6 @@
 #include "desired/loader_internal.h"
 
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "desired/object_index.h"
 

@@ -197,7 +197,7 @@ static int load_one(struct loader *l, const char *path, const char *data, size_t
 		return err;
 	l->file = file;
 	err = ydoc_load(&doc, path, data, len, &stream, l->placeholders, l->diags);
-	l->doc = NULL; /* the streamed entries' file, freed on error */
+	l->doc = NULL; /* set by the streamed entries; on error the file is gone already */
 	if (err == -ENOMEM || l->err)
 		return l->err ? l->err : err;
 	if (err)
