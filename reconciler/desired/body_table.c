@@ -1,6 +1,7 @@
 #include "desired/body_table.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,7 +68,9 @@ static bool same_tree(const cJSON *a, const cJSON *b)
 		return false;
 	if ((type == cJSON_String || type == cJSON_Raw) && !same_text(a->valuestring, b->valuestring))
 		return false;
-	if (type == cJSON_Number && memcmp(&a->valuedouble, &b->valuedouble, sizeof(a->valuedouble)) != 0)
+	/* 0 and -0 print apart; NaN equals nothing, so it is never shared */
+	if (type == cJSON_Number &&
+	    (a->valuedouble != b->valuedouble || signbit(a->valuedouble) != signbit(b->valuedouble)))
 		return false;
 	for (a = a->child, b = b->child; a && b; a = a->next, b = b->next)
 		if (!same_tree(a, b))

@@ -93,9 +93,10 @@ static uint64_t rehash_object(const void *ctx, size_t position)
 	return hash_object((const struct desired_object *)ctx + position);
 }
 
+/* Called only for a position in the table, which ctx (the lists) then holds. */
 static uint64_t rehash_cluster(const void *ctx, size_t position)
 {
-	return hash_cluster(((const struct cluster_lists *)ctx)[position].cluster);
+	return hash_cluster(((const struct cluster_lists *)ctx)[position].cluster); /* NOLINT(clang-analyzer-core.NullDereference) */
 }
 
 static bool same_key(const struct desired_object *o, enum resource_kind kind, const char *cluster,
@@ -162,54 +163,57 @@ int object_index_add(struct object_index *index, const struct desired_object *ob
 	return 0;
 }
 
+/* The position in index->lists of the cluster's lists, added when new. */
+static int cluster_at(struct object_index *index, const char *cluster, size_t *at)
+{
+	struct cluster_lists *grown;
+	size_t i;
+	int err = slots_reserve(&index->clusters, rehash_cluster, index->lists);
+
+	if (err)
+		return err;
+	i = cluster_slot(&index->clusters, index->lists, cluster);
+	if (!index->clusters.slot[i]) {
+		grown = realloc(index->lists, (index->list_count + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		index->lists = grown;
+		memset(&grown[index->list_count], 0, sizeof(*grown));
+		grown[index->list_count].cluster = cluster;
+		index->clusters.slot[i] = (uint32_t)++index->list_count;
+		index->clusters.used++;
+	}
+	*at = index->clusters.slot[i] - 1;
+	return 0;
+}
+
 /* Two passes over the objects: count per (cluster, kind), then place each
  * pointer in its range, so that every list keeps the file order. */
 int object_index_finish(struct object_index *index, const struct desired_object *objects, size_t count)
 {
-	struct cluster_lists *lists = NULL, *grown;
-	size_t i, j, next = 0, *fill = NULL;
+	size_t i, j, at, next = 0, *fill = NULL;
 	int err = 0;
 
-	index->items = calloc(count ? count : 1, sizeof(*index->items));
+	index->items = calloc(count ? count : 1, sizeof(*index->items)); /* NOLINT(bugprone-sizeof-expression): pointers */
 	if (!index->items)
 		return -ENOMEM;
-	for (i = 0; i < count; i++) {
-		err = slots_reserve(&index->clusters, rehash_cluster, lists);
-		if (err)
-			goto done;
-		j = cluster_slot(&index->clusters, lists, objects[i].cluster);
-		if (!index->clusters.slot[j]) {
-			grown = realloc(lists, (index->list_count + 1) * sizeof(*lists));
-			if (!grown) {
-				err = -ENOMEM;
-				goto done;
-			}
-			lists = grown;
-			memset(&lists[index->list_count], 0, sizeof(*lists));
-			lists[index->list_count].cluster = objects[i].cluster;
-			index->clusters.slot[j] = (uint32_t)++index->list_count;
-			index->clusters.used++;
-		}
-		lists[index->clusters.slot[j] - 1].count[objects[i].kind]++;
+	for (i = 0; !err && i < count; i++) {
+		err = cluster_at(index, objects[i].cluster, &at);
+		if (!err)
+			index->lists[at].count[objects[i].kind]++;
 	}
-	fill = calloc(index->list_count * RESOURCE_KIND_COUNT + 1, sizeof(*fill));
-	if (!fill) {
+	if (!err && !(fill = calloc(index->list_count * RESOURCE_KIND_COUNT + 1, sizeof(*fill))))
 		err = -ENOMEM;
-		goto done;
-	}
-	for (i = 0; i < index->list_count; i++)
+	for (i = 0; !err && i < index->list_count; i++)
 		for (j = 0; j < RESOURCE_KIND_COUNT; j++) {
-			lists[i].start[j] = next;
+			index->lists[i].start[j] = next;
 			fill[i * RESOURCE_KIND_COUNT + j] = next;
-			next += lists[i].count[j];
+			next += index->lists[i].count[j];
 		}
-	for (i = 0; i < count; i++) {
-		size_t at = index->clusters.slot[cluster_slot(&index->clusters, lists, objects[i].cluster)] - 1;
-
+	for (i = 0; !err && i < count; i++) {
+		at = index->clusters.slot[cluster_slot(&index->clusters, index->lists, objects[i].cluster)] - 1;
 		index->items[fill[at * RESOURCE_KIND_COUNT + objects[i].kind]++] = &objects[i];
 	}
-done:
-	index->lists = lists;
 	free(fill);
 	return err;
 }
