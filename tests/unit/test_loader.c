@@ -758,11 +758,13 @@ static void identical_bodies_are_stored_once(void **state)
 		"    reordered: { metadata: { team: x }, cluster: [monitor] }\n"
 		"    other: { cluster: [monitor], metadata: { team: y } }\n"
 		"    typed: { metadata: { n: 1 } }\n"
+		"    zero: { metadata: { n: 0.0 } }\n"
 		"users:\n  a:\n    u: { password: pw-a-secret, roles: [r], full_name: \"${ESR_TEST_FULL}\",\n"
 		"         metadata: { credentials: shared-secret } }\n",
 		"version: 1\nclusters:\n  b: { url: https://h:2 }\n"
 		"roles:\n  b:\n    r: { cluster: [monitor], metadata: { team: x } }\n"
 		"    typed: { metadata: { n: \"1\" } }\n"
+		"    zero: { metadata: { n: -0.0 } }\n"
 		"users:\n  b:\n    u: { password: pw-b-secret, roles: [r], full_name: Full Name,\n"
 		"         metadata: { credentials: shared-secret } }\n",
 	};
@@ -786,6 +788,8 @@ static void identical_bodies_are_stored_once(void **state)
 	assert_ptr_not_equal(ra->body, object_on(s, RESOURCE_ROLE, "a", "reordered")->body);
 	assert_ptr_not_equal(object_on(s, RESOURCE_ROLE, "a", "typed")->body,
 			     object_on(s, RESOURCE_ROLE, "b", "typed")->body);
+	assert_ptr_not_equal(object_on(s, RESOURCE_ROLE, "a", "zero")->body,
+			     object_on(s, RESOURCE_ROLE, "b", "zero")->body);
 	/* equal bodies, a value from ${...} in one: shared; so is the list of their
 	 * secret paths (a secret's place follows from the keys), and the empty one */
 	ua = object_on(s, RESOURCE_USER, "a", "u");
