@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 struct entry {
 	uint64_t hash;
 	cJSON *json; /* NULL: empty */
@@ -22,37 +24,26 @@ struct body_table {
 /* The type without the flags (reference, constant key) that say nothing of the value. */
 #define VALUE_TYPE(item) ((item)->type & 0xFF)
 
-#define HASH_SEED 0xcbf29ce484222325ULL
-
-/* FNV-1a over everything a printer shows: types, keys, values, in order. */
-static uint64_t mix(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
+/* Over everything a printer shows: types, keys, values, in order. */
 static uint64_t hash_tree(uint64_t h, const cJSON *item)
 {
 	const cJSON *child;
 	int type = VALUE_TYPE(item);
+	uint64_t bits;
 
-	h = mix(h, &type, sizeof(type));
+	h = hash_word(h, (uint64_t)type);
 	if (item->string)
-		h = mix(h, item->string, strlen(item->string) + 1);
-	if ((type == cJSON_String || type == cJSON_Raw) && item->valuestring)
-		h = mix(h, item->valuestring, strlen(item->valuestring) + 1);
-	else if (type == cJSON_Number)
-		h = mix(h, &item->valuedouble, sizeof(item->valuedouble));
+		h = hash_bytes(h, item->string, strlen(item->string) + 1);
+	if ((type == cJSON_String || type == cJSON_Raw) && item->valuestring) {
+		h = hash_bytes(h, item->valuestring, strlen(item->valuestring) + 1);
+	} else if (type == cJSON_Number) {
+		memcpy(&bits, &item->valuedouble, sizeof(bits));
+		h = hash_word(h, bits);
+	}
 	for (child = item->child; child; child = child->next)
 		h = hash_tree(h, child);
 	/* the end of a container, so that [[1],2] and [[1,2]] differ */
-	return mix(h, "]", 1);
+	return hash_word(h, UINT64_MAX);
 }
 
 static bool same_text(const char *a, const char *b)

@@ -61,8 +61,8 @@ void desired_state_free(struct desired_state *state)
 	for (i = 0; i < state->object_count; i++)
 		desired_object_dispose(&state->objects[i]);
 	free(state->objects);
-	body_table_free(state->bodies);
 	object_index_free(state->index);
+	body_table_free(state->bodies);
 	free_strings(state->files, state->file_count);
 	free_strings(state->unresolved, state->unresolved_count);
 	free(state->policy.owner);

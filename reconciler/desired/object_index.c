@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 /* Open addressing with linear probing; a slot holds a position + 1 (0: empty)
  * and the table is kept at most half full. */
 struct slots {
@@ -28,20 +30,6 @@ struct object_index {
 	size_t list_count;
 	const struct desired_object **items;
 };
-
-/* FNV-1a: short keys, no adversary to fear (the keys are the operator's own names). */
-static uint64_t hash_bytes(uint64_t h, const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define HASH_SEED 0xcbf29ce484222325ULL
 
 static uint64_t hash_key(enum resource_kind kind, const char *cluster, const char *name)
 {
