@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "es/live.h"
 #include "plan/plan.h"
@@ -16,16 +15,16 @@ int verify_split(struct cluster_outcome *outcome, const struct desired_state *de
 {
 	const struct kind_settle *rule = plan_kind_settle(kind);
 	struct settlement *settlement = &outcome->settle[kind];
-	const struct desired_object *object;
-	size_t i;
+	const struct desired_object *object, *const *declared;
+	size_t count = desired_cluster_objects(desired, outcome->cluster_id, kind, &declared), i;
 	int err = 0;
 
 	if (!rule)
 		return 0;
 	settlement_clear(settlement);
-	for (i = 0; i < desired->object_count && !err; i++) {
-		object = &desired->objects[i];
-		if (object->kind != kind || object->absent || strcmp(object->cluster, outcome->cluster_id) != 0)
+	for (i = 0; i < count && !err; i++) {
+		object = declared[i];
+		if (object->absent)
 			continue;
 		if (rule->settled(answer, object->name))
 			err = strlist_append(&settlement->settled, &settlement->settled_count, object->name);
@@ -72,6 +71,8 @@ int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_clien
 		long wait_ms, const atomic_bool *stop)
 {
 	const struct kind_settle *rule = plan_kind_settle(kind);
+	const struct desired_object *const *declared;
+	size_t count = desired_cluster_objects(desired, outcome->cluster_id, kind, &declared);
 	struct es_response response;
 	char **names = NULL, *errmsg = NULL, *path = NULL;
 	size_t name_count = 0, i;
@@ -83,12 +84,9 @@ int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_clien
 		return 0;
 	if (version)
 		live_parse_version(&major, &minor, version);
-	for (i = 0; !err && i < desired->object_count; i++) {
-		const struct desired_object *o = &desired->objects[i];
-
-		if (o->kind == kind && !o->absent && !strcmp(o->cluster, outcome->cluster_id))
-			err = strlist_append(&names, &name_count, o->name);
-	}
+	for (i = 0; !err && i < count; i++)
+		if (!declared[i]->absent)
+			err = strlist_append(&names, &name_count, declared[i]->name);
 	if (!err)
 		err = rule->path(&path, names, name_count, major, minor);
 	for (; !err;) {

@@ -17,8 +17,9 @@
  * remotes points at (`cluster:`), whose transport addresses may give the seeds. */
 static int clusters_to_read(const char ***out, size_t *count_out, const struct watch_pass_options *opts)
 {
-	const struct desired_state *desired = opts->desired;
-	const char **ids = calloc(desired->object_count + 1, sizeof(*ids));
+	const struct desired_object *const *remotes;
+	size_t remote_count = desired_cluster_objects(opts->desired, opts->cluster_id, RESOURCE_REMOTE, &remotes);
+	const char **ids = calloc(remote_count + 1, sizeof(*ids));
 	size_t count = 0, i, j;
 
 	*out = NULL;
@@ -26,11 +27,10 @@ static int clusters_to_read(const char ***out, size_t *count_out, const struct w
 	if (!ids)
 		return -ENOMEM;
 	ids[count++] = opts->cluster_id;
-	for (i = 0; i < desired->object_count; i++) {
-		const struct desired_object *o = &desired->objects[i];
+	for (i = 0; i < remote_count; i++) {
+		const struct desired_object *o = remotes[i];
 
-		if (o->kind != RESOURCE_REMOTE || o->absent || !o->remote_cluster ||
-		    strcmp(o->cluster, opts->cluster_id) != 0)
+		if (o->absent || !o->remote_cluster)
 			continue;
 		for (j = 0; j < count && strcmp(ids[j], o->remote_cluster) != 0; j++)
 			;

@@ -1,26 +1,17 @@
-/* cross_file: the checks that need every file read (duplicates, references),
- * and the order diagnostics are shown in. */
+/* cross_file: the checks across files (names declared again, each time a file
+ * has been read; references, once every file is read) and the order
+ * diagnostics are shown in. The files' text is gone by the time references are
+ * checked: a reference carries its own source line. */
 #include "desired/loader_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const struct ydoc *doc_of(const struct loader *l, const char *file)
+/* The second definition is always in the file being read, whose lines are at hand. */
+void report_twice(struct loader *l, const struct src_pos *first, const struct src_pos *again,
+		  const char *what)
 {
-	size_t i;
-
-	for (i = 0; i < l->doc_count; i++)
-		if (!strcmp(ydoc_path(l->docs[i]), file))
-			return l->docs[i];
-	return NULL;
-}
-
-/* Reports a second definition at its place, naming the first. */
-static void report_twice(struct loader *l, const struct src_pos *first, const struct src_pos *again,
-			 const char *what)
-{
-	const struct ydoc *doc = doc_of(l, again->file);
-	char *source = doc ? ydoc_source_line(doc, again->line) : NULL;
+	char *source = l->doc ? ydoc_source_line(l->doc, again->line) : NULL;
 
 	if (diag_add(l->diags, DIAG_ERROR, again->file, again->line, again->column,
 		     "duplicate-definition", NULL, source, "%s is defined twice: %s:%d:%d and %s:%d:%d",
@@ -30,32 +21,19 @@ static void report_twice(struct loader *l, const struct src_pos *first, const st
 	free(source);
 }
 
-static int compare_objects(const void *a, const void *b)
-{
-	const struct desired_object *const *pa = a, *const *pb = b;
-	const struct desired_object *x = *pa, *y = *pb;
-	int c;
-
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	if ((c = strcmp(x->cluster, y->cluster)) || (c = strcmp(x->name, y->name)))
-		return c;
-	return x < y ? -1 : x > y;
-}
-
-/* Names declared twice among `count` items of `size` bytes, each with a name
- * (char *) and a src_pos at the given offsets. The sections are maps, so a
- * repeat can only come from another file; the lists are short (clusters,
- * authorities), so pairwise comparison is fine. */
-static void check_duplicate_names(struct loader *l, const void *items, size_t count, size_t size,
-				  size_t name_offset, size_t pos_offset, const char *label)
+/* Names of items[from..count) (the file being read) declared before, among
+ * items of `size` bytes, each with a name (char *) and a src_pos at the given
+ * offsets. The sections are maps, so a repeat can only come from another file;
+ * the lists are short (clusters, authorities), so pairwise comparison is fine. */
+static void check_duplicate_names(struct loader *l, const void *items, size_t from, size_t count,
+				  size_t size, size_t name_offset, size_t pos_offset, const char *label)
 {
 	const char *base = items;
 	struct buf what;
 	size_t i, j;
 
 	buf_init(&what, BUF_SMALL_MAX);
-	for (i = 0; i < count; i++) {
+	for (i = from; i < count; i++) {
 		const char *name = *(char *const *)(const void *)(base + i * size + name_offset);
 
 		for (j = 0; j < i; j++) {
@@ -72,57 +50,28 @@ static void check_duplicate_names(struct loader *l, const void *items, size_t co
 	buf_dispose(&what);
 }
 
-void check_duplicates(struct loader *l)
+void check_file_duplicates(struct loader *l, size_t clusters_before, size_t authorities_before,
+			   size_t trust_clusters_before)
 {
-	struct desired_state *s = l->state;
-	struct desired_object **sorted;
-	struct buf what;
-	size_t i;
+	const struct desired_state *s = l->state;
 
-	buf_init(&what, BUF_SMALL_MAX);
-	check_duplicate_names(l, s->clusters, s->cluster_count, sizeof(*s->clusters),
+	check_duplicate_names(l, s->clusters, clusters_before, s->cluster_count, sizeof(*s->clusters),
 			      offsetof(struct cluster_config, id), offsetof(struct cluster_config, pos),
 			      "cluster");
-	check_duplicate_names(l, s->authorities, s->authority_count, sizeof(*s->authorities),
-			      offsetof(struct trust_authority, name),
+	check_duplicate_names(l, s->authorities, authorities_before, s->authority_count,
+			      sizeof(*s->authorities), offsetof(struct trust_authority, name),
 			      offsetof(struct trust_authority, pos), "trust authority");
-	check_duplicate_names(l, s->trust_clusters, s->trust_cluster_count,
+	check_duplicate_names(l, s->trust_clusters, trust_clusters_before, s->trust_cluster_count,
 			      sizeof(*s->trust_clusters), offsetof(struct trust_cluster, cluster),
 			      offsetof(struct trust_cluster, pos), "trust for cluster");
-	if (l->doc_count > 1 && s->object_count > 1) {
-		sorted = malloc(s->object_count * sizeof(*sorted)); /* NOLINT(bugprone-sizeof-expression): pointers */
-		if (!sorted) {
-			oom(l);
-			goto done;
-		}
-		for (i = 0; i < s->object_count; i++)
-			sorted[i] = &s->objects[i];
-		qsort(sorted, s->object_count, sizeof(*sorted), compare_objects); /* NOLINT(bugprone-sizeof-expression) */
-		for (i = 1; i < s->object_count; i++) {
-			const struct desired_object *a = sorted[i - 1], *b = sorted[i];
-
-			/* twice in one file is a duplicate key, already reported */
-			if (a->kind != b->kind || strcmp(a->cluster, b->cluster) != 0 ||
-			    strcmp(a->name, b->name) != 0 || a->pos.file == b->pos.file)
-				continue;
-			buf_reset(&what);
-			buf_printf(&what, "%s [%s] on cluster [%s]", resource_kind_name(b->kind), b->name,
-				   b->cluster);
-			report_twice(l, &a->pos, &b->pos, what.data);
-		}
-		free(sorted);
-	}
-done:
-	buf_dispose(&what);
 }
 
 void check_references(struct loader *l)
 {
 	const struct desired_state *s = l->state;
-	const struct ydoc *doc;
 	const char **names;
 	size_t i, j, count;
-	char *hint, *source;
+	char *hint;
 
 	count = s->cluster_count > s->authority_count ? s->cluster_count : s->authority_count;
 	names = malloc((count ? count : 1) * sizeof(*names));
@@ -143,16 +92,13 @@ void check_references(struct loader *l)
 		if (found)
 			continue;
 		hint = r->hidden ? NULL : hint_did_you_mean(r->name, names, count);
-		doc = doc_of(l, r->file);
-		source = doc ? ydoc_source_line(doc, r->line) : NULL;
 		if (diag_add(l->diags, DIAG_ERROR, r->file, r->line, r->column, "undefined-reference",
 			     hint ? hint : cluster ? "declare it under clusters"
 						   : "declare it under trust.authorities",
-			     source, "%s names %s [%s], which is not declared under %s", r->context,
+			     r->source, "%s names %s [%s], which is not declared under %s", r->context,
 			     cluster ? "cluster" : "authority", r->hidden ? SECRET_PLACEHOLDER : r->name,
 			     cluster ? "clusters" : "trust.authorities"))
 			oom(l);
-		free(source);
 		free(hint);
 	}
 	free(names);

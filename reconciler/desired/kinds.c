@@ -3,6 +3,10 @@
  * to its kind's loader. */
 #include "desired/loader_internal.h"
 
+#include <stdint.h>
+
+#include "desired/object_index.h"
+
 struct desired_object *new_object(struct loader *l, enum resource_kind kind,
 				  const struct ynode *cluster, const struct ynode *name)
 {
@@ -12,11 +16,12 @@ struct desired_object *new_object(struct loader *l, enum resource_kind kind,
 	if (!o)
 		return NULL;
 	o->kind = kind;
-	o->cluster = dup_or_oom(l, cluster->text);
-	o->name = dup_or_oom(l, name->text);
+	if (desired_state_intern_name(l->state, cluster->text, &o->cluster) ||
+	    desired_state_intern_name(l->state, name->text, &o->name))
+		oom(l);
 	o->pos = pos_of(l, name);
-	o->sensitive_paths = cJSON_CreateArray();
-	if (!o->sensitive_paths)
+	l->sensitive = cJSON_CreateArray();
+	if (!l->sensitive)
 		oom(l);
 	return o;
 }
@@ -33,24 +38,23 @@ struct desired_object *new_object_with_body(struct loader *l, enum resource_kind
 	o->absent = is_absent(body);
 	if (o->absent)
 		return NULL;
-	o->body = cJSON_CreateObject();
-	if (!o->body) {
+	l->body = cJSON_CreateObject();
+	if (!l->body) {
 		oom(l);
 		return NULL;
 	}
 	return o;
 }
 
-void put_json(struct loader *l, struct desired_object *o, const char *key,
-	      const struct ynode *value)
+void put_json(struct loader *l, const char *key, const struct ynode *value)
 {
 	struct json_path where = { NULL, key, 0 };
 	cJSON *json;
 
-	if (!o->body)
+	if (!l->body)
 		return;
-	json = to_json(l, value, &where, o->sensitive_paths);
-	if (!json || !cJSON_AddItemToObject(o->body, key, json)) {
+	json = to_json(l, value, &where, l->sensitive);
+	if (!json || !cJSON_AddItemToObject(l->body, key, json)) {
 		cJSON_Delete(json);
 		oom(l);
 	}
@@ -69,15 +73,74 @@ void kind_sections(const char *out[RESOURCE_KIND_COUNT])
 		out[kind] = resource_kind_section((enum resource_kind)kind);
 }
 
+/* Takes a tree the loader built into the state's body table; NULL stays NULL. */
+static const cJSON *intern(struct loader *l, cJSON **json)
+{
+	const cJSON *shared = NULL;
+
+	if (*json && !l->err) {
+		if (desired_state_intern(l->state, json))
+			oom(l);
+		else
+			shared = *json;
+	}
+	if (!shared)
+		cJSON_Delete(*json);
+	*json = NULL;
+	return shared;
+}
+
+/* Interns the body and sensitive paths of the object added last (when one was
+ * added since the state held `count_before` objects) and indexes it; reports
+ * it when another file declared it already, while that file is still there to
+ * echo the line. */
+static void finish_object(struct loader *l, size_t count_before)
+{
+	struct desired_object *o;
+	const struct desired_object *first;
+	size_t at = l->state->object_count - 1, previous;
+	struct buf what;
+	int err;
+
+	if (l->state->object_count == count_before) {
+		cJSON_Delete(l->body);
+		cJSON_Delete(l->sensitive);
+		l->body = l->sensitive = NULL;
+		return;
+	}
+	o = &l->state->objects[at];
+	o->body = intern(l, &l->body);
+	o->sensitive_paths = intern(l, &l->sensitive);
+	if (l->err)
+		return;
+	err = object_index_add(l->state->index, l->state->objects, at, &previous);
+	if (err) {
+		l->err = err;
+		return;
+	}
+	first = previous == SIZE_MAX ? NULL : &l->state->objects[previous];
+	/* twice in one file is a duplicate key, reported while parsing */
+	if (!first || first->pos.file == o->pos.file)
+		return;
+	buf_init(&what, BUF_SMALL_MAX);
+	if (buf_printf(&what, "%s [%s] on cluster [%s]", resource_kind_name(o->kind), o->name, o->cluster))
+		oom(l);
+	else
+		report_twice(l, &first->pos, &o->pos, what.data);
+	buf_dispose(&what);
+}
+
 static void load_entry(struct loader *l, enum resource_kind kind, const struct ynode *cluster,
 		       const struct ynode *name, const struct ynode *body)
 {
+	size_t count_before = l->state->object_count;
 	struct path p;
 
 	path_init(&p, resource_kind_section(kind));
 	path_child(&p, &p, cluster->text);
 	path_child(&p, &p, name->text);
 	desired_kinds[kind]->load(l, cluster, name, body, &p);
+	finish_object(l, count_before);
 }
 
 /* Mapping bodies were already read while parsing (stream_entry). */

@@ -99,7 +99,7 @@ static bool load_setting(struct loader *l, struct desired_object *o, const struc
 			return false;
 		break;
 	}
-	put_json(l, o, s->key, node);
+	put_json(l, s->key, node);
 	return true;
 }
 

@@ -238,8 +238,8 @@ static void load_role(struct loader *l, const struct ynode *cluster, const struc
 		return;
 	o->absent = is_absent(body);
 	if (!o->absent && l->diags->errors == errors) {
-		o->body = to_json(l, body, NULL, o->sensitive_paths);
-		if (!o->body)
+		l->body = to_json(l, body, NULL, l->sensitive);
+		if (!l->body)
 			oom(l);
 	}
 }

@@ -70,17 +70,17 @@ static void load_user_body(struct loader *l, struct desired_object *o, const str
 	} else {
 		path_child(&child, p, "roles");
 		if (want_string_list(l, node, &child, false, false))
-			put_json(l, o, "roles", node);
+			put_json(l, "roles", node);
 	}
 	if ((node = ynode_get(body, "full_name"))) {
 		path_child(&child, p, "full_name");
 		if (want_string(l, node, &child))
-			put_json(l, o, "full_name", node);
+			put_json(l, "full_name", node);
 	}
 	if ((node = ynode_get(body, "email"))) {
 		path_child(&child, p, "email");
 		if (want_string(l, node, &child))
-			put_json(l, o, "email", node);
+			put_json(l, "email", node);
 	}
 	if ((node = ynode_get(body, "metadata"))) {
 		size_t errors = l->diags->errors;
@@ -88,12 +88,12 @@ static void load_user_body(struct loader *l, struct desired_object *o, const str
 		path_child(&child, p, "metadata");
 		check_metadata(l, node, &child, "metadata keys may not start with [_]");
 		if (l->diags->errors == errors)
-			put_json(l, o, "metadata", node);
+			put_json(l, "metadata", node);
 	}
 	if ((node = ynode_get(body, "enabled"))) {
 		path_child(&child, p, "enabled");
 		if (want_bool(l, node, &child, &flag))
-			put_json(l, o, "enabled", node);
+			put_json(l, "enabled", node);
 	}
 }
 

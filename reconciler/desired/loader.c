@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "desired/loader_internal.h"
+#include "desired/object_index.h"
 #include "util/strlist.h"
 
 /* ---- the loader's context ---- */
@@ -62,8 +63,8 @@ char *dup_or_oom(struct loader *l, const char *s)
 	return copy;
 }
 
-/* Records a name to check once every file is read; copies what it needs, since
- * streamed subtrees are gone by then. */
+/* Records a name to check once every file is read; copies what it needs, the
+ * source line included, since the file is gone by then. */
 void add_ref(struct loader *l, enum ref_kind kind, const struct ynode *node,
 	     const char *fmt, ...)
 {
@@ -89,9 +90,11 @@ void add_ref(struct loader *l, enum ref_kind kind, const struct ynode *node,
 	r->line = node->line;
 	r->column = node->column;
 	r->context = buf_detach(&context);
-	if (!r->name || !r->context) {
+	r->source = ydoc_source_line(l->doc, node->line);
+	if (!r->name || !r->context || !r->source) {
 		free(r->name);
 		free(r->context);
+		free(r->source);
 		oom(l);
 		return;
 	}
@@ -174,13 +177,17 @@ static int add_file_name(struct loader *l, const char *path, const char **out)
 	return 0;
 }
 
-/* Parses and reads one file (data NULL: from disk). A file that does not parse
- * is reported and skipped, so every file's problems are shown at once. */
+/* Parses and reads one file (data NULL: from disk), then frees its text and
+ * tree. A file that does not parse is reported and skipped, so every file's
+ * problems are shown at once. */
 static int load_one(struct loader *l, const char *path, const char *data, size_t len)
 {
 	const char *sections[RESOURCE_KIND_COUNT];
 	struct ydoc_stream stream = { sections, RESOURCE_KIND_COUNT, stream_entry, l };
-	struct ydoc *doc = NULL, **grown;
+	const struct desired_state *s = l->state;
+	size_t clusters = s->cluster_count, authorities = s->authority_count;
+	size_t trust_clusters = s->trust_cluster_count;
+	struct ydoc *doc = NULL;
 	const char *file;
 	int err;
 
@@ -190,18 +197,16 @@ static int load_one(struct loader *l, const char *path, const char *data, size_t
 		return err;
 	l->file = file;
 	err = ydoc_load(&doc, path, data, len, &stream, l->placeholders, l->diags);
+	l->doc = NULL; /* set by the streamed entries; on error the file is gone already */
 	if (err == -ENOMEM || l->err)
 		return l->err ? l->err : err;
 	if (err)
 		return 0;
-	grown = grow(l->docs, l->doc_count, sizeof(*grown)); /* NOLINT(bugprone-sizeof-expression): pointers */
-	if (!grown) {
-		ydoc_free(doc);
-		return -ENOMEM;
-	}
-	l->docs = grown;
-	l->docs[l->doc_count++] = doc;
 	load_document(l, doc, file);
+	if (!l->err)
+		check_file_duplicates(l, clusters, authorities, trust_clusters);
+	ydoc_free(doc);
+	l->doc = NULL;
 	return l->err;
 }
 
@@ -278,14 +283,29 @@ static void loader_dispose(struct loader *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->doc_count; i++)
-		ydoc_free(l->docs[i]);
-	free(l->docs);
+	cJSON_Delete(l->body);
+	cJSON_Delete(l->sensitive);
 	for (i = 0; i < l->ref_count; i++) {
 		free(l->refs[i].name);
 		free(l->refs[i].context);
+		free(l->refs[i].source);
 	}
 	free(l->refs);
+}
+
+/* The objects array grew by doubling: it is given back its slack before the
+ * index points into it for good. */
+static int fit_objects(struct desired_state *s)
+{
+	struct desired_object *fitted;
+
+	if (!s->object_count)
+		return 0;
+	fitted = realloc(s->objects, s->object_count * sizeof(*fitted));
+	if (!fitted)
+		return -ENOMEM;
+	s->objects = fitted;
+	return 0;
 }
 
 static int load(struct desired_state **out, const char *const *paths, size_t path_count,
@@ -302,6 +322,11 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 	l.state = calloc(1, sizeof(*l.state));
 	if (!l.state)
 		return -ENOMEM;
+	l.state->index = object_index_new();
+	if (!l.state->index) {
+		free(l.state);
+		return -ENOMEM;
+	}
 	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
 		l.state->policy.prune[i] = PRUNE_MANAGED;
 	l.state->policy.max_deletes = 20;
@@ -314,10 +339,13 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 		err = diag_add(diags, DIAG_ERROR, NULL, 0, 0, "no-files", NULL, NULL,
 			       "no desired-state file given");
 	if (!err) {
-		check_duplicates(&l);
 		check_references(&l);
 		err = l.err;
 	}
+	if (!err)
+		err = fit_objects(l.state);
+	if (!err)
+		err = object_index_finish(l.state->index, l.state->objects, l.state->object_count);
 	if (!err && diags->errors > errors)
 		err = -EINVAL;
 	sort_diags(l.state, diags, first_diag);

@@ -3,8 +3,11 @@
  * load_<name>.c for each kind of ESR_KINDS, gathered in kinds.c) and the checks
  * across files (cross_file.c).
  *
- * A struct loader lives for one desired_load() call. It owns the parsed files
- * (kept for the positions of late diagnostics) and the recorded references; it
+ * A struct loader lives for one desired_load() call. It holds one parsed file
+ * at a time: a file's text and tree are freed once the file is read, so the
+ * checks across files work from positions and from source lines copied while
+ * the file was there (references, duplicates found as objects are added). It
+ * owns the recorded references and the body of the object being read; it
  * builds the desired_state, which the driver hands to the caller at the end.
  * Diagnostics go to the caller's diag_list. Every check reports what it finds
  * and carries on; a hard error (ENOMEM) is kept in l->err and stops the walk. */
@@ -34,15 +37,18 @@ struct ref {
 	const char *file; /* in the state's file table */
 	int line, column;
 	char *context;    /* "remote [a] on cluster [local]", "[roles]", ... */
+	char *source;     /* the line, as diagnostics echo it (may be NULL) */
 };
 
 struct loader {
 	struct desired_state *state;
 	struct diag_list *diags;
-	struct ydoc **docs; /* kept until the end, for positions in late diagnostics */
-	size_t doc_count;
-	const struct ydoc *doc; /* the file being read */
+	const struct ydoc *doc; /* the file being read; NULL between files */
 	const char *file;       /* its name in state->files */
+	/* The object being read (new_object() to finish_object()): its body and
+	 * sensitive paths, built here and interned into the state when complete. */
+	cJSON *body;
+	cJSON *sensitive;
 	struct ref *refs;
 	size_t ref_count;
 	struct src_pos policy_pos;
@@ -175,23 +181,29 @@ void load_objects(struct loader *l, const struct ynode *section, enum resource_k
 int stream_entry(void *ctx, const struct ydoc *doc, size_t section, const struct ynode *cluster,
 		 const struct ynode *name, const struct ynode *value);
 
-/* A new object of the state (which owns it) at name's position, with an empty
- * list of sensitive paths; NULL when memory ran out. */
+/* A new object of the state (which owns it) at name's position; its body
+ * (l->body, NULL until set) and list of sensitive paths (l->sensitive, empty)
+ * are built in the loader until finish_object(). NULL when memory ran out. */
 struct desired_object *new_object(struct loader *l, enum resource_kind kind,
 				  const struct ynode *cluster, const struct ynode *name);
 /* A remote or user whose body is filled key by key: the new object with an
- * empty body, or NULL when it is declared absent (or memory ran out). */
+ * empty l->body, or NULL when it is declared absent (or memory ran out). */
 struct desired_object *new_object_with_body(struct loader *l, enum resource_kind kind,
 					    const struct ynode *cluster, const struct ynode *name,
 					    const struct ynode *body);
-/* Adds body[key] = the YAML value as JSON (remote keys are flat: "transport.compress"). */
-void put_json(struct loader *l, struct desired_object *o, const char *key,
-	      const struct ynode *value);
+/* Adds l->body[key] = the YAML value as JSON (remote keys are flat:
+ * "transport.compress"); nothing when there is no body (declared absent). */
+void put_json(struct loader *l, const char *key, const struct ynode *value);
 
 /* ---- checks across files (cross_file.c) ---- */
 
-/* Names declared in two files. */
-void check_duplicates(struct loader *l);
+/* Reports `what` defined twice, at `again` in the file being read, naming `first`. */
+void report_twice(struct loader *l, const struct src_pos *first, const struct src_pos *again,
+		  const char *what);
+/* Clusters, authorities and trust declarations of the file being read that
+ * another file declared already; the counts are those before the file. */
+void check_file_duplicates(struct loader *l, size_t clusters_before, size_t authorities_before,
+			   size_t trust_clusters_before);
 /* References (add_ref) to clusters and authorities that no file declares. */
 void check_references(struct loader *l);
 /* Puts diags->items[from..] in file order (as read), then line, then column. */

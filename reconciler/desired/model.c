@@ -1,7 +1,11 @@
 #include "desired/model.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "desired/body_table.h"
+#include "desired/object_index.h"
 
 static void free_strings(char **strings, size_t count)
 {
@@ -26,12 +30,9 @@ static void cluster_config_dispose(struct cluster_config *c)
 	free(c->expect_cluster_uuid);
 }
 
+/* The trees and names are the body table's. */
 static void desired_object_dispose(struct desired_object *o)
 {
-	free(o->cluster);
-	free(o->name);
-	cJSON_Delete(o->body);
-	cJSON_Delete(o->sensitive_paths);
 	free(o->remote_cluster);
 	secret_free(o->password);
 	secret_free(o->password_hash);
@@ -60,6 +61,8 @@ void desired_state_free(struct desired_state *state)
 	for (i = 0; i < state->object_count; i++)
 		desired_object_dispose(&state->objects[i]);
 	free(state->objects);
+	object_index_free(state->index);
+	body_table_free(state->bodies);
 	free_strings(state->files, state->file_count);
 	free_strings(state->unresolved, state->unresolved_count);
 	free(state->policy.owner);
@@ -93,19 +96,51 @@ const struct cluster_config *desired_find_cluster(const struct desired_state *st
 	return NULL;
 }
 
+int desired_state_intern(struct desired_state *state, cJSON **json)
+{
+	if (!state->bodies && !(state->bodies = body_table_new()))
+		return -ENOMEM;
+	return body_table_intern(state->bodies, json);
+}
+
+int desired_state_intern_name(struct desired_state *state, const char *s, const char **out)
+{
+	if (!state->bodies && !(state->bodies = body_table_new()))
+		return -ENOMEM;
+	return body_table_intern_string(state->bodies, s, out);
+}
+
+int desired_state_index(struct desired_state *state)
+{
+	size_t i, previous;
+	int err = 0;
+
+	object_index_free(state->index);
+	state->index = object_index_new();
+	if (!state->index)
+		return -ENOMEM;
+	for (i = 0; !err && i < state->object_count; i++)
+		err = object_index_add(state->index, state->objects, i, &previous);
+	if (!err)
+		err = object_index_finish(state->index, state->objects, state->object_count);
+	return err;
+}
+
 const struct desired_object *desired_find_object(const struct desired_state *state,
 						 enum resource_kind kind, const char *cluster,
 						 const char *name)
 {
-	size_t i;
+	return state ? object_index_find(state->index, state->objects, kind, cluster, name) : NULL;
+}
 
-	for (i = 0; state && cluster && name && i < state->object_count; i++) {
-		const struct desired_object *o = &state->objects[i];
-
-		if (o->kind == kind && !strcmp(o->cluster, cluster) && !strcmp(o->name, name))
-			return o;
+size_t desired_cluster_objects(const struct desired_state *state, const char *cluster,
+			       enum resource_kind kind, const struct desired_object *const **out)
+{
+	if (!state) {
+		*out = NULL;
+		return 0;
 	}
-	return NULL;
+	return object_index_list(state->index, cluster, kind, out);
 }
 
 #define ESR_KIND_NAME(e, name, section, list_path) [RESOURCE_##e] = #name,

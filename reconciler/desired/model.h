@@ -3,7 +3,13 @@
  * A desired_state owns everything reachable from it (strings, cJSON trees,
  * secrets); desired_state_free() releases it all. Nothing here does I/O.
  * Every object remembers where it was defined (src_pos) so that later stages
- * can name the place in their messages. */
+ * can name the place in their messages; the YAML text and trees themselves are
+ * gone once loading ends.
+ *
+ * The JSON trees of objects (body, sensitive_paths) and their cluster ids and
+ * names are interned: objects with equal ones share one copy, owned by the
+ * state's body table. They are read-only
+ * for everyone: whoever needs a changed body works on a cJSON_Duplicate(). */
 #ifndef ESR_DESIRED_MODEL_H
 #define ESR_DESIRED_MODEL_H
 
@@ -75,22 +81,24 @@ enum resource_kind {
 /* One remote, role or user declared on one cluster. */
 struct desired_object {
 	enum resource_kind kind;
-	char *cluster; /* id of the cluster that holds the object */
-	char *name;    /* remote alias, role name or username */
 	bool absent;   /* declared `absent`: delete it */
+	/* Both interned like body: one copy of each distinct string, owned by the state. */
+	const char *cluster; /* id of the cluster that holds the object */
+	const char *name;    /* remote alias, role name or username */
 	/* The object's body, NULL when absent:
 	 * - remote: a flat object of the keys under cluster.remote.<alias>., e.g.
 	 *   {"mode":"sniff","seeds":["127.0.0.1:9300"],"skip_unavailable":true,
 	 *    "transport.compress":true,"transport.ping_schedule":"30s"}; values keep
 	 *   the YAML type (bool, number, string, array of strings);
 	 * - role: the role descriptor as written (cluster, indices, ...);
-	 * - user: roles, full_name, email, metadata, enabled as written (never a password). */
-	cJSON *body;
+	 * - user: roles, full_name, email, metadata, enabled as written (never a password).
+	 * Shared with every object whose body is equal; owned by the state. */
+	const cJSON *body;
 	/* Dotted paths into body whose values came from ${...} interpolation: every
 	 * printer shows them as (sensitive). An array of strings, possibly empty;
 	 * list elements are named by index ("indices.0.query", "seeds.1"), remote
-	 * keys by their flat name ("transport.ping_schedule"). */
-	cJSON *sensitive_paths;
+	 * keys by their flat name ("transport.ping_schedule"). Shared and owned as body. */
+	const cJSON *sensitive_paths;
 	char *remote_cluster;    /* remote only: the declared cluster this alias points at, or NULL */
 	secret_t *password;      /* user only, may be NULL */
 	secret_t *password_hash; /* user only, may be NULL */
@@ -116,6 +124,9 @@ struct policy {
 	char *adopt_from;
 };
 
+struct body_table;
+struct object_index;
+
 struct desired_state {
 	struct cluster_config *clusters;
 	size_t cluster_count;
@@ -126,6 +137,12 @@ struct desired_state {
 	/* All remotes, roles and users, in file order. */
 	struct desired_object *objects;
 	size_t object_count;
+	/* Owns the objects' JSON trees and names, one of each distinct one
+	 * (desired_state_intern, desired_state_intern_name). */
+	struct body_table *bodies;
+	/* The lookups of objects (desired_find_object, desired_cluster_objects),
+	 * built by desired_state_index() once objects no longer moves. */
+	struct object_index *index;
 	struct policy policy;
 	char **files; /* file table; src_pos.file points into it */
 	size_t file_count;
@@ -137,17 +154,37 @@ struct desired_state {
 
 void desired_state_free(struct desired_state *state);
 
+/* Hands *json (not NULL) to the state's body table: afterwards *json is the
+ * table's copy of that tree, owned by the state, maybe shared with other
+ * objects. Returns 0, or -ENOMEM with *json still the caller's. The loader
+ * interns every body; a state built by hand (tests) does the same. */
+int desired_state_intern(struct desired_state *state, cJSON **json);
+/* The same for a string: *out is the state's copy of s. Returns 0 or -ENOMEM. */
+int desired_state_intern_name(struct desired_state *state, const char *s, const char **out);
+
+/* Builds the lookups over state->objects, which must not move afterwards; the
+ * loader calls it, a state built by hand calls it once its objects are in
+ * place. Of two objects with the same kind, cluster and name, the later one is
+ * found. Returns 0 or -ENOMEM. */
+int desired_state_index(struct desired_state *state);
+
 /* Cluster ids, remote aliases, authority and owner names: [A-Za-z0-9_-]+. */
 bool desired_valid_id(const char *s);
 
 /* policy.owner, or "default"; owned by state (or static). */
 const char *desired_owner(const struct desired_state *state);
 
-/* Lookups; the results are owned by state. NULL when not found. */
+/* Lookups; the results are owned by state. NULL when not found.
+ * desired_find_object() is a hash lookup (desired_state_index()). */
 const struct cluster_config *desired_find_cluster(const struct desired_state *state, const char *id);
 const struct desired_object *desired_find_object(const struct desired_state *state,
 						 enum resource_kind kind, const char *cluster,
 						 const char *name);
+/* The objects of `kind` declared on `cluster`, in file order, without a scan of
+ * the others: sets *out to that many pointers into state->objects (the array is
+ * owned by state; NULL when there are none) and returns how many. */
+size_t desired_cluster_objects(const struct desired_state *state, const char *cluster,
+			       enum resource_kind kind, const struct desired_object *const **out);
 /* "remote", "role", "user" (the name column of ESR_KINDS), "trust", "cluster"; static strings. */
 const char *resource_kind_name(enum resource_kind kind);
 /* The kind's section of the desired state and key under policy.prune ("roles"); NULL for trust. */

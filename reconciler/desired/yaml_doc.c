@@ -159,11 +159,6 @@ const struct ynode *ydoc_root(const struct ydoc *doc)
 	return doc->root;
 }
 
-const char *ydoc_path(const struct ydoc *doc)
-{
-	return doc->path;
-}
-
 const char *ydoc_dir(const struct ydoc *doc)
 {
 	return doc->dir;

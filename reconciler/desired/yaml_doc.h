@@ -92,7 +92,6 @@ void ydoc_free(struct ydoc *doc);
 
 /* The root mapping (never NULL on a loaded ydoc). */
 const struct ynode *ydoc_root(const struct ydoc *doc);
-const char *ydoc_path(const struct ydoc *doc);
 /* Directory of the file, for resolving the relative paths it names ("" for cwd). */
 const char *ydoc_dir(const struct ydoc *doc);
 

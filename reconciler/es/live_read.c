@@ -334,22 +334,29 @@ static bool trust_names(const struct desired_state *desired, const char *id)
 }
 
 /* Whether a remote held by another read cluster points at `id` and leaves the
- * seeds to be discovered from its transport publish addresses. */
+ * seeds to be discovered from its transport publish addresses. Only remotes are
+ * looked at, cluster by cluster, never the roles and users. */
 static bool seeds_discovered_from(const struct desired_state *desired,
 				  const struct live_read_options *opts, const char *id)
 {
-	size_t i;
+	const struct desired_object *const *remotes;
+	size_t i, j, count;
 
-	for (i = 0; i < desired->object_count; i++) {
-		const struct desired_object *o = &desired->objects[i];
+	for (i = 0; i < desired->cluster_count; i++) {
+		const char *holder = desired->clusters[i].id;
 
-		if (o->kind != RESOURCE_REMOTE || o->absent || !o->remote_cluster ||
-		    strcmp(o->remote_cluster, id) != 0 || !strcmp(o->cluster, id) ||
-		    !selected(opts, o->cluster))
+		if (!strcmp(holder, id) || !selected(opts, holder))
 			continue;
-		if (!cJSON_GetObjectItemCaseSensitive(o->body, "seeds") &&
-		    !cJSON_GetObjectItemCaseSensitive(o->body, "proxy_address"))
-			return true;
+		count = desired_cluster_objects(desired, holder, RESOURCE_REMOTE, &remotes);
+		for (j = 0; j < count; j++) {
+			const struct desired_object *o = remotes[j];
+
+			if (o->absent || !o->remote_cluster || strcmp(o->remote_cluster, id) != 0)
+				continue;
+			if (!cJSON_GetObjectItemCaseSensitive(o->body, "seeds") &&
+			    !cJSON_GetObjectItemCaseSensitive(o->body, "proxy_address"))
+				return true;
+		}
 	}
 	return false;
 }

@@ -10,6 +10,7 @@
  * a stable code, since the plan is still sound. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -78,36 +79,66 @@ static bool has_role(const struct cluster_builder *b, const struct live_cluster 
 	return cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_ROLE], name) != NULL;
 }
 
-/* Whether a declared (present) user of the cluster holds a role of that name. */
-static bool user_holds(const struct desired_state *desired, const char *cluster, const char *role)
+/* The role names the declared (present) users of one cluster hold, sorted, so
+ * that each role's question costs a binary search, not a walk of every user.
+ * The strings are the users' bodies', owned by the desired state. */
+struct held_roles {
+	const char **names;
+	size_t count;
+};
+
+static int compare_names(const void *a, const void *b)
 {
-	size_t i;
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
-	for (i = 0; i < desired->object_count; i++) {
-		const struct desired_object *u = &desired->objects[i];
-		const cJSON *item;
+static int held_roles_collect(struct held_roles *out, const struct desired_state *desired, const char *cluster)
+{
+	const struct desired_object *const *users;
+	size_t count = desired_cluster_objects(desired, cluster, RESOURCE_USER, &users), total = 0, i, pass;
+	const cJSON *item;
 
-		if (u->kind != RESOURCE_USER || u->absent || strcmp(u->cluster, cluster) != 0)
-			continue;
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(u->body, "roles"))
-			if (cJSON_IsString(item) && !strcmp(item->valuestring, role))
-				return true;
+	out->names = NULL;
+	out->count = 0;
+	/* the first pass counts, the second fills */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass && !(out->names = malloc((total ? total : 1) * sizeof(*out->names))))
+			return -ENOMEM;
+		for (i = 0; i < count; i++) {
+			if (users[i]->absent)
+				continue;
+			cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(users[i]->body, "roles")) {
+				if (!cJSON_IsString(item))
+					continue;
+				if (pass)
+					out->names[out->count++] = item->valuestring;
+				else
+					total++;
+			}
+		}
 	}
-	return false;
+	qsort(out->names, out->count, sizeof(*out->names), compare_names);
+	return 0;
+}
+
+static bool held_roles_has(const struct held_roles *held, const char *role)
+{
+	return held->count && bsearch(&role, held->names, held->count, sizeof(*held->names), compare_names);
 }
 
 /* Far-side roles that grant cross-cluster reading to role names no local user has. */
-static int check_far_roles(struct cluster_builder *b, const struct desired_object *remote)
+static int check_far_roles(struct cluster_builder *b, const struct desired_object *remote,
+			   const struct held_roles *held)
 {
-	size_t i;
+	const struct desired_object *const *roles;
+	size_t count = desired_cluster_objects(b->desired, remote->remote_cluster, RESOURCE_ROLE, &roles), i;
 	int err = 0;
 
-	for (i = 0; !err && i < b->desired->object_count; i++) {
-		const struct desired_object *r = &b->desired->objects[i];
+	for (i = 0; !err && i < count; i++) {
+		const struct desired_object *r = roles[i];
 		const char *grant;
 
-		if (r->kind != RESOURCE_ROLE || r->absent || strcmp(r->cluster, remote->remote_cluster) != 0 ||
-		    !(grant = cross_cluster_grant(r->body)) || user_holds(b->desired, remote->cluster, r->name))
+		if (r->absent || !(grant = cross_cluster_grant(r->body)) || held_roles_has(held, r->name))
 			continue;
 		err = builder_add_warning(b, "remote-role-unused: role [%s] on [%s] grants %s for remote [%s] of [%s], "
 					  "but no user on [%s] has a role named [%s], and [%s] resolves the local "
@@ -120,17 +151,17 @@ static int check_far_roles(struct cluster_builder *b, const struct desired_objec
 
 /* Local user roles meant for the link that the far side lacks. */
 static int check_near_roles(struct cluster_builder *b, const struct desired_object *remote,
-			    const struct live_cluster *far)
+			    const struct live_cluster *far, const struct held_roles *held)
 {
-	size_t i;
+	const struct desired_object *const *roles;
+	size_t count = desired_cluster_objects(b->desired, remote->cluster, RESOURCE_ROLE, &roles), i;
 	int err = 0;
 
-	for (i = 0; !err && i < b->desired->object_count; i++) {
-		const struct desired_object *r = &b->desired->objects[i];
+	for (i = 0; !err && i < count; i++) {
+		const struct desired_object *r = roles[i];
 		const char *reason;
 
-		if (r->kind != RESOURCE_ROLE || r->absent || strcmp(r->cluster, remote->cluster) != 0 ||
-		    !(reason = link_reason(r->body, remote->name)) || !user_holds(b->desired, r->cluster, r->name) ||
+		if (r->absent || !(reason = link_reason(r->body, remote->name)) || !held_roles_has(held, r->name) ||
 		    has_role(b, far, r->name))
 			continue;
 		err = builder_add_warning(b, "remote-role-missing: role [%s] on [%s] is meant for remote [%s] (it "
@@ -144,21 +175,30 @@ static int check_near_roles(struct cluster_builder *b, const struct desired_obje
 
 int plan_check_links(struct cluster_builder *b)
 {
+	const struct desired_object *const *remotes;
 	const struct live_cluster *far;
-	size_t i;
+	size_t count = desired_cluster_objects(b->desired, b->lc->cluster_id, RESOURCE_REMOTE, &remotes), i;
+	struct held_roles held = { NULL, 0 };
+	bool collected = false;
 	int err = 0;
 
-	for (i = 0; !err && i < b->desired->object_count; i++) {
-		const struct desired_object *remote = &b->desired->objects[i];
+	for (i = 0; !err && i < count; i++) {
+		const struct desired_object *remote = remotes[i];
 
-		if (remote->kind != RESOURCE_REMOTE || remote->absent || !remote->remote_cluster ||
-		    strcmp(remote->cluster, b->lc->cluster_id) != 0)
+		if (remote->absent || !remote->remote_cluster)
 			continue;
-		err = check_far_roles(b, remote);
+		/* the remotes' own cluster's users: collected once, when a link needs them */
+		if (!collected) {
+			err = held_roles_collect(&held, b->desired, b->lc->cluster_id);
+			collected = true;
+		}
+		if (!err)
+			err = check_far_roles(b, remote, &held);
 		/* the far side's live roles are needed: unread, a role may well exist there */
 		far = builder_find_live(b, remote->remote_cluster);
 		if (!err && far && far->reachable)
-			err = check_near_roles(b, remote, far);
+			err = check_near_roles(b, remote, far, &held);
 	}
+	free(held.names);
 	return err;
 }

@@ -276,17 +276,17 @@ static int plan_kind(struct cluster_builder *b, const struct kind_ops *ops)
 {
 	enum prune_policy policy = b->desired->policy.prune[ops->kind];
 	struct live_entry *entries = NULL, key = { 0 }, *found;
+	const struct desired_object *const *declared;
 	cJSON *live_objects = NULL;
-	size_t count = 0, i;
+	size_t count = 0, declared_count, i;
 	int err = read_entries(&entries, &count, &live_objects, b, ops);
 
 	if (err)
 		goto done;
-	for (i = 0; !err && i < b->desired->object_count; i++) {
-		const struct desired_object *d = &b->desired->objects[i];
+	declared_count = desired_cluster_objects(b->desired, b->lc->cluster_id, ops->kind, &declared);
+	for (i = 0; !err && i < declared_count; i++) {
+		const struct desired_object *d = declared[i];
 
-		if (d->kind != ops->kind || strcmp(d->cluster, b->lc->cluster_id) != 0)
-			continue;
 		key.name = d->name;
 		found = count ? bsearch(&key, entries, count, sizeof(*entries), compare_entries) : NULL;
 		if (found)

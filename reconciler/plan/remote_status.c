@@ -41,12 +41,13 @@ static int compare_versions(const struct es_version *a, const struct es_version 
  * follower side of cross-cluster replication). */
 static bool cluster_follows(const struct cluster_builder *b)
 {
-	size_t i;
+	const struct desired_object *const *roles;
+	size_t count = desired_cluster_objects(b->desired, b->lc->cluster_id, RESOURCE_ROLE, &roles), i;
 
-	for (i = 0; i < b->desired->object_count; i++) {
-		const struct desired_object *o = &b->desired->objects[i];
+	for (i = 0; i < count; i++) {
+		const struct desired_object *o = roles[i];
 
-		if (o->kind != RESOURCE_ROLE || o->absent || strcmp(o->cluster, b->lc->cluster_id) != 0)
+		if (o->absent)
 			continue;
 		if (privileges_grant(cJSON_GetObjectItemCaseSensitive(o->body, "cluster"), "manage_ccr"))
 			return true;
@@ -96,18 +97,20 @@ static int check_link(struct cluster_builder *b, const char *alias, const cJSON 
 
 int plan_check_remote_status(struct cluster_builder *b)
 {
+	const struct desired_object *const *remotes;
 	bool follows;
-	size_t i;
+	size_t count, i;
 	int err = 0;
 
 	if (!b->lc->resolve_cluster)
 		return 0;
 	follows = cluster_follows(b);
-	for (i = 0; !err && i < b->desired->object_count; i++) {
-		const struct desired_object *o = &b->desired->objects[i];
+	count = desired_cluster_objects(b->desired, b->lc->cluster_id, RESOURCE_REMOTE, &remotes);
+	for (i = 0; !err && i < count; i++) {
+		const struct desired_object *o = remotes[i];
 		const cJSON *status;
 
-		if (o->kind != RESOURCE_REMOTE || o->absent || strcmp(o->cluster, b->lc->cluster_id) != 0)
+		if (o->absent)
 			continue;
 		status = cJSON_GetObjectItemCaseSensitive(b->lc->resolve_cluster, o->name);
 		if (status)

@@ -121,18 +121,28 @@ static inline struct desired_state *fixture_desired(const char *text)
 		struct desired_object *o = &d->objects[i++];
 		const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
 		const cJSON *sensitive = cJSON_GetObjectItemCaseSensitive(item, "sensitive");
+		cJSON *own_body, *own_sensitive;
 
 		o->kind = fixture_kind(fixture_string(item, "kind"));
-		o->cluster = fixture_strdup(fixture_string(item, "cluster") ? fixture_string(item, "cluster") : "local");
-		o->name = fixture_strdup(fixture_string(item, "name"));
+		assert_int_equal(desired_state_intern_name(d, fixture_string(item, "cluster") ? fixture_string(item, "cluster")
+											       : "local", &o->cluster), 0);
+		assert_int_equal(desired_state_intern_name(d, fixture_string(item, "name"), &o->name), 0);
 		o->absent = cJSON_IsString(body) && !strcmp(body->valuestring, "absent");
-		o->body = o->absent ? NULL : (body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject());
-		o->sensitive_paths = sensitive ? cJSON_Duplicate(sensitive, 1) : cJSON_CreateArray();
+		own_body = o->absent ? NULL : (body ? cJSON_Duplicate(body, 1) : cJSON_CreateObject());
+		own_sensitive = sensitive ? cJSON_Duplicate(sensitive, 1) : cJSON_CreateArray();
+		assert_true(o->absent || own_body);
+		assert_non_null(own_sensitive);
+		/* the loader interns every tree into the state; so does the fixture */
+		assert_int_equal(own_body ? desired_state_intern(d, &own_body) : 0, 0);
+		assert_int_equal(desired_state_intern(d, &own_sensitive), 0);
+		o->body = own_body;
+		o->sensitive_paths = own_sensitive;
 		o->remote_cluster = fixture_strdup(fixture_string(item, "remote_cluster"));
 		o->password = fixture_secret(item, "password");
 		o->password_hash = fixture_secret(item, "password_hash");
 	}
 	cJSON_Delete(root);
+	assert_int_equal(desired_state_index(d), 0);
 	return d;
 }
 

@@ -718,6 +718,174 @@ static void trust_defined_twice_names_both_places(void **state)
 	free(b);
 }
 
+/* ---- the loaded state: one copy of each body, objects by cluster ---- */
+
+/* Loads `count` files written into tmpdir (names[i] holding texts[i]). */
+static int load_files(struct desired_state **out, struct diag_list *diags, const char *const *names,
+		      const char *const *texts, size_t count)
+{
+	char *paths[4];
+	size_t i;
+	int err;
+
+	assert_true(count <= 4);
+	for (i = 0; i < count; i++) {
+		write_file(names[i], texts[i]);
+		paths[i] = tmp_path(names[i]);
+	}
+	diag_list_init(diags);
+	err = desired_load(out, (const char *const *)paths, count, diags);
+	for (i = 0; i < count; i++)
+		free(paths[i]);
+	return err;
+}
+
+static const struct desired_object *object_on(const struct desired_state *s, enum resource_kind kind,
+					      const char *cluster, const char *name)
+{
+	const struct desired_object *o = desired_find_object(s, kind, cluster, name);
+
+	assert_non_null(o);
+	return o;
+}
+
+static void identical_bodies_are_stored_once(void **state)
+{
+	static const char *const names[] = { "fleet-a.yaml", "fleet-b.yaml" };
+	static const char *const texts[] = {
+		"version: 1\nclusters:\n  a: { url: https://h:1 }\n"
+		"roles:\n  a:\n    r: { cluster: [monitor], metadata: { team: x } }\n"
+		"    reordered: { metadata: { team: x }, cluster: [monitor] }\n"
+		"    other: { cluster: [monitor], metadata: { team: y } }\n"
+		"    typed: { metadata: { n: 1 } }\n"
+		"    zero: { metadata: { n: 0.0 } }\n"
+		"users:\n  a:\n    u: { password: pw-a-secret, roles: [r], full_name: \"${ESR_TEST_FULL}\",\n"
+		"         metadata: { credentials: shared-secret } }\n",
+		"version: 1\nclusters:\n  b: { url: https://h:2 }\n"
+		"roles:\n  b:\n    r: { cluster: [monitor], metadata: { team: x } }\n"
+		"    typed: { metadata: { n: \"1\" } }\n"
+		"    zero: { metadata: { n: -0.0 } }\n"
+		"users:\n  b:\n    u: { password: pw-b-secret, roles: [r], full_name: Full Name,\n"
+		"         metadata: { credentials: shared-secret } }\n",
+	};
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	const struct desired_object *ra, *rb, *ua, *ub;
+
+	(void)state;
+	setenv("ESR_TEST_FULL", "Full Name", 1);
+	assert_int_equal(load_files(&s, &diags, names, texts, 2), 0);
+	ra = object_on(s, RESOURCE_ROLE, "a", "r");
+	rb = object_on(s, RESOURCE_ROLE, "b", "r");
+	/* the same role on two clusters: one tree, one name */
+	assert_ptr_equal(ra->body, rb->body);
+	assert_ptr_equal(ra->name, rb->name);
+	assert_ptr_equal(ra->cluster, object_on(s, RESOURCE_ROLE, "a", "other")->cluster);
+	assert_string_equal(rb->cluster, "b");
+	/* a different value, a different order of keys, a different type: apart,
+	 * since sharing must never change what a printer shows */
+	assert_ptr_not_equal(ra->body, object_on(s, RESOURCE_ROLE, "a", "other")->body);
+	assert_ptr_not_equal(ra->body, object_on(s, RESOURCE_ROLE, "a", "reordered")->body);
+	assert_ptr_not_equal(object_on(s, RESOURCE_ROLE, "a", "typed")->body,
+			     object_on(s, RESOURCE_ROLE, "b", "typed")->body);
+	assert_ptr_not_equal(object_on(s, RESOURCE_ROLE, "a", "zero")->body,
+			     object_on(s, RESOURCE_ROLE, "b", "zero")->body);
+	/* equal bodies, a value from ${...} in one: shared; so is the list of their
+	 * secret paths (a secret's place follows from the keys), and the empty one */
+	ua = object_on(s, RESOURCE_USER, "a", "u");
+	ub = object_on(s, RESOURCE_USER, "b", "u");
+	assert_ptr_equal(ua->body, ub->body);
+	assert_ptr_equal(ua->sensitive_paths, ub->sensitive_paths);
+	assert_int_equal(cJSON_GetArraySize(ua->sensitive_paths), 1);
+	assert_string_equal(cJSON_GetArrayItem(ua->sensitive_paths, 0)->valuestring, "metadata.credentials");
+	assert_int_equal(cJSON_GetArraySize(ra->sensitive_paths), 0);
+	assert_ptr_equal(ra->sensitive_paths, object_on(s, RESOURCE_ROLE, "b", "typed")->sensitive_paths);
+	/* passwords are each object's own */
+	assert_string_equal(secret_reveal(ua->password), "pw-a-secret");
+	assert_string_equal(secret_reveal(ub->password), "pw-b-secret");
+	unsetenv("ESR_TEST_FULL");
+	desired_state_free(s);
+	diag_list_dispose(&diags);
+}
+
+static void a_clusters_objects_come_by_kind_in_file_order(void **state)
+{
+	static const char *const names[] = { "order-a.yaml", "order-b.yaml" };
+	static const char *const texts[] = {
+		"version: 1\nclusters:\n  a: { url: https://h:1 }\n  b: { url: https://h:2 }\n"
+		"roles:\n  a:\n    z: {}\n    y: absent\n  b:\n    only-b: {}\n"
+		"users:\n  a:\n    u: { roles: [z], password: long-enough-password }\n",
+		"version: 1\nroles:\n  a:\n    x: {}\n",
+	};
+	const struct desired_object *const *list;
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+
+	(void)state;
+	assert_int_equal(load_files(&s, &diags, names, texts, 2), 0);
+	assert_int_equal(desired_cluster_objects(s, "a", RESOURCE_ROLE, &list), 3);
+	assert_string_equal(list[0]->name, "z");
+	assert_string_equal(list[1]->name, "y");
+	assert_true(list[1]->absent);
+	assert_string_equal(list[2]->name, "x");
+	assert_int_equal(desired_cluster_objects(s, "a", RESOURCE_USER, &list), 1);
+	assert_string_equal(list[0]->name, "u");
+	assert_int_equal(desired_cluster_objects(s, "a", RESOURCE_REMOTE, &list), 0);
+	assert_null(list);
+	assert_int_equal(desired_cluster_objects(s, "b", RESOURCE_ROLE, &list), 1);
+	assert_string_equal(list[0]->name, "only-b");
+	assert_int_equal(desired_cluster_objects(s, "nowhere", RESOURCE_ROLE, &list), 0);
+	assert_null(desired_find_object(s, RESOURCE_USER, "a", "z"));
+	assert_null(desired_find_object(s, RESOURCE_ROLE, "b", "z"));
+	assert_ptr_equal(desired_find_object(s, RESOURCE_ROLE, "a", "x")->pos.file, s->files[1]);
+	desired_state_free(s);
+	diag_list_dispose(&diags);
+}
+
+/* The files' text is freed as soon as each is read: the checks that need every
+ * file still place their findings and echo the line. */
+static void late_findings_keep_their_place_and_line(void **state)
+{
+	static const char *const names[] = { "late-a.yaml", "late-b.yaml", "late-c.yaml" };
+	static const char *const texts[] = {
+		"version: 1\nclusters:\n  a: { url: https://h:1 }\n"
+		"remotes:\n  a:\n    far: { cluster: nowhere, mode: sniff, seeds: [\"h:9300\"] }\n"
+		"roles:\n  a:\n    r: {}\n",
+		"version: 1\n\nroles:\n  a:\n    r: { cluster: [monitor] }\n",
+		"version: 1\nroles:\n  a:\n      r: { cluster: [all] }\n",
+	};
+	struct desired_state *s = (struct desired_state *)1;
+	struct diag_list diags;
+	char *a = tmp_path(names[0]), *b = tmp_path(names[1]), *c = tmp_path(names[2]);
+	struct buf want;
+
+	(void)state;
+	assert_int_equal(load_files(&s, &diags, names, texts, 3), -EINVAL);
+	assert_null(s);
+	assert_int_equal(diags.count, 3);
+	/* in file order: the reference in the first file, then each repeat at its place */
+	assert_string_equal(diags.items[0].file, a);
+	assert_int_equal(diags.items[0].line, 6);
+	assert_int_equal(diags.items[0].column, 21);
+	assert_string_equal(diags.items[0].code, "undefined-reference");
+	assert_string_equal(diags.items[0].source_line,
+			    "    far: { cluster: nowhere, mode: sniff, seeds: [\"h:9300\"] }");
+	buf_init(&want, 4096);
+	buf_printf(&want, "role [r] on cluster [a] is defined twice: %s:9:5 and %s:5:5", a, b);
+	assert_string_equal(diags.items[1].message, want.data);
+	assert_string_equal(diags.items[1].source_line, "    r: { cluster: [monitor] }");
+	buf_reset(&want);
+	buf_printf(&want, "role [r] on cluster [a] is defined twice: %s:5:5 and %s:4:7", b, c);
+	assert_string_equal(diags.items[2].message, want.data);
+	assert_string_equal(diags.items[2].file, c);
+	assert_string_equal(diags.items[2].source_line, "      r: { cluster: [all] }");
+	buf_dispose(&want);
+	diag_list_dispose(&diags);
+	free(a);
+	free(b);
+	free(c);
+}
+
 static void every_file_is_reported_even_after_a_broken_one(void **state)
 {
 	const char *paths[3];
@@ -1072,6 +1240,9 @@ int main(void)
 		cmocka_unit_test(files_and_directories_merge),
 		cmocka_unit_test(a_resource_defined_twice_names_both_places),
 		cmocka_unit_test(trust_defined_twice_names_both_places),
+		cmocka_unit_test(identical_bodies_are_stored_once),
+		cmocka_unit_test(a_clusters_objects_come_by_kind_in_file_order),
+		cmocka_unit_test(late_findings_keep_their_place_and_line),
 		cmocka_unit_test(every_file_is_reported_even_after_a_broken_one),
 		cmocka_unit_test(references_must_be_declared),
 		cmocka_unit_test(invalid_utf8_is_placed_exactly),

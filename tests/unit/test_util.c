@@ -12,6 +12,7 @@
 
 #include "cmd/cli.h"
 #include "util/buf.h"
+#include "util/hash.h"
 #include "util/json_text.h"
 #include "util/printable.h"
 #include "util/utf8.h"
@@ -209,6 +210,22 @@ static void cli_rejects_bad_usage(void **state)
 	cli_options_dispose(&opts);
 }
 
+/* The tables key on it: equal input, equal hash; a byte, its place or the
+ * length changed, another hash (for these inputs, as any decent hash gives). */
+static void hash_tells_bytes_places_and_lengths_apart(void **state)
+{
+	static const char text[] = "bench-role-1234567";
+	uint64_t whole = hash_bytes(HASH_SEED, text, sizeof(text) - 1);
+
+	(void)state;
+	assert_true(whole == hash_bytes(HASH_SEED, text, sizeof(text) - 1));
+	assert_true(whole != hash_bytes(HASH_SEED, "bench-role-1234568", sizeof(text) - 1));
+	assert_true(whole != hash_bytes(HASH_SEED, "bench-role-2134567", sizeof(text) - 1));
+	assert_true(hash_bytes(HASH_SEED, "a", 1) != hash_bytes(HASH_SEED, "a", 2));
+	assert_true(hash_bytes(HASH_SEED, "ab", 2) != hash_bytes(HASH_SEED, "ba", 2));
+	assert_true(hash_word(HASH_SEED, 1) != hash_word(HASH_SEED, 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +240,7 @@ int main(void)
 		cmocka_unit_test(invalid_utf8_is_scrubbed),
 		cmocka_unit_test(cli_parses_shared_options),
 		cmocka_unit_test(cli_rejects_bad_usage),
+		cmocka_unit_test(hash_tells_bytes_places_and_lengths_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
