@@ -68,36 +68,51 @@ static const char *link_reason(const cJSON *role, const char *alias)
 	return NULL;
 }
 
-/* Whether the cluster holds a role of that name: declared present, or live. */
-static bool has_role(const struct cluster_builder *b, const struct live_cluster *lc, const char *name)
+/* Indexes what lists would otherwise be scanned once per role: names of
+ * (key, 1) for each string of an array, or each member of an object. */
+static int index_names(struct strmap *out, const cJSON *names)
+{
+	const cJSON *item;
+	int err = 0;
+
+	cJSON_ArrayForEach(item, names) {
+		const char *name = cJSON_IsString(item) ? item->valuestring : item->string;
+
+		if (name && (err = strmap_put(out, name, 1)))
+			break;
+	}
+	return err;
+}
+
+/* The role names that declared (present) users of the cluster hold, in *held. */
+static int index_held_roles(struct strmap *held, const struct desired_state *desired, const char *cluster)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < desired->object_count; i++) {
+		const struct desired_object *u = &desired->objects[i];
+
+		if (u->kind == RESOURCE_USER && !u->absent && !strcmp(u->cluster, cluster))
+			err = index_names(held, cJSON_GetObjectItemCaseSensitive(u->body, "roles"));
+	}
+	return err;
+}
+
+/* Whether the cluster lc holds a role of that name: declared present, or
+ * live (live_roles: lc's live roles, indexed by the caller). */
+static bool has_role(const struct cluster_builder *b, const struct live_cluster *lc,
+		     const struct strmap *live_roles, const char *name)
 {
 	const struct desired_object *d = desired_find_object(b->desired, RESOURCE_ROLE, lc->cluster_id, name);
 
-	if (d)
-		return !d->absent;
-	return cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_ROLE], name) != NULL;
+	return d ? !d->absent : strmap_get(live_roles, name, NULL);
 }
 
-/* Whether a declared (present) user of the cluster holds a role of that name. */
-static bool user_holds(const struct desired_state *desired, const char *cluster, const char *role)
-{
-	size_t i;
-
-	for (i = 0; i < desired->object_count; i++) {
-		const struct desired_object *u = &desired->objects[i];
-		const cJSON *item;
-
-		if (u->kind != RESOURCE_USER || u->absent || strcmp(u->cluster, cluster) != 0)
-			continue;
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(u->body, "roles"))
-			if (cJSON_IsString(item) && !strcmp(item->valuestring, role))
-				return true;
-	}
-	return false;
-}
-
-/* Far-side roles that grant cross-cluster reading to role names no local user has. */
-static int check_far_roles(struct cluster_builder *b, const struct desired_object *remote)
+/* Far-side roles that grant cross-cluster reading to role names no local user
+ * has (held: the role names the local users hold). */
+static int check_far_roles(struct cluster_builder *b, const struct desired_object *remote,
+			   const struct strmap *held)
 {
 	size_t i;
 	int err = 0;
@@ -107,7 +122,7 @@ static int check_far_roles(struct cluster_builder *b, const struct desired_objec
 		const char *grant;
 
 		if (r->kind != RESOURCE_ROLE || r->absent || strcmp(r->cluster, remote->remote_cluster) != 0 ||
-		    !(grant = cross_cluster_grant(r->body)) || user_holds(b->desired, remote->cluster, r->name))
+		    !(grant = cross_cluster_grant(r->body)) || strmap_get(held, r->name, NULL))
 			continue;
 		err = builder_add_warning(b, "remote-role-unused: role [%s] on [%s] grants %s for remote [%s] of [%s], "
 					  "but no user on [%s] has a role named [%s], and [%s] resolves the local "
@@ -118,10 +133,13 @@ static int check_far_roles(struct cluster_builder *b, const struct desired_objec
 	return err;
 }
 
-/* Local user roles meant for the link that the far side lacks. */
+/* Local user roles meant for the link that the far side lacks (held: the
+ * role names the local users hold). */
 static int check_near_roles(struct cluster_builder *b, const struct desired_object *remote,
-			    const struct live_cluster *far)
+			    const struct live_cluster *far, const struct strmap *held)
 {
+	struct strmap far_roles = { 0 };
+	bool far_indexed = false;
 	size_t i;
 	int err = 0;
 
@@ -130,8 +148,13 @@ static int check_near_roles(struct cluster_builder *b, const struct desired_obje
 		const char *reason;
 
 		if (r->kind != RESOURCE_ROLE || r->absent || strcmp(r->cluster, remote->cluster) != 0 ||
-		    !(reason = link_reason(r->body, remote->name)) || !user_holds(b->desired, r->cluster, r->name) ||
-		    has_role(b, far, r->name))
+		    !(reason = link_reason(r->body, remote->name)) || !strmap_get(held, r->name, NULL))
+			continue;
+		/* most links have no such role: the far side's roles are indexed when one does */
+		if (!far_indexed && (err = index_names(&far_roles, far->objects[RESOURCE_ROLE])))
+			break;
+		far_indexed = true;
+		if (has_role(b, far, &far_roles, r->name))
 			continue;
 		err = builder_add_warning(b, "remote-role-missing: role [%s] on [%s] is meant for remote [%s] (it "
 					  "%s), but [%s] has no role named [%s] and resolves the local user's role "
@@ -139,12 +162,15 @@ static int check_near_roles(struct cluster_builder *b, const struct desired_obje
 					  remote->name, reason, remote->remote_cluster, r->name, remote->remote_cluster,
 					  r->name);
 	}
+	strmap_dispose(&far_roles);
 	return err;
 }
 
 int plan_check_links(struct cluster_builder *b)
 {
 	const struct live_cluster *far;
+	struct strmap held = { 0 };
+	bool held_indexed = false;
 	size_t i;
 	int err = 0;
 
@@ -154,11 +180,15 @@ int plan_check_links(struct cluster_builder *b)
 		if (remote->kind != RESOURCE_REMOTE || remote->absent || !remote->remote_cluster ||
 		    strcmp(remote->cluster, b->lc->cluster_id) != 0)
 			continue;
-		err = check_far_roles(b, remote);
+		if (!held_indexed && (err = index_held_roles(&held, b->desired, b->lc->cluster_id)))
+			break;
+		held_indexed = true;
+		err = check_far_roles(b, remote, &held);
 		/* the far side's live roles are needed: unread, a role may well exist there */
 		far = builder_find_live(b, remote->remote_cluster);
 		if (!err && far && far->reachable)
-			err = check_near_roles(b, remote, far);
+			err = check_near_roles(b, remote, far, &held);
 	}
+	strmap_dispose(&held);
 	return err;
 }
