@@ -93,13 +93,16 @@ static void log_live_state(const struct live_state *live)
 }
 
 int read_and_plan(struct live_state **live_out, struct plan **plan_out,
-		  const struct desired_state *desired, const struct cli_options *opts, bool log_live)
+		  const struct desired_state *desired, const struct cli_options *opts,
+		  const cJSON *known_probes, bool log_live)
 {
 	struct live_read_options options = {
 		.parallel = opts->parallel,
+		.probe_parallel = opts->probe_parallel,
 		.only_clusters = opts->clusters,
 		.only_cluster_count = opts->cluster_count,
 		.client = NULL,
+		.known_probes = known_probes,
 	};
 	int err;
 

@@ -16,11 +16,13 @@
 int cli_check_cluster_filter(const struct cli_options *opts, const struct desired_state *desired);
 
 /* Reads the selected clusters and plans against them. Trust problems (only when
- * the desired state declares trust) become `!` entries. With log_live, the
+ * the desired state declares trust) become `!` entries. known_probes (or NULL)
+ * are password probe answers not to ask again (live_read_options). With log_live, the
  * clusters' warnings (e.g. TLS verification off) and read errors are logged:
  * once per run, not again when apply re-reads to verify. Returns 0 or a
  * negative errno, after logging what failed. */
 int read_and_plan(struct live_state **live_out, struct plan **plan_out,
-		  const struct desired_state *desired, const struct cli_options *opts, bool log_live);
+		  const struct desired_state *desired, const struct cli_options *opts,
+		  const cJSON *known_probes, bool log_live);
 
 #endif

@@ -258,9 +258,10 @@ int watch_pass_run(struct watch_pass_result *out, const struct watch_pass_option
 		goto done;
 	memset(&read_opts, 0, sizeof(read_opts));
 	read_opts.parallel = opts->parallel;
+	read_opts.probe_parallel = opts->probe_parallel;
 	read_opts.clusters = ids;
 	read_opts.cluster_count = id_count;
-	err = read_and_plan(&live, &plan, opts->desired, &read_opts, false);
+	err = read_and_plan(&live, &plan, opts->desired, &read_opts, NULL, false);
 	if (err == -ENOMEM)
 		goto done;
 	cp = err ? NULL : find_cluster_plan(plan, opts->cluster_id);

@@ -11,9 +11,13 @@
 #include "es/path.h"
 #include "util/buf.h"
 #include "util/strlist.h"
+#include "util/strmap.h"
 #include "util/work_queue.h"
 
 #define DEFAULT_PARALLEL 8
+/* A probe is one small GET whose time is the round trip: more of them than of
+ * the reads may be in flight (docs/design.md, --probe-parallel). */
+#define DEFAULT_PROBE_PARALLEL 32
 
 /* Reading one cluster: what to fetch besides the mandatory reads. */
 struct read_job {
@@ -29,6 +33,7 @@ struct probe_job {
 	const struct cluster_config *cfg;
 	struct live_cluster *cluster;
 	const struct desired_object *user;
+	bool answered; /* known before probing (live_read_options.known_probes): not asked */
 	bool matches;
 	char *error; /* set when the probe could not decide */
 };
@@ -272,6 +277,8 @@ static int probe_password(void *ctx, size_t worker, size_t index)
 	struct es_response r;
 	int err;
 
+	if (job->answered)
+		return 0;
 	err = worker_client(&client, w, job->cfg, pool->opts, &job->error);
 	if (err)
 		return err == -ENOMEM ? err : 0;
@@ -382,36 +389,87 @@ static int read_clusters(struct live_state *live, struct read_job *jobs,
 	return run_pool(jobs, live->cluster_count, read_cluster, opts, parallel);
 }
 
+/* What the probes of one cluster look up by user name: the live users (value
+ * unused) and the answers known already (1: the password matches). */
+struct probe_index {
+	struct strmap live_users;
+	struct strmap known;
+};
+
+static int index_names(struct strmap *out, const cJSON *object)
+{
+	const cJSON *item;
+	int err = 0;
+
+	cJSON_ArrayForEach(item, object)
+		if (item->string && !strmap_get(out, item->string, NULL) &&
+		    (err = strmap_put(out, item->string, cJSON_IsTrue(item))))
+			break;
+	return err;
+}
+
+/* Indexes each reachable cluster's users and known answers once, so that
+ * looking up every declared user stays linear in the users. */
+static int index_clusters(struct probe_index *index, const struct live_state *live,
+			  const struct live_read_options *opts)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < live->cluster_count; i++) {
+		const struct live_cluster *lc = &live->clusters[i];
+
+		if (!lc->reachable)
+			continue;
+		err = index_names(&index[i].live_users, lc->objects[RESOURCE_USER]);
+		if (!err)
+			err = index_names(&index[i].known,
+					  cJSON_GetObjectItemCaseSensitive(opts->known_probes, lc->cluster_id));
+	}
+	return err;
+}
+
 static int probe_passwords(struct live_state *live, const struct read_job *reads,
 			   const struct desired_state *desired, const struct live_read_options *opts,
 			   long parallel)
 {
 	struct probe_job *jobs = NULL;
-	size_t count = 0, i;
+	struct probe_index *index = NULL;
+	size_t count = 0, asked = 0, i;
 	int err = 0;
 
 	if (desired->policy.password_check != PASSWORD_CHECK_PROBE)
 		return 0;
 	jobs = calloc(desired->object_count ? desired->object_count : 1, sizeof(*jobs));
-	if (!jobs)
-		return -ENOMEM;
+	index = calloc(live->cluster_count ? live->cluster_count : 1, sizeof(*index));
+	if (!jobs || !index || (err = index_clusters(index, live, opts))) {
+		err = err ? err : -ENOMEM;
+		goto done;
+	}
 	for (i = 0; i < desired->object_count; i++) {
 		const struct desired_object *o = &desired->objects[i];
 		struct live_cluster *lc;
+		size_t c, known = 0;
 
 		if (o->kind != RESOURCE_USER || o->absent || !o->password)
 			continue;
 		/* live is ours to change; the lookup is const for consumers only. */
 		lc = (struct live_cluster *)live_find_cluster(live, o->cluster);
-		if (!lc || !lc->reachable || !cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_USER], o->name))
+		c = lc ? (size_t)(lc - live->clusters) : 0;
+		if (!lc || !lc->reachable || !strmap_get(&index[c].live_users, o->name, NULL))
 			continue;
-		jobs[count++] = (struct probe_job){
-			.cfg = reads[lc - live->clusters].cfg,
+		/* in declaration order, answered or not, so the answers keep one order */
+		jobs[count] = (struct probe_job){
+			.cfg = reads[c].cfg,
 			.cluster = lc,
 			.user = o,
+			.answered = strmap_get(&index[c].known, o->name, &known),
+			.matches = known == 1,
 		};
+		asked += !jobs[count++].answered;
 	}
-	err = run_pool(jobs, count, probe_password, opts, parallel);
+	if (asked)
+		err = run_pool(jobs, count, probe_password, opts, (long)asked < parallel ? (long)asked : parallel);
 	for (i = 0; !err && i < count; i++) {
 		struct probe_job *job = &jobs[i];
 
@@ -428,9 +486,15 @@ static int probe_passwords(struct live_state *live, const struct read_job *reads
 			err = -ENOMEM;
 		}
 	}
-	for (i = 0; i < count; i++)
+done:
+	for (i = 0; jobs && i < count; i++)
 		free(jobs[i].error);
+	for (i = 0; index && i < live->cluster_count; i++) {
+		strmap_dispose(&index[i].live_users);
+		strmap_dispose(&index[i].known);
+	}
 	free(jobs);
+	free(index);
 	return err;
 }
 
@@ -440,13 +504,14 @@ int live_read(struct live_state **out, const struct desired_state *desired,
 	static const struct live_read_options defaults;
 	struct live_state *live = NULL;
 	struct read_job *jobs = NULL;
-	long parallel;
+	long parallel, probe_parallel;
 	int err;
 
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
 	parallel = opts->parallel > 0 ? opts->parallel : DEFAULT_PARALLEL;
+	probe_parallel = opts->probe_parallel > 0 ? opts->probe_parallel : DEFAULT_PROBE_PARALLEL;
 	err = es_global_init();
 	if (err)
 		return err;
@@ -462,7 +527,7 @@ int live_read(struct live_state **out, const struct desired_state *desired,
 	}
 	err = read_clusters(live, jobs, desired, opts, parallel);
 	if (!err)
-		err = probe_passwords(live, jobs, desired, opts, parallel);
+		err = probe_passwords(live, jobs, desired, opts, probe_parallel);
 done:
 	free(jobs);
 	if (err) {

@@ -384,6 +384,18 @@ static int user_write(struct cluster_builder *b, const struct desired_object *d,
 			    d->password ? d->password : d->password_hash, live ? "password" : key);
 }
 
+bool plan_change_sets_password(const struct plan_change *c)
+{
+	size_t i;
+
+	if (c->kind != RESOURCE_USER || (c->action != ACTION_CREATE && c->action != ACTION_UPDATE))
+		return false;
+	for (i = 0; i < c->field_count; i++)
+		if (c->fields[i].sensitive && !strcmp(c->fields[i].path, "password"))
+			return true;
+	return false;
+}
+
 /* The normalised user (roles sorted; null, "" and {} left out) without what
  * is the default (enabled: true) or esreconcile's own (metadata.managed_by).
  * Passwords cannot be read: the export adds a placeholder. */
