@@ -38,6 +38,18 @@ struct probe_job {
 	char *error; /* set when the probe could not decide */
 };
 
+/* Consecutive probe jobs of one cluster that one worker runs in a row, on one
+ * connection: a worker moving from job to job across clusters would open a
+ * TLS connection (a few ms of CPU) at each move. */
+struct probe_chunk {
+	struct probe_job *jobs;
+	size_t count;
+};
+
+/* The chunks' share of the jobs: about this many chunks per worker, so that
+ * the last ones to finish leave the others idle only briefly. */
+#define PROBE_CHUNKS_PER_WORKER 4
+
 /* What a worker thread keeps between jobs: a client for the cluster it used last,
  * so consecutive probes on one cluster reuse the connection. */
 struct worker {
@@ -45,7 +57,7 @@ struct worker {
 	const struct cluster_config *client_cfg;
 };
 
-/* One run of the work queue: read_job or probe_job items, and a worker per thread. */
+/* One run of the work queue: read_job or probe_chunk items, and a worker per thread. */
 struct pool {
 	void *jobs;
 	struct worker *workers;
@@ -267,19 +279,16 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 	return 0;
 }
 
-static int probe_password(void *ctx, size_t worker, size_t index)
+static int probe_password(struct worker *w, struct probe_job *job, const struct live_read_options *opts)
 {
 	static const char path[] = "/_security/_authenticate";
-	const struct pool *pool = ctx;
-	struct worker *w = &pool->workers[worker];
-	struct probe_job *job = (struct probe_job *)pool->jobs + index;
 	struct es_client *client;
 	struct es_response r;
 	int err;
 
 	if (job->answered)
 		return 0;
-	err = worker_client(&client, w, job->cfg, pool->opts, &job->error);
+	err = worker_client(&client, w, job->cfg, opts, &job->error);
 	if (err)
 		return err == -ENOMEM ? err : 0;
 	err = es_request_as(&r, client, job->user->name, job->user->password, "GET", path, NULL,
@@ -295,6 +304,43 @@ static int probe_password(void *ctx, size_t worker, size_t index)
 	}
 	es_response_dispose(&r);
 	return err == -ENOMEM ? err : 0;
+}
+
+static int probe_chunk(void *ctx, size_t worker, size_t index)
+{
+	const struct pool *pool = ctx;
+	const struct probe_chunk *chunk = (const struct probe_chunk *)pool->jobs + index;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < chunk->count; i++)
+		err = probe_password(&pool->workers[worker], &chunk->jobs[i], pool->opts);
+	return err;
+}
+
+/* Cuts jobs[0..count) into chunks of one cluster each, with at most `size`
+ * jobs to ask in each; *chunks (the caller frees it) and *chunk_count. */
+static int cut_chunks(struct probe_chunk **chunks, size_t *chunk_count, struct probe_job *jobs, size_t count,
+		      size_t size)
+{
+	size_t i, asked = 0;
+
+	*chunk_count = 0;
+	*chunks = calloc(count ? count : 1, sizeof(**chunks));
+	if (!*chunks)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		struct probe_chunk *last = *chunk_count ? &(*chunks)[*chunk_count - 1] : NULL;
+
+		if (!last || last->jobs[0].cluster != jobs[i].cluster || asked == size) {
+			last = &(*chunks)[(*chunk_count)++];
+			last->jobs = &jobs[i];
+			asked = 0;
+		}
+		last->count++;
+		asked += !jobs[i].answered;
+	}
+	return 0;
 }
 
 /* Runs fn over jobs[0..count) on at most `parallel` threads; a failure
@@ -434,8 +480,9 @@ static int probe_passwords(struct live_state *live, const struct read_job *reads
 			   long parallel)
 {
 	struct probe_job *jobs = NULL;
+	struct probe_chunk *chunks = NULL;
 	struct probe_index *index = NULL;
-	size_t count = 0, asked = 0, i;
+	size_t count = 0, asked = 0, width, chunk_count = 0, i;
 	int err = 0;
 
 	if (desired->policy.password_check != PASSWORD_CHECK_PROBE)
@@ -468,8 +515,13 @@ static int probe_passwords(struct live_state *live, const struct read_job *reads
 		};
 		asked += !jobs[count++].answered;
 	}
-	if (asked)
-		err = run_pool(jobs, count, probe_password, opts, (long)asked < parallel ? (long)asked : parallel);
+	if (asked) {
+		width = (size_t)parallel < asked ? (size_t)parallel : asked;
+		err = cut_chunks(&chunks, &chunk_count, jobs, count,
+				 (asked + width * PROBE_CHUNKS_PER_WORKER - 1) / (width * PROBE_CHUNKS_PER_WORKER));
+		if (!err)
+			err = run_pool(chunks, chunk_count, probe_chunk, opts, (long)width);
+	}
 	for (i = 0; !err && i < count; i++) {
 		struct probe_job *job = &jobs[i];
 
@@ -493,6 +545,7 @@ done:
 		strmap_dispose(&index[i].live_users);
 		strmap_dispose(&index[i].known);
 	}
+	free(chunks);
 	free(jobs);
 	free(index);
 	return err;
