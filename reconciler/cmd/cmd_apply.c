@@ -147,6 +147,7 @@ static int check_convergence(struct apply_run *run)
 	struct plan *plan = NULL;
 	const struct live_cluster *cluster;
 	const struct kind_settle *rule;
+	struct live_probe_scope probes = { 0 };
 	cJSON *known_probes = NULL;
 	size_t i, kind;
 	int err = 0;
@@ -159,7 +160,8 @@ static int check_convergence(struct apply_run *run)
 		/* The state read before applying is stale now: drop it before reading again. */
 		live_state_free(run->live);
 		run->live = NULL;
-		err = read_and_plan(&run->live, &plan, run->desired, &run->opts, known_probes, false);
+		probes.known = known_probes;
+		err = read_and_plan(&run->live, &plan, run->desired, &run->opts, &probes, false);
 		if (err == -ENOMEM)
 			goto done;
 		if (err) {

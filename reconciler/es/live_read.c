@@ -470,7 +470,7 @@ static int index_clusters(struct probe_index *index, const struct live_state *li
 		err = index_names(&index[i].live_users, lc->objects[RESOURCE_USER]);
 		if (!err)
 			err = index_names(&index[i].known,
-					  cJSON_GetObjectItemCaseSensitive(opts->known_probes, lc->cluster_id));
+					  cJSON_GetObjectItemCaseSensitive(opts->probes.known, lc->cluster_id));
 	}
 	return err;
 }
@@ -485,7 +485,7 @@ static int probe_passwords(struct live_state *live, const struct read_job *reads
 	size_t count = 0, asked = 0, width, chunk_count = 0, i;
 	int err = 0;
 
-	if (desired->policy.password_check != PASSWORD_CHECK_PROBE)
+	if (desired->policy.password_check != PASSWORD_CHECK_PROBE || opts->probes.none)
 		return 0;
 	jobs = calloc(desired->object_count ? desired->object_count : 1, sizeof(*jobs));
 	index = calloc(live->cluster_count ? live->cluster_count : 1, sizeof(*index));
@@ -498,7 +498,8 @@ static int probe_passwords(struct live_state *live, const struct read_job *reads
 		struct live_cluster *lc;
 		size_t c, known = 0;
 
-		if (o->kind != RESOURCE_USER || o->absent || !o->password)
+		if (o->kind != RESOURCE_USER || o->absent || !o->password ||
+		    (opts->probes.only_cluster && strcmp(o->cluster, opts->probes.only_cluster) != 0))
 			continue;
 		/* live is ours to change; the lookup is const for consumers only. */
 		lc = (struct live_cluster *)live_find_cluster(live, o->cluster);

@@ -8,6 +8,7 @@ GET /_security/_authenticate authenticated as.
   stands (not written), nor those whose password it has just set; it probes
   those it wrote without their password, and those whose write failed (which
   are then still pending: exit 3, a plan after it still has the change).
+- export and trust check, which need no password answer, probe nobody.
 - --probe-parallel is parsed and checked (bad values: exit 64 and a clear
   message) and limits the probes in flight: with hung authentications, the
   emulator sees exactly that many at once.
@@ -133,6 +134,15 @@ def test_a_failed_password_write_is_probed_again():
     expect(esr(emu, "plan", "-f", path), 0, "plan after converging")
 
 
+def test_export_and_trust_check_do_not_probe():
+    path = drifted(emu)
+    r = expect(esr(emu, "export", "-f", path, "--cluster", "local"), 0, "export")
+    check("u-same" in r.stdout, r)
+    r = esr(emu, "trust", "check", "-f", path)
+    check(r.rc in (0, 1), r)
+    check(not probes(emu), probes(emu))
+
+
 def test_probe_parallel_rejects_bad_values():
     path = desired(emu, ["u-same"])
     for command in ("plan", "apply", "watch"):
@@ -184,6 +194,7 @@ TESTS = [
     test_plan_probes_each_existing_user_once,
     test_verification_probes_only_what_apply_wrote_without_its_password,
     test_a_failed_password_write_is_probed_again,
+    test_export_and_trust_check_do_not_probe,
     test_probe_parallel_rejects_bad_values,
     test_probe_parallel_limits_the_probes_in_flight,
 ]
