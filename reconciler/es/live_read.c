@@ -46,9 +46,10 @@ struct probe_chunk {
 	size_t count;
 };
 
-/* The chunks' share of the jobs: about this many chunks per worker, so that
- * the last ones to finish leave the others idle only briefly. */
-#define PROBE_CHUNKS_PER_WORKER 4
+/* About this many chunks per worker: each chunk may cost a new connection (a
+ * TLS handshake, a few ms of CPU), and a second one per worker evens out
+ * workers that finish at different times. */
+#define PROBE_CHUNKS_PER_WORKER 2
 
 /* What a worker thread keeps between jobs: a client for the cluster it used last,
  * so consecutive probes on one cluster reuse the connection. */
