@@ -8,7 +8,9 @@ GET /_security/_authenticate authenticated as.
   stands (not written), nor those whose password it has just set; it probes
   those it wrote without their password, and those whose write failed (which
   are then still pending: exit 3, a plan after it still has the change).
-- export and trust check, which need no password answer, probe nobody.
+- export and trust check, which need no password answer, probe nobody; a
+  watch pass probes its own cluster's users, not those of the clusters it
+  reads for their transport addresses.
 - --probe-parallel is parsed and checked (bad values: exit 64 and a clear
   message) and limits the probes in flight: with hung authentications, the
   emulator sees exactly that many at once.
@@ -22,6 +24,7 @@ import collections
 import os
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -143,6 +146,48 @@ def test_export_and_trust_check_do_not_probe():
     check(not probes(emu), probes(emu))
 
 
+def test_a_watch_pass_probes_only_its_own_cluster():
+    """local's remote points at cluster_one without seeds: local's pass reads
+    cluster_one for its transport addresses, and leaves its users alone."""
+    pair = Emulator(("local", "cluster_one"))
+    try:
+        users = "".join("    %s: { password: \"${PROBE_PASSWORD}\", roles: [probe-role] }\n" % n
+                        for n in ("w-1", "w-2"))
+        path = pair.write("pair.yaml", "version: 1\n" + connection_block(["local", "cluster_one"]) +
+                          "remotes:\n  local:\n    one: { mode: sniff, cluster: cluster_one, skip_unavailable: true }\n"
+                          "roles:\n  local:\n    probe-role: { cluster: [monitor] }\n"
+                          "  cluster_one:\n    probe-role: { cluster: [monitor] }\n"
+                          "users:\n  local:\n" + users + "  cluster_one:\n" + users +
+                          "policy:\n  password_check: probe\n")
+        expect(pair.run("apply", "-f", path, "--auto-approve", "--wait", "0",
+                        env={"PROBE_PASSWORD": PASSWORD}, stdin=""), 0, "apply")
+        pair.clear_requests()
+        proc = subprocess.Popen([ESR, "watch", "-f", path, "--cluster", "local", "--detect-only", "--interval", "1h",
+                                 "--log-format", "json", "-v"], env=pair.env({"PROBE_PASSWORD": PASSWORD}),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                universal_newlines=True)
+        guard = threading.Timer(60, proc.kill)  # a watch that never ends its cycle fails, not hangs
+        guard.start()
+        try:
+            cycle = None
+            for line in proc.stderr:
+                if '"cycle_end"' in line:
+                    cycle = line
+                    break
+        finally:
+            guard.cancel()
+            proc.terminate()
+            proc.wait(30)
+        check(cycle, "watch ended no cycle")
+        local = [r["user"] for r in pair.requests("local") if r["path"] == AUTHENTICATE]
+        far = pair.requests("cluster_one")
+        check(sorted(local) == ["w-1", "w-2"], local)
+        check(any(r["path"] == "/_nodes/transport" for r in far), [r["path"] for r in far])
+        check(not [r for r in far if r["path"] == AUTHENTICATE], [r["user"] for r in far])
+    finally:
+        pair.stop()
+
+
 def test_probe_parallel_rejects_bad_values():
     path = desired(emu, ["u-same"])
     for command in ("plan", "apply", "watch"):
@@ -195,6 +240,7 @@ TESTS = [
     test_verification_probes_only_what_apply_wrote_without_its_password,
     test_a_failed_password_write_is_probed_again,
     test_export_and_trust_check_do_not_probe,
+    test_a_watch_pass_probes_only_its_own_cluster,
     test_probe_parallel_rejects_bad_values,
     test_probe_parallel_limits_the_probes_in_flight,
 ]
