@@ -33,7 +33,7 @@ struct probe_job {
 	const struct cluster_config *cfg;
 	struct live_cluster *cluster;
 	const struct desired_object *user;
-	bool answered; /* known before probing (live_read_options.known_probes): not asked */
+	bool answered; /* known before probing (live_read_options.probes.known): not asked */
 	bool matches;
 	char *error; /* set when the probe could not decide */
 };
@@ -443,7 +443,9 @@ struct probe_index {
 	struct strmap known;
 };
 
-static int index_names(struct strmap *out, const cJSON *object)
+/* Each member of object by name (the first of a name given twice, as a lookup
+ * in the object finds), with 1 for a member that is true. */
+static int index_members(struct strmap *out, const cJSON *object)
 {
 	const cJSON *item;
 	int err = 0;
@@ -468,9 +470,9 @@ static int index_clusters(struct probe_index *index, const struct live_state *li
 
 		if (!lc->reachable)
 			continue;
-		err = index_names(&index[i].live_users, lc->objects[RESOURCE_USER]);
+		err = index_members(&index[i].live_users, lc->objects[RESOURCE_USER]);
 		if (!err)
-			err = index_names(&index[i].known,
+			err = index_members(&index[i].known,
 					  cJSON_GetObjectItemCaseSensitive(opts->probes.known, lc->cluster_id));
 	}
 	return err;
