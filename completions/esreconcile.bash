@@ -77,19 +77,19 @@ _esreconcile()
 		compopt -o filenames 2>/dev/null
 		return 0
 		;;
-	--interval | --jitter | --wait | --parallel | --metrics-listen | --adopt-from)
+	--interval | --jitter | --wait | --parallel | --probe-parallel | --metrics-listen | --adopt-from)
 		return 0
 		;;
 	esac
 
 	case $command in
 	validate) options="-f --file -o --output --require-env --no-color -h --help" ;;
-	plan) options="-f --file -o --output --out --cluster --adopt-from --strict --parallel --log-format --no-color
-		-v -h --help" ;;
+	plan) options="-f --file -o --output --out --cluster --adopt-from --strict --parallel --probe-parallel
+		--log-format --no-color -v -h --help" ;;
 	apply) options="-f --file --auto-approve --allow-deletes --wait --report -o --output --cluster --adopt-from
-		--parallel --log-format --no-color -v -h --help" ;;
+		--parallel --probe-parallel --log-format --no-color -v -h --help" ;;
 	watch) options="-f --file --interval --jitter --detect-only --allow-deletes --wait --metrics-file
-		--metrics-listen --cluster --parallel --log-format -v -h --help" ;;
+		--metrics-listen --cluster --parallel --probe-parallel --log-format -v -h --help" ;;
 	export) options="-f --file --cluster -o --output --log-format -v -h --help" ;;
 	trust)
 		if [[ $subcommand == bundle ]]; then

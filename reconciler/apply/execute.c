@@ -275,7 +275,8 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 	}
 	if ((err = plan_request_body_with_secrets(&body, request)))
 		goto done;
-	if (body)
+	/* every change goes, as nearly always: nothing to look up and drop */
+	if (body && (size_t)included_count < request->change_count)
 		request_body_drop_excluded(body, request, included);
 	if (request->carries_ledger) {
 		if ((err = included_edits(&delta, request, included)))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/strmap.h"
 
 bool plan_request_carries(const struct plan_request *request, size_t change_index)
 {
@@ -120,12 +121,53 @@ void request_body_drop_excluded(cJSON *body, const struct plan_request *request,
 	}
 }
 
-/* Per-item errors of a security bulk answer: {"errors":{"count":N,"details":{name:{type,reason}}}}. */
-static const cJSON *bulk_item_error(const cJSON *answer, const char *name)
-{
-	const cJSON *errors = cJSON_GetObjectItemCaseSensitive(answer, "errors");
+/* The lists of a security bulk answer that mean the item is as wanted:
+ * created, updated or unchanged by a write; deleted, or gone already. */
+static const char *const applied_lists[] = { "created", "updated", "noop", "deleted", "not_found" };
 
-	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(errors, "details"), name);
+/* A security bulk answer by item name, indexed once: looking each item up in
+ * the lists would make reading the answer of n items quadratic. Keys and
+ * errors point into the answer. */
+struct bulk_answer {
+	struct strmap applied; /* listed in one of applied_lists (value unused) */
+	struct strmap failed;  /* per-item errors: {"errors":{"details":{name:{type,reason}}}}, by index in errors */
+	const cJSON **errors;
+};
+
+static int bulk_answer_index(struct bulk_answer *out, const cJSON *answer)
+{
+	const cJSON *details = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(answer, "errors"),
+								"details");
+	const cJSON *item;
+	size_t i, count = 0;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; !err && i < sizeof(applied_lists) / sizeof(applied_lists[0]); i++)
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, applied_lists[i]))
+			if (cJSON_IsString(item) && (err = strmap_put(&out->applied, item->valuestring, 0)))
+				break;
+	if (err || !cJSON_IsObject(details) || !details->child)
+		return err;
+	out->errors = calloc((size_t)cJSON_GetArraySize(details), sizeof(*out->errors));
+	if (!out->errors)
+		return -ENOMEM;
+	/* the first of a name given twice, as a lookup in the object would find */
+	cJSON_ArrayForEach(item, details)
+		if (item->string && !strmap_get(&out->failed, item->string, NULL)) {
+			if ((err = strmap_put(&out->failed, item->string, count)))
+				break;
+			out->errors[count++] = item;
+		}
+	return err;
+}
+
+static void bulk_answer_dispose(struct bulk_answer *a)
+{
+	strmap_dispose(&a->applied);
+	strmap_dispose(&a->failed);
+	free(a->errors);
+	a->errors = NULL;
 }
 
 static const char *string_field(const cJSON *object, const char *key)
@@ -135,37 +177,24 @@ static const char *string_field(const cJSON *object, const char *key)
 	return cJSON_IsString(value) ? value->valuestring : NULL;
 }
 
-/* The lists of a security bulk answer that mean the item is as wanted:
- * created, updated or unchanged by a write; deleted, or gone already. */
-static const char *const applied_lists[] = { "created", "updated", "noop", "deleted", "not_found" };
-
-static bool listed_as_applied(const cJSON *answer, const char *name)
-{
-	const cJSON *item;
-	size_t i;
-
-	for (i = 0; i < sizeof(applied_lists) / sizeof(applied_lists[0]); i++)
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, applied_lists[i]))
-			if (cJSON_IsString(item) && !strcmp(item->valuestring, name))
-				return true;
-	return false;
-}
-
 /* An item applied only when the answer says so: an answer that does not
  * mention it (an empty object, a proxy's page) proves nothing. */
-static int record_bulk_item(struct change_outcome *change, const cJSON *answer,
+static int record_bulk_item(struct change_outcome *change, const struct bulk_answer *answer,
 			    const struct plan_change *planned)
 {
-	const cJSON *item_error = bulk_item_error(answer, planned->name);
+	const cJSON *item_error = NULL;
 	char reason[256];
+	size_t index;
 
+	if (strmap_get(&answer->failed, planned->name, &index))
+		item_error = answer->errors[index];
 	if (item_error)
 		return change_outcome_set(change, CHANGE_FAILED,
 					  string_field(item_error, "type"),
 					  string_field(item_error, "reason") ? string_field(item_error, "reason")
 									     : "rejected in the bulk request",
 					  0);
-	if (listed_as_applied(answer, planned->name))
+	if (strmap_get(&answer->applied, planned->name, NULL))
 		return change_outcome_set(change, CHANGE_APPLIED, NULL, NULL, 0);
 	snprintf(reason, sizeof(reason), "the answer did not mention the %s", resource_kind_name(planned->kind));
 	return change_outcome_set(change, CHANGE_FAILED, NULL, reason, 0);
@@ -193,17 +222,18 @@ int request_record_response(struct cluster_outcome *outcome, const struct cluste
 			    const struct es_response *response)
 {
 	struct change_outcome *change;
+	struct bulk_answer bulk;
 	bool is_delete = !strcmp(request->method, "DELETE");
-	bool per_item = request->answer == ANSWER_PER_ITEM;
+	bool per_item = request->answer == ANSWER_PER_ITEM && es_response_ok(response);
 	size_t i;
-	int err = 0;
+	int err = per_item ? bulk_answer_index(&bulk, response->json) : 0;
 
 	for (i = 0; i < request->change_count && !err; i++) {
 		if (!included[i] || request->changes[i] >= cluster->change_count)
 			continue;
 		change = &outcome->changes[request->changes[i]];
-		if (es_response_ok(response) && per_item)
-			err = record_bulk_item(change, response->json, &cluster->changes[request->changes[i]]);
+		if (per_item)
+			err = record_bulk_item(change, &bulk, &cluster->changes[request->changes[i]]);
 		else if (es_response_ok(response) && !cJSON_IsObject(response->json))
 			/* every answer of Elasticsearch to a write is a JSON object */
 			err = change_outcome_set(change, CHANGE_FAILED, NULL,
@@ -213,6 +243,8 @@ int request_record_response(struct cluster_outcome *outcome, const struct cluste
 		else
 			err = record_failure(change, cluster, request, response);
 	}
+	if (per_item)
+		bulk_answer_dispose(&bulk);
 	return err;
 }
 

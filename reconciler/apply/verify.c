@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "es/live.h"
 #include "plan/plan.h"
@@ -9,6 +10,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strlist.h"
+#include "util/strmap.h"
 
 int verify_split(struct cluster_outcome *outcome, const struct desired_state *desired,
 		 enum resource_kind kind, const cJSON *answer)
@@ -112,5 +114,91 @@ int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_clien
 	strlist_free(names, name_count);
 	free(path);
 	free(errmsg);
+	return err;
+}
+
+/* Per user a change of cp concerns: 1 when its password is known to match
+ * now (the change set it and applied), 0 when it must be probed again. */
+static int index_written_users(struct strmap *out, const struct cluster_plan *cp,
+			       const struct cluster_outcome *co)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < cp->change_count && i < co->change_count; i++) {
+		const struct plan_change *c = &cp->changes[i];
+
+		if (c->kind != RESOURCE_USER || c->action == ACTION_PROBLEM)
+			continue;
+		err = strmap_put(out, c->name, co->changes[i].status == CHANGE_APPLIED &&
+					       plan_change_sets_password(c));
+	}
+	return err;
+}
+
+/* The known answers of one cluster into *out (an empty object to fill). */
+static int cluster_known_probes(cJSON *out, const struct live_cluster *lc, const struct cluster_plan *cp,
+				const struct cluster_outcome *co)
+{
+	struct strmap written = { 0 };
+	const cJSON *probe;
+	size_t i, matches;
+	int err = cp && co ? index_written_users(&written, cp, co) : 0;
+
+	cJSON_ArrayForEach(probe, lc->password_probes) {
+		if (err)
+			break;
+		if (!probe->string || strmap_get(&written, probe->string, NULL))
+			continue;
+		if (!cJSON_AddItemToObject(out, probe->string, cJSON_CreateBool(cJSON_IsTrue(probe))))
+			err = -ENOMEM;
+	}
+	for (i = 0; !err && cp && i < cp->change_count; i++) {
+		const char *name = cp->changes[i].name;
+
+		if (cp->changes[i].kind != RESOURCE_USER || !strmap_get(&written, name, &matches) || matches != 1)
+			continue;
+		if (!cJSON_AddItemToObject(out, name, cJSON_CreateTrue()))
+			err = -ENOMEM;
+		else /* once per user, however many changes name it */
+			err = strmap_put(&written, name, 2);
+	}
+	strmap_dispose(&written);
+	return err;
+}
+
+int verify_known_probes(cJSON **out, const struct live_state *live, const struct plan *plan,
+			const struct apply_outcome *outcome)
+{
+	cJSON *known = cJSON_CreateObject(), *cluster;
+	size_t i, j;
+	int err = known ? 0 : -ENOMEM;
+
+	for (i = 0; !err && live && i < live->cluster_count; i++) {
+		const struct live_cluster *lc = &live->clusters[i];
+		const struct cluster_plan *cp = NULL;
+		const struct cluster_outcome *co = NULL;
+
+		if (!lc->reachable || !lc->password_probes)
+			continue;
+		for (j = 0; j < plan->cluster_count && j < outcome->cluster_count; j++) {
+			if (!strcmp(plan->clusters[j].cluster_id, lc->cluster_id)) {
+				cp = &plan->clusters[j];
+				co = &outcome->clusters[j];
+			}
+		}
+		cluster = cJSON_CreateObject();
+		if (!cluster || !cJSON_AddItemToObject(known, lc->cluster_id, cluster)) {
+			cJSON_Delete(cluster);
+			err = -ENOMEM;
+			break;
+		}
+		err = cluster_known_probes(cluster, lc, cp, co);
+	}
+	if (err) {
+		cJSON_Delete(known);
+		known = NULL;
+	}
+	*out = known;
 	return err;
 }

@@ -1,6 +1,7 @@
 /* verify: after objects of a kind with a settle rule (plan_kind_settle: a
  * remote, which must connect) are written, wait until each declared object of
- * that kind on the cluster shows settled, within a bounded time.
+ * that kind on the cluster shows settled, within a bounded time; and which
+ * password probe answers the fresh plan that decides convergence may reuse.
  *
  * An object that does not settle is reported, not failed: it is stored as
  * asked, and settling depends on the far side (a remote's transport port,
@@ -17,6 +18,7 @@
 #include "apply/outcome.h"
 #include "desired/model.h"
 #include "es/http.h"
+#include "es/live.h"
 
 /* Milliseconds between two polls while waiting. */
 #define VERIFY_POLL_MS 500
@@ -38,5 +40,16 @@ int verify_split(struct cluster_outcome *outcome, const struct desired_state *de
 int verify_wait(struct cluster_outcome *outcome, FILE *progress, struct es_client *client,
 		const struct desired_state *desired, enum resource_kind kind, const char *version,
 		long wait_ms, const atomic_bool *stop);
+
+/* The password probe answers the verification read may take as read instead
+ * of asking again (live_read_options.known_probes: {"cluster id": {"user":
+ * true|false}}; the caller owns *out). Per reachable cluster of live, the read
+ * plan was made from: its answers for the users no change of plan concerns,
+ * and true for each user whose password a change set (plan_change_sets_password)
+ * that applied. Any other user a change concerns (failed, skipped, unanswered,
+ * or written without its password) is left out, so that it is probed again
+ * (docs/apply.md). outcome mirrors plan. Returns 0 or -ENOMEM. */
+int verify_known_probes(cJSON **out, const struct live_state *live, const struct plan *plan,
+			const struct apply_outcome *outcome);
 
 #endif

@@ -19,6 +19,7 @@ enum long_only_option {
 	OPT_REPORT,
 	OPT_LOG_FORMAT,
 	OPT_PARALLEL,
+	OPT_PROBE_PARALLEL,
 	OPT_WAIT,
 	OPT_INTERVAL,
 	OPT_AUTO_APPROVE,
@@ -106,6 +107,7 @@ int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char 
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 		{ "parallel", required_argument, NULL, OPT_PARALLEL },
+		{ "probe-parallel", required_argument, NULL, OPT_PROBE_PARALLEL },
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "auto-approve", no_argument, NULL, OPT_AUTO_APPROVE },
@@ -125,6 +127,7 @@ int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char 
 
 	memset(opts, 0, sizeof(*opts));
 	opts->parallel = 8;
+	opts->probe_parallel = 32;
 	opts->wait_ms = 30000;
 	opts->interval_ms = 5L * 60 * 1000;
 	opts->jitter_percent = 10;
@@ -159,6 +162,11 @@ int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char 
 		case OPT_PARALLEL:
 			if (parse_count(optarg, &opts->parallel))
 				return usage_error(command, "--parallel takes a number from 1 to 1024, not '%s'", optarg);
+			break;
+		case OPT_PROBE_PARALLEL:
+			if (parse_count(optarg, &opts->probe_parallel))
+				return usage_error(command, "--probe-parallel takes a number from 1 to 1024, not '%s'",
+						   optarg);
 			break;
 		case OPT_WAIT:
 			if (duration_parse_ms(optarg, &opts->wait_ms))

@@ -19,6 +19,7 @@ struct cli_options {
 	const char *report_file;/* --report FILE */
 	const char *log_format; /* --log-format text|json */
 	long parallel;          /* --parallel N, default 8 */
+	long probe_parallel;    /* --probe-parallel N: password probes in flight, default 32 */
 	long wait_ms;           /* --wait DURATION, default 30s */
 	long interval_ms;       /* --interval DURATION (watch), default 5m */
 	long jitter_percent;    /* --jitter N% (watch), 0 to 50, default 10 */

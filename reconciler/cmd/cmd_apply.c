@@ -45,6 +45,8 @@ static const char usage[] =
 	"  --adopt-from OWNER    take over the declared objects that owner OWNER holds\n"
 	"  --parallel N          requests in flight at once (8): clusters in parallel, and\n"
 	"                        the independent requests of one step within a cluster\n"
+	"  --probe-parallel N    password probes in flight at once (32; policy.password_check:\n"
+	"                        probe authenticates as each declared user)\n"
 	"  --log-format FORMAT   text or json logs on standard error\n"
 	"  --no-color            no colours\n"
 	"  -v                    more logging (-vv: debug)\n"
@@ -145,14 +147,21 @@ static int check_convergence(struct apply_run *run)
 	struct plan *plan = NULL;
 	const struct live_cluster *cluster;
 	const struct kind_settle *rule;
+	struct live_probe_scope probes = { 0 };
+	cJSON *known_probes = NULL;
 	size_t i, kind;
 	int err = 0;
 
 	if (any_request_sent(run->outcome)) {
+		/* Only the users apply wrote need a new password probe: the others'
+		 * answers stand (docs/apply.md). */
+		if ((err = verify_known_probes(&known_probes, run->live, run->plan, run->outcome)))
+			goto done;
 		/* The state read before applying is stale now: drop it before reading again. */
 		live_state_free(run->live);
 		run->live = NULL;
-		err = read_and_plan(&run->live, &plan, run->desired, &run->opts, false);
+		probes.known = known_probes;
+		err = read_and_plan(&run->live, &plan, run->desired, &run->opts, &probes, false);
 		if (err == -ENOMEM)
 			goto done;
 		if (err) {
@@ -188,6 +197,7 @@ static int check_convergence(struct apply_run *run)
 	live_state_free(run->live);
 	run->live = NULL;
 done:
+	cJSON_Delete(known_probes);
 	plan_free(plan);
 	return err;
 }
@@ -278,7 +288,7 @@ static int run_apply(struct apply_run *run)
 		log_error("cannot initialise libcurl: %s", strerror(-err));
 		return EXIT_INVALID;
 	}
-	if (read_and_plan(&run->live, &run->plan, run->desired, &run->opts, true))
+	if (read_and_plan(&run->live, &run->plan, run->desired, &run->opts, NULL, true))
 		return EXIT_INVALID; /* read_and_plan said why */
 	if (run->saved_plan && check_saved_plan(run))
 		return EXIT_INVALID;

@@ -338,8 +338,9 @@ static void log_notes(const cJSON *notes)
 
 static int export_cluster(const struct cli_options *opts)
 {
+	/* an export holds no password: no probe */
 	struct live_read_options read_opts = { .parallel = opts->parallel, .only_clusters = opts->clusters,
-					       .only_cluster_count = 1, .client = NULL };
+					       .only_cluster_count = 1, .client = NULL, .probes = { .none = true } };
 	struct desired_state *desired = NULL;
 	struct live_state *live = NULL;
 	const struct live_cluster *lc;

@@ -34,6 +34,8 @@ static const char usage[] =
 	"  --adopt-from OWNER    take over the declared objects that owner OWNER holds\n"
 	"  --strict              warnings (such as remote-role-missing) make the exit 1\n"
 	"  --parallel N          requests in flight at once (8)\n"
+	"  --probe-parallel N    password probes in flight at once (32; policy.password_check:\n"
+	"                        probe authenticates as each declared user)\n"
 	"  --log-format FORMAT   text or json logs on standard error\n"
 	"  --no-color            no colours (also: NO_COLOR set)\n"
 	"  -v                    more logging (-vv: debug)\n"
@@ -121,7 +123,7 @@ int cmd_plan(int argc, char **argv)
 	if (cli_check_cluster_filter(&opts, desired))
 		goto out;
 	started_ms = clock_now_ms();
-	if (read_and_plan(&live, &plan, desired, &opts, true))
+	if (read_and_plan(&live, &plan, desired, &opts, NULL, true))
 		goto out;
 	log_info("read %zu cluster%s and planned %zu to create, %zu to update, %zu to delete, "
 		 "%zu unchanged in %ld ms", live->cluster_count, live->cluster_count == 1 ? "" : "s",

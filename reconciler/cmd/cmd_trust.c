@@ -201,6 +201,7 @@ static int trust_check_command(const struct cli_options *opts)
 	read_opts.parallel = opts->parallel;
 	read_opts.only_clusters = opts->clusters;
 	read_opts.only_cluster_count = opts->cluster_count;
+	read_opts.probes.none = true; /* trust needs no password answer */
 	if (trust_authorities_read(&certs, desired) < 0 || live_read(&live, desired, &read_opts) < 0) {
 		log_error("trust check: out of memory");
 		goto done;

@@ -61,6 +61,7 @@ static const char usage[] =
 	"                          serve the metrics at http://HOST:PORT/metrics\n"
 	"  --cluster ID            only this cluster (repeatable)\n"
 	"  --parallel N            requests in flight at once per cluster (8)\n"
+	"  --probe-parallel N      password probes in flight at once per cluster (32)\n"
 	"  --log-format FORMAT     text or json (one object per line) on standard error\n"
 	"  -v                      also log each cycle (-vv: debug)\n"
 	"  -h, --help              this help\n"
@@ -365,6 +366,7 @@ static int start_pass(struct watch *w, struct watched *c, unsigned long long cyc
 	job->options.desired = desired;
 	job->options.cluster_id = job->cluster_id;
 	job->options.parallel = w->opts.parallel;
+	job->options.probe_parallel = w->opts.probe_parallel;
 	job->options.wait_ms = w->opts.wait_ms;
 	job->options.allow_deletes = w->opts.allow_deletes;
 	job->options.hold_reason = w->opts.detect_only ? "--detect-only"

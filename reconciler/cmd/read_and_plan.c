@@ -93,10 +93,12 @@ static void log_live_state(const struct live_state *live)
 }
 
 int read_and_plan(struct live_state **live_out, struct plan **plan_out,
-		  const struct desired_state *desired, const struct cli_options *opts, bool log_live)
+		  const struct desired_state *desired, const struct cli_options *opts,
+		  const struct live_probe_scope *probes, bool log_live)
 {
 	struct live_read_options options = {
 		.parallel = opts->parallel,
+		.probe_parallel = opts->probe_parallel,
 		.only_clusters = opts->clusters,
 		.only_cluster_count = opts->cluster_count,
 		.client = NULL,
@@ -105,6 +107,8 @@ int read_and_plan(struct live_state **live_out, struct plan **plan_out,
 
 	*live_out = NULL;
 	*plan_out = NULL;
+	if (probes)
+		options.probes = *probes;
 	err = live_read(live_out, desired, &options);
 	if (err) {
 		log_error("cannot read the clusters: %s", strerror(-err));

@@ -10,17 +10,20 @@
 #include "cmd/cli.h"
 #include "desired/model.h"
 #include "es/live.h"
+#include "es/live_read.h"
 #include "plan/plan.h"
 
 /* Every --cluster id must be declared. Returns 0, or -EINVAL after logging. */
 int cli_check_cluster_filter(const struct cli_options *opts, const struct desired_state *desired);
 
 /* Reads the selected clusters and plans against them. Trust problems (only when
- * the desired state declares trust) become `!` entries. With log_live, the
+ * the desired state declares trust) become `!` entries. probes (NULL: every
+ * user) says which users the read probes (live_read.h). With log_live, the
  * clusters' warnings (e.g. TLS verification off) and read errors are logged:
  * once per run, not again when apply re-reads to verify. Returns 0 or a
  * negative errno, after logging what failed. */
 int read_and_plan(struct live_state **live_out, struct plan **plan_out,
-		  const struct desired_state *desired, const struct cli_options *opts, bool log_live);
+		  const struct desired_state *desired, const struct cli_options *opts,
+		  const struct live_probe_scope *probes, bool log_live);
 
 #endif

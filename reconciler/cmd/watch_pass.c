@@ -244,6 +244,8 @@ static const struct cluster_plan *find_cluster_plan(const struct plan *plan, con
 
 int watch_pass_run(struct watch_pass_result *out, const struct watch_pass_options *opts)
 {
+	/* the other clusters are read for their transport addresses: their users are not ours to check */
+	const struct live_probe_scope probes = { .only_cluster = opts->cluster_id };
 	struct cli_options read_opts;
 	struct live_state *live = NULL;
 	struct plan *plan = NULL;
@@ -258,9 +260,10 @@ int watch_pass_run(struct watch_pass_result *out, const struct watch_pass_option
 		goto done;
 	memset(&read_opts, 0, sizeof(read_opts));
 	read_opts.parallel = opts->parallel;
+	read_opts.probe_parallel = opts->probe_parallel;
 	read_opts.clusters = ids;
 	read_opts.cluster_count = id_count;
-	err = read_and_plan(&live, &plan, opts->desired, &read_opts, false);
+	err = read_and_plan(&live, &plan, opts->desired, &read_opts, &probes, false);
 	if (err == -ENOMEM)
 		goto done;
 	cp = err ? NULL : find_cluster_plan(plan, opts->cluster_id);

@@ -22,6 +22,7 @@ struct watch_pass_options {
 	const struct desired_state *desired; /* borrowed; outlives the pass */
 	const char *cluster_id;              /* a cluster declared in desired */
 	long parallel;                       /* requests in flight at once */
+	long probe_parallel;                 /* password probes in flight at once */
 	long wait_ms;                        /* how long apply waits for written remotes to connect */
 	bool allow_deletes;                  /* apply beyond policy.max_deletes */
 	/* NULL to apply; else why the drift is only reported ("--detect-only",

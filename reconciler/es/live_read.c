@@ -11,9 +11,13 @@
 #include "es/path.h"
 #include "util/buf.h"
 #include "util/strlist.h"
+#include "util/strmap.h"
 #include "util/work_queue.h"
 
 #define DEFAULT_PARALLEL 8
+/* A probe is one small GET whose time is the round trip: more of them than of
+ * the reads may be in flight (docs/design.md, --probe-parallel). */
+#define DEFAULT_PROBE_PARALLEL 32
 
 /* Reading one cluster: what to fetch besides the mandatory reads. */
 struct read_job {
@@ -29,9 +33,23 @@ struct probe_job {
 	const struct cluster_config *cfg;
 	struct live_cluster *cluster;
 	const struct desired_object *user;
+	bool answered; /* known before probing (live_read_options.probes.known): not asked */
 	bool matches;
 	char *error; /* set when the probe could not decide */
 };
+
+/* Consecutive probe jobs of one cluster that one worker runs in a row, on one
+ * connection: a worker moving from job to job across clusters would open a
+ * TLS connection (a few ms of CPU) at each move. */
+struct probe_chunk {
+	struct probe_job *jobs;
+	size_t count;
+};
+
+/* About this many chunks per worker: each chunk may cost a new connection (a
+ * TLS handshake, a few ms of CPU), and a second one per worker evens out
+ * workers that finish at different times. */
+#define PROBE_CHUNKS_PER_WORKER 2
 
 /* What a worker thread keeps between jobs: a client for the cluster it used last,
  * so consecutive probes on one cluster reuse the connection. */
@@ -40,7 +58,7 @@ struct worker {
 	const struct cluster_config *client_cfg;
 };
 
-/* One run of the work queue: read_job or probe_job items, and a worker per thread. */
+/* One run of the work queue: read_job or probe_chunk items, and a worker per thread. */
 struct pool {
 	void *jobs;
 	struct worker *workers;
@@ -262,17 +280,16 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 	return 0;
 }
 
-static int probe_password(void *ctx, size_t worker, size_t index)
+static int probe_password(struct worker *w, struct probe_job *job, const struct live_read_options *opts)
 {
 	static const char path[] = "/_security/_authenticate";
-	const struct pool *pool = ctx;
-	struct worker *w = &pool->workers[worker];
-	struct probe_job *job = (struct probe_job *)pool->jobs + index;
 	struct es_client *client;
 	struct es_response r;
 	int err;
 
-	err = worker_client(&client, w, job->cfg, pool->opts, &job->error);
+	if (job->answered)
+		return 0;
+	err = worker_client(&client, w, job->cfg, opts, &job->error);
 	if (err)
 		return err == -ENOMEM ? err : 0;
 	err = es_request_as(&r, client, job->user->name, job->user->password, "GET", path, NULL,
@@ -288,6 +305,43 @@ static int probe_password(void *ctx, size_t worker, size_t index)
 	}
 	es_response_dispose(&r);
 	return err == -ENOMEM ? err : 0;
+}
+
+static int probe_chunk(void *ctx, size_t worker, size_t index)
+{
+	const struct pool *pool = ctx;
+	const struct probe_chunk *chunk = (const struct probe_chunk *)pool->jobs + index;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < chunk->count; i++)
+		err = probe_password(&pool->workers[worker], &chunk->jobs[i], pool->opts);
+	return err;
+}
+
+/* Cuts jobs[0..count) into chunks of one cluster each, with at most `size`
+ * jobs to ask in each; *chunks (the caller frees it) and *chunk_count. */
+static int cut_chunks(struct probe_chunk **chunks, size_t *chunk_count, struct probe_job *jobs, size_t count,
+		      size_t size)
+{
+	size_t i, asked = 0;
+
+	*chunk_count = 0;
+	*chunks = calloc(count ? count : 1, sizeof(**chunks));
+	if (!*chunks)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		struct probe_chunk *last = *chunk_count ? &(*chunks)[*chunk_count - 1] : NULL;
+
+		if (!last || last->jobs[0].cluster != jobs[i].cluster || asked == size) {
+			last = &(*chunks)[(*chunk_count)++];
+			last->jobs = &jobs[i];
+			asked = 0;
+		}
+		last->count++;
+		asked += !jobs[i].answered;
+	}
+	return 0;
 }
 
 /* Runs fn over jobs[0..count) on at most `parallel` threads; a failure
@@ -389,36 +443,96 @@ static int read_clusters(struct live_state *live, struct read_job *jobs,
 	return run_pool(jobs, live->cluster_count, read_cluster, opts, parallel);
 }
 
+/* What the probes of one cluster look up by user name: the live users (value
+ * unused) and the answers known already (1: the password matches). */
+struct probe_index {
+	struct strmap live_users;
+	struct strmap known;
+};
+
+/* Each member of object by name (the first of a name given twice, as a lookup
+ * in the object finds), with 1 for a member that is true. */
+static int index_members(struct strmap *out, const cJSON *object)
+{
+	const cJSON *item;
+	int err = 0;
+
+	cJSON_ArrayForEach(item, object)
+		if (item->string && !strmap_get(out, item->string, NULL) &&
+		    (err = strmap_put(out, item->string, cJSON_IsTrue(item))))
+			break;
+	return err;
+}
+
+/* Indexes each reachable cluster's users and known answers once, so that
+ * looking up every declared user stays linear in the users. */
+static int index_clusters(struct probe_index *index, const struct live_state *live,
+			  const struct live_read_options *opts)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < live->cluster_count; i++) {
+		const struct live_cluster *lc = &live->clusters[i];
+
+		if (!lc->reachable)
+			continue;
+		err = index_members(&index[i].live_users, lc->objects[RESOURCE_USER]);
+		if (!err)
+			err = index_members(&index[i].known,
+					  cJSON_GetObjectItemCaseSensitive(opts->probes.known, lc->cluster_id));
+	}
+	return err;
+}
+
 static int probe_passwords(struct live_state *live, const struct read_job *reads,
 			   const struct desired_state *desired, const struct live_read_options *opts,
 			   long parallel)
 {
 	struct probe_job *jobs = NULL;
-	size_t count = 0, i;
+	struct probe_chunk *chunks = NULL;
+	struct probe_index *index = NULL;
+	size_t count = 0, asked = 0, width, chunk_count = 0, i;
 	int err = 0;
 
-	if (desired->policy.password_check != PASSWORD_CHECK_PROBE)
+	if (desired->policy.password_check != PASSWORD_CHECK_PROBE || opts->probes.none)
 		return 0;
 	jobs = calloc(desired->object_count ? desired->object_count : 1, sizeof(*jobs));
-	if (!jobs)
-		return -ENOMEM;
+	index = calloc(live->cluster_count ? live->cluster_count : 1, sizeof(*index));
+	if (!jobs || !index || (err = index_clusters(index, live, opts))) {
+		err = err ? err : -ENOMEM;
+		goto done;
+	}
 	for (i = 0; i < desired->object_count; i++) {
 		const struct desired_object *o = &desired->objects[i];
 		struct live_cluster *lc;
+		size_t c, known = 0;
 
-		if (o->kind != RESOURCE_USER || o->absent || !o->password)
+		if (o->kind != RESOURCE_USER || o->absent || !o->password ||
+		    (opts->probes.only_cluster && strcmp(o->cluster, opts->probes.only_cluster) != 0))
 			continue;
 		/* live is ours to change; the lookup is const for consumers only. */
 		lc = (struct live_cluster *)live_find_cluster(live, o->cluster);
-		if (!lc || !lc->reachable || !cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_USER], o->name))
+		c = lc ? (size_t)(lc - live->clusters) : 0;
+		if (!lc || !lc->reachable || !strmap_get(&index[c].live_users, o->name, NULL))
 			continue;
-		jobs[count++] = (struct probe_job){
-			.cfg = reads[lc - live->clusters].cfg,
+		/* in declaration order, answered or not, so the answers keep one order */
+		jobs[count] = (struct probe_job){
+			.cfg = reads[c].cfg,
 			.cluster = lc,
 			.user = o,
+			.answered = strmap_get(&index[c].known, o->name, &known),
+			.matches = known == 1,
 		};
+		asked += !jobs[count++].answered;
 	}
-	err = run_pool(jobs, count, probe_password, opts, parallel);
+	if (asked) {
+		width = (size_t)parallel < asked ? (size_t)parallel : asked;
+		err = cut_chunks(&chunks, &chunk_count, jobs, count,
+				 (asked + width * PROBE_CHUNKS_PER_WORKER - 1) / (width * PROBE_CHUNKS_PER_WORKER));
+		if (!err)
+			err = run_pool(chunks, chunk_count, probe_chunk, opts, (long)width);
+	}
 	for (i = 0; !err && i < count; i++) {
 		struct probe_job *job = &jobs[i];
 
@@ -435,9 +549,16 @@ static int probe_passwords(struct live_state *live, const struct read_job *reads
 			err = -ENOMEM;
 		}
 	}
-	for (i = 0; i < count; i++)
+done:
+	for (i = 0; jobs && i < count; i++)
 		free(jobs[i].error);
+	for (i = 0; index && i < live->cluster_count; i++) {
+		strmap_dispose(&index[i].live_users);
+		strmap_dispose(&index[i].known);
+	}
+	free(chunks);
 	free(jobs);
+	free(index);
 	return err;
 }
 
@@ -447,13 +568,14 @@ int live_read(struct live_state **out, const struct desired_state *desired,
 	static const struct live_read_options defaults;
 	struct live_state *live = NULL;
 	struct read_job *jobs = NULL;
-	long parallel;
+	long parallel, probe_parallel;
 	int err;
 
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
 	parallel = opts->parallel > 0 ? opts->parallel : DEFAULT_PARALLEL;
+	probe_parallel = opts->probe_parallel > 0 ? opts->probe_parallel : DEFAULT_PROBE_PARALLEL;
 	err = es_global_init();
 	if (err)
 		return err;
@@ -469,7 +591,7 @@ int live_read(struct live_state **out, const struct desired_state *desired,
 	}
 	err = read_clusters(live, jobs, desired, opts, parallel);
 	if (!err)
-		err = probe_passwords(live, jobs, desired, opts, parallel);
+		err = probe_passwords(live, jobs, desired, opts, probe_parallel);
 done:
 	free(jobs);
 	if (err) {

@@ -14,11 +14,25 @@
 
 struct es_client_options;
 
+/* Which users a read probes (policy.password_check: probe). Zeroed: every
+ * declared user of every read cluster. */
+struct live_probe_scope {
+	bool none;                /* no probe: the caller needs no answer (export, trust check) */
+	/* only the users of this cluster (watch: the pass's own cluster; the
+	 * others are read for their transport addresses); NULL: of every read cluster */
+	const char *only_cluster;
+	/* answers taken as read instead of asked again, {"cluster id": {"user":
+	 * true|false}} (apply's verification: apply/verify.h); NULL: none */
+	const cJSON *known;
+};
+
 struct live_read_options {
 	long parallel;                    /* requests in flight at once; <= 0 means 8 */
+	long probe_parallel;              /* password probes in flight at once; <= 0 means 32 */
 	const char *const *only_clusters; /* --cluster: read only these ids; NULL/0 = all declared */
 	size_t only_cluster_count;
 	const struct es_client_options *client; /* retries, caps; NULL = defaults */
+	struct live_probe_scope probes;
 };
 
 /* Reads the declared clusters (or opts->only_clusters) in parallel, at most
@@ -28,7 +42,9 @@ struct live_read_options {
  * names the cluster; GET /_nodes/transport when a remote on another read
  * cluster points at it without seeds or proxy_address. Then, with
  * password_check: probe, one GET /_security/_authenticate as each desired user
- * that has a password and exists on its (reachable) cluster.
+ * that has a password and exists on its (reachable) cluster, within
+ * opts->probes and unless opts->probes.known holds its answer; at most
+ * opts->probe_parallel at once.
  *
  * A cluster that cannot be read (or whose probe fails other than with 401) has
  * reachable = false and an error naming the cluster, method and path; the

@@ -69,66 +69,49 @@ static const char *link_reason(const cJSON *role, const char *alias)
 	return NULL;
 }
 
-/* Whether the cluster holds a role of that name: declared present, or live. */
-static bool has_role(const struct cluster_builder *b, const struct live_cluster *lc, const char *name)
+/* Indexes what lists would otherwise be scanned once per role: names of
+ * (key, 1) for each string of an array, or each member of an object. */
+static int index_names(struct strmap *out, const cJSON *names)
+{
+	const cJSON *item;
+	int err = 0;
+
+	cJSON_ArrayForEach(item, names) {
+		const char *name = cJSON_IsString(item) ? item->valuestring : item->string;
+
+		if (name && (err = strmap_put(out, name, 1)))
+			break;
+	}
+	return err;
+}
+
+/* The role names that declared (present) users of the cluster hold, in *held. */
+static int index_held_roles(struct strmap *held, const struct desired_state *desired, const char *cluster)
+{
+	const struct desired_object *const *users;
+	size_t count = desired_cluster_objects(desired, cluster, RESOURCE_USER, &users), i;
+	int err = 0;
+
+	for (i = 0; !err && i < count; i++)
+		if (!users[i]->absent)
+			err = index_names(held, cJSON_GetObjectItemCaseSensitive(users[i]->body, "roles"));
+	return err;
+}
+
+/* Whether the cluster lc holds a role of that name: declared present, or
+ * live (live_roles: lc's live roles, indexed by the caller). */
+static bool has_role(const struct cluster_builder *b, const struct live_cluster *lc,
+		     const struct strmap *live_roles, const char *name)
 {
 	const struct desired_object *d = desired_find_object(b->desired, RESOURCE_ROLE, lc->cluster_id, name);
 
-	if (d)
-		return !d->absent;
-	return cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_ROLE], name) != NULL;
+	return d ? !d->absent : strmap_get(live_roles, name, NULL);
 }
 
-/* The role names the declared (present) users of one cluster hold, sorted, so
- * that each role's question costs a binary search, not a walk of every user.
- * The strings are the users' bodies', owned by the desired state. */
-struct held_roles {
-	const char **names;
-	size_t count;
-};
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int held_roles_collect(struct held_roles *out, const struct desired_state *desired, const char *cluster)
-{
-	const struct desired_object *const *users;
-	size_t count = desired_cluster_objects(desired, cluster, RESOURCE_USER, &users), total = 0, i, pass;
-	const cJSON *item;
-
-	out->names = NULL;
-	out->count = 0;
-	/* the first pass counts, the second fills */
-	for (pass = 0; pass < 2; pass++) {
-		if (pass && !(out->names = malloc((total ? total : 1) * sizeof(*out->names))))
-			return -ENOMEM;
-		for (i = 0; i < count; i++) {
-			if (users[i]->absent)
-				continue;
-			cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(users[i]->body, "roles")) {
-				if (!cJSON_IsString(item))
-					continue;
-				if (pass)
-					out->names[out->count++] = item->valuestring;
-				else
-					total++;
-			}
-		}
-	}
-	qsort(out->names, out->count, sizeof(*out->names), compare_names);
-	return 0;
-}
-
-static bool held_roles_has(const struct held_roles *held, const char *role)
-{
-	return held->count && bsearch(&role, held->names, held->count, sizeof(*held->names), compare_names);
-}
-
-/* Far-side roles that grant cross-cluster reading to role names no local user has. */
+/* Far-side roles that grant cross-cluster reading to role names no local user
+ * has (held: the role names the local users hold). */
 static int check_far_roles(struct cluster_builder *b, const struct desired_object *remote,
-			   const struct held_roles *held)
+			   const struct strmap *held)
 {
 	const struct desired_object *const *roles;
 	size_t count = desired_cluster_objects(b->desired, remote->remote_cluster, RESOURCE_ROLE, &roles), i;
@@ -138,7 +121,7 @@ static int check_far_roles(struct cluster_builder *b, const struct desired_objec
 		const struct desired_object *r = roles[i];
 		const char *grant;
 
-		if (r->absent || !(grant = cross_cluster_grant(r->body)) || held_roles_has(held, r->name))
+		if (r->absent || !(grant = cross_cluster_grant(r->body)) || strmap_get(held, r->name, NULL))
 			continue;
 		err = builder_add_warning(b, "remote-role-unused: role [%s] on [%s] grants %s for remote [%s] of [%s], "
 					  "but no user on [%s] has a role named [%s], and [%s] resolves the local "
@@ -149,20 +132,28 @@ static int check_far_roles(struct cluster_builder *b, const struct desired_objec
 	return err;
 }
 
-/* Local user roles meant for the link that the far side lacks. */
+/* Local user roles meant for the link that the far side lacks (held: the
+ * role names the local users hold). */
 static int check_near_roles(struct cluster_builder *b, const struct desired_object *remote,
-			    const struct live_cluster *far, const struct held_roles *held)
+			    const struct live_cluster *far, const struct strmap *held)
 {
 	const struct desired_object *const *roles;
 	size_t count = desired_cluster_objects(b->desired, remote->cluster, RESOURCE_ROLE, &roles), i;
+	struct strmap far_roles = { 0 };
+	bool far_indexed = false;
 	int err = 0;
 
 	for (i = 0; !err && i < count; i++) {
 		const struct desired_object *r = roles[i];
 		const char *reason;
 
-		if (r->absent || !(reason = link_reason(r->body, remote->name)) || !held_roles_has(held, r->name) ||
-		    has_role(b, far, r->name))
+		if (r->absent || !(reason = link_reason(r->body, remote->name)) || !strmap_get(held, r->name, NULL))
+			continue;
+		/* most links have no such role: the far side's roles are indexed when one does */
+		if (!far_indexed && (err = index_names(&far_roles, far->objects[RESOURCE_ROLE])))
+			break;
+		far_indexed = true;
+		if (has_role(b, far, &far_roles, r->name))
 			continue;
 		err = builder_add_warning(b, "remote-role-missing: role [%s] on [%s] is meant for remote [%s] (it "
 					  "%s), but [%s] has no role named [%s] and resolves the local user's role "
@@ -170,6 +161,7 @@ static int check_near_roles(struct cluster_builder *b, const struct desired_obje
 					  remote->name, reason, remote->remote_cluster, r->name, remote->remote_cluster,
 					  r->name);
 	}
+	strmap_dispose(&far_roles);
 	return err;
 }
 
@@ -178,8 +170,8 @@ int plan_check_links(struct cluster_builder *b)
 	const struct desired_object *const *remotes;
 	const struct live_cluster *far;
 	size_t count = desired_cluster_objects(b->desired, b->lc->cluster_id, RESOURCE_REMOTE, &remotes), i;
-	struct held_roles held = { NULL, 0 };
-	bool collected = false;
+	struct strmap held = { 0 };
+	bool held_indexed = false;
 	int err = 0;
 
 	for (i = 0; !err && i < count; i++) {
@@ -187,18 +179,15 @@ int plan_check_links(struct cluster_builder *b)
 
 		if (remote->absent || !remote->remote_cluster)
 			continue;
-		/* the remotes' own cluster's users: collected once, when a link needs them */
-		if (!collected) {
-			err = held_roles_collect(&held, b->desired, b->lc->cluster_id);
-			collected = true;
-		}
-		if (!err)
-			err = check_far_roles(b, remote, &held);
+		if (!held_indexed && (err = index_held_roles(&held, b->desired, b->lc->cluster_id)))
+			break;
+		held_indexed = true;
+		err = check_far_roles(b, remote, &held);
 		/* the far side's live roles are needed: unread, a role may well exist there */
 		far = builder_find_live(b, remote->remote_cluster);
 		if (!err && far && far->reachable)
 			err = check_near_roles(b, remote, far, &held);
 	}
-	free(held.names);
+	strmap_dispose(&held);
 	return err;
 }

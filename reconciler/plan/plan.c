@@ -44,29 +44,23 @@ static void builder_dispose(struct cluster_builder *b)
 	cJSON_Delete(b->ledger_deleted);
 	cJSON_Delete(b->ledger_adopted);
 	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
-		cJSON_Delete(b->created[i]);
+		strmap_dispose(&b->created[i]);
+	strmap_dispose(&b->probes);
+	strmap_dispose(&b->live_roles);
 }
 
 long builder_created(const struct cluster_builder *b, enum resource_kind kind, const char *name)
 {
-	const cJSON *index = cJSON_GetObjectItemCaseSensitive(b->created[kind], name);
+	size_t index;
 
-	return cJSON_IsNumber(index) ? (long)index->valuedouble : -1;
+	return strmap_get(&b->created[kind], name, &index) ? (long)index : -1;
 }
 
+/* name is borrowed from the declaration, which outlives the builder. */
 static int record_created(struct cluster_builder *b, enum resource_kind kind, const char *name,
 			  size_t index)
 {
-	cJSON *number;
-
-	if (!b->created[kind] && !(b->created[kind] = cJSON_CreateObject()))
-		return -ENOMEM;
-	number = cJSON_CreateNumber((double)index);
-	if (!number || !cJSON_AddItemToObject(b->created[kind], name, number)) {
-		cJSON_Delete(number);
-		return -ENOMEM;
-	}
-	return 0;
+	return strmap_put(&b->created[kind], name, index);
 }
 
 static const cJSON *comparable(const struct kind_ops *ops, const cJSON *live)

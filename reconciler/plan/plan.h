@@ -204,6 +204,11 @@ int plan_check_privileges(struct plan *plan, struct cluster_plan *cp, const cJSO
 /* True when a problem blocks every write to the cluster. */
 bool cluster_plan_blocked(const struct cluster_plan *cp);
 
+/* True when carrying out c sets a user's declared password (a create, or an
+ * update after the probe said the password differs): once c applied, the
+ * password is known to match. */
+bool plan_change_sets_password(const struct plan_change *c);
+
 /* True when the plan has nothing to do and no problem. */
 bool plan_is_empty(const struct plan *plan);
 

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "plan/plan.h"
+#include "util/strmap.h"
 
 /* Names esreconcile writes into the metadata of every role and user it writes:
  * the mark, and the owner (policy.owner) unless it is the default owner, so
@@ -42,9 +43,15 @@ struct cluster_builder {
 	struct plan_request roles_bulk;
 	struct plan_request roles_bulk_delete;
 
-	/* Per kind, {name: change index} of the objects this plan creates, so that
-	 * a dependant (a user of a new role) can wait for them. */
-	cJSON *created[RESOURCE_KIND_COUNT];
+	/* Per kind, the change index of each object this plan creates, by name, so
+	 * that a dependant (a user of a new role) can wait for them. */
+	struct strmap created[RESOURCE_KIND_COUNT];
+
+	/* users (plan/users.c): lc's probe answers (1: the password matches) and
+	 * lc's live roles by name, indexed on first use; keys borrowed from lc. */
+	struct strmap probes;
+	struct strmap live_roles;
+	bool users_indexed;
 };
 
 /* A kind's planner: the plan stage's column of the kind table (desired/kind_list.h).

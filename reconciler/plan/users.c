@@ -187,32 +187,59 @@ static int user_delete(struct cluster_builder *b, const char *name, const cJSON 
 	return user_request(b, index, "DELETE", name, "", NULL, NULL, NULL, NULL);
 }
 
-static bool probe_failed(const struct cluster_builder *b, const struct desired_object *d,
-			 const cJSON *live)
+/* Indexes the probe answers and the live roles of the cluster once: looking
+ * each user's up in the lists would make planning quadratic in the users. */
+static int index_cluster(struct cluster_builder *b)
 {
-	const cJSON *probe;
-	bool enabled = true;
+	const cJSON *item;
+	int err = 0;
 
+	if (b->users_indexed)
+		return 0;
+	cJSON_ArrayForEach(item, b->lc->password_probes)
+		if (item->string && (err = strmap_put(&b->probes, item->string, cJSON_IsTrue(item))))
+			return err;
+	cJSON_ArrayForEach(item, b->lc->objects[RESOURCE_ROLE])
+		if (item->string && (err = strmap_put(&b->live_roles, item->string, 1)))
+			return err;
+	b->users_indexed = true;
+	return 0;
+}
+
+/* *out: the declared password was probed and did not match. */
+static int probe_failed(bool *out, struct cluster_builder *b, const struct desired_object *d,
+			const cJSON *live)
+{
+	bool enabled = true;
+	size_t matches;
+	int err;
+
+	*out = false;
 	if (!d->password || b->desired->policy.password_check != PASSWORD_CHECK_PROBE)
-		return false;
+		return 0;
 	/* a disabled user cannot authenticate whatever its password: the probe proves nothing */
 	if (!json_as_bool(cJSON_GetObjectItemCaseSensitive(live, "enabled"), &enabled) && !enabled)
-		return false;
-	probe = cJSON_GetObjectItemCaseSensitive(b->lc->password_probes, d->name);
-	return cJSON_IsFalse(probe);
+		return 0;
+	if ((err = index_cluster(b)))
+		return err;
+	*out = strmap_get(&b->probes, d->name, &matches) && !matches;
+	return 0;
 }
 
 /* A built-in user: only its password is managed. */
 static int user_reserved(struct cluster_builder *b, const struct desired_object *d, const cJSON *live)
 {
 	size_t index;
+	bool failed = false;
 	int err = 0;
 	cJSON *body;
 
 	if (d->body && d->body->child)
 		err = builder_add_warning(b, "user [%s] is built in: only its password is managed, its other "
 					  "fields are left as they are", d->name);
-	if (err || !probe_failed(b, d, live)) {
+	if (!err)
+		err = probe_failed(&failed, b, d, live);
+	if (err || !failed) {
 		if (!err)
 			b->cp->unchanged++;
 		return err;
@@ -243,36 +270,42 @@ static int user_guard(struct cluster_builder *b, const struct desired_object *d,
 	return err ? err : 1;
 }
 
-/* A role of the user that no declaration, no live role and no built-in role
- * provides, or NULL: the user could never get its privileges (borrowed from d). */
-static const char *dangling_role(const struct cluster_builder *b, const struct desired_object *d)
+/* *out: a role of the user that no declaration, no live role and no built-in
+ * role provides, or NULL: the user could never get its privileges (borrowed from d). */
+static int dangling_role(const char **out, struct cluster_builder *b, const struct desired_object *d)
 {
 	const struct desired_object *declared;
 	const cJSON *role;
+	int err = index_cluster(b);
 
+	*out = NULL;
+	if (err)
+		return err;
 	cJSON_ArrayForEach(role, cJSON_GetObjectItemCaseSensitive(d->body, "roles")) {
 		if (!cJSON_IsString(role) || es_role_is_reserved(role->valuestring))
 			continue;
 		declared = desired_find_object(b->desired, RESOURCE_ROLE, d->cluster, role->valuestring);
-		if (declared ? !declared->absent
-			     : cJSON_GetObjectItemCaseSensitive(b->lc->objects[RESOURCE_ROLE], role->valuestring) != NULL)
+		if (declared ? !declared->absent : strmap_get(&b->live_roles, role->valuestring, NULL))
 			continue;
-		return role->valuestring;
+		*out = role->valuestring;
+		return 0;
 	}
-	return NULL;
+	return 0;
 }
 
 /* A new user's body is the whole PUT body; an update compares the declaration. */
 static int user_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
 			     const struct desired_object *d, const cJSON *live)
 {
-	const char *role = dangling_role(b, d);
+	const char *role;
 	cJSON *stamped = NULL;
 	struct buf text;
-	int err;
+	int err = dangling_role(&role, b, d);
 
 	*out = NULL;
 	*problem_out = NULL;
+	if (err)
+		return err;
 	if (role || (!live && !d->password && !d->password_hash)) {
 		buf_init(&text, BUF_SMALL_MAX);
 		if (role)
@@ -300,7 +333,10 @@ static int user_desired_body(cJSON **out, char **problem_out, struct cluster_bui
 static int user_extra_fields(struct cluster_builder *b, const struct desired_object *d,
 			     const cJSON *live, struct plan_change *c)
 {
-	return probe_failed(b, d, live) ? field_password(c, "password", true) : 0;
+	bool failed;
+	int err = probe_failed(&failed, b, d, live);
+
+	return !err && failed ? field_password(c, "password", true) : err;
 }
 
 static bool only_password_changes(const struct plan_change *c)
@@ -317,10 +353,12 @@ static int user_write(struct cluster_builder *b, const struct desired_object *d,
 		      const cJSON *live, size_t change)
 {
 	const char *key = d->password ? "password" : "password_hash";
-	bool password = !live || probe_failed(b, d, live);
+	bool password = !live;
 	cJSON *put = NULL, *empty;
-	int err;
+	int err = live ? probe_failed(&password, b, d, live) : 0;
 
+	if (err)
+		return err;
 	if (!live) {
 		err = field_password(builder_change(b, change), key, false);
 		put = err ? NULL : cJSON_Duplicate(body, 1);
@@ -344,6 +382,18 @@ static int user_write(struct cluster_builder *b, const struct desired_object *d,
 		return user_request(b, change, "PUT", d->name, "", put, d, NULL, "password");
 	return user_request(b, change, "PUT", d->name, "", put, d,
 			    d->password ? d->password : d->password_hash, live ? "password" : key);
+}
+
+bool plan_change_sets_password(const struct plan_change *c)
+{
+	size_t i;
+
+	if (c->kind != RESOURCE_USER || (c->action != ACTION_CREATE && c->action != ACTION_UPDATE))
+		return false;
+	for (i = 0; i < c->field_count; i++)
+		if (c->fields[i].sensitive && !strcmp(c->fields[i].path, "password"))
+			return true;
+	return false;
 }
 
 /* The normalised user (roles sorted; null, "" and {} left out) without what

@@ -1,6 +1,8 @@
 """The /_emulator/ control API (only with --control): the request log, fault
 rules and how they are acted out on the wire, seeding, hashes, state reset."""
 
+import base64
+import binascii
 import copy
 import fnmatch
 import json
@@ -215,6 +217,17 @@ class ControlMixin:
         return {"roles": nroles, "users": nusers, "remotes": nrem, "prefix": prefix, "password": password}
 
 
+def basic_username(value):
+    """The user name of a Basic Authorization header (never the password), or None."""
+    scheme, _, token = (value or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        return base64.b64decode(token.strip(), validate=True).decode("utf-8").partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
 def log_entry(r):
     body = None
     if r.body:
@@ -223,12 +236,15 @@ def log_entry(r):
         except (ValueError, UnicodeDecodeError):
             body = r.body.decode("utf-8", "replace")
     hdrs = {}
+    user = None
     for k, v in r.raw_headers:
+        if k.lower() == "authorization":
+            user = basic_username(v)
         if k.lower() in ("authorization", "proxy-authorization"):
             continue
         hdrs[k] = v
     return {"method": r.method, "path": r.path, "target": r.target, "query": r.query, "params": dict(r.params),
-            "headers": hdrs, "body": body}
+            "headers": hdrs, "user": user, "body": body}
 
 
 def fault_answer(conn, req, cluster, fault):
