@@ -40,11 +40,21 @@ struct worker {
 	const struct cluster_config *client_cfg;
 };
 
-/* One run of the work queue: read_job or probe_job items, and a worker per thread. */
+/* One run of the work queue over probe jobs, and a worker per thread. */
 struct pool {
-	void *jobs;
+	struct probe_job *jobs;
 	struct worker *workers;
 	const struct live_read_options *opts;
+};
+
+struct live_reader {
+	const struct desired_state *desired;
+	const struct live_read_options *opts;
+	long parallel;
+	struct live_state *live;  /* borrowed: the clusters jobs[] read */
+	struct read_job *jobs;    /* jobs[i] reads live->clusters[i] */
+	struct worker *workers;   /* one per worker slot of the caller's queue */
+	size_t width;
 };
 
 static int add_warning(struct live_cluster *lc, const char *fmt, ...)
@@ -191,11 +201,9 @@ static int resolve_remotes(struct live_cluster *lc, struct es_client *client)
 	return err;
 }
 
-static int read_cluster(void *ctx, size_t worker, size_t index)
+/* The reads of one cluster, in order, on the worker's connection. */
+static int read_cluster(struct worker *w, const struct read_job *job, const struct live_read_options *opts)
 {
-	const struct pool *pool = ctx;
-	struct worker *w = &pool->workers[worker];
-	struct read_job *job = (struct read_job *)pool->jobs + index;
 	struct live_cluster *lc = job->cluster;
 	/* The cluster-wide reads; the kinds' lists come between them and the certificates. */
 	const struct {
@@ -218,7 +226,7 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 		if (err)
 			return err;
 	}
-	err = worker_client(&client, w, job->cfg, pool->opts, &lc->error);
+	err = worker_client(&client, w, job->cfg, opts, &lc->error);
 	if (err)
 		return err == -ENOMEM ? err : 0;
 	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
@@ -267,7 +275,7 @@ static int probe_password(void *ctx, size_t worker, size_t index)
 	static const char path[] = "/_security/_authenticate";
 	const struct pool *pool = ctx;
 	struct worker *w = &pool->workers[worker];
-	struct probe_job *job = (struct probe_job *)pool->jobs + index;
+	struct probe_job *job = &pool->jobs[index];
 	struct es_client *client;
 	struct es_response r;
 	int err;
@@ -290,10 +298,10 @@ static int probe_password(void *ctx, size_t worker, size_t index)
 	return err == -ENOMEM ? err : 0;
 }
 
-/* Runs fn over jobs[0..count) on at most `parallel` threads; a failure
- * (-ENOMEM) stops handing out jobs. */
-static int run_pool(void *jobs, size_t count, work_fn fn, const struct live_read_options *opts,
-		    long parallel)
+/* Probes jobs[0..count) on at most `parallel` threads; a failure (-ENOMEM)
+ * stops handing out jobs. */
+static int run_probes(struct probe_job *jobs, size_t count, const struct live_read_options *opts,
+		      long parallel)
 {
 	struct pool pool = { .jobs = jobs, .opts = opts };
 	size_t width = (size_t)parallel < count ? (size_t)parallel : count, i;
@@ -304,7 +312,7 @@ static int run_pool(void *jobs, size_t count, work_fn fn, const struct live_read
 	pool.workers = calloc(width, sizeof(*pool.workers));
 	if (!pool.workers)
 		return -ENOMEM;
-	err = work_queue_run(count, width, 0, fn, &pool);
+	err = work_queue_run(count, width, 0, probe_password, &pool);
 	for (i = 0; i < width; i++)
 		es_client_free(pool.workers[i].client);
 	free(pool.workers);
@@ -354,14 +362,85 @@ static bool seeds_discovered_from(const struct desired_state *desired,
 	return false;
 }
 
-/* Fills live->clusters with the selected clusters and reads them; jobs[i]
- * describes live->clusters[i]. */
-static int read_clusters(struct live_state *live, struct read_job *jobs,
-			 const struct desired_state *desired, const struct live_read_options *opts,
-			 long parallel)
+/* The password probes of one read cluster: one per desired user of it that
+ * has a password and exists there. */
+static int probe_passwords(struct live_reader *r, const struct read_job *read)
 {
-	size_t i;
+	const struct desired_state *desired = r->desired;
+	struct live_cluster *lc = read->cluster;
+	struct probe_job *jobs = NULL;
+	size_t count = 0, i;
+	int err = 0;
 
+	if (desired->policy.password_check != PASSWORD_CHECK_PROBE || !lc->reachable)
+		return 0;
+	for (i = 0; i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+		struct probe_job *grown;
+
+		if (o->kind != RESOURCE_USER || o->absent || !o->password || strcmp(o->cluster, lc->cluster_id) != 0 ||
+		    !cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_USER], o->name))
+			continue;
+		if (!(count & (count - 1))) { /* grown at each power of two */
+			grown = realloc(jobs, (count ? count * 2 : 1) * sizeof(*jobs));
+			if (!grown) {
+				err = -ENOMEM;
+				goto done;
+			}
+			jobs = grown;
+		}
+		jobs[count++] = (struct probe_job){ .cfg = read->cfg, .cluster = lc, .user = o };
+	}
+	err = run_probes(jobs, count, r->opts, r->parallel);
+	for (i = 0; !err && i < count; i++) {
+		struct probe_job *job = &jobs[i];
+
+		if (job->error) {
+			/* Without the answer the plan cannot tell whether the password
+			 * changed: the cluster cannot be planned. */
+			if (lc->reachable) {
+				lc->reachable = false;
+				lc->error = job->error;
+				job->error = NULL;
+			}
+		} else if (!cJSON_AddItemToObject(lc->password_probes, job->user->name,
+						  cJSON_CreateBool(job->matches))) {
+			err = -ENOMEM;
+		}
+	}
+done:
+	for (i = 0; i < count; i++)
+		free(jobs[i].error);
+	free(jobs);
+	return err;
+}
+
+int live_reader_new(struct live_reader **out, struct live_state **live_out,
+		    const struct desired_state *desired, const struct live_read_options *opts)
+{
+	static const struct live_read_options defaults;
+	size_t n = desired->cluster_count ? desired->cluster_count : 1, i;
+	struct live_reader *r;
+	struct live_state *live;
+	int err;
+
+	*out = NULL;
+	*live_out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if ((err = es_global_init()))
+		return err;
+	r = calloc(1, sizeof(*r));
+	live = calloc(1, sizeof(*live));
+	if (!r || !live || !(live->clusters = calloc(n, sizeof(*live->clusters))) ||
+	    !(r->jobs = calloc(n, sizeof(*r->jobs)))) {
+		err = -ENOMEM;
+		goto done;
+	}
+	r->desired = desired;
+	r->opts = opts;
+	r->live = live;
+	r->parallel = opts->parallel > 0 ? opts->parallel : DEFAULT_PARALLEL;
 	for (i = 0; i < desired->cluster_count; i++) {
 		const struct cluster_config *cfg = &desired->clusters[i];
 		struct live_cluster *lc;
@@ -370,101 +449,74 @@ static int read_clusters(struct live_state *live, struct read_job *jobs,
 			continue;
 		lc = &live->clusters[live->cluster_count];
 		lc->cluster_id = strdup(cfg->id);
-		if (!lc->cluster_id)
-			return -ENOMEM;
-		jobs[live->cluster_count++] = (struct read_job){
+		if (!lc->cluster_id) {
+			err = -ENOMEM;
+			goto done;
+		}
+		r->jobs[live->cluster_count++] = (struct read_job){
 			.cfg = cfg,
 			.cluster = lc,
 			.want_certificates = trust_names(desired, cfg->id),
 			.want_transport = seeds_discovered_from(desired, opts, cfg->id),
 		};
 	}
-	return run_pool(jobs, live->cluster_count, read_cluster, opts, parallel);
+	r->width = (size_t)r->parallel < live->cluster_count ? (size_t)r->parallel : live->cluster_count;
+	if (!(r->workers = calloc(r->width ? r->width : 1, sizeof(*r->workers))))
+		err = -ENOMEM;
+done:
+	if (err) {
+		live_reader_free(r);
+		live_state_free(live);
+		return err;
+	}
+	*out = r;
+	*live_out = live;
+	return 0;
 }
 
-static int probe_passwords(struct live_state *live, const struct read_job *reads,
-			   const struct desired_state *desired, const struct live_read_options *opts,
-			   long parallel)
+size_t live_reader_width(const struct live_reader *r)
 {
-	struct probe_job *jobs = NULL;
-	size_t count = 0, i;
-	int err = 0;
+	return r->width;
+}
 
-	if (desired->policy.password_check != PASSWORD_CHECK_PROBE)
-		return 0;
-	jobs = calloc(desired->object_count ? desired->object_count : 1, sizeof(*jobs));
-	if (!jobs)
-		return -ENOMEM;
-	for (i = 0; i < desired->object_count; i++) {
-		const struct desired_object *o = &desired->objects[i];
-		struct live_cluster *lc;
+int live_reader_read(struct live_reader *r, size_t index, size_t worker)
+{
+	const struct read_job *job = &r->jobs[index];
+	int err = read_cluster(&r->workers[worker], job, r->opts);
 
-		if (o->kind != RESOURCE_USER || o->absent || !o->password)
-			continue;
-		/* live is ours to change; the lookup is const for consumers only. */
-		lc = (struct live_cluster *)live_find_cluster(live, o->cluster);
-		if (!lc || !lc->reachable || !cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_USER], o->name))
-			continue;
-		jobs[count++] = (struct probe_job){
-			.cfg = reads[lc - live->clusters].cfg,
-			.cluster = lc,
-			.user = o,
-		};
-	}
-	err = run_pool(jobs, count, probe_password, opts, parallel);
-	for (i = 0; !err && i < count; i++) {
-		struct probe_job *job = &jobs[i];
+	return err ? err : probe_passwords(r, job);
+}
 
-		if (job->error) {
-			/* Without the answer the plan cannot tell whether the password
-			 * changed: the cluster cannot be planned. */
-			if (job->cluster->reachable) {
-				job->cluster->reachable = false;
-				job->cluster->error = job->error;
-				job->error = NULL;
-			}
-		} else if (!cJSON_AddItemToObject(job->cluster->password_probes, job->user->name,
-						  cJSON_CreateBool(job->matches))) {
-			err = -ENOMEM;
-		}
-	}
-	for (i = 0; i < count; i++)
-		free(jobs[i].error);
-	free(jobs);
-	return err;
+void live_reader_free(struct live_reader *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; r->workers && i < r->width; i++)
+		es_client_free(r->workers[i].client);
+	free(r->workers);
+	free(r->jobs);
+	free(r);
+}
+
+static int read_one(void *ctx, size_t worker, size_t index)
+{
+	return live_reader_read(ctx, index, worker);
 }
 
 int live_read(struct live_state **out, const struct desired_state *desired,
 	      const struct live_read_options *opts)
 {
-	static const struct live_read_options defaults;
+	struct live_reader *reader = NULL;
 	struct live_state *live = NULL;
-	struct read_job *jobs = NULL;
-	long parallel;
-	int err;
+	int err = live_reader_new(&reader, &live, desired, opts);
 
 	*out = NULL;
-	if (!opts)
-		opts = &defaults;
-	parallel = opts->parallel > 0 ? opts->parallel : DEFAULT_PARALLEL;
-	err = es_global_init();
 	if (err)
 		return err;
-	live = calloc(1, sizeof(*live));
-	if (!live)
-		return -ENOMEM;
-	live->clusters = calloc(desired->cluster_count ? desired->cluster_count : 1,
-				sizeof(*live->clusters));
-	jobs = calloc(desired->cluster_count ? desired->cluster_count : 1, sizeof(*jobs));
-	if (!live->clusters || !jobs) {
-		err = -ENOMEM;
-		goto done;
-	}
-	err = read_clusters(live, jobs, desired, opts, parallel);
-	if (!err)
-		err = probe_passwords(live, jobs, desired, opts, parallel);
-done:
-	free(jobs);
+	err = work_queue_run(live->cluster_count, live_reader_width(reader), 0, read_one, reader);
+	live_reader_free(reader);
 	if (err) {
 		live_state_free(live);
 		return err;

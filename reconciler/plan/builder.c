@@ -599,7 +599,12 @@ const char *plan_metadata_owner(const cJSON *object)
 	return cJSON_IsString(owner) && *owner->valuestring ? owner->valuestring : DESIRED_DEFAULT_OWNER;
 }
 
-const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id)
+const struct cluster_facts *builder_find_facts(const struct cluster_builder *b, const char *id)
 {
-	return live_find_cluster(b->live, id);
+	size_t i;
+
+	for (i = 0; i < b->fact_count; i++)
+		if (!strcmp(b->facts[i]->cluster_id, id))
+			return b->facts[i];
+	return NULL;
 }

@@ -68,14 +68,15 @@ static const char *link_reason(const cJSON *role, const char *alias)
 	return NULL;
 }
 
-/* Whether the cluster holds a role of that name: declared present, or live. */
-static bool has_role(const struct cluster_builder *b, const struct live_cluster *lc, const char *name)
+/* Whether the far cluster holds a role of that name: declared present, or
+ * live (among the names its facts kept: those the link checks ask about). */
+static bool has_role(const struct cluster_builder *b, const struct cluster_facts *far, const char *name)
 {
-	const struct desired_object *d = desired_find_object(b->desired, RESOURCE_ROLE, lc->cluster_id, name);
+	const struct desired_object *d = desired_find_object(b->desired, RESOURCE_ROLE, far->cluster_id, name);
 
 	if (d)
 		return !d->absent;
-	return cJSON_GetObjectItemCaseSensitive(lc->objects[RESOURCE_ROLE], name) != NULL;
+	return cJSON_GetObjectItemCaseSensitive(far->link_roles, name) != NULL;
 }
 
 /* Whether a declared (present) user of the cluster holds a role of that name. */
@@ -118,20 +119,31 @@ static int check_far_roles(struct cluster_builder *b, const struct desired_objec
 	return err;
 }
 
+/* Why r, a role of the remote's cluster held by one of its users, is meant
+ * for the link (so the far side needs a role of its name); NULL when it is not. */
+static const char *near_role_reason(const struct desired_state *desired, const struct desired_object *remote,
+				    const struct desired_object *r)
+{
+	const char *reason;
+
+	if (r->kind != RESOURCE_ROLE || r->absent || strcmp(r->cluster, remote->cluster) != 0 ||
+	    !(reason = link_reason(r->body, remote->name)))
+		return NULL;
+	return user_holds(desired, r->cluster, r->name) ? reason : NULL;
+}
+
 /* Local user roles meant for the link that the far side lacks. */
 static int check_near_roles(struct cluster_builder *b, const struct desired_object *remote,
-			    const struct live_cluster *far)
+			    const struct cluster_facts *far)
 {
 	size_t i;
 	int err = 0;
 
 	for (i = 0; !err && i < b->desired->object_count; i++) {
 		const struct desired_object *r = &b->desired->objects[i];
-		const char *reason;
+		const char *reason = near_role_reason(b->desired, remote, r);
 
-		if (r->kind != RESOURCE_ROLE || r->absent || strcmp(r->cluster, remote->cluster) != 0 ||
-		    !(reason = link_reason(r->body, remote->name)) || !user_holds(b->desired, r->cluster, r->name) ||
-		    has_role(b, far, r->name))
+		if (!reason || has_role(b, far, r->name))
 			continue;
 		err = builder_add_warning(b, "remote-role-missing: role [%s] on [%s] is meant for remote [%s] (it "
 					  "%s), but [%s] has no role named [%s] and resolves the local user's role "
@@ -142,9 +154,42 @@ static int check_near_roles(struct cluster_builder *b, const struct desired_obje
 	return err;
 }
 
+int plan_link_roles(cJSON **out, const struct desired_state *desired, const struct live_cluster *lc)
+{
+	const cJSON *live_roles = lc->objects[RESOURCE_ROLE];
+	cJSON *names = cJSON_CreateObject();
+	size_t i, j;
+	int err = names ? 0 : -ENOMEM;
+
+	*out = NULL;
+	for (i = 0; !err && i < desired->object_count; i++) {
+		const struct desired_object *remote = &desired->objects[i];
+
+		if (remote->kind != RESOURCE_REMOTE || remote->absent || !remote->remote_cluster ||
+		    strcmp(remote->remote_cluster, lc->cluster_id) != 0)
+			continue;
+		for (j = 0; !err && j < desired->object_count; j++) {
+			const struct desired_object *r = &desired->objects[j];
+
+			if (!near_role_reason(desired, remote, r) ||
+			    !cJSON_GetObjectItemCaseSensitive(live_roles, r->name) ||
+			    cJSON_GetObjectItemCaseSensitive(names, r->name))
+				continue;
+			if (!cJSON_AddTrueToObject(names, r->name))
+				err = -ENOMEM;
+		}
+	}
+	if (err) {
+		cJSON_Delete(names);
+		return err;
+	}
+	*out = names;
+	return 0;
+}
+
 int plan_check_links(struct cluster_builder *b)
 {
-	const struct live_cluster *far;
+	const struct cluster_facts *far;
 	size_t i;
 	int err = 0;
 
@@ -156,7 +201,7 @@ int plan_check_links(struct cluster_builder *b)
 			continue;
 		err = check_far_roles(b, remote);
 		/* the far side's live roles are needed: unread, a role may well exist there */
-		far = builder_find_live(b, remote->remote_cluster);
+		far = builder_find_facts(b, remote->remote_cluster);
 		if (!err && far && far->reachable)
 			err = check_near_roles(b, remote, far);
 	}
