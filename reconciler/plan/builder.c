@@ -276,33 +276,6 @@ int change_add_dependency(struct plan_change *c, size_t index)
 	return append_index(&c->depends_on, &c->depends_on_count, index);
 }
 
-int change_set_view(struct plan_change *c, const char *method, const char *path, const cJSON *body)
-{
-	cJSON *view = cJSON_CreateObject();
-
-	if (!view)
-		return -ENOMEM;
-	if (!cJSON_AddStringToObject(view, "method", method) ||
-	    !cJSON_AddStringToObject(view, "path", path))
-		goto nomem;
-	if (body) {
-		cJSON *copy = cJSON_Duplicate(body, 1);
-
-		if (!copy || !cJSON_AddItemToObject(view, "body", copy)) {
-			cJSON_Delete(copy);
-			goto nomem;
-		}
-	} else if (!cJSON_AddNullToObject(view, "body")) {
-		goto nomem;
-	}
-	cJSON_Delete(c->request_view);
-	c->request_view = view;
-	return 0;
-nomem:
-	cJSON_Delete(view);
-	return -ENOMEM;
-}
-
 void change_dispose(struct plan_change *c)
 {
 	size_t i;
@@ -315,7 +288,6 @@ void change_dispose(struct plan_change *c)
 	free(c->fields);
 	free(c->name);
 	free(c->problem);
-	cJSON_Delete(c->request_view);
 	free(c->depends_on);
 }
 

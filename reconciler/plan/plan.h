@@ -46,7 +46,6 @@ struct plan_change {
 	/* ACTION_PROBLEM only: the problem concerns the whole cluster (an account
 	 * that may not make the planned requests, say): apply writes nothing to it. */
 	bool blocks_cluster;
-	cJSON *request_view;  /* {"method","path","body"}: this change's part of its request, redacted */
 	size_t *depends_on;   /* indices (in this cluster's changes) that must succeed first */
 	size_t depends_on_count;
 };

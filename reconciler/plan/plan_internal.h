@@ -179,8 +179,6 @@ int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops 
 int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const struct live_cluster *lc,
 		     const cJSON *live_raw);
 int change_add_dependency(struct plan_change *c, size_t index);
-/* Sets the change's request view {"method","path","body"}; body is copied. */
-int change_set_view(struct plan_change *c, const char *method, const char *path, const cJSON *body);
 bool path_is_sensitive(const cJSON *sensitive_paths, const char *path);
 
 int request_init(struct plan_request *r, enum request_step step, const char *method);

@@ -161,8 +161,6 @@ static int user_request(struct cluster_builder *b, size_t change, const char *me
 	redacted = NULL;
 	err = request_add_change(&r, change);
 	if (!err)
-		err = change_set_view(builder_change(b, change), method, r.path, r.body);
-	if (!err)
 		err = builder_push_request(b, &r);
 done:
 	cJSON_Delete(body);
