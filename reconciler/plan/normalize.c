@@ -163,17 +163,50 @@ static int compare_entries(const void *a, const void *b)
 	return strcmp(((const struct sort_entry *)a)->key, ((const struct sort_entry *)b)->key);
 }
 
+static int compare_string_items(const void *a, const void *b)
+{
+	return json_text_compare_strings((*(cJSON *const *)a)->valuestring, (*(cJSON *const *)b)->valuestring);
+}
+
+/* json_sort_unique for an array of strings only: their canonical texts
+ * compare without being printed. */
+static int sort_unique_strings(cJSON *array, size_t count)
+{
+	cJSON **items = malloc(count * sizeof(*items)), *item;
+	size_t i = 0;
+
+	if (!items)
+		return -ENOMEM;
+	cJSON_ArrayForEach(item, array)
+		items[i++] = item;
+	qsort(items, count, sizeof(*items), compare_string_items);
+	array->child = NULL;
+	for (i = 0; i < count; i++) {
+		items[i]->next = items[i]->prev = NULL;
+		if (i && !compare_string_items(&items[i], &items[i - 1]))
+			cJSON_Delete(items[i]);
+		else
+			cJSON_AddItemToArray(array, items[i]);
+	}
+	free(items);
+	return 0;
+}
+
 int json_sort_unique(cJSON *array)
 {
 	struct sort_entry *entries = NULL;
-	size_t count = 0, i;
+	size_t count = 0, strings = 0, i;
 	cJSON *item;
 	int err = 0;
 
-	cJSON_ArrayForEach(item, array)
+	cJSON_ArrayForEach(item, array) {
 		count++;
+		strings += cJSON_IsString(item) ? 1 : 0;
+	}
 	if (count < 2)
 		return 0;
+	if (strings == count)
+		return sort_unique_strings(array, count);
 	entries = calloc(count, sizeof(*entries));
 	if (!entries)
 		return -ENOMEM;
@@ -487,13 +520,31 @@ bool string_set_has(const cJSON *set, const char *s)
 
 int string_set_add(cJSON *set, const char *s)
 {
-	cJSON *item;
+	cJSON *item, *added;
+	int order = 1;
 
-	if (string_set_has(set, s))
+	/* the set is kept in json_sort_unique's order: s goes before the first greater item */
+	cJSON_ArrayForEach(item, set)
+		if (cJSON_IsString(item) && (order = json_text_compare_strings(item->valuestring, s)) >= 0)
+			break;
+	if (item && !order)
 		return 0;
-	item = cJSON_CreateString(s);
-	if (!item)
+	added = cJSON_CreateString(s);
+	if (!added)
 		return -ENOMEM;
-	cJSON_AddItemToArray(set, item);
-	return json_sort_unique(set);
+	if (!item) {
+		if (cJSON_AddItemToArray(set, added))
+			return 0;
+		cJSON_Delete(added);
+		return -ENOMEM;
+	}
+	/* linked by hand: cJSON 1.7.15's cJSON_InsertItemInArray fails past index 0 */
+	added->next = item;
+	added->prev = item->prev; /* the first item's prev is the last one */
+	if (item == set->child)
+		set->child = added;
+	else
+		item->prev->next = added;
+	item->prev = added;
+	return 0;
 }
