@@ -391,7 +391,8 @@ static int probe_passwords(struct live_reader *r, const struct read_job *read)
 		}
 		jobs[count++] = (struct probe_job){ .cfg = read->cfg, .cluster = lc, .user = o };
 	}
-	err = run_probes(jobs, count, r->opts, r->parallel);
+	/* the clusters being read share --parallel: each probes on its share */
+	err = run_probes(jobs, count, r->opts, r->width > 1 ? r->parallel / (long)r->width : r->parallel);
 	for (i = 0; !err && i < count; i++) {
 		struct probe_job *job = &jobs[i];
 

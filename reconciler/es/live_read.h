@@ -51,7 +51,8 @@ int live_reader_new(struct live_reader **out, struct live_state **live_out,
 /* How many worker slots the caller may use at once: min(parallel, clusters). */
 size_t live_reader_width(const struct live_reader *r);
 /* Reads live->clusters[index] (its reads, then its password probes, which
- * run on threads of their own) on the calling thread. worker is the caller's
+ * run on threads of their own: parallel / width of them, so that all the
+ * clusters read at once keep to --parallel) on the calling thread. worker is the caller's
  * slot, below live_reader_width(): a slot's connection is reused for its next
  * cluster, so a slot is never used by two threads at once. Distinct indices
  * may be read concurrently. A cluster that cannot be read is left unreachable

@@ -154,6 +154,39 @@ int change_add_field(struct plan_change *c, const char *path, const cJSON *befor
 	return 0;
 }
 
+/* A node that stands for value without copying it (cJSON's reference: its
+ * deletion leaves value alone), or NULL for a scalar that costs no more to copy. */
+static cJSON *reference_to(const cJSON *value)
+{
+	if (cJSON_IsObject(value))
+		return cJSON_CreateObjectReference(value->child);
+	if (cJSON_IsArray(value))
+		return cJSON_CreateArrayReference(value->child);
+	if (cJSON_IsString(value))
+		return cJSON_CreateStringReference(value->valuestring);
+	return NULL;
+}
+
+void change_share_fields(struct plan_change *c, const cJSON *body)
+{
+	const cJSON *value;
+	cJSON *reference;
+	size_t i;
+
+	for (i = 0; i < c->field_count; i++) {
+		struct field_change *f = &c->fields[i];
+
+		if (!f->after || f->sensitive || (f->after->type & cJSON_IsReference))
+			continue;
+		value = cJSON_GetObjectItemCaseSensitive(body, f->path);
+		/* equal only when redacted alike: a share never shows more than the copy did */
+		if (!value || !json_equal(value, f->after) || !(reference = reference_to(value)))
+			continue;
+		cJSON_Delete(f->after);
+		f->after = reference;
+	}
+}
+
 /* A copy of value, the field at path, with each value at a sensitive path
  * inside it replaced by SECRET_PLACEHOLDER (metadata.api_key inside metadata). */
 static cJSON *copy_redacted(const cJSON *value, const char *path, const cJSON *sensitive_paths)

@@ -179,6 +179,12 @@ int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops 
 int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const struct live_cluster *lc,
 		     const cJSON *live_raw);
 int change_add_dependency(struct plan_change *c, size_t index);
+/* Makes each field's after value that equals the member of the same key in
+ * body (a request body, which is never changed once planned and lives as
+ * long as the change: both belong to the cluster plan) a reference to that
+ * member instead of a copy: a request's body is then held once. Cannot fail:
+ * a field it cannot share keeps its copy. */
+void change_share_fields(struct plan_change *c, const cJSON *body);
 bool path_is_sensitive(const cJSON *sensitive_paths, const char *path);
 
 int request_init(struct plan_request *r, enum request_step step, const char *method);

@@ -260,6 +260,8 @@ static int single_request(struct cluster_builder *b, const char *name, cJSON *bo
 	err = request_set_path(r, "/_security/role/%s", escaped);
 	free(escaped);
 	r->body = body;
+	if (body)
+		change_share_fields(builder_change(b, change), body);
 	if (!err)
 		err = request_add_change(r, change);
 	if (!err)
@@ -287,6 +289,7 @@ static int role_write(struct cluster_builder *b, const struct desired_object *d,
 		if (err)
 			goto done;
 		roles = cJSON_GetObjectItemCaseSensitive(b->roles_bulk.body, "roles");
+		change_share_fields(builder_change(b, change), redacted);
 		if (!cJSON_AddItemToObject(roles, d->name, redacted)) {
 			err = -ENOMEM;
 			goto done;
