@@ -27,7 +27,6 @@ struct read_job {
  * so workers never write to shared state. */
 struct probe_job {
 	const struct cluster_config *cfg;
-	struct live_cluster *cluster;
 	const struct desired_object *user;
 	bool matches;
 	char *error; /* set when the probe could not decide */
@@ -389,7 +388,7 @@ static int probe_passwords(struct live_reader *r, const struct read_job *read)
 			}
 			jobs = grown;
 		}
-		jobs[count++] = (struct probe_job){ .cfg = read->cfg, .cluster = lc, .user = o };
+		jobs[count++] = (struct probe_job){ .cfg = read->cfg, .user = o };
 	}
 	/* the clusters being read share --parallel: each probes on its share */
 	err = run_probes(jobs, count, r->opts, r->width > 1 ? r->parallel / (long)r->width : r->parallel);
