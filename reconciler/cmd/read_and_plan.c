@@ -171,7 +171,7 @@ static int gather_facts(const struct cluster_facts ***out, size_t *count_out, st
 	long j;
 	int err = plan_linked_clusters(&ids, &id_count, p->desired, p->live->clusters[index].cluster_id);
 
-	if (!err && id_count && !(facts = calloc(id_count, sizeof(*facts))))
+	if (!err && id_count && !(facts = calloc(id_count, sizeof(*facts)))) /* NOLINT(bugprone-sizeof-expression): pointers */
 		err = -ENOMEM;
 	for (i = 0; !err && i < id_count; i++) {
 		if ((j = cluster_index(p->live, ids[i])) < 0)

@@ -306,7 +306,7 @@ static int run_probes(struct probe_job *jobs, size_t count, const struct live_re
 	size_t width = (size_t)parallel < count ? (size_t)parallel : count, i;
 	int err;
 
-	if (!count)
+	if (!width)
 		return 0;
 	pool.workers = calloc(width, sizeof(*pool.workers));
 	if (!pool.workers)

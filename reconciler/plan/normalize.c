@@ -172,14 +172,14 @@ static int compare_string_items(const void *a, const void *b)
  * compare without being printed. */
 static int sort_unique_strings(cJSON *array, size_t count)
 {
-	cJSON **items = malloc(count * sizeof(*items)), *item;
+	cJSON **items = malloc(count * sizeof(*items)), *item; /* NOLINT(bugprone-sizeof-expression): pointers */
 	size_t i = 0;
 
 	if (!items)
 		return -ENOMEM;
 	cJSON_ArrayForEach(item, array)
 		items[i++] = item;
-	qsort(items, count, sizeof(*items), compare_string_items);
+	qsort(items, count, sizeof(*items), compare_string_items); /* NOLINT(bugprone-sizeof-expression) */
 	array->child = NULL;
 	for (i = 0; i < count; i++) {
 		items[i]->next = items[i]->prev = NULL;

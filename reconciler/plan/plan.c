@@ -534,7 +534,7 @@ int plan_build(struct plan **out, const struct desired_state *desired, const str
 {
 	size_t count = live->cluster_count, n = count ? count : 1, i;
 	struct cluster_facts *facts = calloc(n, sizeof(*facts));
-	const struct cluster_facts **all = calloc(n, sizeof(*all));
+	const struct cluster_facts **all = calloc(n, sizeof(*all)); /* NOLINT(bugprone-sizeof-expression): pointers */
 	struct cluster_plan *clusters = calloc(n, sizeof(*clusters));
 	char (*digests)[PLAN_DIGEST_HEX] = calloc(n, sizeof(*digests));
 	int err = facts && all && clusters && digests ? 0 : -ENOMEM;

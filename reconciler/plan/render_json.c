@@ -258,6 +258,7 @@ static bool request_json(cJSON *requests, const struct plan_request *r)
  * NULL when memory runs out. The caller frees the array. */
 static const struct plan_request **requests_of_changes(const struct cluster_plan *cp)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
 	const struct plan_request **of = calloc(cp->change_count ? cp->change_count : 1, sizeof(*of));
 	size_t i, j;
 

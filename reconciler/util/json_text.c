@@ -13,34 +13,34 @@ static bool plain(unsigned char c)
 	return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
 }
 
-/* The text that stands for the character at s[0..len) (len > 0, s[0] not
- * plain) in a JSON string: into out (not NUL-terminated), returning its length,
+/* The text that stands for the character at s[0..len) (len > 0) in a JSON
+ * string: *text (s itself, a constant, or scratch) of the returned length,
  * with *consumed the bytes of s it stands for. */
-static size_t escape_one(char out[8], const unsigned char *s, size_t len, size_t *consumed)
+static size_t escape_one(const char **text, char scratch[8], const unsigned char *s, size_t len,
+			 size_t *consumed)
 {
 	size_t n = utf8_sequence_length((const char *)s, len);
 
 	*consumed = n > 1 ? n : 1;
-	if (n > 1) {
-		memcpy(out, s, n);
+	*text = (const char *)s;
+	if (n > 1)
 		return n;
-	}
 	switch (s[0]) {
-	case '"': memcpy(out, "\\\"", 2); return 2;
-	case '\\': memcpy(out, "\\\\", 2); return 2;
-	case '\n': memcpy(out, "\\n", 2); return 2;
-	case '\r': memcpy(out, "\\r", 2); return 2;
-	case '\t': memcpy(out, "\\t", 2); return 2;
+	case '"': *text = "\\\""; return 2;
+	case '\\': *text = "\\\\"; return 2;
+	case '\n': *text = "\\n"; return 2;
+	case '\r': *text = "\\r"; return 2;
+	case '\t': *text = "\\t"; return 2;
 	}
 	if (!n) { /* not UTF-8: the output stays valid JSON text */
-		memcpy(out, "\\ufffd", 6);
+		*text = "\\ufffd";
 		return 6;
 	}
 	if (s[0] < 0x20 || s[0] == 0x7F) {
-		snprintf(out, 8, "\\u%04x", s[0]);
+		snprintf(scratch, 8, "\\u%04x", s[0]);
+		*text = scratch;
 		return 6;
 	}
-	out[0] = (char)s[0];
 	return 1;
 }
 
@@ -48,7 +48,8 @@ int json_text_append_string(struct buf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), off = 0, start, consumed, n;
-	char escaped[8];
+	const char *escaped;
+	char scratch[8];
 	int err = buf_puts(out, "\"");
 
 	while (!err && off < len) {
@@ -59,7 +60,7 @@ int json_text_append_string(struct buf *out, const char *s)
 			err = buf_append(out, p + start, off - start);
 		if (err || off == len)
 			break;
-		n = escape_one(escaped, p + off, len - off, &consumed);
+		n = escape_one(&escaped, scratch, p + off, len - off, &consumed);
 		err = buf_append(out, escaped, n);
 		off += consumed;
 	}
@@ -70,7 +71,8 @@ int json_text_append_string(struct buf *out, const char *s)
 struct escaped_cursor {
 	const unsigned char *s;
 	size_t len, off;
-	char pending[8];
+	const char *pending;
+	char scratch[8];
 	size_t pending_len, pending_pos;
 	bool closed;
 };
@@ -89,7 +91,7 @@ static int cursor_next(struct escaped_cursor *c)
 		}
 		if (plain(c->s[c->off]))
 			return c->s[c->off++];
-		c->pending_len = escape_one(c->pending, c->s + c->off, c->len - c->off, &consumed);
+		c->pending_len = escape_one(&c->pending, c->scratch, c->s + c->off, c->len - c->off, &consumed);
 		c->pending_pos = 0;
 		c->off += consumed;
 	}
