@@ -1,6 +1,7 @@
 #include "cmd/read_and_plan.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include "es/live_read.h"
 #include "trust/trust_check.h"
 #include "util/log.h"
+#include "util/work_queue.h"
 
 int cli_check_cluster_filter(const struct cli_options *opts, const struct desired_state *desired)
 {
@@ -92,6 +94,174 @@ static void log_live_state(const struct live_state *live)
 	}
 }
 
+/* How far the pipeline got with one cluster. */
+enum stage {
+	STAGE_WAITING = 0, /* nobody has taken it */
+	STAGE_READING,     /* a worker reads it: nothing to wait for but the network */
+	STAGE_READ,        /* its facts are known; it may be planned or freed already */
+};
+
+/* Each worker reads one cluster, plans it, hashes it into the fingerprint
+ * and frees its objects before taking the next, so the live state of at most
+ * a few clusters is held at once. A cluster's plan needs the facts of the
+ * clusters its remotes point at: a worker that needs facts nobody is reading
+ * yet reads that cluster itself first; facts being read are waited for. A
+ * worker only waits for a cluster in STAGE_READING, whose reader never
+ * waits, so no cycle of remotes can stall the pipeline. */
+struct pipeline {
+	const struct desired_state *desired;
+	struct live_reader *reader;
+	struct live_state *live;
+	struct cluster_facts *facts;   /* facts[i]: of live->clusters[i], once STAGE_READ */
+	struct cluster_plan *plans;    /* plans[i]: of live->clusters[i] */
+	char (*digests)[PLAN_DIGEST_HEX];
+	enum stage *stages;
+	pthread_mutex_t lock;
+	pthread_cond_t read;           /* broadcast when a cluster reaches STAGE_READ */
+};
+
+static bool claim(struct pipeline *p, size_t index)
+{
+	bool mine;
+
+	pthread_mutex_lock(&p->lock);
+	mine = p->stages[index] == STAGE_WAITING;
+	if (mine)
+		p->stages[index] = STAGE_READING;
+	pthread_mutex_unlock(&p->lock);
+	return mine;
+}
+
+static void wait_read(struct pipeline *p, size_t index)
+{
+	pthread_mutex_lock(&p->lock);
+	while (p->stages[index] != STAGE_READ)
+		pthread_cond_wait(&p->read, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void mark_read(struct pipeline *p, size_t index)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stages[index] = STAGE_READ;
+	pthread_cond_broadcast(&p->read);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static long cluster_index(const struct live_state *live, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < live->cluster_count; i++)
+		if (!strcmp(live->clusters[i].cluster_id, id))
+			return (long)i;
+	return -1;
+}
+
+static int run_claimed(struct pipeline *p, size_t index, size_t worker);
+
+/* The facts of the clusters index's remotes point at, among those read:
+ * each read by this worker when nobody has taken it, else waited for. */
+static int gather_facts(const struct cluster_facts ***out, size_t *count_out, struct pipeline *p,
+			size_t index, size_t worker)
+{
+	const struct cluster_facts **facts = NULL;
+	const char **ids = NULL;
+	size_t id_count = 0, count = 0, i;
+	long j;
+	int err = plan_linked_clusters(&ids, &id_count, p->desired, p->live->clusters[index].cluster_id);
+
+	if (!err && id_count && !(facts = calloc(id_count, sizeof(*facts)))) /* NOLINT(bugprone-sizeof-expression): pointers */
+		err = -ENOMEM;
+	for (i = 0; !err && i < id_count; i++) {
+		if ((j = cluster_index(p->live, ids[i])) < 0)
+			continue; /* not selected: planning says it was not read */
+		if ((size_t)j != index && claim(p, (size_t)j))
+			err = run_claimed(p, (size_t)j, worker);
+		else
+			wait_read(p, (size_t)j);
+		if (p->facts[j].cluster_id) /* else its reader failed, and so does the run */
+			facts[count++] = &p->facts[j];
+	}
+	free((void *)ids);
+	if (err) {
+		free((void *)facts);
+		return err;
+	}
+	*out = facts;
+	*count_out = count;
+	return 0;
+}
+
+static int run_claimed(struct pipeline *p, size_t index, size_t worker)
+{
+	struct live_cluster *lc = &p->live->clusters[index];
+	const struct cluster_facts **facts = NULL;
+	size_t fact_count = 0;
+	int err = live_reader_read(p->reader, index, worker);
+
+	if (!err)
+		err = plan_cluster_facts(&p->facts[index], p->desired, lc);
+	/* also after a failure: a worker waiting for these facts finds them empty */
+	mark_read(p, index);
+	if (!err)
+		err = gather_facts(&facts, &fact_count, p, index, worker);
+	if (!err)
+		err = plan_cluster(&p->plans[index], p->desired, lc, facts, fact_count);
+	if (!err)
+		err = plan_cluster_digest(p->digests[index], lc);
+	live_cluster_drop_objects(lc);
+	free((void *)facts);
+	return err;
+}
+
+static int run_cluster(void *ctx, size_t worker, size_t index)
+{
+	struct pipeline *p = ctx;
+
+	return claim(p, index) ? run_claimed(p, index, worker) : 0;
+}
+
+/* The read, the plan and the fingerprint of every selected cluster. */
+static int read_and_plan_clusters(struct live_state **live_out, struct plan **plan_out,
+				  const struct desired_state *desired, const struct live_read_options *options)
+{
+	struct pipeline p = { .desired = desired };
+	size_t n, i;
+	int err = live_reader_new(&p.reader, &p.live, desired, options);
+
+	if (err)
+		return err;
+	n = p.live->cluster_count ? p.live->cluster_count : 1;
+	p.facts = calloc(n, sizeof(*p.facts));
+	p.plans = calloc(n, sizeof(*p.plans));
+	p.digests = calloc(n, sizeof(*p.digests));
+	p.stages = calloc(n, sizeof(*p.stages));
+	if (!p.facts || !p.plans || !p.digests || !p.stages) {
+		err = -ENOMEM;
+		goto done;
+	}
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.read, NULL);
+	err = work_queue_run(p.live->cluster_count, live_reader_width(p.reader), 0, run_cluster, &p);
+	pthread_cond_destroy(&p.read);
+	pthread_mutex_destroy(&p.lock);
+	if (!err) {
+		err = plan_assemble(plan_out, p.plans, p.live->cluster_count, p.digests);
+		p.plans = NULL;
+	}
+done:
+	live_reader_free(p.reader);
+	for (i = 0; p.facts && i < p.live->cluster_count; i++)
+		plan_cluster_facts_dispose(&p.facts[i]);
+	free(p.facts);
+	plan_clusters_free(p.plans, p.live->cluster_count);
+	free(p.digests);
+	free(p.stages);
+	*live_out = p.live;
+	return err;
+}
+
 int read_and_plan(struct live_state **live_out, struct plan **plan_out,
 		  const struct desired_state *desired, const struct cli_options *opts,
 		  const struct live_probe_scope *probes, bool log_live)
@@ -109,14 +279,13 @@ int read_and_plan(struct live_state **live_out, struct plan **plan_out,
 	*plan_out = NULL;
 	if (probes)
 		options.probes = *probes;
-	err = live_read(live_out, desired, &options);
-	if (err) {
-		log_error("cannot read the clusters: %s", strerror(-err));
+	err = read_and_plan_clusters(live_out, plan_out, desired, &options);
+	if (err && !*plan_out) {
+		log_error("cannot read and plan the clusters: %s", strerror(-err));
 		return err;
 	}
 	if (log_live)
 		log_live_state(*live_out);
-	err = plan_build(plan_out, desired, *live_out);
 	if (!err)
 		err = add_trust(*plan_out, desired, *live_out);
 	if (!err)

@@ -17,28 +17,26 @@
  * remotes points at (`cluster:`), whose transport addresses may give the seeds. */
 static int clusters_to_read(const char ***out, size_t *count_out, const struct watch_pass_options *opts)
 {
-	const struct desired_object *const *remotes;
-	size_t remote_count = desired_cluster_objects(opts->desired, opts->cluster_id, RESOURCE_REMOTE, &remotes);
-	const char **ids = calloc(remote_count + 1, sizeof(*ids));
-	size_t count = 0, i, j;
+	const char **linked = NULL, **ids;
+	size_t count = 0, n = 1, i;
+	int err = plan_linked_clusters(&linked, &count, opts->desired, opts->cluster_id);
 
 	*out = NULL;
 	*count_out = 0;
-	if (!ids)
+	if (err)
+		return err;
+	ids = calloc(count + 1, sizeof(*ids));
+	if (!ids) {
+		free((void *)linked);
 		return -ENOMEM;
-	ids[count++] = opts->cluster_id;
-	for (i = 0; i < remote_count; i++) {
-		const struct desired_object *o = remotes[i];
-
-		if (o->absent || !o->remote_cluster)
-			continue;
-		for (j = 0; j < count && strcmp(ids[j], o->remote_cluster) != 0; j++)
-			;
-		if (j == count)
-			ids[count++] = o->remote_cluster;
 	}
+	ids[0] = opts->cluster_id;
+	for (i = 0; i < count; i++)
+		if (strcmp(linked[i], opts->cluster_id) != 0)
+			ids[n++] = linked[i];
+	free((void *)linked);
 	*out = ids;
-	*count_out = count;
+	*count_out = n;
 	return 0;
 }
 

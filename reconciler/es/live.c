@@ -44,6 +44,16 @@ static void live_cluster_dispose(struct live_cluster *lc)
 	strlist_free(lc->warnings, lc->warning_count);
 }
 
+void live_cluster_drop_objects(struct live_cluster *lc)
+{
+	size_t i;
+
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++) {
+		cJSON_Delete(lc->objects[i]);
+		lc->objects[i] = NULL;
+	}
+}
+
 void live_state_free(struct live_state *live)
 {
 	size_t i;

@@ -56,6 +56,14 @@ struct live_state {
 int live_parse_version(int *out_major, int *out_minor, const char *text);
 
 void live_state_free(struct live_state *live);
+
+/* Frees what only planning reads, once the cluster is planned and hashed: the
+ * kinds' lists (objects), by far the largest part. What stays (versions,
+ * settings, remote_info, certificates, addresses, warnings) is what the trust
+ * check, apply's settle report and watch read afterwards, and the password
+ * probes' answers ({user: bool}, small), which apply's verification reuses
+ * for the users it did not write (apply/verify.h). */
+void live_cluster_drop_objects(struct live_cluster *lc);
 const struct live_cluster *live_find_cluster(const struct live_state *live, const char *id);
 
 /* The publish addresses of a GET /_nodes/transport answer as a JSON array of

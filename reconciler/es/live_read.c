@@ -31,25 +31,11 @@ struct read_job {
  * so workers never write to shared state. */
 struct probe_job {
 	const struct cluster_config *cfg;
-	struct live_cluster *cluster;
 	const struct desired_object *user;
 	bool answered; /* known before probing (live_read_options.probes.known): not asked */
 	bool matches;
 	char *error; /* set when the probe could not decide */
 };
-
-/* Consecutive probe jobs of one cluster that one worker runs in a row, on one
- * connection: a worker moving from job to job across clusters would open a
- * TLS connection (a few ms of CPU) at each move. */
-struct probe_chunk {
-	struct probe_job *jobs;
-	size_t count;
-};
-
-/* About this many chunks per worker: each chunk may cost a new connection (a
- * TLS handshake, a few ms of CPU), and a second one per worker evens out
- * workers that finish at different times. */
-#define PROBE_CHUNKS_PER_WORKER 2
 
 /* What a worker thread keeps between jobs: a client for the cluster it used last,
  * so consecutive probes on one cluster reuse the connection. */
@@ -58,11 +44,22 @@ struct worker {
 	const struct cluster_config *client_cfg;
 };
 
-/* One run of the work queue: read_job or probe_chunk items, and a worker per thread. */
+/* One run of the work queue over probe jobs, and a worker per thread. */
 struct pool {
-	void *jobs;
+	struct probe_job *jobs;
 	struct worker *workers;
 	const struct live_read_options *opts;
+};
+
+struct live_reader {
+	const struct desired_state *desired;
+	const struct live_read_options *opts;
+	long parallel;
+	long probe_parallel;
+	struct live_state *live;  /* borrowed: the clusters jobs[] read */
+	struct read_job *jobs;    /* jobs[i] reads live->clusters[i] */
+	struct worker *workers;   /* one per worker slot of the caller's queue */
+	size_t width;
 };
 
 static int add_warning(struct live_cluster *lc, const char *fmt, ...)
@@ -209,11 +206,9 @@ static int resolve_remotes(struct live_cluster *lc, struct es_client *client)
 	return err;
 }
 
-static int read_cluster(void *ctx, size_t worker, size_t index)
+/* The reads of one cluster, in order, on the worker's connection. */
+static int read_cluster(struct worker *w, const struct read_job *job, const struct live_read_options *opts)
 {
-	const struct pool *pool = ctx;
-	struct worker *w = &pool->workers[worker];
-	struct read_job *job = (struct read_job *)pool->jobs + index;
 	struct live_cluster *lc = job->cluster;
 	/* The cluster-wide reads; the kinds' lists come between them and the certificates. */
 	const struct {
@@ -236,7 +231,7 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 		if (err)
 			return err;
 	}
-	err = worker_client(&client, w, job->cfg, pool->opts, &lc->error);
+	err = worker_client(&client, w, job->cfg, opts, &lc->error);
 	if (err)
 		return err == -ENOMEM ? err : 0;
 	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
@@ -280,16 +275,19 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 	return 0;
 }
 
-static int probe_password(struct worker *w, struct probe_job *job, const struct live_read_options *opts)
+static int probe_password(void *ctx, size_t worker, size_t index)
 {
 	static const char path[] = "/_security/_authenticate";
+	const struct pool *pool = ctx;
+	struct worker *w = &pool->workers[worker];
+	struct probe_job *job = &pool->jobs[index];
 	struct es_client *client;
 	struct es_response r;
 	int err;
 
 	if (job->answered)
 		return 0;
-	err = worker_client(&client, w, job->cfg, opts, &job->error);
+	err = worker_client(&client, w, job->cfg, pool->opts, &job->error);
 	if (err)
 		return err == -ENOMEM ? err : 0;
 	err = es_request_as(&r, client, job->user->name, job->user->password, "GET", path, NULL,
@@ -307,58 +305,21 @@ static int probe_password(struct worker *w, struct probe_job *job, const struct 
 	return err == -ENOMEM ? err : 0;
 }
 
-static int probe_chunk(void *ctx, size_t worker, size_t index)
-{
-	const struct pool *pool = ctx;
-	const struct probe_chunk *chunk = (const struct probe_chunk *)pool->jobs + index;
-	size_t i;
-	int err = 0;
-
-	for (i = 0; !err && i < chunk->count; i++)
-		err = probe_password(&pool->workers[worker], &chunk->jobs[i], pool->opts);
-	return err;
-}
-
-/* Cuts jobs[0..count) into chunks of one cluster each, with at most `size`
- * jobs to ask in each; *chunks (the caller frees it) and *chunk_count. */
-static int cut_chunks(struct probe_chunk **chunks, size_t *chunk_count, struct probe_job *jobs, size_t count,
-		      size_t size)
-{
-	size_t i, asked = 0;
-
-	*chunk_count = 0;
-	*chunks = calloc(count ? count : 1, sizeof(**chunks));
-	if (!*chunks)
-		return -ENOMEM;
-	for (i = 0; i < count; i++) {
-		struct probe_chunk *last = *chunk_count ? &(*chunks)[*chunk_count - 1] : NULL;
-
-		if (!last || last->jobs[0].cluster != jobs[i].cluster || asked == size) {
-			last = &(*chunks)[(*chunk_count)++];
-			last->jobs = &jobs[i];
-			asked = 0;
-		}
-		last->count++;
-		asked += !jobs[i].answered;
-	}
-	return 0;
-}
-
-/* Runs fn over jobs[0..count) on at most `parallel` threads; a failure
- * (-ENOMEM) stops handing out jobs. */
-static int run_pool(void *jobs, size_t count, work_fn fn, const struct live_read_options *opts,
-		    long parallel)
+/* Probes jobs[0..count) on at most `parallel` threads; a failure (-ENOMEM)
+ * stops handing out jobs. */
+static int run_probes(struct probe_job *jobs, size_t count, const struct live_read_options *opts,
+		      long parallel)
 {
 	struct pool pool = { .jobs = jobs, .opts = opts };
 	size_t width = (size_t)parallel < count ? (size_t)parallel : count, i;
 	int err;
 
-	if (!count)
+	if (!width)
 		return 0;
 	pool.workers = calloc(width, sizeof(*pool.workers));
 	if (!pool.workers)
 		return -ENOMEM;
-	err = work_queue_run(count, width, 0, fn, &pool);
+	err = work_queue_run(count, width, 0, probe_password, &pool);
 	for (i = 0; i < width; i++)
 		es_client_free(pool.workers[i].client);
 	free(pool.workers);
@@ -415,41 +376,8 @@ static bool seeds_discovered_from(const struct desired_state *desired,
 	return false;
 }
 
-/* Fills live->clusters with the selected clusters and reads them; jobs[i]
- * describes live->clusters[i]. */
-static int read_clusters(struct live_state *live, struct read_job *jobs,
-			 const struct desired_state *desired, const struct live_read_options *opts,
-			 long parallel)
-{
-	size_t i;
-
-	for (i = 0; i < desired->cluster_count; i++) {
-		const struct cluster_config *cfg = &desired->clusters[i];
-		struct live_cluster *lc;
-
-		if (!selected(opts, cfg->id))
-			continue;
-		lc = &live->clusters[live->cluster_count];
-		lc->cluster_id = strdup(cfg->id);
-		if (!lc->cluster_id)
-			return -ENOMEM;
-		jobs[live->cluster_count++] = (struct read_job){
-			.cfg = cfg,
-			.cluster = lc,
-			.want_certificates = trust_names(desired, cfg->id),
-			.want_transport = seeds_discovered_from(desired, opts, cfg->id),
-		};
-	}
-	return run_pool(jobs, live->cluster_count, read_cluster, opts, parallel);
-}
-
-/* What the probes of one cluster look up by user name: the live users (value
- * unused) and the answers known already (1: the password matches). */
-struct probe_index {
-	struct strmap live_users;
-	struct strmap known;
-};
-
+/* The password probes of one read cluster: one per desired user of it that
+ * has a password and exists there. */
 /* Each member of object by name (the first of a name given twice, as a lookup
  * in the object finds), with 1 for a member that is true. */
 static int index_members(struct strmap *out, const cJSON *object)
@@ -464,136 +392,194 @@ static int index_members(struct strmap *out, const cJSON *object)
 	return err;
 }
 
-/* Indexes each reachable cluster's users and known answers once, so that
- * looking up every declared user stays linear in the users. */
-static int index_clusters(struct probe_index *index, const struct live_state *live,
-			  const struct live_read_options *opts)
+/* The probes of one read cluster: one job per declared user with a password
+ * that exists there, in declaration order, answered already when
+ * opts->probes.known holds the answer. *jobs_out is the caller's to free. */
+static int probe_jobs(struct probe_job **jobs_out, size_t *count_out, const struct live_reader *r,
+		      const struct read_job *read)
 {
-	size_t i;
-	int err = 0;
+	const struct live_cluster *lc = read->cluster;
+	const struct desired_object *const *users;
+	size_t user_count = desired_cluster_objects(r->desired, lc->cluster_id, RESOURCE_USER, &users), count = 0,
+	       known = 0, i;
+	struct strmap live_users = { 0 }, answers = { 0 };
+	struct probe_job *jobs = calloc(user_count ? user_count : 1, sizeof(*jobs));
+	int err = jobs ? 0 : -ENOMEM;
 
-	for (i = 0; !err && i < live->cluster_count; i++) {
-		const struct live_cluster *lc = &live->clusters[i];
+	/* indexed once, so that looking up every declared user stays linear */
+	if (!err)
+		err = index_members(&live_users, lc->objects[RESOURCE_USER]);
+	if (!err)
+		err = index_members(&answers, cJSON_GetObjectItemCaseSensitive(r->opts->probes.known, lc->cluster_id));
+	for (i = 0; !err && i < user_count; i++) {
+		const struct desired_object *o = users[i];
 
-		if (!lc->reachable)
+		if (o->absent || !o->password || !strmap_get(&live_users, o->name, NULL))
 			continue;
-		err = index_members(&index[i].live_users, lc->objects[RESOURCE_USER]);
-		if (!err)
-			err = index_members(&index[i].known,
-					  cJSON_GetObjectItemCaseSensitive(opts->probes.known, lc->cluster_id));
-	}
-	return err;
-}
-
-static int probe_passwords(struct live_state *live, const struct read_job *reads,
-			   const struct desired_state *desired, const struct live_read_options *opts,
-			   long parallel)
-{
-	struct probe_job *jobs = NULL;
-	struct probe_chunk *chunks = NULL;
-	struct probe_index *index = NULL;
-	size_t count = 0, asked = 0, width, chunk_count = 0, i;
-	int err = 0;
-
-	if (desired->policy.password_check != PASSWORD_CHECK_PROBE || opts->probes.none)
-		return 0;
-	jobs = calloc(desired->object_count ? desired->object_count : 1, sizeof(*jobs));
-	index = calloc(live->cluster_count ? live->cluster_count : 1, sizeof(*index));
-	if (!jobs || !index || (err = index_clusters(index, live, opts))) {
-		err = err ? err : -ENOMEM;
-		goto done;
-	}
-	for (i = 0; i < desired->object_count; i++) {
-		const struct desired_object *o = &desired->objects[i];
-		struct live_cluster *lc;
-		size_t c, known = 0;
-
-		if (o->kind != RESOURCE_USER || o->absent || !o->password ||
-		    (opts->probes.only_cluster && strcmp(o->cluster, opts->probes.only_cluster) != 0))
-			continue;
-		/* live is ours to change; the lookup is const for consumers only. */
-		lc = (struct live_cluster *)live_find_cluster(live, o->cluster);
-		c = lc ? (size_t)(lc - live->clusters) : 0;
-		if (!lc || !lc->reachable || !strmap_get(&index[c].live_users, o->name, NULL))
-			continue;
-		/* in declaration order, answered or not, so the answers keep one order */
 		jobs[count] = (struct probe_job){
-			.cfg = reads[c].cfg,
-			.cluster = lc,
+			.cfg = read->cfg,
 			.user = o,
-			.answered = strmap_get(&index[c].known, o->name, &known),
+			.answered = strmap_get(&answers, o->name, &known),
 			.matches = known == 1,
 		};
-		asked += !jobs[count++].answered;
+		count++;
 	}
-	if (asked) {
-		width = (size_t)parallel < asked ? (size_t)parallel : asked;
-		err = cut_chunks(&chunks, &chunk_count, jobs, count,
-				 (asked + width * PROBE_CHUNKS_PER_WORKER - 1) / (width * PROBE_CHUNKS_PER_WORKER));
-		if (!err)
-			err = run_pool(chunks, chunk_count, probe_chunk, opts, (long)width);
+	strmap_dispose(&live_users);
+	strmap_dispose(&answers);
+	if (err) {
+		free(jobs);
+		return err;
 	}
+	*jobs_out = jobs;
+	*count_out = count;
+	return 0;
+}
+
+static int probe_passwords(struct live_reader *r, const struct read_job *read)
+{
+	const struct live_probe_scope *scope = &r->opts->probes;
+	struct live_cluster *lc = read->cluster;
+	struct probe_job *jobs = NULL;
+	size_t count = 0, asked = 0, i;
+	long share;
+	int err;
+
+	if (r->desired->policy.password_check != PASSWORD_CHECK_PROBE || !lc->reachable || scope->none ||
+	    (scope->only_cluster && strcmp(scope->only_cluster, lc->cluster_id) != 0))
+		return 0;
+	if ((err = probe_jobs(&jobs, &count, r, read)))
+		return err;
+	for (i = 0; i < count; i++)
+		asked += !jobs[i].answered;
+	/* the clusters being read at once share --probe-parallel: each probes on its share */
+	share = r->width > 1 ? r->probe_parallel / (long)r->width : r->probe_parallel;
+	if (asked)
+		err = run_probes(jobs, count, r->opts, share > 0 ? share : 1);
 	for (i = 0; !err && i < count; i++) {
 		struct probe_job *job = &jobs[i];
 
 		if (job->error) {
 			/* Without the answer the plan cannot tell whether the password
 			 * changed: the cluster cannot be planned. */
-			if (job->cluster->reachable) {
-				job->cluster->reachable = false;
-				job->cluster->error = job->error;
+			if (lc->reachable) {
+				lc->reachable = false;
+				lc->error = job->error;
 				job->error = NULL;
 			}
-		} else if (!cJSON_AddItemToObject(job->cluster->password_probes, job->user->name,
+		} else if (!cJSON_AddItemToObject(lc->password_probes, job->user->name,
 						  cJSON_CreateBool(job->matches))) {
 			err = -ENOMEM;
 		}
 	}
-done:
-	for (i = 0; jobs && i < count; i++)
+	for (i = 0; i < count; i++)
 		free(jobs[i].error);
-	for (i = 0; index && i < live->cluster_count; i++) {
-		strmap_dispose(&index[i].live_users);
-		strmap_dispose(&index[i].known);
-	}
-	free(chunks);
 	free(jobs);
-	free(index);
 	return err;
+}
+
+int live_reader_new(struct live_reader **out, struct live_state **live_out,
+		    const struct desired_state *desired, const struct live_read_options *opts)
+{
+	static const struct live_read_options defaults;
+	size_t n = desired->cluster_count ? desired->cluster_count : 1, i;
+	struct live_reader *r;
+	struct live_state *live;
+	int err;
+
+	*out = NULL;
+	*live_out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if ((err = es_global_init()))
+		return err;
+	r = calloc(1, sizeof(*r));
+	live = calloc(1, sizeof(*live));
+	if (!r || !live || !(live->clusters = calloc(n, sizeof(*live->clusters))) ||
+	    !(r->jobs = calloc(n, sizeof(*r->jobs)))) {
+		err = -ENOMEM;
+		goto done;
+	}
+	r->desired = desired;
+	r->opts = opts;
+	r->live = live;
+	r->parallel = opts->parallel > 0 ? opts->parallel : DEFAULT_PARALLEL;
+	r->probe_parallel = opts->probe_parallel > 0 ? opts->probe_parallel : DEFAULT_PROBE_PARALLEL;
+	for (i = 0; i < desired->cluster_count; i++) {
+		const struct cluster_config *cfg = &desired->clusters[i];
+		struct live_cluster *lc;
+
+		if (!selected(opts, cfg->id))
+			continue;
+		lc = &live->clusters[live->cluster_count];
+		lc->cluster_id = strdup(cfg->id);
+		if (!lc->cluster_id) {
+			err = -ENOMEM;
+			goto done;
+		}
+		r->jobs[live->cluster_count++] = (struct read_job){
+			.cfg = cfg,
+			.cluster = lc,
+			.want_certificates = trust_names(desired, cfg->id),
+			.want_transport = seeds_discovered_from(desired, opts, cfg->id),
+		};
+	}
+	r->width = (size_t)r->parallel < live->cluster_count ? (size_t)r->parallel : live->cluster_count;
+	if (!(r->workers = calloc(r->width ? r->width : 1, sizeof(*r->workers))))
+		err = -ENOMEM;
+done:
+	if (err) {
+		live_reader_free(r);
+		live_state_free(live);
+		return err;
+	}
+	*out = r;
+	*live_out = live;
+	return 0;
+}
+
+size_t live_reader_width(const struct live_reader *r)
+{
+	return r->width;
+}
+
+int live_reader_read(struct live_reader *r, size_t index, size_t worker)
+{
+	const struct read_job *job = &r->jobs[index];
+	int err = read_cluster(&r->workers[worker], job, r->opts);
+
+	return err ? err : probe_passwords(r, job);
+}
+
+void live_reader_free(struct live_reader *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; r->workers && i < r->width; i++)
+		es_client_free(r->workers[i].client);
+	free(r->workers);
+	free(r->jobs);
+	free(r);
+}
+
+static int read_one(void *ctx, size_t worker, size_t index)
+{
+	return live_reader_read(ctx, index, worker);
 }
 
 int live_read(struct live_state **out, const struct desired_state *desired,
 	      const struct live_read_options *opts)
 {
-	static const struct live_read_options defaults;
+	struct live_reader *reader = NULL;
 	struct live_state *live = NULL;
-	struct read_job *jobs = NULL;
-	long parallel, probe_parallel;
-	int err;
+	int err = live_reader_new(&reader, &live, desired, opts);
 
 	*out = NULL;
-	if (!opts)
-		opts = &defaults;
-	parallel = opts->parallel > 0 ? opts->parallel : DEFAULT_PARALLEL;
-	probe_parallel = opts->probe_parallel > 0 ? opts->probe_parallel : DEFAULT_PROBE_PARALLEL;
-	err = es_global_init();
 	if (err)
 		return err;
-	live = calloc(1, sizeof(*live));
-	if (!live)
-		return -ENOMEM;
-	live->clusters = calloc(desired->cluster_count ? desired->cluster_count : 1,
-				sizeof(*live->clusters));
-	jobs = calloc(desired->cluster_count ? desired->cluster_count : 1, sizeof(*jobs));
-	if (!live->clusters || !jobs) {
-		err = -ENOMEM;
-		goto done;
-	}
-	err = read_clusters(live, jobs, desired, opts, parallel);
-	if (!err)
-		err = probe_passwords(live, jobs, desired, opts, probe_parallel);
-done:
-	free(jobs);
+	err = work_queue_run(live->cluster_count, live_reader_width(reader), 0, read_one, reader);
+	live_reader_free(reader);
 	if (err) {
 		live_state_free(live);
 		return err;

@@ -28,7 +28,9 @@ struct live_probe_scope {
 
 struct live_read_options {
 	long parallel;                    /* requests in flight at once; <= 0 means 8 */
-	long probe_parallel;              /* password probes in flight at once; <= 0 means 32 */
+	/* password probes in flight at once, shared by the clusters read at once
+	 * (each probes on its share, at least 1); <= 0 means 32 */
+	long probe_parallel;
 	const char *const *only_clusters; /* --cluster: read only these ids; NULL/0 = all declared */
 	size_t only_cluster_count;
 	const struct es_client_options *client; /* retries, caps; NULL = defaults */
@@ -52,6 +54,29 @@ struct live_read_options {
  * only_clusters that are not declared are skipped. Returns 0, or -ENOMEM. */
 int live_read(struct live_state **out, const struct desired_state *desired,
 	      const struct live_read_options *opts);
+
+/* The same reads, one cluster at a time, for a caller that runs its own
+ * workers (read_and_plan's pipeline: each worker reads a cluster, plans it
+ * and frees its objects before taking the next).
+ *
+ * live_reader_new() makes *live_out, the selected clusters in declaration
+ * order with nothing read yet (the caller owns it: live_state_free), and a
+ * reader that borrows it, desired and opts (all must outlive the reader).
+ * Returns 0 or -ENOMEM. */
+struct live_reader;
+int live_reader_new(struct live_reader **out, struct live_state **live_out,
+		    const struct desired_state *desired, const struct live_read_options *opts);
+/* How many worker slots the caller may use at once: min(parallel, clusters). */
+size_t live_reader_width(const struct live_reader *r);
+/* Reads live->clusters[index] (its reads, then its password probes, which
+ * run on threads of their own: parallel / width of them, so that all the
+ * clusters read at once keep to --parallel) on the calling thread. worker is the caller's
+ * slot, below live_reader_width(): a slot's connection is reused for its next
+ * cluster, so a slot is never used by two threads at once. Distinct indices
+ * may be read concurrently. A cluster that cannot be read is left unreachable
+ * with an error. Returns 0 or -ENOMEM. */
+int live_reader_read(struct live_reader *r, size_t index, size_t worker);
+void live_reader_free(struct live_reader *r);
 
 /* Asks the cluster which of privileges (a JSON array of cluster privilege
  * names or action names) the configured account holds:

@@ -154,6 +154,39 @@ int change_add_field(struct plan_change *c, const char *path, const cJSON *befor
 	return 0;
 }
 
+/* A node that stands for value without copying it (cJSON's reference: its
+ * deletion leaves value alone), or NULL for a scalar that costs no more to copy. */
+static cJSON *reference_to(const cJSON *value)
+{
+	if (cJSON_IsObject(value))
+		return cJSON_CreateObjectReference(value->child);
+	if (cJSON_IsArray(value))
+		return cJSON_CreateArrayReference(value->child);
+	if (cJSON_IsString(value))
+		return cJSON_CreateStringReference(value->valuestring);
+	return NULL;
+}
+
+void change_share_fields(struct plan_change *c, const cJSON *body)
+{
+	const cJSON *value;
+	cJSON *reference;
+	size_t i;
+
+	for (i = 0; i < c->field_count; i++) {
+		struct field_change *f = &c->fields[i];
+
+		if (!f->after || f->sensitive || (f->after->type & cJSON_IsReference))
+			continue;
+		value = cJSON_GetObjectItemCaseSensitive(body, f->path);
+		/* equal only when redacted alike: a share never shows more than the copy did */
+		if (!value || !json_equal(value, f->after) || !(reference = reference_to(value)))
+			continue;
+		cJSON_Delete(f->after);
+		f->after = reference;
+	}
+}
+
 /* A copy of value, the field at path, with each value at a sensitive path
  * inside it replaced by SECRET_PLACEHOLDER (metadata.api_key inside metadata). */
 static cJSON *copy_redacted(const cJSON *value, const char *path, const cJSON *sensitive_paths)
@@ -276,33 +309,6 @@ int change_add_dependency(struct plan_change *c, size_t index)
 	return append_index(&c->depends_on, &c->depends_on_count, index);
 }
 
-int change_set_view(struct plan_change *c, const char *method, const char *path, const cJSON *body)
-{
-	cJSON *view = cJSON_CreateObject();
-
-	if (!view)
-		return -ENOMEM;
-	if (!cJSON_AddStringToObject(view, "method", method) ||
-	    !cJSON_AddStringToObject(view, "path", path))
-		goto nomem;
-	if (body) {
-		cJSON *copy = cJSON_Duplicate(body, 1);
-
-		if (!copy || !cJSON_AddItemToObject(view, "body", copy)) {
-			cJSON_Delete(copy);
-			goto nomem;
-		}
-	} else if (!cJSON_AddNullToObject(view, "body")) {
-		goto nomem;
-	}
-	cJSON_Delete(c->request_view);
-	c->request_view = view;
-	return 0;
-nomem:
-	cJSON_Delete(view);
-	return -ENOMEM;
-}
-
 void change_dispose(struct plan_change *c)
 {
 	size_t i;
@@ -315,7 +321,6 @@ void change_dispose(struct plan_change *c)
 	free(c->fields);
 	free(c->name);
 	free(c->problem);
-	cJSON_Delete(c->request_view);
 	free(c->depends_on);
 }
 
@@ -599,7 +604,12 @@ const char *plan_metadata_owner(const cJSON *object)
 	return cJSON_IsString(owner) && *owner->valuestring ? owner->valuestring : DESIRED_DEFAULT_OWNER;
 }
 
-const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id)
+const struct cluster_facts *builder_find_facts(const struct cluster_builder *b, const char *id)
 {
-	return live_find_cluster(b->live, id);
+	size_t i;
+
+	for (i = 0; i < b->fact_count; i++)
+		if (!strcmp(b->facts[i]->cluster_id, id))
+			return b->facts[i];
+	return NULL;
 }

@@ -98,14 +98,15 @@ static int index_held_roles(struct strmap *held, const struct desired_state *des
 	return err;
 }
 
-/* Whether the cluster lc holds a role of that name: declared present, or
- * live (live_roles: lc's live roles, indexed by the caller). */
-static bool has_role(const struct cluster_builder *b, const struct live_cluster *lc,
-		     const struct strmap *live_roles, const char *name)
+/* Whether the far cluster holds a role of that name: declared present, or
+ * live (among the names its facts kept: those the link checks ask about). */
+static bool has_role(const struct cluster_builder *b, const struct cluster_facts *far, const char *name)
 {
-	const struct desired_object *d = desired_find_object(b->desired, RESOURCE_ROLE, lc->cluster_id, name);
+	const struct desired_object *d = desired_find_object(b->desired, RESOURCE_ROLE, far->cluster_id, name);
 
-	return d ? !d->absent : strmap_get(live_roles, name, NULL);
+	if (d)
+		return !d->absent;
+	return cJSON_GetObjectItemCaseSensitive(far->link_roles, name) != NULL;
 }
 
 /* Far-side roles that grant cross-cluster reading to role names no local user
@@ -132,28 +133,32 @@ static int check_far_roles(struct cluster_builder *b, const struct desired_objec
 	return err;
 }
 
-/* Local user roles meant for the link that the far side lacks (held: the
- * role names the local users hold). */
+/* Why r, a role of the remote's cluster, is meant for the link (so the far
+ * side needs a role of its name) when a user of that cluster holds it (held:
+ * the role names they hold); NULL when it is not. */
+static const char *near_role_reason(const struct desired_object *remote, const struct desired_object *r,
+				    const struct strmap *held)
+{
+	const char *reason;
+
+	if (r->absent || !(reason = link_reason(r->body, remote->name)))
+		return NULL;
+	return strmap_get(held, r->name, NULL) ? reason : NULL;
+}
+
+/* Local user roles meant for the link that the far side lacks. */
 static int check_near_roles(struct cluster_builder *b, const struct desired_object *remote,
-			    const struct live_cluster *far, const struct strmap *held)
+			    const struct cluster_facts *far, const struct strmap *held)
 {
 	const struct desired_object *const *roles;
 	size_t count = desired_cluster_objects(b->desired, remote->cluster, RESOURCE_ROLE, &roles), i;
-	struct strmap far_roles = { 0 };
-	bool far_indexed = false;
 	int err = 0;
 
 	for (i = 0; !err && i < count; i++) {
 		const struct desired_object *r = roles[i];
-		const char *reason;
+		const char *reason = near_role_reason(remote, r, held);
 
-		if (r->absent || !(reason = link_reason(r->body, remote->name)) || !strmap_get(held, r->name, NULL))
-			continue;
-		/* most links have no such role: the far side's roles are indexed when one does */
-		if (!far_indexed && (err = index_names(&far_roles, far->objects[RESOURCE_ROLE])))
-			break;
-		far_indexed = true;
-		if (has_role(b, far, &far_roles, r->name))
+		if (!reason || has_role(b, far, r->name))
 			continue;
 		err = builder_add_warning(b, "remote-role-missing: role [%s] on [%s] is meant for remote [%s] (it "
 					  "%s), but [%s] has no role named [%s] and resolves the local user's role "
@@ -161,14 +166,77 @@ static int check_near_roles(struct cluster_builder *b, const struct desired_obje
 					  remote->name, reason, remote->remote_cluster, r->name, remote->remote_cluster,
 					  r->name);
 	}
-	strmap_dispose(&far_roles);
 	return err;
+}
+
+/* Adds to names the live roles of lc (live: their index) that the roles of
+ * remote's cluster meant for the link (held: the role names its users hold)
+ * ask about; added keeps names' keys so that each is added once. */
+static int add_link_roles(cJSON *names, struct strmap *added, const struct desired_state *desired,
+			  const struct desired_object *remote, const struct strmap *live, const struct strmap *held)
+{
+	const struct desired_object *const *roles;
+	size_t count = desired_cluster_objects(desired, remote->cluster, RESOURCE_ROLE, &roles), i;
+	const cJSON *name;
+	int err = 0;
+
+	for (i = 0; !err && i < count; i++) {
+		const struct desired_object *r = roles[i];
+
+		if (!near_role_reason(remote, r, held) || !strmap_get(live, r->name, NULL) ||
+		    strmap_get(added, r->name, NULL))
+			continue;
+		if (!(name = cJSON_AddTrueToObject(names, r->name)))
+			err = -ENOMEM;
+		else
+			err = strmap_put(added, name->string, 1);
+	}
+	return err;
+}
+
+int plan_link_roles(cJSON **out, const struct desired_state *desired, const struct live_cluster *lc)
+{
+	struct strmap live = { 0 }, added = { 0 }, held = { 0 };
+	bool live_indexed = false;
+	cJSON *names = cJSON_CreateObject();
+	size_t c, i;
+	int err = names ? 0 : -ENOMEM;
+
+	*out = NULL;
+	for (c = 0; !err && c < desired->cluster_count; c++) {
+		const struct desired_object *const *remotes;
+		size_t count = desired_cluster_objects(desired, desired->clusters[c].id, RESOURCE_REMOTE, &remotes);
+		bool held_indexed = false;
+
+		for (i = 0; !err && i < count; i++) {
+			const struct desired_object *remote = remotes[i];
+
+			if (remote->absent || !remote->remote_cluster || strcmp(remote->remote_cluster, lc->cluster_id) != 0)
+				continue;
+			if (!live_indexed && (err = index_names(&live, lc->objects[RESOURCE_ROLE])))
+				break;
+			live_indexed = true;
+			if (!held_indexed && (err = index_held_roles(&held, desired, remote->cluster)))
+				break;
+			held_indexed = true;
+			err = add_link_roles(names, &added, desired, remote, &live, &held);
+		}
+		strmap_dispose(&held);
+	}
+	strmap_dispose(&live);
+	strmap_dispose(&added);
+	if (err) {
+		cJSON_Delete(names);
+		return err;
+	}
+	*out = names;
+	return 0;
 }
 
 int plan_check_links(struct cluster_builder *b)
 {
 	const struct desired_object *const *remotes;
-	const struct live_cluster *far;
+	const struct cluster_facts *far;
 	size_t count = desired_cluster_objects(b->desired, b->lc->cluster_id, RESOURCE_REMOTE, &remotes), i;
 	struct strmap held = { 0 };
 	bool held_indexed = false;
@@ -184,7 +252,7 @@ int plan_check_links(struct cluster_builder *b)
 		held_indexed = true;
 		err = check_far_roles(b, remote, &held);
 		/* the far side's live roles are needed: unread, a role may well exist there */
-		far = builder_find_live(b, remote->remote_cluster);
+		far = builder_find_facts(b, remote->remote_cluster);
 		if (!err && far && far->reachable)
 			err = check_near_roles(b, remote, far, &held);
 	}

@@ -50,9 +50,36 @@ static int print_number(struct buf *out, double d)
 	return buf_printf(out, "%.17g", d);
 }
 
-int json_canonical_print(struct buf *out, const cJSON *value)
+/* Where canonical text goes: out, handed to flush (when set) each time it
+ * holds CANONICAL_FLUSH_AT bytes or more, so that a large document is never
+ * held whole. */
+struct canonical_sink {
+	struct buf *out;
+	int (*flush)(void *ctx, const char *data, size_t len);
+	void *ctx;
+};
+
+#define CANONICAL_FLUSH_AT ((size_t)64 << 10)
+
+static int sink_drain(const struct canonical_sink *sink, size_t at_least)
 {
-	struct member *members = NULL;
+	int err;
+
+	if (!sink->flush || sink->out->len < at_least || !sink->out->len)
+		return 0;
+	err = sink->flush(sink->ctx, sink->out->data, sink->out->len);
+	buf_reset(sink->out);
+	return err;
+}
+
+/* Sorting an object's members needs an array; most objects are small, so a
+ * few live on the stack and only larger ones cost an allocation. */
+#define CANONICAL_STACK_MEMBERS 16
+
+static int canonical_print(const struct canonical_sink *sink, const cJSON *value)
+{
+	struct member stack[CANONICAL_STACK_MEMBERS], *members = stack;
+	struct buf *out = sink->out;
 	const cJSON *item;
 	size_t count = 0, i;
 	int err = 0;
@@ -73,7 +100,9 @@ int json_canonical_print(struct buf *out, const cJSON *value)
 			if (!err && item != value->child)
 				err = buf_puts(out, ",");
 			if (!err)
-				err = json_canonical_print(out, item);
+				err = canonical_print(sink, item);
+			if (!err)
+				err = sink_drain(sink, CANONICAL_FLUSH_AT);
 		}
 		return err ? err : buf_puts(out, "]");
 	}
@@ -81,15 +110,13 @@ int json_canonical_print(struct buf *out, const cJSON *value)
 		return -EINVAL;
 	cJSON_ArrayForEach(item, value)
 		count++;
-	if (count) {
-		members = malloc(count * sizeof(*members));
-		if (!members)
-			return -ENOMEM;
-		i = 0;
-		cJSON_ArrayForEach(item, value)
-			members[i++].item = item;
+	if (count > CANONICAL_STACK_MEMBERS && !(members = malloc(count * sizeof(*members))))
+		return -ENOMEM;
+	i = 0;
+	cJSON_ArrayForEach(item, value)
+		members[i++].item = item;
+	if (count > 1)
 		qsort(members, count, sizeof(*members), compare_keys);
-	}
 	err = buf_puts(out, "{");
 	for (i = 0; !err && i < count; i++) {
 		if (i)
@@ -99,12 +126,31 @@ int json_canonical_print(struct buf *out, const cJSON *value)
 		if (!err)
 			err = buf_puts(out, ":");
 		if (!err)
-			err = json_canonical_print(out, members[i].item);
+			err = canonical_print(sink, members[i].item);
+		if (!err)
+			err = sink_drain(sink, CANONICAL_FLUSH_AT);
 	}
 	if (!err)
 		err = buf_puts(out, "}");
-	free(members);
+	if (members != stack)
+		free(members);
 	return err;
+}
+
+int json_canonical_print(struct buf *out, const cJSON *value)
+{
+	const struct canonical_sink sink = { .out = out };
+
+	return canonical_print(&sink, value);
+}
+
+int json_canonical_stream(struct buf *scratch, const cJSON *value,
+			  int (*flush)(void *ctx, const char *data, size_t len), void *ctx)
+{
+	const struct canonical_sink sink = { .out = scratch, .flush = flush, .ctx = ctx };
+	int err = canonical_print(&sink, value);
+
+	return err ? err : sink_drain(&sink, 1);
 }
 
 struct sort_entry {
@@ -117,17 +163,50 @@ static int compare_entries(const void *a, const void *b)
 	return strcmp(((const struct sort_entry *)a)->key, ((const struct sort_entry *)b)->key);
 }
 
+static int compare_string_items(const void *a, const void *b)
+{
+	return json_text_compare_strings((*(cJSON *const *)a)->valuestring, (*(cJSON *const *)b)->valuestring);
+}
+
+/* json_sort_unique for an array of strings only: their canonical texts
+ * compare without being printed. */
+static int sort_unique_strings(cJSON *array, size_t count)
+{
+	cJSON **items = malloc(count * sizeof(*items)), *item; /* NOLINT(bugprone-sizeof-expression): pointers */
+	size_t i = 0;
+
+	if (!items)
+		return -ENOMEM;
+	cJSON_ArrayForEach(item, array)
+		items[i++] = item;
+	qsort(items, count, sizeof(*items), compare_string_items); /* NOLINT(bugprone-sizeof-expression) */
+	array->child = NULL;
+	for (i = 0; i < count; i++) {
+		items[i]->next = items[i]->prev = NULL;
+		if (i && !compare_string_items(&items[i], &items[i - 1]))
+			cJSON_Delete(items[i]);
+		else
+			cJSON_AddItemToArray(array, items[i]);
+	}
+	free(items);
+	return 0;
+}
+
 int json_sort_unique(cJSON *array)
 {
 	struct sort_entry *entries = NULL;
-	size_t count = 0, i;
+	size_t count = 0, strings = 0, i;
 	cJSON *item;
 	int err = 0;
 
-	cJSON_ArrayForEach(item, array)
+	cJSON_ArrayForEach(item, array) {
 		count++;
+		strings += cJSON_IsString(item) ? 1 : 0;
+	}
 	if (count < 2)
 		return 0;
+	if (strings == count)
+		return sort_unique_strings(array, count);
 	entries = calloc(count, sizeof(*entries));
 	if (!entries)
 		return -ENOMEM;
@@ -441,13 +520,31 @@ bool string_set_has(const cJSON *set, const char *s)
 
 int string_set_add(cJSON *set, const char *s)
 {
-	cJSON *item;
+	cJSON *item, *added;
+	int order = 1;
 
-	if (string_set_has(set, s))
+	/* the set is kept in json_sort_unique's order: s goes before the first greater item */
+	cJSON_ArrayForEach(item, set)
+		if (cJSON_IsString(item) && (order = json_text_compare_strings(item->valuestring, s)) >= 0)
+			break;
+	if (item && !order)
 		return 0;
-	item = cJSON_CreateString(s);
-	if (!item)
+	added = cJSON_CreateString(s);
+	if (!added)
 		return -ENOMEM;
-	cJSON_AddItemToArray(set, item);
-	return json_sort_unique(set);
+	if (!item) {
+		if (cJSON_AddItemToArray(set, added))
+			return 0;
+		cJSON_Delete(added);
+		return -ENOMEM;
+	}
+	/* linked by hand: cJSON 1.7.15's cJSON_InsertItemInArray fails past index 0 */
+	added->next = item;
+	added->prev = item->prev; /* the first item's prev is the last one */
+	if (item == set->child)
+		set->child = added;
+	else
+		item->prev->next = added;
+	item->prev = added;
+	return 0;
 }

@@ -19,6 +19,13 @@ bool json_equal(const cJSON *a, const cJSON *b);
  * hashed by the fingerprint and used to order arrays of objects. */
 int json_canonical_print(struct buf *out, const cJSON *value);
 
+/* The same text handed to flush(ctx, data, len) in pieces, with scratch (the
+ * caller's, emptied on return) holding at most a piece of some 64 KiB plus
+ * one scalar: a large document is hashed without ever being printed whole.
+ * Returns 0, flush's first nonzero result, or -ENOMEM / -ENOSPC. */
+int json_canonical_stream(struct buf *scratch, const cJSON *value,
+			  int (*flush)(void *ctx, const char *data, size_t len), void *ctx);
+
 /* Sorts an array's items by their canonical form and drops duplicates.
  * Returns 0 or -ENOMEM. */
 int json_sort_unique(cJSON *array);

@@ -12,7 +12,7 @@
 #include "util/utf8.h"
 
 
-static void cluster_plan_dispose(struct cluster_plan *cp)
+void cluster_plan_dispose(struct cluster_plan *cp)
 {
 	size_t j;
 
@@ -357,8 +357,9 @@ static int check_identity(struct cluster_builder *b)
 	return 0;
 }
 
-static int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
-			const struct live_state *live, const struct live_cluster *lc)
+int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
+		 const struct live_cluster *lc, const struct cluster_facts *const *facts,
+		 size_t fact_count)
 {
 	struct cluster_builder b;
 	size_t i;
@@ -366,8 +367,9 @@ static int plan_cluster(struct cluster_plan *cp, const struct desired_state *des
 
 	memset(&b, 0, sizeof(b));
 	b.desired = desired;
-	b.live = live;
 	b.lc = lc;
+	b.facts = facts;
+	b.fact_count = fact_count;
 	b.cp = cp;
 	b.owner = desired_owner(desired);
 	b.adopt_from = desired->policy.adopt_from;
@@ -405,6 +407,63 @@ done:
 	return err;
 }
 
+int plan_cluster_facts(struct cluster_facts *out, const struct desired_state *desired,
+		       const struct live_cluster *lc)
+{
+	memset(out, 0, sizeof(*out));
+	out->cluster_id = plan_strdup(lc->cluster_id);
+	out->reachable = lc->reachable;
+	if (!out->cluster_id)
+		return -ENOMEM;
+	if (!lc->reachable)
+		return 0;
+	if (lc->transport_addresses &&
+	    !(out->transport_addresses = cJSON_Duplicate(lc->transport_addresses, 1)))
+		return -ENOMEM;
+	return plan_link_roles(&out->link_roles, desired, lc);
+}
+
+void plan_cluster_facts_dispose(struct cluster_facts *facts)
+{
+	if (!facts)
+		return;
+	free(facts->cluster_id);
+	cJSON_Delete(facts->transport_addresses);
+	cJSON_Delete(facts->link_roles);
+	memset(facts, 0, sizeof(*facts));
+}
+
+int plan_linked_clusters(const char ***out, size_t *count_out, const struct desired_state *desired,
+			 const char *cluster_id)
+{
+	const char **ids = NULL, **grown;
+	size_t count = 0, i, j;
+
+	*out = NULL;
+	*count_out = 0;
+	for (i = 0; i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+
+		if (o->kind != RESOURCE_REMOTE || o->absent || !o->remote_cluster ||
+		    strcmp(o->cluster, cluster_id) != 0)
+			continue;
+		for (j = 0; j < count && strcmp(ids[j], o->remote_cluster) != 0; j++)
+			;
+		if (j < count)
+			continue;
+		grown = realloc(ids, (count + 1) * sizeof(*ids));
+		if (!grown) {
+			free(ids);
+			return -ENOMEM;
+		}
+		ids = grown;
+		ids[count++] = o->remote_cluster;
+	}
+	*out = ids;
+	*count_out = count;
+	return 0;
+}
+
 static int compare_clusters(const void *a, const void *b)
 {
 	return strcmp(((const struct cluster_plan *)a)->cluster_id,
@@ -433,50 +492,82 @@ static void summarize(struct plan *plan)
 	}
 }
 
-int plan_build(struct plan **out, const struct desired_state *desired, const struct live_state *live)
+int plan_assemble(struct plan **out, struct cluster_plan *clusters, size_t count,
+		  char (*const digests)[PLAN_DIGEST_HEX])
 {
 	struct plan *plan = calloc(1, sizeof(*plan));
+	char **ids = calloc(count ? count : 1, sizeof(*ids));
 	size_t i;
-	int err = 0;
+	int err = plan && ids ? 0 : -ENOMEM;
 
 	*out = NULL;
-	if (!plan)
-		return -ENOMEM;
-	if (live->cluster_count) {
-		plan->clusters = calloc(live->cluster_count, sizeof(*plan->clusters));
-		if (!plan->clusters) {
-			err = -ENOMEM;
-			goto done;
-		}
+	if (plan) {
+		plan->clusters = clusters;
+		plan->cluster_count = count;
 	}
-	for (i = 0; !err && i < live->cluster_count; i++) {
-		plan->cluster_count++;
-		err = plan_cluster(&plan->clusters[i], desired, live, &live->clusters[i]);
-	}
-	if (err)
-		goto done;
-	if (plan->cluster_count)
-		qsort(plan->clusters, plan->cluster_count, sizeof(*plan->clusters), compare_clusters);
-	summarize(plan);
-	err = plan_fingerprint(plan->fingerprint, live);
-done:
+	for (i = 0; !err && i < count; i++)
+		ids[i] = clusters[i].cluster_id;
+	if (!err)
+		err = plan_fingerprint_combine(plan->fingerprint, ids, digests, count);
+	free(ids);
 	if (err) {
-		plan_free(plan);
+		if (plan)
+			plan_free(plan);
+		else
+			plan_clusters_free(clusters, count);
 		return err;
 	}
+	if (count)
+		qsort(plan->clusters, count, sizeof(*plan->clusters), compare_clusters);
+	summarize(plan);
 	*out = plan;
 	return 0;
 }
 
-void plan_free(struct plan *plan)
+int plan_build(struct plan **out, const struct desired_state *desired, const struct live_state *live)
+{
+	size_t count = live->cluster_count, n = count ? count : 1, i;
+	struct cluster_facts *facts = calloc(n, sizeof(*facts));
+	const struct cluster_facts **all = calloc(n, sizeof(*all)); /* NOLINT(bugprone-sizeof-expression): pointers */
+	struct cluster_plan *clusters = calloc(n, sizeof(*clusters));
+	char (*digests)[PLAN_DIGEST_HEX] = calloc(n, sizeof(*digests));
+	int err = facts && all && clusters && digests ? 0 : -ENOMEM;
+
+	*out = NULL;
+	for (i = 0; !err && i < count; i++) {
+		err = plan_cluster_facts(&facts[i], desired, &live->clusters[i]);
+		all[i] = &facts[i];
+	}
+	for (i = 0; !err && i < count; i++)
+		err = plan_cluster(&clusters[i], desired, &live->clusters[i], all, count);
+	for (i = 0; !err && i < count; i++)
+		err = plan_cluster_digest(digests[i], &live->clusters[i]);
+	if (!err)
+		err = plan_assemble(out, clusters, count, digests);
+	else
+		plan_clusters_free(clusters, count);
+	for (i = 0; facts && i < count; i++)
+		plan_cluster_facts_dispose(&facts[i]);
+	free(facts);
+	free((void *)all);
+	free(digests);
+	return err;
+}
+
+void plan_clusters_free(struct cluster_plan *clusters, size_t count)
 {
 	size_t i;
 
+	for (i = 0; clusters && i < count; i++)
+		cluster_plan_dispose(&clusters[i]);
+	free(clusters);
+}
+
+void plan_free(struct plan *plan)
+{
 	if (!plan)
 		return;
-	for (i = 0; i < plan->cluster_count; i++)
-		cluster_plan_dispose(&plan->clusters[i]);
-	free(plan->clusters);
+	plan_clusters_free(plan->clusters, plan->cluster_count);
 	free(plan);
 }
 

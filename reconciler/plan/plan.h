@@ -22,6 +22,9 @@
 #include "trust/trust_check.h"
 #include "util/buf.h"
 
+/* Length of a hex SHA-256 with its NUL. */
+#define PLAN_DIGEST_HEX 65
+
 enum change_action { ACTION_CREATE = 0, ACTION_UPDATE, ACTION_DELETE, ACTION_PROBLEM };
 
 /* One changed field: before/after are NULL when absent on that side. For a
@@ -43,7 +46,6 @@ struct plan_change {
 	/* ACTION_PROBLEM only: the problem concerns the whole cluster (an account
 	 * that may not make the planned requests, say): apply writes nothing to it. */
 	bool blocks_cluster;
-	cJSON *request_view;  /* {"method","path","body"}: this change's part of its request, redacted */
 	size_t *depends_on;   /* indices (in this cluster's changes) that must succeed first */
 	size_t depends_on_count;
 };
@@ -138,7 +140,7 @@ struct plan {
 	struct cluster_plan *clusters;
 	size_t cluster_count;
 	struct plan_summary summary;
-	char fingerprint[65]; /* hex SHA-256 of the live state the plan was computed from */
+	char fingerprint[PLAN_DIGEST_HEX]; /* of the live state the plan was computed from (plan_fingerprint) */
 };
 
 /* What apply waits for after it wrote objects of a kind whose writes take
@@ -163,6 +165,50 @@ const struct kind_settle *plan_kind_settle(enum resource_kind kind);
 /* Builds the plan. Returns 0 and *out (caller frees with plan_free), or a negative errno. */
 int plan_build(struct plan **out, const struct desired_state *desired, const struct live_state *live);
 void plan_free(struct plan *plan);
+
+/* What planning one cluster needs to know of another read cluster (the far
+ * side of one of its `cluster:` remotes), kept once that cluster's own live
+ * state is freed: whether it could be read, its transport publish addresses
+ * (a remote's seeds), and, for the link checks (plan/links.c), which of the
+ * role names the clusters linking to it ask about it holds live. */
+struct cluster_facts {
+	char *cluster_id;
+	bool reachable;
+	cJSON *transport_addresses; /* a copy of live_cluster.transport_addresses, or NULL */
+	cJSON *link_roles;          /* {name: true} */
+};
+
+/* The facts of one read cluster; out owns copies (plan_cluster_facts_dispose).
+ * Returns 0 or -ENOMEM. */
+int plan_cluster_facts(struct cluster_facts *out, const struct desired_state *desired,
+		       const struct live_cluster *lc);
+void plan_cluster_facts_dispose(struct cluster_facts *facts);
+
+/* The declared clusters that cluster_id's remotes point at (`cluster:`),
+ * each once, in declaration order: the clusters whose facts planning it
+ * needs. *out is an array the caller frees, of strings borrowed from desired.
+ * Returns 0 or -ENOMEM. */
+int plan_linked_clusters(const char ***out, size_t *count_out, const struct desired_state *desired,
+			 const char *cluster_id);
+
+/* Plans one read cluster into *cp (zeroed by the caller, which disposes of it
+ * with cluster_plan_dispose, also after an error). facts[0..fact_count) are
+ * those of the clusters plan_linked_clusters() names that were read (the
+ * others count as not read). Pure, and thread-safe over distinct cps: it
+ * only reads desired, lc and the facts. Returns 0 or -ENOMEM. */
+int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
+		 const struct live_cluster *lc, const struct cluster_facts *const *facts,
+		 size_t fact_count);
+void cluster_plan_dispose(struct cluster_plan *cp);
+/* Disposes of clusters[0..count) and frees the array; NULL-safe. */
+void plan_clusters_free(struct cluster_plan *clusters, size_t count);
+
+/* A plan of cluster plans made one by one: takes over clusters (an array of
+ * count from malloc, each planned by plan_cluster) whatever it returns, and
+ * digests[i] (plan_cluster_digest of the live cluster of clusters[i]) makes
+ * the fingerprint. Returns 0 and *out, or -ENOMEM. */
+int plan_assemble(struct plan **out, struct cluster_plan *clusters, size_t count,
+		  char (*const digests)[PLAN_DIGEST_HEX]);
 
 /* Adds trust findings (trust/trust_check.h) to the plan: problems as `!`
  * changes of kind RESOURCE_TRUST on the clusters they concern, warnings as
@@ -212,8 +258,15 @@ bool plan_change_sets_password(const struct plan_change *c);
 /* True when the plan has nothing to do and no problem. */
 bool plan_is_empty(const struct plan *plan);
 
-/* Hex SHA-256 over the normalised live objects a plan depends on. */
-int plan_fingerprint(char out[65], const struct live_state *live);
+/* The fingerprint of a plan: the hex SHA-256 of the canonical object
+ * {cluster id: plan_cluster_digest of that cluster} (docs/plan.md). */
+int plan_fingerprint(char out[PLAN_DIGEST_HEX], const struct live_state *live);
+/* The hex SHA-256 of the canonical document of one cluster's live objects
+ * that a plan depends on, streamed: the text is never held whole. */
+int plan_cluster_digest(char out[PLAN_DIGEST_HEX], const struct live_cluster *lc);
+/* The fingerprint over count clusters' digests (any order). */
+int plan_fingerprint_combine(char out[PLAN_DIGEST_HEX], char *const *cluster_ids,
+			     char (*const digests)[PLAN_DIGEST_HEX], size_t count);
 
 /* Text rendering (design §4), coloured when color is true. */
 int plan_render_text(struct buf *out, const struct plan *plan, bool color);

@@ -2,8 +2,8 @@
  * planners (remotes.c, roles.c, users.c).
  *
  * A cluster_builder collects one cluster's changes and requests while the kinds
- * are planned. It borrows desired, live and lc; it owns the pending bulk
- * requests until plan.c moves them into the cluster_plan. */
+ * are planned. It borrows desired, lc and the facts of linked clusters; it
+ * owns the pending bulk requests until plan.c moves them into the cluster_plan. */
 #ifndef ESR_PLAN_PLAN_INTERNAL_H
 #define ESR_PLAN_PLAN_INTERNAL_H
 
@@ -21,8 +21,9 @@
 
 struct cluster_builder {
 	const struct desired_state *desired;
-	const struct live_state *live;
 	const struct live_cluster *lc;
+	const struct cluster_facts *const *facts; /* of the clusters the remotes point at */
+	size_t fact_count;
 	struct cluster_plan *cp;
 	const char *owner;      /* the run's owner (policy.owner) */
 	const char *adopt_from; /* --adopt-from, or NULL */
@@ -185,8 +186,12 @@ int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops 
 int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const struct live_cluster *lc,
 		     const cJSON *live_raw);
 int change_add_dependency(struct plan_change *c, size_t index);
-/* Sets the change's request view {"method","path","body"}; body is copied. */
-int change_set_view(struct plan_change *c, const char *method, const char *path, const cJSON *body);
+/* Makes each field's after value that equals the member of the same key in
+ * body (a request body, which is never changed once planned and lives as
+ * long as the change: both belong to the cluster plan) a reference to that
+ * member instead of a copy: a request's body is then held once. Cannot fail:
+ * a field it cannot share keeps its copy. */
+void change_share_fields(struct plan_change *c, const cJSON *body);
 bool path_is_sensitive(const cJSON *sensitive_paths, const char *path);
 
 int request_init(struct plan_request *r, enum request_step step, const char *method);
@@ -221,7 +226,12 @@ bool privileges_grant(const cJSON *privileges, const char *name);
  * (plan/remote_status.c). Returns 0 or -ENOMEM. */
 int plan_check_remote_status(struct cluster_builder *b);
 
-/* The live cluster referenced by name, or NULL. */
-const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id);
+/* The facts of a linked cluster that was read, or NULL. */
+const struct cluster_facts *builder_find_facts(const struct cluster_builder *b, const char *id);
+
+/* The live roles of lc that the link checks of the clusters linking to it ask
+ * about (plan/links.c), as {name: true}; the caller owns *out. Returns 0 or
+ * -ENOMEM. */
+int plan_link_roles(cJSON **out, const struct desired_state *desired, const struct live_cluster *lc);
 
 #endif

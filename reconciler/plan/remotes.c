@@ -461,7 +461,7 @@ static int add_alias_part(struct plan_request *r, size_t change, const char *sco
  * tried to connect it, up to 10 s each (RemoteClusterService.updateRemoteCluster). */
 #define REMOTE_CONNECT_WAIT_MS 10000L
 
-/* Merges a change's part into the cluster's settings request and records it as the change's view. */
+/* Merges a change's part into the cluster's settings request, with where it is (its parts). */
 static int part_commit(struct cluster_builder *b, struct settings_part *p, size_t change)
 {
 	static const char *const scopes[] = { "persistent", "transient" };
@@ -491,8 +491,6 @@ static int part_commit(struct cluster_builder *b, struct settings_part *p, size_
 	for (i = 0; !err && i < 2; i++)
 		if (cJSON_GetObjectItemCaseSensitive(p->body, scopes[i]))
 			err = add_alias_part(&b->settings, change, scopes[i], builder_change(b, change)->name);
-	if (!err)
-		err = change_set_view(builder_change(b, change), "PUT", "/_cluster/settings", p->body);
 	return err;
 }
 
@@ -523,7 +521,7 @@ static int remote_delete(struct cluster_builder *b, const char *alias, const cJS
 static int declared_body(cJSON **out, char **problem_out, struct cluster_builder *b,
 			 const struct desired_object *d)
 {
-	const struct live_cluster *target;
+	const struct cluster_facts *target;
 	cJSON *body, *seeds;
 	int err;
 
@@ -537,7 +535,7 @@ static int declared_body(cJSON **out, char **problem_out, struct cluster_builder
 		*out = body;
 		return 0;
 	}
-	target = builder_find_live(b, d->remote_cluster);
+	target = builder_find_facts(b, d->remote_cluster);
 	if (!target || !target->reachable || !cJSON_IsArray(target->transport_addresses) ||
 	    !cJSON_GetArraySize(target->transport_addresses)) {
 		struct buf text;

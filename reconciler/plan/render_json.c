@@ -78,7 +78,78 @@ static bool add_strings(cJSON *object, const char *key, char *const *items, size
 	return true;
 }
 
-static bool change_json(cJSON *changes, const struct plan_change *c)
+/* Adds a copy of item under key (or to an array, key NULL). */
+static bool add_copy(cJSON *to, const char *key, const cJSON *item)
+{
+	cJSON *copy = cJSON_Duplicate(item, 1);
+
+	if (copy && (key ? cJSON_AddItemToObject(to, key, copy) : cJSON_AddItemToArray(to, copy)))
+		return true;
+	cJSON_Delete(copy);
+	return false;
+}
+
+/* One part of a change's share of a request body, copied into share. */
+static bool add_part(cJSON *share, const struct request_part *part, const cJSON *body)
+{
+	const cJSON *container = cJSON_GetObjectItemCaseSensitive(body, part->container), *item;
+	cJSON *to = cJSON_GetObjectItemCaseSensitive(share, part->container), *name;
+	size_t len;
+
+	if (!to && !(to = part->shape == PART_ARRAY_STRING ? cJSON_AddArrayToObject(share, part->container)
+							  : cJSON_AddObjectToObject(share, part->container)))
+		return false;
+	switch (part->shape) {
+	case PART_MEMBER:
+		item = cJSON_GetObjectItemCaseSensitive(container, part->key);
+		return !item || add_copy(to, part->key, item);
+	case PART_ARRAY_STRING:
+		name = cJSON_CreateString(part->key);
+		if (name && cJSON_AddItemToArray(to, name))
+			return true;
+		cJSON_Delete(name);
+		return false;
+	case PART_KEY_PREFIX:
+		len = strlen(part->key);
+		cJSON_ArrayForEach(item, container)
+			if (item->string && !strncmp(item->string, part->key, len) && !add_copy(to, item->string, item))
+				return false;
+		return true;
+	}
+	return true;
+}
+
+/* The "request" of a change: {"method","path","body"} with the body that
+ * change carries, made when the plan is printed rather than held per change:
+ * the whole body of a request without parts (it carries that change alone),
+ * else the members its parts locate (as apply leaves out the shares of others).
+ * r NULL (a problem) gives null. */
+static bool add_request_view(cJSON *obj, const struct plan_request *r, size_t change)
+{
+	cJSON *view, *body;
+	size_t i;
+
+	if (!r)
+		return cJSON_AddNullToObject(obj, "request") != NULL;
+	view = cJSON_AddObjectToObject(obj, "request");
+	if (!view || !cJSON_AddStringToObject(view, "method", r->method) ||
+	    !cJSON_AddStringToObject(view, "path", r->path))
+		return false;
+	if (!r->body)
+		return cJSON_AddNullToObject(view, "body") != NULL;
+	/* the ledger a request writes is its own, never a change's share */
+	if (!r->part_count && !r->carries_ledger)
+		return add_copy(view, "body", r->body);
+	if (!(body = cJSON_AddObjectToObject(view, "body")))
+		return false;
+	for (i = 0; i < r->part_count; i++)
+		if (r->parts[i].change == change && !add_part(body, &r->parts[i], r->body))
+			return false;
+	return true;
+}
+
+static bool change_json(cJSON *changes, const struct plan_change *c, const struct plan_request *request,
+			size_t index)
 {
 	cJSON *obj = cJSON_CreateObject(), *fields;
 	size_t i;
@@ -111,7 +182,7 @@ static bool change_json(cJSON *changes, const struct plan_change *c)
 		if (c->fields[i].sensitive && !cJSON_AddTrueToObject(f, "sensitive"))
 			return false;
 	}
-	if (!add_value(obj, "request", c->request_view))
+	if (!add_request_view(obj, request, index))
 		return false;
 	if (c->depends_on_count && !add_indices(obj, "depends_on", c->depends_on, c->depends_on_count))
 		return false;
@@ -183,9 +254,37 @@ static bool request_json(cJSON *requests, const struct plan_request *r)
 	return true;
 }
 
+/* Per change of cp, the request that carries it (NULL for a problem), or
+ * NULL when memory runs out. The caller frees the array. */
+static const struct plan_request **requests_of_changes(const struct cluster_plan *cp)
+{
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
+	const struct plan_request **of = calloc(cp->change_count ? cp->change_count : 1, sizeof(*of));
+	size_t i, j;
+
+	for (i = 0; of && i < cp->request_count; i++)
+		for (j = 0; j < cp->requests[i].change_count; j++)
+			if (cp->requests[i].changes[j] < cp->change_count)
+				of[cp->requests[i].changes[j]] = &cp->requests[i];
+	return of;
+}
+
+static bool changes_json(cJSON *obj, const struct cluster_plan *cp)
+{
+	const struct plan_request **request_of = requests_of_changes(cp);
+	cJSON *changes = request_of ? cJSON_AddArrayToObject(obj, "changes") : NULL;
+	size_t i;
+	bool ok = changes != NULL;
+
+	for (i = 0; ok && i < cp->change_count; i++)
+		ok = change_json(changes, &cp->changes[i], request_of[i], i);
+	free((void *)request_of);
+	return ok;
+}
+
 static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 {
-	cJSON *obj = cJSON_CreateObject(), *changes, *requests;
+	cJSON *obj = cJSON_CreateObject(), *requests;
 	size_t i;
 
 	if (!obj || !cJSON_AddItemToObject(clusters, cp->cluster_id, obj)) {
@@ -198,12 +297,8 @@ static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 		return false;
 	if (cp->error && !cJSON_AddStringToObject(obj, "error", cp->error))
 		return false;
-	changes = cJSON_AddArrayToObject(obj, "changes");
-	if (!changes)
+	if (!changes_json(obj, cp))
 		return false;
-	for (i = 0; i < cp->change_count; i++)
-		if (!change_json(changes, &cp->changes[i]))
-			return false;
 	requests = cJSON_AddArrayToObject(obj, "requests");
 	if (!requests)
 		return false;

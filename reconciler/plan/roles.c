@@ -229,37 +229,6 @@ static bool needs_single_put(const cJSON *live, const cJSON *desired)
 			  cJSON_GetObjectItemCaseSensitive(desired, "global"));
 }
 
-/* {outer: {inner: value}} with value copied. */
-static int wrap_twice(cJSON **out, const char *outer, const char *inner, const cJSON *value)
-{
-	cJSON *root = cJSON_CreateObject(), *middle, *copy = cJSON_Duplicate(value, 1);
-
-	*out = NULL;
-	middle = root ? cJSON_AddObjectToObject(root, outer) : NULL;
-	if (!middle || !copy || !cJSON_AddItemToObject(middle, inner, copy)) {
-		cJSON_Delete(copy);
-		cJSON_Delete(root);
-		return -ENOMEM;
-	}
-	*out = root;
-	return 0;
-}
-
-/* {"names": [name]}: one role's share of a bulk delete. */
-static int names_body(cJSON **out, const char *name)
-{
-	cJSON *root = cJSON_CreateObject(), *names;
-
-	*out = NULL;
-	names = root ? cJSON_AddArrayToObject(root, "names") : NULL;
-	if (!names || string_set_add(names, name)) {
-		cJSON_Delete(root);
-		return -ENOMEM;
-	}
-	*out = root;
-	return 0;
-}
-
 static int bulk_request(struct plan_request *r, const char *method, const char *container,
 			bool is_object)
 {
@@ -280,8 +249,8 @@ static int bulk_request(struct plan_request *r, const char *method, const char *
 	return 0;
 }
 
-static int single_request(struct cluster_builder *b, const char *method, const char *name,
-			  cJSON *body, struct plan_request *r, size_t change)
+static int single_request(struct cluster_builder *b, const char *name, cJSON *body,
+			  struct plan_request *r, size_t change)
 {
 	char *escaped = es_escape_path_segment(name);
 	int err;
@@ -291,10 +260,10 @@ static int single_request(struct cluster_builder *b, const char *method, const c
 	err = request_set_path(r, "/_security/role/%s", escaped);
 	free(escaped);
 	r->body = body;
+	if (body)
+		change_share_fields(builder_change(b, change), body);
 	if (!err)
 		err = request_add_change(r, change);
-	if (!err)
-		err = change_set_view(builder_change(b, change), method, r->path, body);
 	if (!err)
 		err = builder_push_request(b, r);
 	return err;
@@ -310,7 +279,7 @@ static int role_write(struct cluster_builder *b, const struct desired_object *d,
 
 	buf_init(&prefix, BUF_SMALL_MAX);
 	if (live_version_at_least(b->lc, 8, 15) && !(live && needs_single_put(live, body))) {
-		cJSON *roles, *view = NULL;
+		cJSON *roles;
 
 		err = bulk_request(&b->roles_bulk, "POST", "roles", true);
 		if (!err)
@@ -320,13 +289,7 @@ static int role_write(struct cluster_builder *b, const struct desired_object *d,
 		if (err)
 			goto done;
 		roles = cJSON_GetObjectItemCaseSensitive(b->roles_bulk.body, "roles");
-		err = wrap_twice(&view, "roles", d->name, redacted);
-		if (err)
-			goto done;
-		err = change_set_view(builder_change(b, change), "POST", "/_security/role", view);
-		cJSON_Delete(view);
-		if (err)
-			goto done;
+		change_share_fields(builder_change(b, change), redacted);
 		if (!cJSON_AddItemToObject(roles, d->name, redacted)) {
 			err = -ENOMEM;
 			goto done;
@@ -341,7 +304,7 @@ static int role_write(struct cluster_builder *b, const struct desired_object *d,
 	if (!err)
 		err = redact_into_request(&redacted, &single, body, d->sensitive_paths, "");
 	if (!err) {
-		err = single_request(b, "PUT", d->name, redacted, &single, change);
+		err = single_request(b, d->name, redacted, &single, change);
 		redacted = NULL;
 	}
 done:
@@ -358,7 +321,7 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 
 	(void)live;
 	if (live_version_at_least(b->lc, 8, 15)) {
-		cJSON *names, *view_body = NULL;
+		cJSON *names;
 
 		err = bulk_request(&b->roles_bulk_delete, "DELETE", "names", false);
 		if (err)
@@ -369,16 +332,11 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 		err = request_add_change(&b->roles_bulk_delete, index);
 		if (!err)
 			err = request_add_part(&b->roles_bulk_delete, index, PART_ARRAY_STRING, "names", name);
-		if (!err)
-			err = names_body(&view_body, name);
-		if (!err)
-			err = change_set_view(builder_change(b, index), "DELETE", "/_security/role", view_body);
-		cJSON_Delete(view_body);
 		return err;
 	}
 	err = request_init(&single, STEP_ROLES_DELETE, "DELETE");
 	if (!err)
-		err = single_request(b, "DELETE", name, NULL, &single, index);
+		err = single_request(b, name, NULL, &single, index);
 	request_dispose(&single);
 	return err;
 }

@@ -159,9 +159,8 @@ static int user_request(struct cluster_builder *b, size_t change, const char *me
 		goto done;
 	r.body = redacted;
 	redacted = NULL;
+	change_share_fields(builder_change(b, change), r.body);
 	err = request_add_change(&r, change);
-	if (!err)
-		err = change_set_view(builder_change(b, change), method, r.path, r.body);
 	if (!err)
 		err = builder_push_request(b, &r);
 done:

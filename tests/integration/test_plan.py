@@ -416,6 +416,38 @@ def saved_plan_is_private_and_holds_no_secret():
 
 
 @suite.test
+def remotes_pointing_at_each_other_plan_alike_at_any_parallelism():
+    """Each cluster's plan needs the other's transport addresses (a cycle of
+    `cluster:` remotes without seeds): planned one cluster at a time, on one
+    worker or several, the plan and the reads are the same, and nothing stalls."""
+    three = ("local", "cluster_one", "cluster_two")
+    with Emulator(three) as emu:
+        desired = emu.write("cycle.yaml", "version: 1\n" + connection_block(three) + (
+            "remotes:\n"
+            "  local: { one: { cluster: cluster_one }, two: { cluster: cluster_two } }\n"
+            "  cluster_one: { back: { cluster: local } }\n"
+            "  cluster_two: { back: { cluster: local }, one: { cluster: cluster_one } }\n"))
+        plans = []
+        for parallel in ("1", "2", "8"):
+            emu.clear_requests()
+            r = emu.run("plan", "-f", desired, "-o", "json", "--parallel", parallel, timeout=60)
+            check(r.rc == 2 and r.json, "--parallel %s: %r" % (parallel, r))
+            if not r.json:
+                continue
+            plans.append(r.json)
+            for cid in three:
+                nodes = [q for q in emu.requests(cid) if q["path"] == "/_nodes/transport"]
+                check(len(nodes) == 1, "--parallel %s: %s read its addresses %d times" % (parallel, cid, len(nodes)))
+        check(len(plans) == 3 and plans[0] == plans[1] == plans[2], "the plans differ with --parallel")
+        if plans:
+            body = plans[0]["clusters"]["local"]["requests"][0]["body"]["persistent"]
+            port = emu.info["cluster_one"]["transport_address"].rsplit(":", 1)[1]
+            seeds = body.get("cluster.remote.one.seeds")
+            check(isinstance(seeds, list) and seeds and all(s.endswith(":" + port) for s in seeds),
+                  "local's remote [one] seeds from cluster_one's addresses: %r" % body)
+
+
+@suite.test
 def tls_verification_off_warns_every_run():
     with Emulator(["local"]) as emu:
         desired = emu.write("insecure.yaml", "version: 1\n" + connection_block(["local"]).replace(

@@ -247,6 +247,20 @@ static inline void assert_json(const cJSON *actual, const char *expected_text)
 	cJSON_Delete(expected);
 }
 
+/* Fails unless the "request" the plan JSON shows for change i of cluster id
+ * (its share of the request that carries it) equals the expected JSON. */
+static inline void assert_change_request(const struct fixture *f, const char *id, int i,
+					 const char *expected_text)
+{
+	cJSON *json = NULL, *changes;
+
+	assert_int_equal(plan_to_json(&json, f->plan), 0);
+	changes = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json, "clusters"), id), "changes");
+	assert_json(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(changes, i), "request"), expected_text);
+	cJSON_Delete(json);
+}
+
 /* Prints the plan as JSON on failure, to make a failing expectation readable. */
 static inline void fixture_dump(const struct fixture *f)
 {

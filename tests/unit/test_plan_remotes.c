@@ -47,7 +47,7 @@ static void creates_three_remotes_in_one_put(void **state)
 	assert_int_equal(ledger_edits(&cp->requests[0], true), 3);
 	assert_int_equal(ledger_edits(&cp->requests[0], false), 0);
 	assert_int_equal(cp->requests[0].change_count, 3);
-	assert_json(cp->changes[1].request_view,
+	assert_change_request(&f, "local", 1,
 		    "{'method':'PUT','path':'/_cluster/settings','body':{'persistent':{"
 		    "'cluster.remote.cluster_two.seeds':['127.0.0.1:9301'],"
 		    "'cluster.remote.cluster_two.node_connections':5}}}");
@@ -223,7 +223,7 @@ static void absent_deletes_with_wildcard_and_updates_ledger(void **state)
 	assert_request(cp, 0, "PUT", "/_cluster/settings",
 		       "{'persistent':{'cluster.remote.cluster_two.*':null,"
 		       "'cluster.metadata.esreconcile.remotes':'cluster_one'}}");
-	assert_json(cp->changes[0].request_view,
+	assert_change_request(&f, "local", 0,
 		    "{'method':'PUT','path':'/_cluster/settings','body':{'persistent':{'cluster.remote.cluster_two.*':null}}}");
 	assert_int_equal(ledger_edits(&cp->requests[0], false), 1);
 	assert_int_equal(cp->requests[0].ledger_edit_count, 1);

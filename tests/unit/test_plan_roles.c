@@ -87,7 +87,7 @@ static void edited_privilege_is_drift_bulk_on_815(void **state)
 	assert_request(cp, 1, "DELETE", "/_security/role", "{'names':['old']}");
 	assert_int_equal(cp->requests[0].step, STEP_ROLES_WRITE);
 	assert_int_equal(cp->requests[1].step, STEP_ROLES_DELETE);
-	assert_json(cp->changes[1].request_view,
+	assert_change_request(&f, "local", 1,
 		    "{'method':'POST','path':'/_security/role','body':{'roles':{'new':{'cluster':['read_ccr'],"
 		    "'metadata':{'managed_by':'esreconcile'}}}}}");
 	fixture_done(&f);

@@ -140,6 +140,38 @@ static void json_strings_are_escaped(void **state)
 	buf_dispose(&b);
 }
 
+static int sign(int n)
+{
+	return n < 0 ? -1 : n > 0;
+}
+
+/* Strings compare as their JSON texts do (the order of the plan's sets),
+ * where that differs from strcmp too: a space or '!' sorts before the
+ * closing quote, escapes by their escaped text. */
+static void json_texts_compare_without_printing(void **state)
+{
+	static const char *const strings[] = { "", "a", "a b", "a!", "ab", "a\"", "a\\", "a\n", "a\x01",
+					       "a\x7f", "a\xff", "a\xc3\xa9", "b", "A", "a#", "a\t" };
+	size_t n = sizeof(strings) / sizeof(strings[0]), i, j;
+	struct buf x, y;
+
+	(void)state;
+	buf_init(&x, 256);
+	buf_init(&y, 256);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			buf_reset(&x);
+			buf_reset(&y);
+			assert_int_equal(json_text_append_string(&x, strings[i]), 0);
+			assert_int_equal(json_text_append_string(&y, strings[j]), 0);
+			assert_int_equal(sign(json_text_compare_strings(strings[i], strings[j])),
+					 sign(strcmp(x.data, y.data)));
+		}
+	}
+	buf_dispose(&x);
+	buf_dispose(&y);
+}
+
 /* Text from a server never puts an escape sequence on the terminal. */
 static void server_text_is_printable(void **state)
 {
@@ -236,6 +268,7 @@ int main(void)
 		cmocka_unit_test(strlist_sorts_and_drops_duplicates),
 		cmocka_unit_test(secrets_compare_by_value),
 		cmocka_unit_test(json_strings_are_escaped),
+		cmocka_unit_test(json_texts_compare_without_printing),
 		cmocka_unit_test(server_text_is_printable),
 		cmocka_unit_test(invalid_utf8_is_scrubbed),
 		cmocka_unit_test(cli_parses_shared_options),
