@@ -100,7 +100,8 @@ static bool awaits_reload(const struct desired_state *desired, const struct live
 		const struct desired_object *o = &desired->objects[i];
 		const cJSON *info;
 
-		if (o->kind != RESOURCE_REMOTE || !o->api_key_security || strcmp(o->cluster, lc->cluster_id) != 0)
+		if (o->kind != RESOURCE_REMOTE || o->security != REMOTE_SECURITY_API_KEY ||
+		    strcmp(o->cluster, lc->cluster_id) != 0)
 			continue;
 		info = cJSON_GetObjectItemCaseSensitive(lc->remote_info, o->name);
 		if (!cJSON_GetObjectItemCaseSensitive(info, "cluster_credentials"))

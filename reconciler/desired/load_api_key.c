@@ -199,8 +199,8 @@ void load_remote_security(struct loader *l, struct desired_object *o, const stru
 		if (!value)
 			return;
 	}
-	o->api_key_security = value && !strcmp(value, "api_key");
-	if (!o->api_key_security) {
+	o->security = value && !strcmp(value, "api_key") ? REMOTE_SECURITY_API_KEY : REMOTE_SECURITY_CERTIFICATE;
+	if (o->security != REMOTE_SECURITY_API_KEY) {
 		if (api_key)
 			report(l, api_key, "conflicting-keys", "add security: api_key, or remove api_key",
 			       "remote [%s] on cluster [%s] has an api_key but uses certificate security",

@@ -72,6 +72,11 @@ enum resource_kind {
 	RESOURCE_CLUSTER, /* a plan problem about a whole cluster (privileges, identity) */
 };
 
+/* remotes.<cluster>.<alias>.security: certificate (the transport's TLS, the
+ * default) or api_key (a cross-cluster API key; the alias connects to the
+ * remote cluster server). */
+enum remote_security { REMOTE_SECURITY_CERTIFICATE = 0, REMOTE_SECURITY_API_KEY };
+
 /* One remote, role, user or cross-cluster API key declared on one cluster. */
 struct desired_object {
 	enum resource_kind kind;
@@ -92,9 +97,8 @@ struct desired_object {
 	 * keys by their flat name ("transport.ping_schedule"). */
 	cJSON *sensitive_paths;
 	char *remote_cluster;    /* remote only: the declared cluster this alias points at, or NULL */
-	/* remote only: security: api_key (the alias authenticates with a
-	 * cross-cluster API key and connects to the remote cluster server) */
-	bool api_key_security;
+	/* remote only: how the alias authenticates to the remote cluster */
+	enum remote_security security;
 	/* api_key only: the cluster whose alias uses the key and that alias; the
 	 * object itself is on the cluster that holds the key (the remote's
 	 * `cluster:`), named "<key_cluster>/<key_alias>", and its body is

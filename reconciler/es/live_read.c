@@ -361,8 +361,8 @@ static bool seeds_discovered_from(const struct desired_state *desired,
 		const struct desired_object *o = &desired->objects[i];
 
 		/* an api_key remote's seeds are the remote cluster server's */
-		if (o->kind != RESOURCE_REMOTE || o->absent || o->api_key_security || !o->remote_cluster ||
-		    strcmp(o->remote_cluster, id) != 0 || !strcmp(o->cluster, id) ||
+		if (o->kind != RESOURCE_REMOTE || o->absent || o->security == REMOTE_SECURITY_API_KEY ||
+		    !o->remote_cluster || strcmp(o->remote_cluster, id) != 0 || !strcmp(o->cluster, id) ||
 		    !selected(opts, o->cluster))
 			continue;
 		if (!cJSON_GetObjectItemCaseSensitive(o->body, "seeds") &&

@@ -515,7 +515,7 @@ static int api_key_finish(struct cluster_builder *b)
 		if (d->kind != RESOURCE_REMOTE || d->absent || strcmp(d->cluster, b->lc->cluster_id) != 0)
 			continue;
 		info = remote_info_of(b->lc, d->name);
-		if (d->api_key_security && !has_credentials(info))
+		if (d->security == REMOTE_SECURITY_API_KEY && !has_credentials(info))
 			err = builder_add_problem(b, RESOURCE_REMOTE, d->name,
 						  "manual step: remote [%s] authenticates with a cross-cluster API key "
 						  "that the keystore of cluster [%s] does not hold yet: on every node run "
@@ -525,7 +525,7 @@ static int api_key_finish(struct cluster_builder *b)
 						  "--reload-secure-settings`); a live alias keeps its addresses until then, "
 						  "and the next apply points it at the remote cluster server of [%s]",
 						  d->name, d->cluster, d->name, d->cluster, d->name, d->remote_cluster);
-		else if (!d->api_key_security && has_credentials(info))
+		else if (d->security != REMOTE_SECURITY_API_KEY && has_credentials(info))
 			err = builder_add_problem(b, RESOURCE_REMOTE, d->name,
 						  "manual step: remote [%s] uses certificate security, but cluster [%s] "
 						  "holds API-key credentials for it, which make it connect to a remote "
