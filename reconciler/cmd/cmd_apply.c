@@ -47,8 +47,8 @@ static const char usage[] =
 	"  --credentials-out DIR write each new cross-cluster API key to\n"
 	"                        DIR/<cluster>.<alias>.credentials (0600), with the keystore\n"
 	"                        commands; required when the plan creates a key\n"
-	"  --reload-secure-settings  after applying, POST /_nodes/reload_secure_settings on\n"
-	"                        the clusters whose API-key remotes lack credentials\n"
+	"  --reload-secure-settings  first POST /_nodes/reload_secure_settings on the\n"
+	"                        clusters with API-key remotes (keystores staged by hand)\n"
 	"  --rotate-keys         replace every declared cross-cluster API key by a new one\n"
 	"  --retire-keys         invalidate the keys a rotation replaced (the keystore step\n"
 	"                        of the new ones being done)\n"
@@ -310,6 +310,10 @@ static int run_apply(struct apply_run *run)
 		log_error("cannot initialise libcurl: %s", strerror(-err));
 		return EXIT_INVALID;
 	}
+	/* staged credentials take effect first, so that the plan sees them */
+	if (run->opts.reload_secure_settings &&
+	    credentials_reload(run->desired, run->opts.clusters, run->opts.cluster_count))
+		return EXIT_INVALID;
 	if (read_and_plan(&run->live, &run->plan, run->desired, &run->opts, true))
 		return EXIT_INVALID; /* read_and_plan said why */
 	if (run->saved_plan && check_saved_plan(run))
@@ -326,7 +330,7 @@ static int run_apply(struct apply_run *run)
 	}
 	if ((err = apply_outcome_new(&run->outcome, run->plan)) ||
 	    (err = apply_execute(run->outcome, run->plan, run->desired, &options)) ||
-	    (run->opts.reload_secure_settings && (err = credentials_reload(run->desired, run->live))) ||
+
 	    (err = check_convergence(run))) {
 		log_error("apply: %s", strerror(-err));
 		return run->outcome && any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;

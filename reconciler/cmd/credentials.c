@@ -91,23 +91,27 @@ done:
 	return err;
 }
 
-/* Whether cluster id holds a declared api_key remote without credentials live. */
-static bool awaits_reload(const struct desired_state *desired, const struct live_cluster *lc)
+/* Whether the cluster holds a declared remote of security api_key. */
+static bool holds_api_key_remote(const struct desired_state *desired, const char *id)
 {
 	size_t i;
 
-	for (i = 0; i < desired->object_count; i++) {
-		const struct desired_object *o = &desired->objects[i];
-		const cJSON *info;
-
-		if (o->kind != RESOURCE_REMOTE || o->security != REMOTE_SECURITY_API_KEY ||
-		    strcmp(o->cluster, lc->cluster_id) != 0)
-			continue;
-		info = cJSON_GetObjectItemCaseSensitive(lc->remote_info, o->name);
-		if (!cJSON_GetObjectItemCaseSensitive(info, "cluster_credentials"))
+	for (i = 0; i < desired->object_count; i++)
+		if (desired->objects[i].kind == RESOURCE_REMOTE &&
+		    desired->objects[i].security == REMOTE_SECURITY_API_KEY &&
+		    !strcmp(desired->objects[i].cluster, id))
 			return true;
-	}
 	return false;
+}
+
+static bool selected(const char *id, const char *const *only, size_t only_count)
+{
+	size_t i;
+
+	for (i = 0; i < only_count; i++)
+		if (!strcmp(only[i], id))
+			return true;
+	return !only_count;
 }
 
 static int reload_one(const struct cluster_config *cfg)
@@ -141,16 +145,15 @@ done:
 	return err;
 }
 
-int credentials_reload(const struct desired_state *desired, const struct live_state *live)
+int credentials_reload(const struct desired_state *desired, const char *const *only, size_t only_count)
 {
 	size_t i;
 	int err = 0;
 
-	for (i = 0; !err && live && i < live->cluster_count; i++) {
-		const struct live_cluster *lc = &live->clusters[i];
-		const struct cluster_config *cfg = desired_find_cluster(desired, lc->cluster_id);
+	for (i = 0; !err && i < desired->cluster_count; i++) {
+		const struct cluster_config *cfg = &desired->clusters[i];
 
-		if (cfg && lc->reachable && awaits_reload(desired, lc))
+		if (selected(cfg->id, only, only_count) && holds_api_key_remote(desired, cfg->id))
 			err = reload_one(cfg);
 	}
 	return err;

@@ -13,7 +13,6 @@
 #include <stdbool.h>
 
 #include "desired/model.h"
-#include "es/live.h"
 #include "plan/plan.h"
 #include "util/secret.h"
 
@@ -31,9 +30,11 @@ int credentials_check_dir(const char *dir, char **errmsg_out);
 int credentials_hand_off(void *ctx, const char *cluster_id, const char *name, const secret_t *secret,
 			 char **errmsg_out);
 
-/* POST /_nodes/reload_secure_settings on each selected cluster that holds a
- * declared remote of security api_key whose credentials live (as read before
- * applying) does not show; logs each answer. Returns 0 or -ENOMEM. */
-int credentials_reload(const struct desired_state *desired, const struct live_state *live);
+/* POST /_nodes/reload_secure_settings on each cluster (of only[0..only_count),
+ * or every one when only_count is 0) that holds a declared remote of security
+ * api_key, so that credentials the operator's tooling staged take effect
+ * before apply reads the clusters; logs each answer (a failure is a warning).
+ * Returns 0 or -ENOMEM. */
+int credentials_reload(const struct desired_state *desired, const char *const *only, size_t only_count);
 
 #endif
