@@ -200,6 +200,7 @@ void load_remote_security(struct loader *l, struct desired_object *o, const stru
 			return;
 	}
 	o->security = value && !strcmp(value, "api_key") ? REMOTE_SECURITY_API_KEY : REMOTE_SECURITY_CERTIFICATE;
+	o->security_declared = value != NULL;
 	if (o->security != REMOTE_SECURITY_API_KEY) {
 		if (api_key)
 			report(l, api_key, "conflicting-keys", "add security: api_key, or remove api_key",

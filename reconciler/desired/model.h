@@ -97,8 +97,11 @@ struct desired_object {
 	 * keys by their flat name ("transport.ping_schedule"). */
 	cJSON *sensitive_paths;
 	char *remote_cluster;    /* remote only: the declared cluster this alias points at, or NULL */
-	/* remote only: how the alias authenticates to the remote cluster */
+	/* remote only: how the alias authenticates to the remote cluster, and
+	 * whether `security:` was written (an explicit certificate keeps the keys
+	 * of its `cluster:` read, so that a key left from api_key is invalidated) */
 	enum remote_security security;
+	bool security_declared;
 	/* api_key only: the cluster whose alias uses the key and that alias; the
 	 * object itself is on the cluster that holds the key (the remote's
 	 * `cluster:`), named "<key_cluster>/<key_alias>", and its body is

@@ -372,15 +372,22 @@ static bool seeds_discovered_from(const struct desired_state *desired,
 	return false;
 }
 
-/* Whether a declared cross-cluster API key lives on `id` (a remote of
- * security api_key points there). */
+/* Whether esreconcile's cross-cluster API keys may live on `id`: a remote of
+ * security api_key points there (its key is declared there), or one that says
+ * `security: certificate` in so many words (a key it had is invalidated).
+ * Clusters that no remote names so get no extra read. */
 static bool holds_api_keys(const struct desired_state *desired, const char *id)
 {
 	size_t i;
 
-	for (i = 0; i < desired->object_count; i++)
-		if (desired->objects[i].kind == RESOURCE_API_KEY && !strcmp(desired->objects[i].cluster, id))
+	for (i = 0; i < desired->object_count; i++) {
+		const struct desired_object *o = &desired->objects[i];
+
+		if ((o->kind == RESOURCE_API_KEY && !strcmp(o->cluster, id)) ||
+		    (o->kind == RESOURCE_REMOTE && o->security_declared && o->remote_cluster &&
+		     !strcmp(o->remote_cluster, id)))
 			return true;
+	}
 	return false;
 }
 
