@@ -263,4 +263,18 @@ def api_keys_08_back_to_certificate_invalidates_the_key():
         suite.check(keys(emu) == [], "invalidated: %s" % r)
 
 
+@suite.test
+def api_keys_09_the_example_converges_after_the_keystore_step():
+    with Emulator(CLUSTERS, args=ARGS) as emu:
+        f = emu.example(os.path.join("api-keys", "remote-with-api-key.yaml"))
+        path, _ = first_apply(emu, f)
+        stage(emu, encoded_of(path))
+        r = emu.run("apply", "-f", f, "--auto-approve", "--reload-secure-settings")
+        suite.check(r.rc == 0 and "Converged." in r.stdout, r)
+        r = emu.run("plan", "-f", f)
+        suite.check(r.rc == 0, r)
+        status, body = emu.es("GET", "/_resolve/cluster/cluster_one:logs-*", auth=("cross-search-user", "csu-password-1"))
+        suite.check(status == 200 and body["cluster_one"]["connected"] is True, "%s %s" % (status, body))
+
+
 suite.finish()
