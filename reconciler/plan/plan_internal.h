@@ -104,7 +104,8 @@ struct kind_ops {
 	 * the desired-state form (a remote's keys as the YAML nests them), the
 	 * values Elasticsearch takes by default and metadata.managed_by left out.
 	 * What no declaration can hold is left out too, with a sentence appended
-	 * to notes (an array of strings). The caller owns *out. */
+	 * to notes (an array of strings). The caller owns *out. NULL for a kind
+	 * declared with another kind's objects (API keys): export leaves it out. */
 	int (*declare)(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
 		       cJSON *notes);
 };
