@@ -261,8 +261,6 @@ static int hand_off(struct cluster_run *run, const struct plan_request *request,
 		errmsg = strdup("the answer holds no encoded key");
 	else if (!(secret = secret_new(encoded->valuestring, strlen(encoded->valuestring))))
 		err = -ENOMEM;
-	else if (!run->options->hand_off)
-		errmsg = strdup("no place to hand the key over to (--credentials-out)");
 	else
 		err = run->options->hand_off(run->options->hand_off_ctx, run->outcome->cluster_id, change->name,
 					     secret, &errmsg);
@@ -318,6 +316,14 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 	included_count = request_gate(included, run->outcome, run->plan, request);
 	if (included_count <= 0) {
 		err = included_count;
+		goto done;
+	}
+	/* a key whose secret nobody receives would be useless (watch has no place for it) */
+	if (request->hand_off && !run->options->hand_off) {
+		err = request->change_count && request->changes[0] < run->outcome->change_count
+			      ? change_outcome_set(&run->outcome->changes[request->changes[0]], CHANGE_SKIPPED, NULL,
+						   "a new key's secret needs `apply --credentials-out DIR`", 0)
+			      : 0;
 		goto done;
 	}
 	if ((err = plan_request_body_with_secrets(&body, request)))

@@ -40,8 +40,8 @@ struct apply_options {
 	/* Receives the secret a successful hand_off request made (a new cross-cluster
 	 * API key's `encoded`) for the change name of cluster cluster_id, borrowed
 	 * for the call; returns 0, or a negative errno with a one-line *errmsg (the
-	 * callee allocates it) that fails the change. NULL only for a plan without
-	 * such requests (the command refuses it). */
+	 * callee allocates it) that fails the change. NULL: such a request is not
+	 * sent and its change is skipped (watch). */
 	int (*hand_off)(void *ctx, const char *cluster_id, const char *name, const secret_t *secret,
 			char **errmsg);
 	void *hand_off_ctx;

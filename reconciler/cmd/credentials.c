@@ -29,14 +29,12 @@ int credentials_check_dir(const char *dir, char **errmsg_out)
 	const char *why = NULL;
 
 	*errmsg_out = NULL;
-	if (lstat(dir, &st) != 0)
+	if (lstat(dir, &st) != 0 || (S_ISDIR(st.st_mode) && access(dir, W_OK | X_OK) != 0))
 		why = strerror(errno);
 	else if (S_ISLNK(st.st_mode))
 		why = "a symbolic link; name the directory itself";
 	else if (!S_ISDIR(st.st_mode))
 		why = "not a directory";
-	else if (access(dir, W_OK | X_OK) != 0)
-		why = strerror(errno);
 	if (!why)
 		return 0;
 	*errmsg_out = buf_format("--credentials-out %s: %s", dir, why);

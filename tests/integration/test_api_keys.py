@@ -277,4 +277,30 @@ def api_keys_09_the_example_converges_after_the_keystore_step():
         suite.check(status == 200 and body["cluster_one"]["connected"] is True, "%s %s" % (status, body))
 
 
+@suite.test
+def api_keys_10_credentials_out_is_checked_and_never_follows_a_link():
+    with Emulator(CLUSTERS, args=ARGS) as emu:
+        f = emu.write("d.yaml", desired())
+        real = credentials_dir(emu)
+        link = os.path.join(emu.dir, "link-to-credentials")
+        os.symlink(real, link)
+        r = emu.run("apply", "-f", f, "--auto-approve", "--credentials-out", link)
+        suite.check(r.rc == 1 and "symbolic link" in r.stderr, "a linked directory is refused: %s" % r)
+        r = emu.run("apply", "-f", f, "--auto-approve", "--credentials-out", f)
+        suite.check(r.rc == 1 and "not a directory" in r.stderr, "a file is refused: %s" % r)
+        suite.check(keys(emu) == [], "nothing made when refused")
+        victim = os.path.join(emu.dir, "victim.txt")
+        with open(victim, "w") as fh:
+            fh.write("do not touch\n")
+        planted = os.path.join(real, "local.cluster_one.credentials")
+        os.symlink(victim, planted)
+        path, r = first_apply(emu, f, "-o", "json")
+        with open(victim) as fh:
+            suite.check(fh.read() == "do not touch\n", "the link's target is left alone")
+        suite.check(not os.path.islink(path) and stat.S_IMODE(os.stat(path).st_mode) == 0o600,
+                    "the link is replaced by a private file")
+        suite.check(encoded_of(path) not in r.stdout + r.stderr, "-o json shows no key")
+        suite.check(r.json and r.json["clusters"]["cluster_one"]["changes"][0]["status"] == "applied", r.stdout)
+
+
 suite.finish()
