@@ -23,7 +23,7 @@ def setUpModule():
     global EMU
     EMU = Emu(clusters=("local", "one", "two", "old", "ancient"),
               args=["--license", "trial", "--remote-cluster-server", "one", "--remote-cluster-server", "two",
-                    "--cluster-version", "old=8.12.2", "--cluster-version", "ancient=8.9.2",
+                    "--cluster-version", "old=8.12.2", "--cluster-version", "ancient=8.9.2", "--no-trust", "local:two",
                     "--remote-connect-wait-s", "2", "--connect-timeout", "3"])
 
 
@@ -362,6 +362,17 @@ class TestConnections(Base):
         self.remote("cert", [taddr("one")])
         self.assertTrue(self.connected("cert"))
 
+    def test_server_certificate_is_verified(self):
+        # the remote cluster client verifies the server against the cluster's trusted CAs: local
+        # does not trust two's CA, so a valid key of two does not help
+        self.remote("untrusted", [rcs("two")])
+        self.keystore({"cluster.remote.untrusted.credentials": self.key(cluster="two")["encoded"]})
+        self.assertEqual(self.info("untrusted")["cluster_credentials"], "::es_redacted::")
+        self.assertFalse(self.connected("untrusted"))
+        self.remote("trusted", [rcs("two")], cluster="one")
+        self.keystore({"cluster.remote.trusted.credentials": self.key(cluster="two")["encoded"]}, cluster="one")
+        self.assertTrue(self.info("trusted", cluster="one")["connected"])
+
     def test_settings_change_reconnects_with_credentials(self):
         k = self.key()
         self.remote("mig", [taddr("one")])
@@ -391,6 +402,21 @@ class TestConnections(Base):
         self.remote("a", [rcs("one"), rcs("one")])
         self.assertFalse(self.connected("a"))
 
+    def test_rotation_keeps_the_connection(self):
+        # RemoteClusterCredentialsManager: a changed value rebuilds nothing, the next request uses it
+        old, new = self.key("old"), self.key("new")
+        self.remote("rot", [rcs("one")])
+        self.keystore({"cluster.remote.rot.credentials": old["encoded"]})
+        self.assertTrue(self.connected("rot"))
+        self.keystore({"cluster.remote.rot.credentials": new["encoded"]})
+        EMU.ok("DELETE", "/_security/api_key", {"ids": [old["id"]]}, cluster="one")
+        self.assertTrue(self.connected("rot"))
+        self.assertNotIn("error", EMU.ok("GET", "/_resolve/cluster/rot:logs-*")["rot"])
+        # had the value changed to an unusable key, the connection would still stand, requests fail
+        self.keystore({"cluster.remote.rot.credentials": old["encoded"]})
+        self.assertTrue(self.connected("rot"))
+        self.assertIn("invalidated", EMU.ok("GET", "/_resolve/cluster/rot:logs-*")["rot"]["error"])
+
     def test_resolve_cluster_authorization(self):
         k = self.key("s", access={"search": [{"names": ["logs-*"]}]})
         self.remote("r", [rcs("one")])
@@ -418,7 +444,7 @@ class TestLicence(unittest.TestCase):
     def setUpClass(cls):
         cls.emu = Emu(clusters=("local", "one"),
                       args=["--static-setting", "one:remote_cluster_server.enabled=true", "--remote-connect-wait-s", "2",
-                            "--connect-timeout", "3"])
+                            "--connect-timeout", "3", "--static-remote", "local:yml=proxy:@one:rcs"])
 
     @classmethod
     def tearDownClass(cls):
@@ -427,6 +453,9 @@ class TestLicence(unittest.TestCase):
     def test_basic_refuses_then_trial_allows(self):
         e = self.emu
         self.assertIn("remote_cluster_server_address", e.info["one"])  # from elasticsearch.yml
+        yml = e.ok("GET", "/_remote/info")["yml"]
+        self.assertEqual((yml["proxy_address"], yml["connected"]),
+                         (e.info["one"]["remote_cluster_server_address"], False))
         body = {"name": "k", "access": ACCESS}
         st, _, b = e.req("POST", "/_security/cross_cluster/api_key", body, cluster="one")
         self.assertEqual((st, b["error"]["type"], b["error"]["reason"]),
@@ -450,12 +479,15 @@ class TestLicence(unittest.TestCase):
 
 class TestStartup(unittest.TestCase):
     def test_unknown_cluster_refused(self):
-        d = tempfile.mkdtemp()
-        r = subprocess.run([sys.executable, ESEMU, "--state-dir", d, "--clusters", "a", "--remote-cluster-server", "b"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertIn("--remote-cluster-server: unknown cluster 'b'", r.stderr.decode())
-
+        with tempfile.TemporaryDirectory() as d:
+            r = subprocess.run([sys.executable, ESEMU, "--state-dir", d, "--clusters", "a", "--remote-cluster-server",
+                                "b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("--remote-cluster-server: unknown cluster 'b'", r.stderr.decode())
+            r = subprocess.run([sys.executable, ESEMU, "--state-dir", d, "--clusters", "a,b", "--static-remote",
+                                "a:x=sniff:@b:rcs"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("@b:rcs: cluster 'b' has no remote cluster server", r.stderr.decode())
 
 if __name__ == "__main__":
     unittest.main()

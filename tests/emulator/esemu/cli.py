@@ -250,13 +250,19 @@ def main(argv=None):
     for c in emu.clusters.values():
         for h in ("127.0.0.1", "localhost", "[::1]"):
             emu.emulated_addresses.add("%s:%d" % (h, c.transport_port))
-    # resolve @cluster references in static settings
+    # resolve @cluster (transport port) and @cluster:rcs (remote cluster server) references in static settings
     for c in emu.clusters.values():
         for k, v in list(c.static.items()):
             def sub(x):
-                if isinstance(x, str) and x.startswith("@") and x[1:] in emu.clusters:
-                    return "127.0.0.1:%d" % emu.clusters[x[1:]].transport_port
-                return x
+                if not isinstance(x, str) or not x.startswith("@"):
+                    return x
+                name, _, port = x[1:].partition(":")
+                target = emu.clusters.get(name)
+                if target is None or port not in ("", "rcs"):
+                    return x
+                if port == "rcs" and not target.rcs_port:
+                    raise SystemExit("%s: cluster %r has no remote cluster server" % (x, name))
+                return "127.0.0.1:%d" % (target.rcs_port if port else target.transport_port)
             c.static[k] = [sub(x) for x in v] if isinstance(v, list) else sub(v)
     for s in servers:
         t = threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True)

@@ -254,8 +254,9 @@ class Cluster:
         return todo
 
     def rebuild_remotes(self, aliases):
-        """RemoteClusterService.updateRemoteClusterCredentials, under the lock: the connection of a
-        configured remote whose credentials changed is rebuilt. Returns the aliases to connect."""
+        """RemoteClusterService.maybeRebuildConnectionOnCredentialsChange, under the lock: the
+        connection of each configured remote among the aliases is rebuilt. Returns the aliases to
+        connect."""
         configured = self.remotes()
         todo = []
         for a in sorted(aliases):

@@ -4,14 +4,12 @@ encoded cross-cluster API key from the local cluster's keystore, cluster.remote.
 the keystore and POST /_nodes/reload_secure_settings."""
 
 import fnmatch
-import json
-import socketserver
-import ssl
 
 from .api_keys import RCS_FEATURE, authenticate_cross_cluster
 from .common import ESError, bad_request, ok, parse_json_body
 from .license import compliance_error
 from .security import ACTION_RESOLVE_CLUSTER, RESOLVE_CLUSTER_GRANTED_BY, index_privilege_grants
+from .server import LineHandler
 from .settings import REMOTE_RE
 
 ACTION_RELOAD = "cluster:admin/nodes/reload_secure_settings"  # NodesReloadSecureSettingsAction
@@ -21,37 +19,14 @@ CREDENTIALS_HEADER = "_cross_cluster_access_credentials"  # CrossClusterAccessHe
 AUTH_FAILED = "unable to authenticate with provided credentials and anonymous access is not allowed for this request"
 
 
-class RemoteClusterServerHandler(socketserver.BaseRequestHandler):
+class RemoteClusterServerHandler(LineHandler):
     """The remote cluster server: TLS without client authentication (remote_cluster_server.ssl:
-    client_authentication none), then one JSON request line carrying the credentials, answered
-    with one JSON line (CrossClusterAccessServerTransportFilter authenticates every request)."""
+    client_authentication none), greeting b'RC'; every request carries the credentials
+    (CrossClusterAccessServerTransportFilter authenticates each one)."""
+    greeting = GREETING
 
-    def handle(self):
-        sock = self.request
-        try:
-            sock.settimeout(5)
-            ss = self.server.ssl_ctx.wrap_socket(sock, server_side=True)
-            ss.sendall(GREETING)
-            try:
-                line = ss.makefile("rb").readline(1 << 20)
-            except (OSError, ssl.SSLError, ValueError):
-                line = b""
-            if line.strip():
-                try:
-                    reply = rcs_action(self.server.cluster, json.loads(line.decode("utf-8")))
-                except Exception as e:  # noqa: BLE001 (the caller sees a transport error)
-                    reply = {"exception": {"type": "exception", "reason": "%s: %s" % (type(e).__name__, e)}}
-                ss.sendall(json.dumps(reply).encode() + b"\n")
-            try:
-                ss.unwrap()
-            except (OSError, ssl.SSLError, ValueError):
-                pass
-            ss.close()
-        except (OSError, ssl.SSLError, ValueError):
-            try:
-                sock.close()
-            except OSError:
-                pass
+    def answer(self, cluster, msg):
+        return rcs_action(cluster, msg)
 
 
 def _exception(etype, reason):
@@ -122,22 +97,7 @@ class RemoteClusterServerMixin:
     def rcs_request(self, cluster, address, msg):
         """One request to a remote cluster server; None when the address does not answer as one
         (a transport port wants a client certificate, which this profile does not present)."""
-        host, _, port = address.rpartition(":")
-        try:
-            ss = self.open_tls(cluster.rcs_client_ctx, host, int(port), GREETING)
-        except (OSError, ssl.SSLError, ValueError, UnicodeError):
-            return None
-        try:
-            ss.sendall(json.dumps(msg).encode() + b"\n")
-            line = ss.makefile("rb").readline(1 << 20)
-            return json.loads(line.decode("utf-8")) if line else None
-        except (OSError, ssl.SSLError, ValueError, UnicodeError):
-            return None
-        finally:
-            try:
-                ss.close()
-            except OSError:
-                pass
+        return self.line_request(cluster.rcs_client_ctx, address, GREETING, msg)
 
     def rcs_handshake(self, cluster, address, credentials):
         """RemoteClusterService.REMOTE_CLUSTER_HANDSHAKE_ACTION_NAME with the credentials: connected
@@ -171,19 +131,19 @@ class RemoteClusterServerMixin:
 
     def reload_credentials(self, cluster):
         """Loads the keystore (under the lock); returns the configured aliases whose credentials
-        changed, to connect again."""
+        were added or removed, to connect again. A changed value rebuilds nothing: every request
+        reads the credentials anew (RemoteClusterCredentialsManager.updateClusterCredentials)."""
         with cluster.lock:
             old, cluster.secure = cluster.secure, dict(cluster.keystore)
-            changed = {REMOTE_RE.match(k).group(1) for k in set(old) | set(cluster.secure)
-                       if old.get(k) != cluster.secure.get(k)}
+            changed = {REMOTE_RE.match(k).group(1) for k in set(old) ^ set(cluster.secure)}
             cluster.auth_cache = {}
             return cluster.rebuild_remotes(changed)
 
 
 def h_reload_secure_settings(emu, c, req, p, node_filter=None):
     """POST /_nodes[/<node_id>]/reload_secure_settings (RestReloadSecureSettingsAction,
-    NodesReloadSecureSettingsResponse); remote credentials that changed rebuild their connection
-    (RemoteClusterService.updateRemoteClusterCredentials), which the answer waits for."""
+    NodesReloadSecureSettingsResponse); a remote whose credentials were added or removed rebuilds
+    its connection (RemoteClusterService.updateRemoteClusterCredentials), which the answer waits for."""
     body = parse_json_body(req.body)
     if body is not None:
         if not isinstance(body, dict) or any(k != "secure_settings_password" for k in body):

@@ -1,6 +1,7 @@
 """The HTTP/1.1 server: one thread per TLS connection, a hand-written request
 parser (keep-alive, chunked bodies, Expect: 100-continue), and the response
-writer. Requests go to Emulator.dispatch, or to the control API."""
+writer. Requests go to Emulator.dispatch, or to the control API. Also the
+one-line JSON servers of the transport and remote cluster server listeners."""
 
 import json
 import socket
@@ -259,3 +260,41 @@ class TLSServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
     def handle_error(self, request, client_address):
         pass
+
+
+class LineHandler(socketserver.BaseRequestHandler):
+    """A TLS listener that greets once the handshake succeeded (so the client learns that its own
+    certificate, if asked for, was accepted, even with TLS 1.3), then answers at most one JSON
+    request line with one JSON line: `answer(cluster, request)`. A client that only checks the
+    connection closes after the greeting."""
+    greeting = b""
+
+    def answer(self, cluster, msg):
+        raise NotImplementedError
+
+    def handle(self):
+        sock = self.request
+        try:
+            sock.settimeout(5)
+            ss = self.server.ssl_ctx.wrap_socket(sock, server_side=True)
+            ss.sendall(self.greeting)
+            try:
+                line = ss.makefile("rb").readline(1 << 20)
+            except (OSError, ssl.SSLError, ValueError):
+                line = b""
+            if line.strip():
+                try:
+                    reply = self.answer(self.server.cluster, json.loads(line.decode("utf-8")))
+                except Exception as e:  # noqa: BLE001 (the caller sees a transport error)
+                    reply = {"exception": {"type": "exception", "reason": "%s: %s" % (type(e).__name__, e)}}
+                ss.sendall(json.dumps(reply).encode() + b"\n")
+            try:
+                ss.unwrap()
+            except (OSError, ssl.SSLError, ValueError):
+                pass
+            ss.close()
+        except (OSError, ssl.SSLError, ValueError):
+            try:
+                sock.close()
+            except OSError:
+                pass

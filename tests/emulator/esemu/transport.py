@@ -11,13 +11,13 @@ import os
 import re
 import secrets
 import socket
-import socketserver
 import ssl
 import subprocess
 
 from .common import BUILD_HASH, ESError, RawResponse, ok
 from .remote_cluster_server import caller_remote_indices, rcs_info
 from .security import ACTION_NODES_INFO, ACTION_REMOTE_INFO, ACTION_RESOLVE_CLUSTER, ACTION_SSL_CERTS
+from .server import LineHandler
 
 
 # ---------------------------------------------------------------------------
@@ -102,39 +102,13 @@ def cert_info(path):
 # ---------------------------------------------------------------------------
 
 
-class TransportHandler(socketserver.BaseRequestHandler):
-    """The transport listener: a mutual-TLS handshake against the cluster's trusted CAs; on
-    success the server sends b'OK' (so the client learns that its own certificate was accepted
-    too, even with TLS 1.3). A client that only checks the connection closes then; a client
-    that carries a request (a cross-cluster action, e.g. _resolve/cluster) sends one JSON line
-    and gets one JSON line back."""
+class TransportHandler(LineHandler):
+    """The transport listener: a mutual-TLS handshake against the cluster's trusted CAs, greeting
+    b'OK'; a request is a cross-cluster action (e.g. _resolve/cluster)."""
+    greeting = b"OK"
 
-    def handle(self):
-        sock = self.request
-        try:
-            sock.settimeout(5)
-            ss = self.server.ssl_ctx.wrap_socket(sock, server_side=True)
-            ss.sendall(b"OK")
-            try:
-                line = ss.makefile("rb").readline(1 << 20)
-            except (OSError, ssl.SSLError, ValueError):
-                line = b""
-            if line.strip():
-                try:
-                    reply = remote_action(self.server.cluster, json.loads(line.decode("utf-8")))
-                except Exception as e:  # noqa: BLE001 (the caller sees a transport error)
-                    reply = {"exception": {"type": "exception", "reason": "%s: %s" % (type(e).__name__, e)}}
-                ss.sendall(json.dumps(reply).encode() + b"\n")
-            try:
-                ss.unwrap()
-            except (OSError, ssl.SSLError, ValueError):
-                pass
-            ss.close()
-        except (OSError, ssl.SSLError, ValueError):
-            try:
-                sock.close()
-            except OSError:
-                pass
+    def answer(self, cluster, msg):
+        return remote_action(cluster, msg)
 
 
 def remote_action(c, msg):
@@ -206,10 +180,12 @@ class TransportMixin:
         except (OSError, ssl.SSLError, ValueError, UnicodeError):
             return False
 
-    def transport_request(self, cluster, address, msg):
-        """One request over a new transport connection; None when the address cannot be reached."""
+    def line_request(self, ctx, address, greeting, msg):
+        """One JSON request line over a new TLS connection to a server.LineHandler; None when the
+        address cannot be reached or refuses the handshake."""
+        host, _, port = address.rpartition(":")
         try:
-            ss = self._open(cluster, address)
+            ss = self.open_tls(ctx, host, port, greeting)
         except (OSError, ssl.SSLError, ValueError, UnicodeError):
             return None
         try:
@@ -223,6 +199,10 @@ class TransportMixin:
                 ss.close()
             except OSError:
                 pass
+
+    def transport_request(self, cluster, address, msg):
+        """One request over a new transport connection."""
+        return self.line_request(cluster.client_ctx, address, b"OK", msg)
 
     def remote_addresses(self, r):
         return list(r["seeds"]) if r["mode"] == "sniff" else [r["proxy_address"]]
