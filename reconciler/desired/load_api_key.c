@@ -22,43 +22,11 @@ static void check_access_entry(struct loader *l, const struct ynode *entry, cons
 			       bool search)
 {
 	static const char *const keys[] = { "names", "query", "field_security", "allow_restricted_indices" };
-	static const char *const field_keys[] = { "grant", "except" };
-	const struct ynode *node, *list;
-	struct path child, sub;
-	bool flag;
-	size_t i;
 
 	if (!want_kind(l, entry, p, YNODE_MAP))
 		return;
 	check_keys(l, entry, p, keys, search ? COUNT(keys) : 1);
-	if (!(node = ynode_get(entry, "names"))) {
-		missing_key(l, entry, p, "names", "list the index names or patterns");
-	} else {
-		path_child(&child, p, "names");
-		want_string_list(l, node, &child, true, true);
-	}
-	if (!search)
-		return;
-	if ((node = ynode_get(entry, "query"))) {
-		path_child(&child, p, "query");
-		if (node->kind != YNODE_MAP)
-			want_string(l, node, &child);
-	}
-	if ((node = ynode_get(entry, "field_security"))) {
-		path_child(&child, p, "field_security");
-		if (want_kind(l, node, &child, YNODE_MAP)) {
-			check_keys(l, node, &child, field_keys, COUNT(field_keys));
-			for (i = 0; i < COUNT(field_keys); i++) {
-				path_child(&sub, &child, field_keys[i]);
-				if ((list = ynode_get(node, field_keys[i])))
-					want_string_list(l, list, &sub, false, false);
-			}
-		}
-	}
-	if ((node = ynode_get(entry, "allow_restricted_indices"))) {
-		path_child(&child, p, "allow_restricted_indices");
-		want_bool(l, node, &child, &flag);
-	}
+	check_index_grant(l, entry, p);
 }
 
 /* access: {search: [...], replication: [...]}, at least one entry in all. */

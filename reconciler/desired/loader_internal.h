@@ -168,6 +168,11 @@ ESR_KINDS(DESIRED_KIND_DECLARE)
 
 extern const struct desired_kind *const desired_kinds[RESOURCE_KIND_COUNT];
 
+/* Checks the grant of an index entry, the part that roles' indices and
+ * cross-cluster API keys' search entries share: names (required),
+ * field_security, query, allow_restricted_indices (load_role.c). */
+void check_index_grant(struct loader *l, const struct ynode *entry, const struct path *p);
+
 /* Checks remotes.<cluster>.<alias>.security and .api_key of the remote o
  * (load_api_key.c): an api_key remote adds the API_KEY object of its key on
  * the remote's `cluster:`. */

@@ -401,7 +401,6 @@ static int plan_rotation(struct cluster_builder *b, const struct desired_object 
 			 const char *reason)
 {
 	cJSON *body = NULL, *before = NULL, *after = NULL;
-	const cJSON *item;
 	size_t index;
 	int err = key_body(&body, b, d, true);
 
@@ -413,12 +412,8 @@ static int plan_rotation(struct cluster_builder *b, const struct desired_object 
 		err = before && after ? change_add_field(builder_change(b, index), "replaces", before, after, false)
 				      : -ENOMEM;
 	}
-	cJSON_ArrayForEach(item, body) {
-		if (err)
-			break;
-		err = change_add_field_redacted(builder_change(b, index), item->string, NULL, item,
-						d->sensitive_paths);
-	}
+	if (!err)
+		err = change_add_body_fields(builder_change(b, index), body, d->sensitive_paths);
 	if (!err)
 		err = api_key_write(b, d, body, NULL, index);
 	cJSON_Delete(before);

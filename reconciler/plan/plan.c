@@ -90,16 +90,11 @@ static int plan_delete(struct cluster_builder *b, const struct kind_ops *ops, co
 static int plan_create(struct cluster_builder *b, const struct kind_ops *ops,
 		       const struct desired_object *d, const cJSON *body)
 {
-	const cJSON *item;
 	size_t index;
 	int err = builder_add_change(b, ops->kind, d->name, ACTION_CREATE, &index);
 
-	cJSON_ArrayForEach(item, body) {
-		if (err)
-			break;
-		err = change_add_field_redacted(builder_change(b, index), item->string, NULL, item,
-						d->sensitive_paths);
-	}
+	if (!err)
+		err = change_add_body_fields(builder_change(b, index), body, d->sensitive_paths);
 	if (!err)
 		err = record_created(b, ops->kind, d->name, index);
 	if (!err)

@@ -168,6 +168,8 @@ int change_add_field(struct plan_change *c, const char *path, const cJSON *befor
  * inside it (metadata.api_key) replaced. */
 int change_add_field_redacted(struct plan_change *c, const char *path, const cJSON *before,
 			      const cJSON *after, const cJSON *sensitive_paths);
+/* A field per key of a new object's body (before: none), redacted as above. */
+int change_add_body_fields(struct plan_change *c, const cJSON *body, const cJSON *sensitive_paths);
 /* The diff shared by every kind: both bodies normalised with ops->normalize, one
  * field per top-level key whose normalised values differ, showing the raw
  * values. *changed_out counts the fields added to c. */

@@ -104,39 +104,40 @@ static char *read_file(const char *path)
 	return text;
 }
 
-/* ---- the case's adopt_from file: --adopt-from OWNER ---- */
+/* ---- the case's optional one-line files: adopt_from, flags ---- */
 
-static int load_adopt_from(struct desired_state *desired, const char *case_dir)
+/* The content of case_dir/name into *out (NULL when there is no such file);
+ * the caller frees it. Returns 0 or a negative errno. */
+static int read_optional(char **out, const char *case_dir, const char *name)
 {
-	char *path = path_join(case_dir, "adopt_from"), *text;
+	char *path = path_join(case_dir, name);
 
+	*out = NULL;
 	if (!path)
 		return -ENOMEM;
-	text = read_file(path);
+	*out = read_file(path);
 	free(path);
-	if (!text)
-		return errno == ENOENT ? 0 : -errno;
-	text[strcspn(text, "\r\n")] = '\0';
-	desired->policy.adopt_from = text;
-	return 0;
+	return *out || errno == ENOENT ? 0 : -errno;
 }
 
-/* ---- the case's flags file: --rotate-keys, --retire-keys, one a line ---- */
-
-static int load_flags(struct desired_state *desired, const char *case_dir)
+/* adopt_from: --adopt-from OWNER; flags: --rotate-keys and/or --retire-keys. */
+static int load_options(struct desired_state *desired, const char *case_dir)
 {
-	char *path = path_join(case_dir, "flags"), *text;
+	char *text;
+	int err = read_optional(&text, case_dir, "adopt_from");
 
-	if (!path)
-		return -ENOMEM;
-	text = read_file(path);
-	free(path);
-	if (!text)
-		return errno == ENOENT ? 0 : -errno;
-	desired->policy.rotate_keys = strstr(text, "--rotate-keys") != NULL;
-	desired->policy.retire_keys = strstr(text, "--retire-keys") != NULL;
-	free(text);
-	return 0;
+	if (text) {
+		text[strcspn(text, "\r\n")] = '\0';
+		desired->policy.adopt_from = text;
+	}
+	if (!err)
+		err = read_optional(&text, case_dir, "flags");
+	if (text) {
+		desired->policy.rotate_keys = strstr(text, "--rotate-keys") != NULL;
+		desired->policy.retire_keys = strstr(text, "--retire-keys") != NULL;
+		free(text);
+	}
+	return err;
 }
 
 /* ---- the case's env file ---- */
@@ -509,9 +510,7 @@ int main(int argc, char **argv)
 		diag_print_text(&diags, stderr, false);
 	if (err || diag_has_errors(&diags))
 		goto done;
-	err = load_adopt_from(desired, argv[1]);
-	if (!err)
-		err = load_flags(desired, argv[1]);
+	err = load_options(desired, argv[1]);
 	if (!err)
 		err = build_live(&live, argv[1], desired);
 	if (err) {
