@@ -625,10 +625,10 @@ int plan_api_key_remote_body(cJSON *body, char **problem_out, struct cluster_bui
 		if (foreign)
 			*problem_out = buf_format("remote [%s] uses security: api_key, so it connects to the remote "
 						  "cluster server of cluster [%s] (GET /_nodes/remote_cluster_server: "
-						  "port %d), but its %s [%s] has another port: write the server's "
+						  "port %d), but [%s] of its %s has another port: write the server's "
 						  "address, or leave %s out to have it discovered", d->name,
 						  d->remote_cluster, port_of(cJSON_GetArrayItem(server, 0)->valuestring),
-						  key, foreign, key);
+						  foreign, key, key);
 		cJSON_Delete(declared);
 		if (foreign)
 			return *problem_out ? 0 : -ENOMEM;
