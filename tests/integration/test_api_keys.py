@@ -303,4 +303,22 @@ def api_keys_10_credentials_out_is_checked_and_never_follows_a_link():
         suite.check(r.json and r.json["clusters"]["cluster_one"]["changes"][0]["status"] == "applied", r.stdout)
 
 
+@suite.test
+def api_keys_11_an_account_without_manage_security_is_stopped():
+    with Emulator(CLUSTERS, args=ARGS) as emu:
+        for path, body in (("/_security/role/ops", {"cluster": ["manage", "read_security", "manage_api_key"]}),
+                           ("/_security/user/ops", {"password": "ops-password-1", "roles": ["ops"]})):
+            status, answer = emu.es("PUT", path, body, cluster="cluster_one")
+            suite.check(status == 200, answer)
+        text = desired().replace('auth: { username: elastic, password: "${ES_CLUSTER_ONE_PASSWORD}" }',
+                                 'auth: { username: ops, password: ops-password-1 }')
+        suite.check("username: ops" in text, "the account replaced")
+        f = emu.write("d.yaml", text)
+        r = emu.run("plan", "-f", f, "-o", "json")
+        blocking = [c for c in r.json["clusters"]["cluster_one"]["changes"] if c.get("blocks_cluster")]
+        suite.check(r.rc == 1 and len(blocking) == 1 and "manage_security" in blocking[0]["problem"], blocking)
+        path, _ = first_apply(emu, f)
+        suite.check(keys(emu) == [] and not os.path.exists(path), "nothing made, nothing written")
+
+
 suite.finish()
