@@ -525,7 +525,8 @@ static int api_key_finish(struct cluster_builder *b)
 						  "manual step: remote [%s] uses certificate security, but cluster [%s] "
 						  "holds API-key credentials for it, which make it connect to a remote "
 						  "cluster server: on every node run `bin/elasticsearch-keystore remove "
-						  "cluster.remote.%s.credentials`, then POST /_nodes/reload_secure_settings",
+						  "cluster.remote.%s.credentials`, then POST /_nodes/reload_secure_settings; "
+						  "the alias keeps its addresses until then",
 						  d->name, d->cluster, d->name);
 	}
 	return err;
@@ -600,7 +601,6 @@ int plan_api_key_remote_body(cJSON *body, char **problem_out, struct cluster_bui
 	const cJSON *proxy = cJSON_GetObjectItemCaseSensitive(body, "proxy_address");
 	const char *key = proxy ? "proxy_address" : "seeds", *foreign;
 	cJSON *declared = NULL;
-	const cJSON *live_value;
 	int err = 0;
 
 	*problem_out = NULL;
@@ -635,12 +635,21 @@ int plan_api_key_remote_body(cJSON *body, char **problem_out, struct cluster_bui
 	} else {
 		err = replace_member(body, "seeds", server);
 	}
-	/* a live alias moves to the server only once the keystore holds its key
-	 * (Elastic's migration order); api_key_finish names that step */
-	live_value = live_remote_setting(b->lc, d->name, key);
-	if (!err && live_value && !has_credentials(remote_info_of(b->lc, d->name)))
-		err = replace_member(body, key, live_value);
 	return err;
+}
+
+/* Elastic's migration order: a live alias moves to the remote cluster server
+ * only once the keystore holds its key, and back to the transport port only
+ * once the key is out of it; api_key_finish names that step. */
+int plan_hold_remote_addresses(cJSON *body, struct cluster_builder *b, const struct desired_object *d)
+{
+	const char *key = cJSON_GetObjectItemCaseSensitive(body, "proxy_address") ? "proxy_address" : "seeds";
+	const cJSON *live_value = live_remote_setting(b->lc, d->name, key);
+	bool api_key = d->security == REMOTE_SECURITY_API_KEY;
+
+	if (!live_value || api_key == has_credentials(remote_info_of(b->lc, d->name)))
+		return 0;
+	return replace_member(body, key, live_value);
 }
 
 const struct kind_ops api_key_kind_ops = {

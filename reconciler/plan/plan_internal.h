@@ -228,12 +228,15 @@ bool plan_license_allows(const struct live_cluster *lc, const char *const *types
 int plan_normalize_index_entries(cJSON *object, const char *key);
 /* For a remote of security api_key: the seeds of body, as discovered from
  * the remote cluster server of its cluster (when not declared) or checked
- * against it, and, while the alias is live without credentials, the live
- * addresses kept (the migration waits for the keystore step). Sets
- * *problem_out (the caller frees it) when they cannot be known. Returns 0 or
- * -ENOMEM (plan/api_keys.c). */
+ * against it. Sets *problem_out (the caller frees it) when they cannot be
+ * known. Returns 0 or -ENOMEM (plan/api_keys.c). */
 int plan_api_key_remote_body(cJSON *body, char **problem_out, struct cluster_builder *b,
 			     const struct desired_object *d);
+/* Keeps the live addresses (seeds or proxy_address) of the alias in body
+ * while the credentials the local cluster holds do not match d's security
+ * (none loaded for api_key, some for certificate): the alias moves only after
+ * the keystore step. Returns 0 or -ENOMEM (plan/api_keys.c). */
+int plan_hold_remote_addresses(cJSON *body, struct cluster_builder *b, const struct desired_object *d);
 
 /* The live cluster referenced by name, or NULL. */
 const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id);

@@ -576,6 +576,8 @@ static int remote_desired_body(cJSON **out, char **problem_out, struct cluster_b
 	int err = declared_body(out, problem_out, b, d);
 
 	(void)live;
+	if (!err && !*problem_out)
+		err = plan_hold_remote_addresses(*out, b, d);
 	/* declared and plannable: from now on the ledger owns it */
 	if (!err && !*problem_out)
 		err = string_set_add(b->ledger_declared, d->name);
