@@ -72,6 +72,11 @@ _esreconcile()
 		fi
 		return 0
 		;;
+	--credentials-out)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		compopt -o filenames 2>/dev/null
+		return 0
+		;;
 	--out | --report | --metrics-file)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
@@ -87,6 +92,7 @@ _esreconcile()
 	plan) options="-f --file -o --output --out --cluster --adopt-from --strict --parallel --probe-parallel
 		--log-format --no-color -v -h --help" ;;
 	apply) options="-f --file --auto-approve --allow-deletes --wait --report -o --output --cluster --adopt-from
+		--credentials-out --reload-secure-settings --rotate-keys --retire-keys
 		--parallel --probe-parallel --log-format --no-color -v -h --help" ;;
 	watch) options="-f --file --interval --jitter --detect-only --allow-deletes --wait --metrics-file
 		--metrics-listen --cluster --parallel --probe-parallel --log-format -v -h --help" ;;

@@ -197,6 +197,19 @@ int change_add_field_redacted(struct plan_change *c, const char *path, const cJS
 	return err;
 }
 
+int change_add_body_fields(struct plan_change *c, const cJSON *body, const cJSON *sensitive_paths)
+{
+	const cJSON *item;
+	int err = 0;
+
+	cJSON_ArrayForEach(item, body) {
+		if (err)
+			break;
+		err = change_add_field_redacted(c, item->string, NULL, item, sensitive_paths);
+	}
+	return err;
+}
+
 static int collect_keys(cJSON *keys, const cJSON *object)
 {
 	const cJSON *item;

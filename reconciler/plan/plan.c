@@ -84,16 +84,11 @@ static int plan_delete(struct cluster_builder *b, const struct kind_ops *ops, co
 static int plan_create(struct cluster_builder *b, const struct kind_ops *ops,
 		       const struct desired_object *d, const cJSON *body)
 {
-	const cJSON *item;
 	size_t index;
 	int err = builder_add_change(b, ops->kind, d->name, ACTION_CREATE, &index);
 
-	cJSON_ArrayForEach(item, body) {
-		if (err)
-			break;
-		err = change_add_field_redacted(builder_change(b, index), item->string, NULL, item,
-						d->sensitive_paths);
-	}
+	if (!err)
+		err = change_add_body_fields(builder_change(b, index), body, d->sensitive_paths);
 	if (!err)
 		err = record_created(b, ops->kind, d->name, index);
 	if (!err)
@@ -576,6 +571,8 @@ int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster 
 	if (!err && !lc->reachable)
 		err = -EINVAL;
 	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++) {
+		if (!plan_kinds[i]->declare)
+			continue; /* declared with another kind's objects (a remote's API key) */
 		section = cJSON_AddObjectToObject(doc, resource_kind_section((enum resource_kind)i));
 		err = section ? declare_kind(section, notes, &b, plan_kinds[i]) : -ENOMEM;
 	}

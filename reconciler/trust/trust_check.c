@@ -181,7 +181,10 @@ static int check_mutual_trust(struct trust_report *report, const struct desired_
 			err = add_finding(report, o->cluster, TRUST_PROBLEM,
 					  "remote [%s] points at [%s], but [%s] does not trust its transport CA [%s]: add it to trust.clusters.%s.trusts",
 					  o->name, o->remote_cluster, o->cluster, to->transport_ca, o->cluster);
-		if (!err && !strlist_contains(to->trusts, to->trust_count, from->transport_ca))
+		/* the remote cluster server asks no client certificate: an API-key
+		 * remote needs the far side's CA on this side only */
+		if (!err && o->security != REMOTE_SECURITY_API_KEY &&
+		    !strlist_contains(to->trusts, to->trust_count, from->transport_ca))
 			err = add_finding(report, o->cluster, TRUST_PROBLEM,
 					  "remote [%s] points at [%s], but [%s] does not trust [%s]'s transport CA [%s]: add it to trust.clusters.%s.trusts",
 					  o->name, o->remote_cluster, o->remote_cluster, o->cluster,
@@ -355,7 +358,9 @@ int trust_link_addresses(char ***out, size_t *count_out, const struct desired_ob
 		return strlist_append(out, count_out, proxy->valuestring);
 	if (!seeds && remote->remote_cluster) {
 		target = live ? live_find_cluster(live, remote->remote_cluster) : NULL;
-		seeds = target && target->reachable ? target->transport_addresses : NULL;
+		seeds = !target || !target->reachable ? NULL
+			: remote->security == REMOTE_SECURITY_API_KEY ? target->remote_cluster_server
+								    : target->transport_addresses;
 	}
 	cJSON_ArrayForEach(item, seeds)
 		if (!err && cJSON_IsString(item))
