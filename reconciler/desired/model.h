@@ -148,6 +148,9 @@ const struct cluster_config *desired_find_cluster(const struct desired_state *st
 const struct desired_object *desired_find_object(const struct desired_state *state,
 						 enum resource_kind kind, const char *cluster,
 						 const char *name);
+/* trust.clusters.<cluster>, and trust.authorities.<name>. */
+const struct trust_cluster *desired_find_trust(const struct desired_state *state, const char *cluster);
+const struct trust_authority *desired_find_authority(const struct desired_state *state, const char *name);
 /* "remote", "role", "user" (the name column of ESR_KINDS), "trust", "cluster"; static strings. */
 const char *resource_kind_name(enum resource_kind kind);
 /* The kind's section of the desired state and key under policy.prune ("roles"); NULL for trust. */

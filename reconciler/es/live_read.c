@@ -501,3 +501,24 @@ done:
 	free(body);
 	return err;
 }
+
+int live_read_publish_addresses(cJSON **out, const struct cluster_config *cfg,
+				const struct live_read_options *opts, char **errmsg_out)
+{
+	struct es_client *client = NULL;
+	cJSON *nodes = NULL;
+	int err;
+
+	*out = NULL;
+	*errmsg_out = NULL;
+	err = es_client_new(&client, cfg, opts ? opts->client : NULL, errmsg_out);
+	if (!err)
+		err = get_json(&nodes, client, "/_nodes/transport", cJSON_Object, errmsg_out);
+	if (!err)
+		err = live_publish_addresses(out, nodes);
+	if (err == -EPERM || err == -EINVAL)
+		err = -EIO;
+	cJSON_Delete(nodes);
+	es_client_free(client);
+	return err;
+}

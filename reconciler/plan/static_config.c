@@ -1,0 +1,196 @@
+#include "plan/static_config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "desired/remote_settings.h"
+#include "util/buf.h"
+#include "util/printable.h"
+
+/* A rendered file is a few lines per remote: this cap is never reached by a
+ * desired state the loader accepts (4 MiB per file). */
+#define STATIC_CONFIG_MAX ((size_t)16 << 20)
+
+static bool needs_discovery(const struct desired_object *o, const char *cluster_id)
+{
+	return o->kind == RESOURCE_REMOTE && !o->absent && !strcmp(o->cluster, cluster_id) &&
+	       o->remote_cluster && !cJSON_GetObjectItemCaseSensitive(o->body, "seeds") &&
+	       !cJSON_GetObjectItemCaseSensitive(o->body, "proxy_address");
+}
+
+static int by_alias(const void *a, const void *b)
+{
+	const struct desired_object *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* The remotes of cluster_id that keep(o, cluster_id) selects, sorted by alias. */
+static int select_remotes(const struct desired_object ***out, size_t *count,
+			  const struct desired_state *desired, const char *cluster_id,
+			  bool (*keep)(const struct desired_object *, const char *))
+{
+	const struct desired_object **list = NULL;
+	size_t i, n = 0;
+
+	*out = NULL;
+	*count = 0;
+	for (i = 0; i < desired->object_count; i++)
+		n += keep(&desired->objects[i], cluster_id);
+	if (!n)
+		return 0;
+	list = calloc(n, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	n = 0;
+	for (i = 0; i < desired->object_count; i++)
+		if (keep(&desired->objects[i], cluster_id))
+			list[n++] = &desired->objects[i];
+	qsort(list, n, sizeof(*list), by_alias);
+	*out = list;
+	*count = n;
+	return 0;
+}
+
+int static_config_discovery(const struct desired_object ***out, size_t *count,
+			    const struct desired_state *desired, const char *cluster_id)
+{
+	return select_remotes(out, count, desired, cluster_id, needs_discovery);
+}
+
+static bool declared_remote(const struct desired_object *o, const char *cluster_id)
+{
+	return o->kind == RESOURCE_REMOTE && !strcmp(o->cluster, cluster_id);
+}
+
+/* JSON's spelling of a setting's value (a double-quoted string, a number,
+ * true/false, a list of strings) is YAML that Elasticsearch reads back as the
+ * same settings text. */
+static int append_value(struct buf *out, const cJSON *value)
+{
+	char *text = cJSON_PrintUnformatted(value);
+	int err;
+
+	if (!text)
+		return -ENOMEM;
+	err = buf_puts(out, text);
+	free(text);
+	return err;
+}
+
+static int render_trust(struct buf *out, const struct desired_state *desired, const char *cluster_id)
+{
+	const struct trust_cluster *tc = desired_find_trust(desired, cluster_id);
+	const struct trust_authority *a;
+	size_t i;
+	int err;
+
+	if (!tc)
+		return buf_printf(out, "# Transport trust: none declared (trust.clusters.%s), so none rendered.\n",
+				  cluster_id);
+	err = buf_printf(out, "# Transport trust (trust.clusters.%s.trusts). Relative paths are read from the\n"
+			 "# node's config directory: copy each authority's PEM file there, as named here.\n",
+			 cluster_id);
+	for (i = 0; !err && i < tc->trust_count; i++) {
+		a = desired_find_authority(desired, tc->trusts[i]);
+		if (!a)
+			return -ENOENT; /* the loader checked every name */
+		/* a path may hold a line break, which would end the comment */
+		err = buf_printf(out, "#   %s/%s.pem  <-  ", STATIC_CONFIG_CA_DIR, a->name);
+		if (!err)
+			err = printable_append(out, a->ca_file);
+		if (!err)
+			err = buf_puts(out, "\n");
+	}
+	if (!err)
+		err = buf_puts(out, "xpack.security.transport.ssl.certificate_authorities: [");
+	for (i = 0; !err && i < tc->trust_count; i++)
+		err = buf_printf(out, "%s\"%s/%s.pem\"", i ? ", " : "", STATIC_CONFIG_CA_DIR, tc->trusts[i]);
+	return err ? err : buf_puts(out, "]\n");
+}
+
+/* One remote's keys, in the order of the settings table; `seeds` stands in for
+ * the seeds the remote does not declare (NULL when it declares them). */
+static int render_remote(struct buf *out, const struct desired_object *o, const cJSON *seeds)
+{
+	const cJSON *value;
+	size_t i;
+	int err;
+
+	err = buf_printf(out, "\n# remotes.%s.%s", o->cluster, o->name);
+	if (!err && o->remote_cluster)
+		err = buf_printf(out, " (cluster: %s%s)", o->remote_cluster,
+				 seeds ? "; seeds: its transport publish addresses, read now" : "");
+	if (!err && o->absent)
+		return buf_printf(out, " is declared absent: leave out every cluster.remote.%s.* line\n",
+				  o->name);
+	if (!err)
+		err = buf_puts(out, "\n");
+	for (i = 0; !err && i < REMOTE_SETTING_COUNT; i++) {
+		const struct remote_setting *s = &remote_settings[i];
+
+		value = cJSON_GetObjectItemCaseSensitive(o->body, s->key);
+		if (!value && seeds && !strcmp(s->key, "seeds"))
+			value = seeds;
+		if (!value)
+			continue;
+		err = buf_printf(out, "cluster.remote.%s.%s: ", o->name, s->key);
+		if (!err)
+			err = append_value(out, value);
+		if (!err)
+			err = buf_puts(out, "\n");
+	}
+	return err;
+}
+
+static int render_remotes(struct buf *out, const struct desired_state *desired, const char *cluster_id,
+			  const cJSON *discovered)
+{
+	const struct desired_object **remotes = NULL;
+	const cJSON *seeds;
+	size_t i, count;
+	int err;
+
+	err = select_remotes(&remotes, &count, desired, cluster_id, declared_remote);
+	if (!err && count)
+		err = buf_printf(out, "\n# Remotes (remotes.%s) as static settings, for operators who prefer them to\n"
+				 "# esreconcile apply. Persistent and transient cluster settings override them key by\n"
+				 "# key, and plan reports a declared remote that elasticsearch.yml defines: keep the\n"
+				 "# remotes rendered here out of the files plan and apply read.\n", cluster_id);
+	for (i = 0; !err && i < count; i++) {
+		seeds = NULL;
+		if (needs_discovery(remotes[i], cluster_id)) {
+			seeds = cJSON_GetObjectItemCaseSensitive(discovered, remotes[i]->name);
+			if (!cJSON_IsArray(seeds) || !cJSON_GetArraySize(seeds))
+				err = -ENOENT;
+		}
+		if (!err)
+			err = render_remote(out, remotes[i], seeds);
+	}
+	free(remotes);
+	return err;
+}
+
+int static_config_render(char **out, const struct desired_state *desired, const char *cluster_id,
+			 const cJSON *discovered)
+{
+	struct buf text;
+	int err;
+
+	*out = NULL;
+	if (!desired_find_cluster(desired, cluster_id))
+		return -ENOENT;
+	buf_init(&text, STATIC_CONFIG_MAX);
+	err = buf_printf(&text, "# elasticsearch.yml settings of cluster [%s], rendered by esreconcile from the\n"
+			 "# desired state. Static: add them to elasticsearch.yml on every node of the cluster;\n"
+			 "# a node reads them when it starts.\n\n", cluster_id);
+	if (!err)
+		err = render_trust(&text, desired, cluster_id);
+	if (!err)
+		err = render_remotes(&text, desired, cluster_id, discovered);
+	if (!err)
+		*out = buf_detach(&text);
+	buf_dispose(&text);
+	return err ? err : (*out ? 0 : -ENOMEM);
+}
