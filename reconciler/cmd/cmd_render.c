@@ -23,9 +23,14 @@ static const char render_usage[] =
 	"  - xpack.security.transport.ssl.certificate_authorities: the authorities of\n"
 	"    trust.clusters.ID.trusts, each as certs/<authority>.pem in the node's\n"
 	"    config directory (a comment names the file to copy there);\n"
+	"  - remote_cluster_server.enabled: true when an api_key remote of any cluster\n"
+	"    points at ID (and remote_cluster.port when their declared seeds name it);\n"
 	"  - cluster.remote.<alias>.*: the remotes declared on ID, as static remotes.\n"
-	"    A remote with cluster: and no seeds gets the transport publish addresses of\n"
-	"    that cluster (GET /_nodes/transport), so that cluster must be reachable.\n"
+	"    A remote with cluster: and no seeds gets the publish addresses of that\n"
+	"    cluster's transport (GET /_nodes/transport) or, with security: api_key, of\n"
+	"    its remote cluster server (GET /_nodes/remote_cluster_server), so that\n"
+	"    cluster must be reachable. An api_key remote's credentials are keystore-only:\n"
+	"    a comment names the keystore command.\n"
 	"No secret is printed. Nothing is written to any cluster.\n"
 	"\n"
 	"  -f, --file FILE|DIR   a desired-state file or directory; repeatable\n"
@@ -56,18 +61,23 @@ static int discover_seeds(cJSON **out, const struct desired_state *desired, cons
 	}
 	for (i = 0; i < count; i++) {
 		const char *target = remotes[i]->remote_cluster;
+		const char *section = static_config_seed_section(remotes[i]);
+		bool api_key = remotes[i]->security == REMOTE_SECURITY_API_KEY;
+		char key[256];
 
-		addresses = cJSON_GetObjectItemCaseSensitive(by_cluster, target);
+		/* each (cluster, section) is read once */
+		snprintf(key, sizeof(key), "%s/%s", target, section);
+		addresses = cJSON_GetObjectItemCaseSensitive(by_cluster, key);
 		if (!addresses) {
-			err = live_read_publish_addresses(&addresses, desired_find_cluster(desired, target), &opts,
-							  &msg);
+			err = live_read_publish_addresses(&addresses, desired_find_cluster(desired, target), section,
+							  &opts, &msg);
 			if (err) {
 				log_error("render: remote [%s] of cluster [%s] takes its seeds from cluster [%s], "
 					  "which could not be read: %s; declare its seeds to render without reading it",
 					  remotes[i]->name, cluster_id, target, msg ? msg : strerror(-err));
 				goto done;
 			}
-			if (!cJSON_AddItemToObject(by_cluster, target, addresses)) {
+			if (!cJSON_AddItemToObject(by_cluster, key, addresses)) {
 				cJSON_Delete(addresses);
 				log_error("render: out of memory");
 				goto done;
@@ -75,8 +85,11 @@ static int discover_seeds(cJSON **out, const struct desired_state *desired, cons
 		}
 		if (!cJSON_GetArraySize(addresses)) {
 			log_error("render: remote [%s] of cluster [%s] takes its seeds from cluster [%s], whose "
-				  "GET /_nodes/transport names no publish address; declare its seeds",
-				  remotes[i]->name, cluster_id, target);
+				  "GET /_nodes/%s names no publish address; %s",
+				  remotes[i]->name, cluster_id, target, section,
+				  api_key ? "enable its remote cluster server (render --cluster of it prints "
+					    "remote_cluster_server.enabled: true) or declare the seeds"
+					  : "declare its seeds");
 			goto done;
 		}
 		addresses = cJSON_Duplicate(addresses, 1);

@@ -74,6 +74,8 @@ static void load_entry(struct loader *l, enum resource_kind kind, const struct y
 {
 	struct path p;
 
+	if (!desired_kinds[kind]->load)
+		return; /* no section of its own: the top-level check reported it */
 	path_init(&p, resource_kind_section(kind));
 	path_child(&p, &p, cluster->text);
 	path_child(&p, &p, name->text);

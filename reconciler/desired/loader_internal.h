@@ -153,7 +153,10 @@ void load_policy(struct loader *l, const struct ynode *policy);
  * through desired_kinds[], indexed by enum resource_kind. */
 struct desired_kind {
 	/* Checks one declared object (<section>.<cluster>.<name>: body, at path p)
-	 * and adds it to the state. */
+	 * and adds it to the state. NULL for a kind without a section of its own,
+	 * whose objects another kind's declarations add (cross-cluster API keys,
+	 * declared with their remote): its section name is then only a key of
+	 * policy.prune. */
 	void (*load)(struct loader *l, const struct ynode *cluster, const struct ynode *name,
 		     const struct ynode *body, const struct path *p);
 };
@@ -164,6 +167,12 @@ ESR_KINDS(DESIRED_KIND_DECLARE)
 #undef DESIRED_KIND_DECLARE
 
 extern const struct desired_kind *const desired_kinds[RESOURCE_KIND_COUNT];
+
+/* Checks remotes.<cluster>.<alias>.security and .api_key of the remote o
+ * (load_api_key.c): an api_key remote adds the API_KEY object of its key on
+ * the remote's `cluster:`. */
+void load_remote_security(struct loader *l, struct desired_object *o, const struct ynode *body,
+			  const struct path *p);
 
 /* Fills out[kind] with each kind's section ("remotes", ...), in kind order:
  * the keys of the sections, and of policy.prune. */

@@ -33,6 +33,8 @@ static void desired_object_dispose(struct desired_object *o)
 	cJSON_Delete(o->body);
 	cJSON_Delete(o->sensitive_paths);
 	free(o->remote_cluster);
+	free(o->key_cluster);
+	free(o->key_alias);
 	secret_free(o->password);
 	secret_free(o->password_hash);
 }

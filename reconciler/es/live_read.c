@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "es/http.h"
 #include "es/path.h"
@@ -14,6 +15,8 @@
 #include "util/work_queue.h"
 
 #define DEFAULT_PARALLEL 8
+/* esreconcile's cross-cluster API keys: one read per cluster, whatever their number */
+#define API_KEYS_PATH "/_security/api_key?name=esreconcile-*&active_only=true"
 
 /* Reading one cluster: what to fetch besides the mandatory reads. */
 struct read_job {
@@ -21,6 +24,7 @@ struct read_job {
 	struct live_cluster *cluster;
 	bool want_certificates;
 	bool want_transport;
+	bool want_api_keys; /* a remote of security api_key holds its key here */
 };
 
 /* One password probe; the result is merged into its cluster after the pool ends,
@@ -250,14 +254,27 @@ static int read_cluster(void *ctx, size_t worker, size_t index)
 	if (job->want_transport) {
 		err = get_json(&nodes, client, "/_nodes/transport", cJSON_Object, &lc->error);
 		if (!err)
-			err = live_publish_addresses(&lc->transport_addresses, nodes);
+			err = live_publish_addresses(&lc->transport_addresses, nodes, "transport");
 		cJSON_Delete(nodes);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	/* the keys and the server exist from 8.14 on; below, the plan says so */
+	if (job->want_api_keys && live_version_at_least(lc, 8, 14)) {
+		err = get_json(&nodes, client, "/_nodes/remote_cluster_server", cJSON_Object, &lc->error);
+		if (!err)
+			err = live_publish_addresses(&lc->remote_cluster_server, nodes, "remote_cluster_server");
+		cJSON_Delete(nodes);
+		if (!err)
+			err = get_json(&lc->objects[RESOURCE_API_KEY], client, API_KEYS_PATH, cJSON_Object,
+				       &lc->error);
 		if (err)
 			return err == -ENOMEM ? err : 0;
 	}
 	lc->password_probes = cJSON_CreateObject();
 	if (!lc->password_probes)
 		return -ENOMEM;
+	lc->read_at_ms = (long long)time(NULL) * 1000;
 	lc->reachable = true;
 	return 0;
 }
@@ -343,14 +360,27 @@ static bool seeds_discovered_from(const struct desired_state *desired,
 	for (i = 0; i < desired->object_count; i++) {
 		const struct desired_object *o = &desired->objects[i];
 
-		if (o->kind != RESOURCE_REMOTE || o->absent || !o->remote_cluster ||
-		    strcmp(o->remote_cluster, id) != 0 || !strcmp(o->cluster, id) ||
+		/* an api_key remote's seeds are the remote cluster server's */
+		if (o->kind != RESOURCE_REMOTE || o->absent || o->security == REMOTE_SECURITY_API_KEY ||
+		    !o->remote_cluster || strcmp(o->remote_cluster, id) != 0 || !strcmp(o->cluster, id) ||
 		    !selected(opts, o->cluster))
 			continue;
 		if (!cJSON_GetObjectItemCaseSensitive(o->body, "seeds") &&
 		    !cJSON_GetObjectItemCaseSensitive(o->body, "proxy_address"))
 			return true;
 	}
+	return false;
+}
+
+/* Whether a declared cross-cluster API key lives on `id` (a remote of
+ * security api_key points there). */
+static bool holds_api_keys(const struct desired_state *desired, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < desired->object_count; i++)
+		if (desired->objects[i].kind == RESOURCE_API_KEY && !strcmp(desired->objects[i].cluster, id))
+			return true;
 	return false;
 }
 
@@ -377,6 +407,7 @@ static int read_clusters(struct live_state *live, struct read_job *jobs,
 			.cluster = lc,
 			.want_certificates = trust_names(desired, cfg->id),
 			.want_transport = seeds_discovered_from(desired, opts, cfg->id),
+			.want_api_keys = holds_api_keys(desired, cfg->id),
 		};
 	}
 	return run_pool(jobs, live->cluster_count, read_cluster, opts, parallel);
@@ -502,23 +533,26 @@ done:
 	return err;
 }
 
-int live_read_publish_addresses(cJSON **out, const struct cluster_config *cfg,
+int live_read_publish_addresses(cJSON **out, const struct cluster_config *cfg, const char *section,
 				const struct live_read_options *opts, char **errmsg_out)
 {
 	struct es_client *client = NULL;
 	cJSON *nodes = NULL;
-	int err;
+	char *path = buf_format("/_nodes/%s", section);
+	int err = path ? 0 : -ENOMEM;
 
 	*out = NULL;
 	*errmsg_out = NULL;
-	err = es_client_new(&client, cfg, opts ? opts->client : NULL, errmsg_out);
 	if (!err)
-		err = get_json(&nodes, client, "/_nodes/transport", cJSON_Object, errmsg_out);
+		err = es_client_new(&client, cfg, opts ? opts->client : NULL, errmsg_out);
 	if (!err)
-		err = live_publish_addresses(out, nodes);
+		err = get_json(&nodes, client, path, cJSON_Object, errmsg_out);
+	if (!err)
+		err = live_publish_addresses(out, nodes, section);
 	if (err == -EPERM || err == -EINVAL)
 		err = -EIO;
 	cJSON_Delete(nodes);
 	es_client_free(client);
+	free(path);
 	return err;
 }

@@ -582,6 +582,8 @@ int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster 
 	if (!err && !lc->reachable)
 		err = -EINVAL;
 	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++) {
+		if (!plan_kinds[i]->declare)
+			continue; /* declared with another kind's objects (a remote's API key) */
 		section = cJSON_AddObjectToObject(doc, resource_kind_section((enum resource_kind)i));
 		err = section ? declare_kind(section, notes, &b, plan_kinds[i]) : -ENOMEM;
 	}

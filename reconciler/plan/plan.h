@@ -52,6 +52,7 @@ struct plan_change {
 enum request_step {
 	STEP_ROLES_WRITE = 0,
 	STEP_USERS_WRITE,
+	STEP_API_KEYS,
 	STEP_SETTINGS,
 	STEP_USERS_DELETE,
 	STEP_ROLES_DELETE,
@@ -114,6 +115,10 @@ struct plan_request {
 	bool carries_ledger;
 	struct ledger_edit *ledger_edits;
 	size_t ledger_edit_count;
+	/* The answer holds a secret made for the request's one change (a new
+	 * cross-cluster API key's `encoded`): apply hands it over (apply_options
+	 * hand_off) and never shows the answer. */
+	bool hand_off;
 };
 
 struct cluster_plan {

@@ -214,6 +214,24 @@ bool privileges_grant(const cJSON *privileges, const char *name);
  * (plan/remote_status.c). Returns 0 or -ENOMEM. */
 int plan_check_remote_status(struct cluster_builder *b);
 
+/* The cluster's licence type ("basic", "trial", ...), or NULL when unknown
+ * (plan/roles.c). */
+const char *plan_license_type(const struct live_cluster *lc);
+/* Whether the licence is active and one of types (NULL-terminated), or unknown. */
+bool plan_license_allows(const struct live_cluster *lc, const char *const *types);
+/* Normalises object[key], a list of index entries (names, privileges, query,
+ * field_security, allow_restricted_indices) as role indices are compared;
+ * an empty list is removed. Returns 0 or -ENOMEM (plan/roles.c). */
+int plan_normalize_index_entries(cJSON *object, const char *key);
+/* For a remote of security api_key: the seeds of body, as discovered from
+ * the remote cluster server of its cluster (when not declared) or checked
+ * against it, and, while the alias is live without credentials, the live
+ * addresses kept (the migration waits for the keystore step). Sets
+ * *problem_out (the caller frees it) when they cannot be known. Returns 0 or
+ * -ENOMEM (plan/api_keys.c). */
+int plan_api_key_remote_body(cJSON *body, char **problem_out, struct cluster_builder *b,
+			     const struct desired_object *d);
+
 /* The live cluster referenced by name, or NULL. */
 const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id);
 

@@ -532,6 +532,14 @@ static int declared_body(cJSON **out, char **problem_out, struct cluster_builder
 	body = d->body ? cJSON_Duplicate(d->body, 1) : cJSON_CreateObject();
 	if (!body)
 		return -ENOMEM;
+	if (d->security == REMOTE_SECURITY_API_KEY) {
+		err = plan_api_key_remote_body(body, problem_out, b, d);
+		if (err || *problem_out)
+			cJSON_Delete(body);
+		else
+			*out = body;
+		return err;
+	}
 	if (!d->remote_cluster || cJSON_GetObjectItemCaseSensitive(body, "seeds") ||
 	    cJSON_GetObjectItemCaseSensitive(body, "proxy_address")) {
 		*out = body;

@@ -6,6 +6,7 @@
 
 #include "desired/remote_settings.h"
 #include "util/buf.h"
+#include "util/hostport.h"
 #include "util/printable.h"
 
 /* A rendered file is a few lines per remote: this cap is never reached by a
@@ -19,11 +20,13 @@ static bool needs_discovery(const struct desired_object *o, const char *cluster_
 	       !cJSON_GetObjectItemCaseSensitive(o->body, "proxy_address");
 }
 
+/* By alias, then by cluster: the remotes pointing at one cluster may come from several. */
 static int by_alias(const void *a, const void *b)
 {
 	const struct desired_object *const *x = a, *const *y = b;
+	int order = strcmp((*x)->name, (*y)->name);
 
-	return strcmp((*x)->name, (*y)->name);
+	return order ? order : strcmp((*x)->cluster, (*y)->cluster);
 }
 
 /* The remotes of cluster_id that keep(o, cluster_id) selects, sorted by alias. */
@@ -59,9 +62,21 @@ int static_config_discovery(const struct desired_object ***out, size_t *count,
 	return select_remotes(out, count, desired, cluster_id, needs_discovery);
 }
 
+const char *static_config_seed_section(const struct desired_object *remote)
+{
+	return remote->security == REMOTE_SECURITY_API_KEY ? "remote_cluster_server" : "transport";
+}
+
 static bool declared_remote(const struct desired_object *o, const char *cluster_id)
 {
 	return o->kind == RESOURCE_REMOTE && !strcmp(o->cluster, cluster_id);
+}
+
+/* An api_key remote of any cluster that connects to cluster_id's remote cluster server. */
+static bool served_api_key_remote(const struct desired_object *o, const char *cluster_id)
+{
+	return o->kind == RESOURCE_REMOTE && !o->absent && o->security == REMOTE_SECURITY_API_KEY &&
+	       o->remote_cluster && !strcmp(o->remote_cluster, cluster_id);
 }
 
 /* JSON's spelling of a setting's value (a double-quoted string, a number,
@@ -110,21 +125,82 @@ static int render_trust(struct buf *out, const struct desired_state *desired, co
 	return err ? err : buf_puts(out, "]\n");
 }
 
+/* Folds the port of address into *port: 0 none yet, -1 ports that disagree. */
+static void fold_port(int *port, const cJSON *address)
+{
+	struct buf why;
+	int p;
+
+	buf_init(&why, BUF_SMALL_MAX);
+	/* the loader checked every address; one that does not parse names no port */
+	if (cJSON_IsString(address) && !hostport_parse(&p, address->valuestring, &why) && *port >= 0)
+		*port = *port && *port != p ? -1 : p;
+	buf_dispose(&why);
+}
+
+/* The port that the hand-written seeds and proxy_address of the remotes name:
+ * their remote cluster server's port. *port_out is that port when they all
+ * name one, 0 when they name none, -1 when they disagree. */
+static void declared_port(int *port_out, const struct desired_object *const *remotes, size_t count)
+{
+	const cJSON *item;
+	size_t i;
+
+	*port_out = 0;
+	for (i = 0; i < count; i++) {
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(remotes[i]->body, "seeds"))
+			fold_port(port_out, item);
+		fold_port(port_out, cJSON_GetObjectItemCaseSensitive(remotes[i]->body, "proxy_address"));
+	}
+}
+
+static int render_remote_cluster_server(struct buf *out, const struct desired_state *desired,
+					const char *cluster_id)
+{
+	const struct desired_object **remotes = NULL;
+	size_t i, count;
+	int err, port;
+
+	err = select_remotes(&remotes, &count, desired, cluster_id, served_api_key_remote);
+	if (err || !count)
+		goto done;
+	err = buf_puts(out, "\n# Remote cluster server: the api_key remotes");
+	for (i = 0; !err && i < count; i++)
+		err = buf_printf(out, "%s remotes.%s.%s", i ? "," : "", remotes[i]->cluster, remotes[i]->name);
+	if (!err)
+		err = buf_puts(out, " connect to it. Its TLS key and certificate\n"
+			       "# (xpack.security.remote_cluster_server.ssl.*) are the node's own: not rendered.\n"
+			       "remote_cluster_server.enabled: true\n");
+	declared_port(&port, remotes, count);
+	if (!err && port > 0)
+		err = buf_printf(out, "remote_cluster.port: %d\n", port);
+	else if (!err && port < 0)
+		err = buf_puts(out, "# the declared addresses of these remotes name different ports: set\n"
+			       "# remote_cluster.port to the one the remote cluster server listens on\n");
+done:
+	free(remotes);
+	return err;
+}
+
 /* One remote's keys, in the order of the settings table; `seeds` stands in for
  * the seeds the remote does not declare (NULL when it declares them). */
 static int render_remote(struct buf *out, const struct desired_object *o, const cJSON *seeds)
 {
+	bool api_key = o->security == REMOTE_SECURITY_API_KEY;
 	const cJSON *value;
 	size_t i;
 	int err;
 
 	err = buf_printf(out, "\n# remotes.%s.%s", o->cluster, o->name);
-	if (!err && o->remote_cluster)
-		err = buf_printf(out, " (cluster: %s%s)", o->remote_cluster,
-				 seeds ? "; seeds: its transport publish addresses, read now" : "");
 	if (!err && o->absent)
 		return buf_printf(out, " is declared absent: leave out every cluster.remote.%s.* line\n",
 				  o->name);
+	if (!err && (o->remote_cluster || api_key))
+		err = buf_printf(out, " (%s%s%s%s%s)", o->remote_cluster ? "cluster: " : "",
+				 o->remote_cluster ? o->remote_cluster : "",
+				 o->remote_cluster && api_key ? ", " : "", api_key ? "security: api_key" : "",
+				 !seeds ? "" : api_key ? "; seeds: the publish addresses of its remote cluster server, read now"
+						       : "; seeds: the publish addresses of its transport, read now");
 	if (!err)
 		err = buf_puts(out, "\n");
 	for (i = 0; !err && i < REMOTE_SETTING_COUNT; i++) {
@@ -141,6 +217,13 @@ static int render_remote(struct buf *out, const struct desired_object *o, const 
 		if (!err)
 			err = buf_puts(out, "\n");
 	}
+	if (!err && api_key)
+		/* the key is a secret: only the keystore may hold it, and it is never printed */
+		err = buf_printf(out, "# cluster.remote.%s.credentials is keystore-only: on every node run\n"
+				 "#   bin/elasticsearch-keystore add cluster.remote.%s.credentials\n"
+				 "# with the key `esreconcile apply --credentials-out DIR` writes to %s.%s.credentials,\n"
+				 "# then POST /_nodes/reload_secure_settings.\n",
+				 o->name, o->name, o->cluster, o->name);
 	return err;
 }
 
@@ -187,6 +270,8 @@ int static_config_render(char **out, const struct desired_state *desired, const 
 			 "# a node reads them when it starts.\n\n", cluster_id);
 	if (!err)
 		err = render_trust(&text, desired, cluster_id);
+	if (!err)
+		err = render_remote_cluster_server(&text, desired, cluster_id);
 	if (!err)
 		err = render_remotes(&text, desired, cluster_id, discovered);
 	if (!err)

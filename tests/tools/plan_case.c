@@ -5,6 +5,7 @@
  *   env                           optional: NAME=value lines set before loading
  *                                 (for ${NAME} in desired.yaml); '#' starts a comment
  *   adopt_from                    optional: one line, the owner of --adopt-from
+ *   flags                         optional: --rotate-keys and/or --retire-keys
  *   live/<cluster-id>/<answer>    what each declared cluster answered, see answer_files[]
  *   live/<cluster-id>/unreachable the cluster could not be read; its first line is the
  *                                 error (a missing live/<cluster-id>/ means the same)
@@ -120,6 +121,24 @@ static int load_adopt_from(struct desired_state *desired, const char *case_dir)
 	return 0;
 }
 
+/* ---- the case's flags file: --rotate-keys, --retire-keys, one a line ---- */
+
+static int load_flags(struct desired_state *desired, const char *case_dir)
+{
+	char *path = path_join(case_dir, "flags"), *text;
+
+	if (!path)
+		return -ENOMEM;
+	text = read_file(path);
+	free(path);
+	if (!text)
+		return errno == ENOENT ? 0 : -errno;
+	desired->policy.rotate_keys = strstr(text, "--rotate-keys") != NULL;
+	desired->policy.retire_keys = strstr(text, "--retire-keys") != NULL;
+	free(text);
+	return 0;
+}
+
 /* ---- the case's env file ---- */
 
 static int load_env(const char *case_dir)
@@ -177,6 +196,9 @@ enum answer {
 	ANSWER_CERTIFICATES,        /* GET /_ssl/certificates */
 	ANSWER_TRANSPORT_ADDRESSES, /* the "host:port" publish addresses of GET /_nodes/transport */
 	ANSWER_PASSWORD_PROBES,     /* {"user": true|false}: GET /_security/_authenticate as the user */
+	ANSWER_LICENSE,             /* GET /_license */
+	ANSWER_API_KEYS,            /* GET /_security/api_key?name=esreconcile-*&active_only=true */
+	ANSWER_REMOTE_CLUSTER_SERVER, /* the "host:port" publish addresses of GET /_nodes/remote_cluster_server */
 	ANSWER_COUNT
 };
 
@@ -196,7 +218,14 @@ static const struct {
 	[ANSWER_CERTIFICATES] = { "certificates.json", cJSON_Array, NULL, false },
 	[ANSWER_TRANSPORT_ADDRESSES] = { "transport_addresses.json", cJSON_Array, NULL, false },
 	[ANSWER_PASSWORD_PROBES] = { "password_probes.json", cJSON_Object, "{}", false },
+	[ANSWER_LICENSE] = { "license.json", cJSON_Object, NULL, false },
+	[ANSWER_API_KEYS] = { "api_keys.json", cJSON_Object, NULL, false },
+	[ANSWER_REMOTE_CLUSTER_SERVER] = { "remote_cluster_server.json", cJSON_Array, NULL, false },
 };
+
+/* The moment every case's clusters are read (2026-01-01T00:00:00Z), against
+ * which API key expirations count. */
+#define CASE_READ_AT_MS 1767225600000LL
 
 #define UNREACHABLE_FILE "unreachable"
 
@@ -373,6 +402,10 @@ static int answers_to_live_cluster(struct live_cluster *lc, const char *id, stru
 	lc->certificates = take(a, ANSWER_CERTIFICATES);
 	lc->transport_addresses = take(a, ANSWER_TRANSPORT_ADDRESSES);
 	lc->password_probes = take(a, ANSWER_PASSWORD_PROBES);
+	lc->license = take(a, ANSWER_LICENSE);
+	lc->objects[RESOURCE_API_KEY] = take(a, ANSWER_API_KEYS);
+	lc->remote_cluster_server = take(a, ANSWER_REMOTE_CLUSTER_SERVER);
+	lc->read_at_ms = CASE_READ_AT_MS;
 	lc->reachable = true;
 	return 0;
 }
@@ -477,6 +510,8 @@ int main(int argc, char **argv)
 	if (err || diag_has_errors(&diags))
 		goto done;
 	err = load_adopt_from(desired, argv[1]);
+	if (!err)
+		err = load_flags(desired, argv[1]);
 	if (!err)
 		err = build_live(&live, argv[1], desired);
 	if (err) {

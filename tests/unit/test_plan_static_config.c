@@ -132,7 +132,7 @@ static void renders_trust_and_remotes_in_a_fixed_order(void **unused)
 		"\n"
 		"# remotes.local.gone is declared absent: leave out every cluster.remote.gone.* line\n"
 		"\n"
-		"# remotes.local.zeta (cluster: one; seeds: its transport publish addresses, read now)\n"
+		"# remotes.local.zeta (cluster: one; seeds: the publish addresses of its transport, read now)\n"
 		"cluster.remote.zeta.seeds: [\"10.0.0.1:9300\",\"10.0.0.2:9300\"]\n"
 		"cluster.remote.zeta.skip_unavailable: true\n", tmpdir, tmpdir);
 	assert_non_null(expected);
@@ -209,6 +209,84 @@ static void a_line_break_in_a_path_stays_in_the_comment(void **unused)
 	desired_state_free(d);
 }
 
+static void api_key_remotes_need_the_remote_cluster_server(void **unused)
+{
+	struct desired_state *d = load(CLUSTERS
+		"  two: { url: \"https://t:9200\" }\n"
+		"remotes:\n"
+		"  local:\n"
+		"    keyed:\n"
+		"      cluster: one\n"
+		"      security: api_key\n"
+		"      api_key: { access: { search: [{ names: [logs-*] }] } }\n"
+		"  two:\n"
+		"    pinned:\n"
+		"      cluster: one\n"
+		"      seeds: [\"o:9444\"]\n"
+		"      security: api_key\n"
+		"      api_key: { access: { replication: [{ names: [leader-*] }] } }\n"
+		"    by_certificate: { cluster: one }\n");
+	const struct desired_object **remotes = NULL;
+	cJSON *discovered = cJSON_Parse("{\"keyed\": [\"10.0.0.1:9443\"]}");
+	char *text = NULL;
+	size_t count;
+
+	(void)unused;
+	/* on the cluster they point at: the server, on the port the declared seeds name */
+	assert_int_equal(static_config_render(&text, d, "one", NULL), 0);
+	assert_non_null(strstr(text, "\n# Remote cluster server: the api_key remotes remotes.local.keyed, "
+				     "remotes.two.pinned connect to it."));
+	assert_non_null(strstr(text, "\nremote_cluster_server.enabled: true\nremote_cluster.port: 9444\n"));
+	free(text);
+	/* on the cluster that holds one: its seeds from the remote cluster server, the keystore step */
+	assert_int_equal(static_config_discovery(&remotes, &count, d, "local"), 0);
+	assert_int_equal(count, 1);
+	assert_string_equal(static_config_seed_section(remotes[0]), "remote_cluster_server");
+	free(remotes);
+	assert_int_equal(static_config_render(&text, d, "local", discovered), 0);
+	assert_null(strstr(text, "remote_cluster_server.enabled"));
+	assert_non_null(strstr(text,
+		"\n# remotes.local.keyed (cluster: one, security: api_key; seeds: the publish addresses of its "
+		"remote cluster server, read now)\n"
+		"cluster.remote.keyed.seeds: [\"10.0.0.1:9443\"]\n"
+		"# cluster.remote.keyed.credentials is keystore-only: on every node run\n"
+		"#   bin/elasticsearch-keystore add cluster.remote.keyed.credentials\n"
+		"# with the key `esreconcile apply --credentials-out DIR` writes to local.keyed.credentials,\n"
+		"# then POST /_nodes/reload_secure_settings.\n"));
+	assert_null(strstr(text, "api_key:"));
+	assert_null(strstr(text, "logs-*"));
+	free(text);
+	/* a certificate remote's seeds stay the transport's */
+	assert_int_equal(static_config_discovery(&remotes, &count, d, "two"), 0);
+	assert_int_equal(count, 1);
+	assert_string_equal(remotes[0]->name, "by_certificate");
+	assert_string_equal(static_config_seed_section(remotes[0]), "transport");
+	free(remotes);
+	cJSON_Delete(discovered);
+	desired_state_free(d);
+}
+
+static void api_key_remotes_that_disagree_on_the_port(void **unused)
+{
+	struct desired_state *d = load(CLUSTERS
+		"  two: { url: \"https://t:9200\" }\n"
+		"remotes:\n"
+		"  local:\n"
+		"    a: { cluster: one, security: api_key, seeds: [\"o:9443\"], api_key: { access: { search: [{ names: [a] }] } } }\n"
+		"  two:\n"
+		"    b: { cluster: one, security: api_key, mode: proxy, proxy_address: \"o:9500\",\n"
+		"         api_key: { access: { search: [{ names: [b] }] } } }\n");
+	char *text = NULL;
+
+	(void)unused;
+	assert_int_equal(static_config_render(&text, d, "one", NULL), 0);
+	assert_non_null(strstr(text, "\nremote_cluster_server.enabled: true\n# the declared addresses of these remotes "
+				     "name different ports"));
+	assert_null(strstr(text, "remote_cluster.port:"));
+	free(text);
+	desired_state_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +294,8 @@ int main(void)
 		cmocka_unit_test(discovery_lists_the_remotes_without_addresses),
 		cmocka_unit_test(a_cluster_without_trust_or_remotes),
 		cmocka_unit_test(a_line_break_in_a_path_stays_in_the_comment),
+		cmocka_unit_test(api_key_remotes_need_the_remote_cluster_server),
+		cmocka_unit_test(api_key_remotes_that_disagree_on_the_port),
 	};
 
 	return cmocka_run_group_tests(tests, make_files, remove_files);

@@ -16,6 +16,7 @@ from .cluster import Cluster
 from .emulator import Emulator
 from .node_config import StartupError, read_elasticsearch_yml, trusted_ca_files, validate_node_settings
 from .server import ConnectionHandler, TLSServer
+from .remote_cluster_server import RemoteClusterServerHandler
 from .transport import OPENSSL_CNF, TransportHandler, make_ca, make_node_cert
 
 
@@ -73,9 +74,11 @@ def build_arg_parser():
                     help="how long a settings PUT waits for each new or changed remote to connect "
                          "(RemoteClusterService: 10 s)")
     ap.add_argument("--request-log-limit", type=int, default=100000, help="max logged requests per cluster")
-    ap.add_argument("--license", choices=("basic", "trial"), default=None,
-                    help="the self-generated licence every cluster starts with (default basic, as a self-managed "
-                         "cluster; trial = xpack.license.self_generated.type: trial)")
+    ap.add_argument("--license", choices=("basic", "trial", "platinum", "enterprise"), default=None,
+                    help="the licence every cluster starts with (default basic, as a self-managed cluster; trial = "
+                         "xpack.license.self_generated.type: trial; platinum or enterprise: an installed licence)")
+    ap.add_argument("--remote-cluster-server", action="append", default=[], metavar="CLUSTER",
+                    help="start CLUSTER's remote cluster server, as remote_cluster_server.enabled: true (repeatable)")
     ap.add_argument("--debug", action="store_true", help="print handler tracebacks to stderr")
     return ap
 
@@ -100,7 +103,7 @@ def load_config(args):
     for cname, path in sorted((cfg.get("elasticsearch_yml") or {}).items()):
         args.elasticsearch_yml.append("%s=%s" % (cname, path))
     for k in ("no_trust", "expired_cert", "expired_http_cert", "static_remote", "static_setting", "cluster_version",
-              "trust_only"):
+              "trust_only", "remote_cluster_server"):
         for v in cfg.get(k, []):
             getattr(args, k).append(v)
     for grp in cfg.get("shared_transport_ca", []):
@@ -177,6 +180,9 @@ def main(argv=None):
     for cname in static:
         if cname not in names:
             raise SystemExit("static settings for unknown cluster %r" % cname)
+    for cname in args.remote_cluster_server:
+        if cname not in names:
+            raise SystemExit("--remote-cluster-server: unknown cluster %r" % cname)
     state = os.path.abspath(args.state_dir)
     os.makedirs(state, exist_ok=True)
     pki = os.path.join(state, "pki")
@@ -276,6 +282,18 @@ def main(argv=None):
         cctx.check_hostname = True
         c.client_ctx = cctx
         servers += [hs, ts]
+        # the remote cluster client profile: no client certificate, the server verified against the same CAs
+        rctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        rctx.load_verify_locations(c.files["trust_bundle_file"])
+        rctx.check_hostname = True
+        c.rcs_client_ctx = rctx
+        if n in args.remote_cluster_server or str(c.static.get("remote_cluster_server.enabled")).lower() == "true":
+            # RemoteClusterPortSettings: TLS with the node's certificate, client_authentication none
+            sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            sctx.load_cert_chain(c.files["transport_cert_file"], c.files["transport_key_file"])
+            rs = TLSServer(("127.0.0.1", 0), RemoteClusterServerHandler, sctx, c, emu)
+            c.rcs_port = rs.server_address[1]
+            servers.append(rs)
     for c in emu.clusters.values():
         for h in ("127.0.0.1", "localhost", "[::1]"):
             emu.emulated_addresses.add("%s:%d" % (h, c.transport_port))
@@ -309,6 +327,8 @@ def main(argv=None):
                   "transport_key_file": c.files["transport_key_file"],
                   "transport_trusted_ca_files": c.files["transport_trusted_ca_files"],
                   "http_cert_file": c.files["http_cert_file"]}
+        if c.rcs_port:
+            out[n]["remote_cluster_server_address"] = "127.0.0.1:%d" % c.rcs_port
     tmp = os.path.join(state, ".clusters.json.tmp")
     with open(tmp, "w") as f:
         json.dump(out, f, indent=2)

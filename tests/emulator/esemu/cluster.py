@@ -56,7 +56,11 @@ class Cluster:
         self.files = {}
         self.cert_cache = None
         self.client_ctx = None
+        self.rcs_client_ctx = None
         self.conns = {}  # alias -> {"sig", "connected", "gen", "attempt"}: RemoteClusterConnection
+        self.rcs_port = None  # the remote cluster server's port, when enabled
+        self.keystore = {}  # secure settings written to the keystore (POST /_emulator/keystore)
+        self.secure = {}  # secure settings loaded (at startup, then by reload_secure_settings)
         self.conn_gen = 0
         self.license = LicenseState(name, getattr(emu.args, "license", "basic") or "basic")
 
@@ -107,6 +111,9 @@ class Cluster:
                     (k["expiration"] and k["expiration"] < time.time() * 1000):
                 raise self.challenge_error("unable to authenticate with provided credentials and anonymous access "
                                            "is not allowed for this request")
+            if k["type"] != "rest":  # ApiKeyService.validateApiKeyTypeAndExpiration: REST takes rest keys only
+                raise self.challenge_error("authentication expected API key type of [rest], but API key [%s] has "
+                                           "type [%s]" % (kid, k["type"]))
             owner = self._lookup_user(k["username"])
             roles = owner["roles"] if owner else []
             p = Principal(k["username"], roles, owner, k["realm"], api_key=k, key_roles=k["role_descriptors"])
@@ -224,7 +231,8 @@ class Cluster:
                       "server_name": g("server_name", ""),
                       "node_connections": int(g("node_connections", "3")),
                       "proxy_socket_connections": int(g("proxy_socket_connections", "18")),
-                      "skip_unavailable": g("skip_unavailable", self.skip_unavailable_default()) == "true"}
+                      "skip_unavailable": g("skip_unavailable", self.skip_unavailable_default()) == "true",
+                      "credentials": self.secure.get("cluster.remote.%s.credentials" % a)}
         return out
 
     # ---------------- remote connections ----------------
@@ -242,6 +250,19 @@ class Cluster:
             if a not in self.conns or old is None or old["sig"] != new[a]["sig"]:
                 self.conn_gen += 1
                 self.conns[a] = {"sig": new[a]["sig"], "connected": False, "gen": self.conn_gen, "attempt": None}
+                todo.append(a)
+        return todo
+
+    def rebuild_remotes(self, aliases):
+        """RemoteClusterService.updateRemoteClusterCredentials, under the lock: the connection of a
+        configured remote whose credentials changed is rebuilt. Returns the aliases to connect."""
+        configured = self.remotes()
+        todo = []
+        for a in sorted(aliases):
+            if a in configured:
+                self.conn_gen += 1
+                self.conns[a] = {"sig": configured[a]["sig"], "connected": False, "gen": self.conn_gen,
+                                 "attempt": None}
                 todo.append(a)
         return todo
 

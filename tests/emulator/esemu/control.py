@@ -157,9 +157,12 @@ class ControlMixin:
                 raise bad_request("algorithm must be pbkdf2, pbkdf2_stretch or bcrypt")
             return 200, {"hash": hash_password(body["password"], int(body.get("iterations", PBKDF2_ITERATIONS)),
                                                stretch=algo == "pbkdf2_stretch")}
+        elif p == "/_emulator/keystore" and m in ("POST", "PUT"):
+            return 200, self.keystore_update(cluster, require_body(req.body))
         elif p == "/_emulator/info" and m == "GET":
             return 200, {"name": cluster.name, "version": cluster.version, "http_port": cluster.http_port,
-                         "transport_port": cluster.transport_port, "roles": len(cluster.roles),
+                         "transport_port": cluster.transport_port, "remote_cluster_server_port": cluster.rcs_port,
+                         "roles": len(cluster.roles),
                          "users": len(cluster.users), "requests_logged": len(cluster.requests)}
         elif p == "/_emulator/state" and m == "DELETE":
             with cluster.lock:
@@ -170,6 +173,8 @@ class ControlMixin:
                 cluster.roles = {}
                 cluster.users = {}
                 cluster.api_keys = {}
+                cluster.keystore = {}
+                cluster.secure = {}
                 cluster.auth_cache = {}
                 cluster.license = LicenseState(cluster.name, getattr(self.args, "license", "basic") or "basic")
             self.await_remote_connections(cluster, changed)

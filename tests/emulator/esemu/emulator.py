@@ -10,6 +10,7 @@ from urllib.parse import unquote as unquote_path
 
 from .common import ESError, RawResponse, bad_request
 from .control import ControlMixin, log_entry
+from .remote_cluster_server import RemoteClusterServerMixin
 from .routes import ROUTES
 from .server import METHOD_ORDER
 from .transport import TransportMixin
@@ -18,9 +19,10 @@ from .transport import TransportMixin
 SEP = "\x00"  # an encoded '/' inside a path segment, while the routes are matched
 
 
-class Emulator(ControlMixin, TransportMixin):
+class Emulator(ControlMixin, TransportMixin, RemoteClusterServerMixin):
     """Every emulated cluster of the process, and the dispatch of a request to its
-    handler (routes.py), its faults (control.py) and handshakes (transport.py)."""
+    handler (routes.py), its faults (control.py) and handshakes (transport.py,
+    remote_cluster_server.py)."""
 
     def __init__(self, args):
         self.args = args

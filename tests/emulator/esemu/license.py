@@ -12,6 +12,9 @@ ACTION_START_TRIAL = "cluster:admin/xpack/license/start_trial"
 TRIAL_DAYS = 30
 # License.OperationMode: the modes in which DOCUMENT_LEVEL_SECURITY_FEATURE (platinum) is allowed
 DLS_MODES = ("trial", "platinum", "enterprise")
+# Security.ADVANCED_REMOTE_CLUSTER_SECURITY_FEATURE (cross-cluster API keys, the remote cluster
+# server): License.OperationMode.ENTERPRISE, which a trial includes
+RCS_MODES = ("trial", "enterprise")
 TRIAL_ACK = ("This API initiates a free 30-day trial for all platinum features. By starting this trial, you agree "
              "that it is subject to the terms and conditions at https://www.elastic.co/legal/trial_license/. To "
              "begin your free trial, call /start_trial again and specify the \"acknowledge=true\" parameter.")
@@ -31,10 +34,15 @@ class LicenseState:
         self.mode = mode
         self.uid = str(uuid.uuid4())
         self.issue_ms = int(time.time() * 1000)
-        self.expiry_ms = self.issue_ms + TRIAL_DAYS * 86400000 if mode == "trial" else None
+        # a basic licence never expires; platinum and enterprise stand for an installed licence of a year
+        days = {"trial": TRIAL_DAYS, "platinum": 365, "enterprise": 365}.get(mode)
+        self.expiry_ms = self.issue_ms + days * 86400000 if days else None
 
     def allows_dls_fls(self):
         return self.mode in DLS_MODES
+
+    def allows_rcs(self):
+        return self.mode in RCS_MODES
 
     def body(self):
         # License.toXContent (REST view): a basic self-generated licence never expires and shows no expiry

@@ -6,8 +6,10 @@ import re
 from .common import BUILD_HASH, LUCENE, ok
 from .privileges_api import h_has_privileges
 from .security import ACTION_MAIN
-from .security_api import (h_api_key_create, h_authenticate, h_role_delete, h_role_get, h_role_put, h_roles_root,
-                           h_user_delete, h_user_enable, h_user_get, h_user_password, h_user_put)
+from .api_keys import h_api_key_root, h_cc_api_key_create, h_cc_api_key_update
+from .remote_cluster_server import h_reload_secure_settings
+from .security_api import (h_authenticate, h_role_delete, h_role_get, h_role_put, h_roles_root, h_user_delete,
+                           h_user_enable, h_user_get, h_user_password, h_user_put)
 from .license import h_license_get, h_start_trial, h_trial_status
 from .server import COMMON_PARAMS
 from .settings import h_settings_get, h_settings_put
@@ -38,6 +40,7 @@ ROUTES = [
     route(r"/_remote/info", {"GET": h_remote_info}),
     route(r"/_resolve/cluster/([^/]+)", {"GET": h_resolve_cluster},
           ("expand_wildcards", "ignore_unavailable", "allow_no_indices", "ignore_throttled")),
+    route(r"/_nodes(?:/([^/]+))?/reload_secure_settings", {"POST": h_reload_secure_settings}, ("timeout",)),
     route(r"/_nodes(?:/([^/]+))?(?:/([^/]+))?", {"GET": h_nodes}, ("flat_settings", "timeout")),
     route(r"/_ssl/certificates", {"GET": h_ssl}),
     route(r"/_security/_authenticate", {"GET": h_authenticate}),
@@ -54,7 +57,12 @@ ROUTES = [
           ("refresh",)),
     route(r"/_security/user/([^/]+)", {"GET": h_user_get, "PUT": h_user_put, "POST": h_user_put,
                                        "DELETE": h_user_delete}, ("refresh", "with_profile_uid")),
-    route(r"/_security/api_key", {"POST": h_api_key_create, "PUT": h_api_key_create}, ("refresh",)),
+    route(r"/_security/api_key", {"GET": h_api_key_root, "POST": h_api_key_root, "PUT": h_api_key_root,
+                                  "DELETE": h_api_key_root},
+          ("refresh", "id", "name", "username", "realm_name", "owner", "with_limited_by", "active_only",
+           "with_profile_uid")),
+    route(r"/_security/cross_cluster/api_key", {"POST": h_cc_api_key_create}, ("refresh",)),
+    route(r"/_security/cross_cluster/api_key/([^/]+)", {"PUT": h_cc_api_key_update}),
     route(r"/_license", {"GET": h_license_get}, ("local", "accept_enterprise")),
     route(r"/_license/trial_status", {"GET": h_trial_status}),
     route(r"/_license/start_trial", {"POST": h_start_trial}, ("acknowledge", "type", "master_timeout", "timeout")),

@@ -91,7 +91,8 @@ KNOWN_CLUSTER_ACTIONS = [ACTION_MAIN, ACTION_SETTINGS_GET, ACTION_SETTINGS_PUT, 
     [SEC + a for a in (
                              "role/get", "role/put", "role/delete", "role/bulk_put", "role/bulk_delete",
                              "user/get", "user/put", "user/delete", "user/change_password", "user/set_enabled",
-                             "api_key/create")]
+                             "api_key/create", "api_key/get", "api_key/invalidate", "cross_cluster/api_key/create",
+                             "cross_cluster/api_key/update")] + ["cluster:admin/nodes/reload_secure_settings"]
 GRANT_ORDER = ["monitor", "read_security", "manage_own_api_key", "manage_api_key", "manage_security", "manage", "all"]
 
 
@@ -184,6 +185,9 @@ DEPRECATED_ROLES = {
 }
 for _n, _why in DEPRECATED_ROLES.items():
     RESERVED_ROLES[_n]["metadata"] = {"_reserved": True, "_deprecated": True, "_deprecated_reason": _why}
+# ReservedRolesStore.SUPERUSER_ROLE_DESCRIPTOR: the same index privileges on every remote cluster
+RESERVED_ROLES["superuser"]["remote_indices"] = [
+    dict(e, clusters=["*"]) for e in RESERVED_ROLES["superuser"]["indices"]]
 RESERVED_ROLES = dict(sorted(RESERVED_ROLES.items()))
 for _r in RESERVED_ROLES.values():
     for _i in _r["indices"]:

@@ -1,10 +1,7 @@
 """The security REST API: _authenticate, roles (single and bulk), users,
-passwords, enable/disable, API keys."""
+passwords, enable/disable (API keys: api_keys.py)."""
 
-import base64
 import copy
-import secrets
-import time
 
 from .common import (ESError, RawResponse, bad_request, object_expected, ok, plain_validation_error, require_body,
                      token_name, validation_error)
@@ -12,7 +9,6 @@ from .license import compliance_error
 from .security import (NAME_MSG, RESERVED_ROLES, RESERVED_USERS, SEC, check_hash_format, deep_merge,
                        hash_password, parse_role, render_stored_role, role_document, uses_dls_fls, valid_name,
                        validate_role)
-from .settings import TIME_RE
 
 
 def h_authenticate(emu, c, req, p):
@@ -346,35 +342,3 @@ def h_user_enable(emu, c, req, p, name, action):
             raise ESError(404, "resource_not_found_exception", "user [%s] not found" % name)
     return ok({})
 
-
-# ---------------- API keys ----------------
-
-def h_api_key_create(emu, c, req, p):
-    c.authorize(p, SEC + "api_key/create")
-    body = require_body(req.body)
-    object_expected(body, "create_api_key_request")
-    name = body.get("name")
-    if not isinstance(name, str) or not name:
-        raise validation_error("api key name is required")
-    rds = body.get("role_descriptors") or {}
-    parsed = {}
-    for rn, rb in rds.items():
-        parsed[rn] = parse_role(rn, rb, c.version)
-    exp = None
-    if body.get("expiration"):
-        m = TIME_RE.match(str(body["expiration"]))
-        if not m:
-            raise bad_request("failed to parse setting [expiration] with value [%s] as a time value" % body["expiration"])
-        mult = {"nanos": 1e-6, "micros": 1e-3, "ms": 1, "s": 1000, "m": 60000, "h": 3600000, "d": 86400000}[m.group(2)]
-        exp = time.time() * 1000 + int(m.group(1)) * mult
-    kid = secrets.token_urlsafe(15)[:20]
-    secret = secrets.token_urlsafe(16)[:22]
-    with c.lock:
-        c.api_keys[kid] = {"id": kid, "name": name, "hash": hash_password(secret, 1), "username": p.username,
-                           "realm": p.realm, "role_descriptors": parsed, "invalidated": False,
-                           "expiration": exp, "metadata": body.get("metadata") or {}}
-    out = {"id": kid, "name": name, "api_key": secret,
-           "encoded": base64.b64encode(("%s:%s" % (kid, secret)).encode()).decode()}
-    if exp:
-        out["expiration"] = int(exp)
-    return ok(out)

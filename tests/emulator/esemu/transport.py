@@ -16,6 +16,7 @@ import ssl
 import subprocess
 
 from .common import BUILD_HASH, ESError, RawResponse, ok
+from .remote_cluster_server import caller_remote_indices, rcs_info
 from .security import ACTION_NODES_INFO, ACTION_REMOTE_INFO, ACTION_RESOLVE_CLUSTER, ACTION_SSL_CERTS
 
 
@@ -172,26 +173,31 @@ class TransportMixin:
             self.handshake_cache[key] = okk
         return okk
 
-    def _open(self, cluster, address):
-        host, port = address.rsplit(":", 1)
+    def open_tls(self, ctx, host, port, greeting):
+        """A TLS connection that the far side greets with `greeting` once it accepted the handshake
+        (so a rejected client certificate is seen with TLS 1.3 too)."""
         if host.startswith("[") and host.endswith("]"):
             host = host[1:-1]
         port = int(port)
         if not 0 < port < 65536:
-            raise ValueError(address)
+            raise ValueError(port)
         s = socket.create_connection((host, port), timeout=self.args.connect_timeout)
         s.settimeout(self.args.connect_timeout)
-        ss = cluster.client_ctx.wrap_socket(s, server_hostname=host)
+        ss = ctx.wrap_socket(s, server_hostname=host)
         data = b""
-        while len(data) < 2:
-            chunk = ss.recv(2 - len(data))
+        while len(data) < len(greeting):
+            chunk = ss.recv(len(greeting) - len(data))
             if not chunk:
                 break
             data += chunk
-        if data != b"OK":
+        if data != greeting:
             ss.close()
             raise OSError("handshake refused")
         return ss
+
+    def _open(self, cluster, address):
+        host, _, port = address.rpartition(":")
+        return self.open_tls(cluster.client_ctx, host, port, b"OK")
 
     def _handshake(self, cluster, address):
         try:
@@ -222,8 +228,14 @@ class TransportMixin:
         return list(r["seeds"]) if r["mode"] == "sniff" else [r["proxy_address"]]
 
     def _attempt(self, cluster, alias, gen, r):
-        # SniffConnectionStrategy tries the seeds in turn; ProxyConnectionStrategy the proxy address
-        okk = any(self.check_address(cluster, a) for a in self.remote_addresses(r))
+        # SniffConnectionStrategy tries the seeds in turn; ProxyConnectionStrategy the proxy address.
+        # With credentials the connection uses the remote cluster profile (RemoteConnectionStrategy):
+        # only a remote cluster server that authenticates the key accepts it, and as the key can be
+        # invalidated or expire, that answer is never cached.
+        if r["credentials"]:
+            okk = any(self.rcs_handshake(cluster, a, r["credentials"]) for a in self.remote_addresses(r))
+        else:
+            okk = any(self.check_address(cluster, a) for a in self.remote_addresses(r))
         with cluster.lock:
             st = cluster.conns.get(alias)
             if st is not None and st["gen"] == gen:
@@ -289,6 +301,8 @@ def h_remote_info(emu, c, req, p):
                       "num_proxy_sockets_connected": r["proxy_socket_connections"] if connected else 0,
                       "max_proxy_socket_connections": r["proxy_socket_connections"],
                       "initial_connect_timeout": timeout, "skip_unavailable": r["skip_unavailable"]}
+        if r["credentials"]:  # RemoteConnectionInfo.toXContent: only whether credentials are loaded
+            out[a]["cluster_credentials"] = "::es_redacted::"
     return ok(out)
 
 
@@ -337,9 +351,12 @@ def resolve_remote(emu, c, p, alias, r, indices):
     if not emu.ensure_connected(c, alias):
         return {"connected": False, "skip_unavailable": skip}  # a ConnectTransportException: no error text
     msg = {"action": ACTION_RESOLVE_CLUSTER, "user": p.username, "roles": list(p.roles), "indices": indices}
+    if r["credentials"]:
+        # API-key security: the key authenticates the request, the caller's remote_indices travel with it
+        msg.update(credentials=r["credentials"], remote_indices=caller_remote_indices(c, p, alias))
     reply = None
     for a in emu.remote_addresses(r):
-        reply = emu.transport_request(c, a, msg)
+        reply = emu.rcs_request(c, a, msg) if r["credentials"] else emu.transport_request(c, a, msg)
         if reply is not None:
             break
     if reply is None:
@@ -367,8 +384,8 @@ def h_nodes(emu, c, req, p, node_filter=None, metric=None):
     addr = "127.0.0.1:%d" % c.transport_port
     haddr = "127.0.0.1:%d" % c.http_port
     metrics = set((metric or node_filter or "_all").split(","))
-    known = {"transport", "http", "settings", "os", "process", "jvm", "thread_pool", "plugins", "ingest",
-             "aggregations", "indices", "_all", "_none"}
+    known = {"transport", "http", "remote_cluster_server", "settings", "os", "process", "jvm", "thread_pool",
+             "plugins", "ingest", "aggregations", "indices", "_all", "_none"}
     if node_filter and metric is None and not (metrics & known):
         metrics = {"_all"}  # /_nodes/<node filter>
     node = {"name": c.node_name, "transport_address": addr, "host": "127.0.0.1", "ip": "127.0.0.1",
@@ -379,6 +396,8 @@ def h_nodes(emu, c, req, p, node_filter=None, metric=None):
         node["transport"] = {"bound_address": [addr], "publish_address": addr, "profiles": {}}
     if metrics & {"http", "_all"}:
         node["http"] = {"bound_address": [haddr], "publish_address": haddr, "max_content_length_in_bytes": 104857600}
+    if metrics & {"remote_cluster_server", "_all"} and c.rcs_port:  # NodeInfo: only when the server is enabled
+        node["remote_cluster_server"] = rcs_info(c)
     return ok({"_nodes": {"total": 1, "successful": 1, "failed": 0}, "cluster_name": c.name,
                "nodes": {c.node_id: node}})
 
