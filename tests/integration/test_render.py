@@ -196,5 +196,70 @@ def test_usage_and_invalid_input():
     check(r.rc == 0 and "certs/<authority>.pem" in r.stdout, r)
 
 
+KEYED = """version: 1
+remotes:
+  local:
+    keyed:
+      cluster: cluster_one
+      skip_unavailable: false
+      security: api_key
+      api_key: { access: { search: [{ names: [logs-*] }] } }
+"""
+
+
+def start(cluster, text, pki_from, extra=()):
+    """One cluster started with the rendered elasticsearch.yml, keeping pki_from's certificates."""
+    state, path = node_config(text, pki_from)
+    return Emu(clusters=(cluster,), state_dir=state,
+               args=["--keep-pki", "--license", "trial", "--elasticsearch-yml", cluster + "=" + path] + list(extra))
+
+
+@suite.test
+def test_api_key_remotes_connect_with_what_render_prints_and_the_keystore():
+    keyed = EMU.write("keyed.yaml", KEYED)
+    pki = os.path.join(EMU.emu.dir, "pki")
+    # the cluster the remote points at: its remote cluster server
+    r = render("-f", EMU.example(FULL), "-f", keyed, "--cluster", "cluster_one")
+    check(r.rc == 0, r)
+    check(yaml.safe_load(r.stdout)["remote_cluster_server.enabled"] is True, r.stdout)
+    one = start("cluster_one", r.stdout, pki)
+    try:
+        server = one.info["cluster_one"]["remote_cluster_server_address"]
+        nodes = one.ok("GET", "/_nodes/remote_cluster_server", cluster="cluster_one")["nodes"]
+        check([n["remote_cluster_server"]["publish_address"] for n in nodes.values()] == [server], nodes)
+        # the holding cluster: seeds read from that server, the keystore step named, no key
+        env = {"ES_CLUSTER_ONE_URL": one.info["cluster_one"]["url"],
+               "ES_CLUSTER_ONE_PASSWORD": one.info["cluster_one"]["password"]}
+        r = render("-f", EMU.example(FULL), "-f", keyed, "--cluster", "local", env=env)
+        check(r.rc == 0, r)
+        settings = yaml.safe_load(r.stdout)
+        check(settings["cluster.remote.keyed.seeds"] == [server], r.stdout)
+        check("bin/elasticsearch-keystore add cluster.remote.keyed.credentials" in r.stdout, r.stdout)
+        check(not any(k.endswith(".credentials") for k in settings), settings)
+        local = start("local", r.stdout, pki)
+        try:
+            info = local.ok("GET", "/_remote/info")["keyed"]
+            check(not info["connected"] and "cluster_credentials" not in info, info)
+            key = one.ok("POST", "/_security/cross_cluster/api_key",
+                         {"name": "render-test", "access": {"search": [{"names": ["logs-*"]}]}}, cluster="cluster_one")
+            local.ok("POST", "/_emulator/keystore", {"cluster.remote.keyed.credentials": key["encoded"]}, auth=False)
+            local.ok("POST", "/_nodes/reload_secure_settings")
+            info = local.ok("GET", "/_remote/info")["keyed"]
+            check(info["connected"] and info["cluster_credentials"] == "::es_redacted::", info)
+        finally:
+            local.stop()
+    finally:
+        one.stop()
+
+
+@suite.test
+def test_api_key_seeds_need_a_remote_cluster_server():
+    keyed = EMU.write("keyed.yaml", KEYED)
+    r = render("-f", EMU.example(FULL), "-f", keyed, "--cluster", "local")
+    check(r.rc == 1 and r.stdout == "", r)
+    check("GET /_nodes/remote_cluster_server names no publish address; enable its remote cluster server" in r.stderr,
+          r)
+
+
 EMU.stop()
 suite.finish()
