@@ -13,6 +13,7 @@
 #include "desired/model.h"
 #include "es/live_read.h"
 #include "plan/static_config.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 static const char render_usage[] =
@@ -51,7 +52,7 @@ static int discover_seeds(cJSON **out, const struct desired_state *desired, cons
 	cJSON *discovered = cJSON_CreateObject(), *by_cluster = cJSON_CreateObject(), *addresses;
 	struct live_read_options opts = { 0 };
 	size_t i, count = 0;
-	char *msg = NULL;
+	char *msg = NULL, *key = NULL;
 	int err, code = EXIT_INVALID;
 
 	*out = NULL;
@@ -63,10 +64,13 @@ static int discover_seeds(cJSON **out, const struct desired_state *desired, cons
 		const char *target = remotes[i]->remote_cluster;
 		const char *section = static_config_seed_section(remotes[i]);
 		bool api_key = remotes[i]->security == REMOTE_SECURITY_API_KEY;
-		char key[256];
 
 		/* each (cluster, section) is read once */
-		snprintf(key, sizeof(key), "%s/%s", target, section);
+		free(key);
+		if (!(key = buf_format("%s/%s", target, section))) {
+			log_error("render: out of memory");
+			goto done;
+		}
 		addresses = cJSON_GetObjectItemCaseSensitive(by_cluster, key);
 		if (!addresses) {
 			err = live_read_publish_addresses(&addresses, desired_find_cluster(desired, target), section,
@@ -103,6 +107,7 @@ static int discover_seeds(cJSON **out, const struct desired_state *desired, cons
 	discovered = NULL;
 	code = EXIT_OK;
 done:
+	free(key);
 	free(msg);
 	free(remotes);
 	cJSON_Delete(discovered);
