@@ -43,14 +43,14 @@ static int select_remotes(const struct desired_object ***out, size_t *count,
 		n += keep(&desired->objects[i], cluster_id);
 	if (!n)
 		return 0;
-	list = calloc(n, sizeof(*list));
+	list = calloc(n, sizeof(const struct desired_object *));
 	if (!list)
 		return -ENOMEM;
 	n = 0;
 	for (i = 0; i < desired->object_count; i++)
 		if (keep(&desired->objects[i], cluster_id))
 			list[n++] = &desired->objects[i];
-	qsort(list, n, sizeof(*list), by_alias);
+	qsort(list, n, sizeof(const struct desired_object *), by_alias);
 	*out = list;
 	*count = n;
 	return 0;
@@ -143,13 +143,15 @@ static void fold_port(int *port, const cJSON *address)
  * name one, 0 when they name none, -1 when they disagree. */
 static void declared_port(int *port_out, const struct desired_object *const *remotes, size_t count)
 {
-	const cJSON *item;
+	const cJSON *seeds, *item;
 	size_t i;
 
 	*port_out = 0;
 	for (i = 0; i < count; i++) {
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(remotes[i]->body, "seeds"))
+		seeds = cJSON_GetObjectItemCaseSensitive(remotes[i]->body, "seeds");
+		cJSON_ArrayForEach(item, seeds) {
 			fold_port(port_out, item);
+		}
 		fold_port(port_out, cJSON_GetObjectItemCaseSensitive(remotes[i]->body, "proxy_address"));
 	}
 }
