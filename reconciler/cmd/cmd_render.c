@@ -121,7 +121,7 @@ static int render_command(const struct cli_options *opts)
 	struct desired_state *desired = NULL;
 	cJSON *discovered = NULL;
 	char *text = NULL;
-	int code;
+	int code, err;
 
 	code = cli_load_desired(&desired, opts, "render");
 	if (code != EXIT_OK)
@@ -133,8 +133,10 @@ static int render_command(const struct cli_options *opts)
 	}
 	if (discover_seeds(&discovered, desired, cluster_id) != EXIT_OK)
 		goto done;
-	if (static_config_render(&text, desired, cluster_id, discovered) < 0) {
-		log_error("render: out of memory");
+	err = static_config_render(&text, desired, cluster_id, discovered);
+	if (err) {
+		/* -ENOSPC: past the text's size cap */
+		log_error("render: cannot render cluster [%s]: %s", cluster_id, strerror(-err));
 		goto done;
 	}
 	if (!opts->out_file) {
