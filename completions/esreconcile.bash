@@ -41,7 +41,7 @@ _esreconcile()
 	COMPREPLY=()
 
 	if ((COMP_CWORD == 1)); then
-		COMPREPLY=($(compgen -W "validate plan apply watch export trust --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "validate plan apply watch export trust render --help --version" -- "$cur"))
 		return 0
 	fi
 	if [[ $command == trust ]] && ((COMP_CWORD == 2)); then
@@ -64,7 +64,7 @@ _esreconcile()
 		return 0
 		;;
 	-o | --output)
-		if [[ $command == export || $subcommand == bundle ]]; then
+		if [[ $command == export || $command == render || $subcommand == bundle ]]; then
 			COMPREPLY=($(compgen -f -- "$cur"))
 			compopt -o filenames 2>/dev/null
 		else
@@ -97,6 +97,7 @@ _esreconcile()
 	watch) options="-f --file --interval --jitter --detect-only --allow-deletes --wait --metrics-file
 		--metrics-listen --cluster --parallel --probe-parallel --log-format -v -h --help" ;;
 	export) options="-f --file --cluster -o --output --log-format -v -h --help" ;;
+	render) options="-f --file --cluster --out -o --output -h --help" ;;
 	trust)
 		if [[ $subcommand == bundle ]]; then
 			options="-f --file --cluster --out -o --output -h --help"

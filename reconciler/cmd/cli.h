@@ -89,5 +89,6 @@ int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 #endif

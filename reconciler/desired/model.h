@@ -211,6 +211,9 @@ const struct desired_object *desired_find_object(const struct desired_state *sta
  * owned by state; NULL when there are none) and returns how many. */
 size_t desired_cluster_objects(const struct desired_state *state, const char *cluster,
 			       enum resource_kind kind, const struct desired_object *const **out);
+/* trust.clusters.<cluster>, and trust.authorities.<name>. */
+const struct trust_cluster *desired_find_trust(const struct desired_state *state, const char *cluster);
+const struct trust_authority *desired_find_authority(const struct desired_state *state, const char *name);
 /* "remote", "role", "user", "api_key" (the name column of ESR_KINDS), "trust", "cluster"; static strings. */
 const char *resource_kind_name(enum resource_kind kind);
 /* The kind's section of the desired state and key under policy.prune ("roles"); NULL for trust. */

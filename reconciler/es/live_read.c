@@ -671,3 +671,27 @@ done:
 	free(body);
 	return err;
 }
+
+int live_read_publish_addresses(cJSON **out, const struct cluster_config *cfg, const char *section,
+				const struct live_read_options *opts, char **errmsg_out)
+{
+	struct es_client *client = NULL;
+	cJSON *nodes = NULL;
+	char *path = buf_format("/_nodes/%s", section);
+	int err = path ? 0 : -ENOMEM;
+
+	*out = NULL;
+	*errmsg_out = NULL;
+	if (!err)
+		err = es_client_new(&client, cfg, opts ? opts->client : NULL, errmsg_out);
+	if (!err)
+		err = get_json(&nodes, client, path, cJSON_Object, errmsg_out);
+	if (!err)
+		err = live_publish_addresses(out, nodes, section);
+	if (err == -EPERM || err == -EINVAL)
+		err = -EIO;
+	cJSON_Delete(nodes);
+	es_client_free(client);
+	free(path);
+	return err;
+}
