@@ -1224,7 +1224,7 @@ static void only_the_lines_of_secrets_are_hidden(void **state)
 static void api_key_remotes_add_their_key(void **state)
 {
 	struct desired_state *s = NULL;
-	const struct desired_object *remote, *key;
+	const struct desired_object *remote, *key, *const *keys;
 	struct diag_list diags;
 
 	(void)state;
@@ -1233,12 +1233,23 @@ static void api_key_remotes_add_their_key(void **state)
 				   "remotes:\n  local:\n    a:\n      cluster: one\n      security: api_key\n"
 				   "      api_key:\n        access:\n          search: [{ names: [logs-*] }]\n"
 				   "        expiration: 30d\n"
+				   "    b:\n      cluster: one\n      security: api_key\n"
+				   "      api_key: { access: { search: [{ names: [logs-*] }] }, expiration: 30d }\n"
 				   "policy:\n  api_key_rotate_before: 40d\n"),
 			 0);
 	remote = desired_find_object(s, RESOURCE_REMOTE, "local", "a");
 	key = desired_find_object(s, RESOURCE_API_KEY, "one", "local/a");
 	assert_non_null(remote);
 	assert_non_null(key);
+	/* the keys are indexed on the cluster that holds them, in file order, and
+	 * equal key bodies are interned once, apart from their remotes' bodies */
+	assert_int_equal(desired_cluster_objects(s, "one", RESOURCE_API_KEY, &keys), 2);
+	assert_ptr_equal(keys[0], key);
+	assert_string_equal(keys[1]->name, "local/b");
+	assert_ptr_equal(keys[1]->body, key->body);
+	assert_ptr_not_equal(remote->body, key->body);
+	assert_int_equal(desired_cluster_objects(s, "local", RESOURCE_API_KEY, &keys), 0);
+	assert_int_equal(desired_cluster_objects(s, "local", RESOURCE_REMOTE, &keys), 2);
 	assert_int_equal(remote->security, REMOTE_SECURITY_API_KEY);
 	assert_true(remote->security_declared);
 	assert_null(cJSON_GetObjectItemCaseSensitive(remote->body, "security"));
