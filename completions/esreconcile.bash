@@ -41,7 +41,7 @@ _esreconcile()
 	COMPREPLY=()
 
 	if ((COMP_CWORD == 1)); then
-		COMPREPLY=($(compgen -W "validate plan apply watch export trust --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "validate plan apply watch export trust render --help --version" -- "$cur"))
 		return 0
 	fi
 	if [[ $command == trust ]] && ((COMP_CWORD == 2)); then
@@ -64,12 +64,17 @@ _esreconcile()
 		return 0
 		;;
 	-o | --output)
-		if [[ $command == export || $subcommand == bundle ]]; then
+		if [[ $command == export || $command == render || $subcommand == bundle ]]; then
 			COMPREPLY=($(compgen -f -- "$cur"))
 			compopt -o filenames 2>/dev/null
 		else
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		fi
+		return 0
+		;;
+	--credentials-out)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		compopt -o filenames 2>/dev/null
 		return 0
 		;;
 	--out | --report | --metrics-file)
@@ -87,10 +92,12 @@ _esreconcile()
 	plan) options="-f --file -o --output --out --cluster --adopt-from --strict --parallel --probe-parallel
 		--log-format --no-color -v -h --help" ;;
 	apply) options="-f --file --auto-approve --allow-deletes --wait --report -o --output --cluster --adopt-from
+		--credentials-out --reload-secure-settings --rotate-keys --retire-keys
 		--parallel --probe-parallel --log-format --no-color -v -h --help" ;;
 	watch) options="-f --file --interval --jitter --detect-only --allow-deletes --wait --metrics-file
 		--metrics-listen --cluster --parallel --probe-parallel --log-format -v -h --help" ;;
 	export) options="-f --file --cluster -o --output --log-format -v -h --help" ;;
+	render) options="-f --file --cluster --out -o --output -h --help" ;;
 	trust)
 		if [[ $subcommand == bundle ]]; then
 			options="-f --file --cluster --out -o --output -h --help"

@@ -14,6 +14,7 @@ static const struct command commands[] = {
 	{ "watch", "correct drift periodically, with metrics", cmd_watch },
 	{ "export", "write the live objects of a cluster as desired state", cmd_export },
 	{ "trust", "verify transport trust (check) or write a CA bundle (bundle)", cmd_trust },
+	{ "render", "print the elasticsearch.yml lines a cluster needs (trust, static remotes)", cmd_render },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

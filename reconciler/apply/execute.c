@@ -241,6 +241,51 @@ static void mark_written(struct cluster_run *run, const struct plan_request *req
 	}
 }
 
+/* Gives the secret in the answer of a hand_off request to the command; the
+ * answer is wiped whatever happens. A secret that cannot be handed over fails
+ * the change (the key exists, but nobody can use it: a rotation replaces it).
+ * Returns 0 or -ENOMEM. */
+static int hand_off(struct cluster_run *run, const struct plan_request *request, struct es_response *response)
+{
+	const cJSON *encoded = cJSON_GetObjectItemCaseSensitive(response->json, "encoded");
+	const struct plan_change *change = request->change_count && request->changes[0] < run->plan->change_count
+						   ? &run->plan->changes[request->changes[0]] : NULL;
+	secret_t *secret = NULL;
+	char *errmsg = NULL;
+	struct buf reason;
+	int err = 0;
+
+	if (!change)
+		goto done;
+	if (!cJSON_IsString(encoded) || !encoded->valuestring)
+		errmsg = strdup("the answer holds no encoded key");
+	else if (!(secret = secret_new(encoded->valuestring, strlen(encoded->valuestring))))
+		err = -ENOMEM;
+	else
+		err = run->options->hand_off(run->options->hand_off_ctx, run->outcome->cluster_id, change->name,
+					     secret, &errmsg);
+	if (err == -ENOMEM || (!err && !errmsg))
+		goto done;
+	buf_init(&reason, BUF_SMALL_MAX);
+	err = buf_printf(&reason, "the key was made, but its credentials could not be handed over (%s): "
+			 "nobody can use it; `apply --rotate-keys --credentials-out DIR` replaces it",
+			 errmsg ? errmsg : strerror(-err));
+	if (!err)
+		err = change_outcome_set(&run->outcome->changes[request->changes[0]], CHANGE_FAILED, NULL,
+					 reason.data, response->status);
+	if (!err)
+		log_error("cluster [%s] %s [%s]: %s", run->outcome->cluster_id, resource_kind_name(change->kind),
+			  change->name, reason.data);
+	buf_dispose(&reason);
+done:
+	secret_free(secret);
+	free(errmsg);
+	wipe_strings(response->json);
+	if (response->body)
+		explicit_bzero(response->body, response->body_len);
+	return err;
+}
+
 /* What run_request() returns when the cluster gave no usable answer, and when
  * the process is stopping: either way no further request goes to the cluster. */
 #define RUN_NO_ANSWER 1
@@ -271,6 +316,14 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 	included_count = request_gate(included, run->outcome, run->plan, request);
 	if (included_count <= 0) {
 		err = included_count;
+		goto done;
+	}
+	/* a key whose secret nobody receives would be useless (watch has no place for it) */
+	if (request->hand_off && !run->options->hand_off) {
+		err = request->change_count && request->changes[0] < run->outcome->change_count
+			      ? change_outcome_set(&run->outcome->changes[request->changes[0]], CHANGE_SKIPPED, NULL,
+						   "a new key's secret needs `apply --credentials-out DIR`", 0)
+			      : 0;
 		goto done;
 	}
 	if ((err = plan_request_body_with_secrets(&body, request)))
@@ -306,6 +359,8 @@ static int run_request(struct cluster_run *run, const struct plan_request *reque
 		goto no_response;
 	log_info("cluster [%s] %s %s: HTTP %ld", run->outcome->cluster_id, request->method,
 		 request->path, response.status);
+	if (request->hand_off && es_response_ok(&response) && (err = hand_off(run, request, &response)))
+		goto done;
 	if ((err = request_record_response(run->outcome, run->plan, request, included, &response)))
 		goto done;
 	if (es_response_ok(&response))

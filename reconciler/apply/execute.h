@@ -18,6 +18,7 @@
 #include "desired/model.h"
 #include "es/http.h"
 #include "plan/plan.h"
+#include "util/secret.h"
 
 /* The most connections one cluster gets for a step of independent requests. */
 #define APPLY_STEP_CONCURRENCY_MAX 16
@@ -36,6 +37,14 @@ struct apply_options {
 	 * once set, no further request starts and no wait goes on; the requests
 	 * in flight finish, and the changes not attempted are skipped. */
 	const atomic_bool *stop;
+	/* Receives the secret a successful hand_off request made (a new cross-cluster
+	 * API key's `encoded`) for the change name of cluster cluster_id, borrowed
+	 * for the call; returns 0, or a negative errno with a one-line *errmsg (the
+	 * callee allocates it) that fails the change. NULL: such a request is not
+	 * sent and its change is skipped (watch). */
+	int (*hand_off)(void *ctx, const char *cluster_id, const char *name, const secret_t *secret,
+			char **errmsg);
+	void *hand_off_ctx;
 };
 
 /* Executes plan (built from desired, which supplies connections and secrets)

@@ -33,6 +33,10 @@ enum long_only_option {
 	OPT_ADOPT_FROM,
 	OPT_STRICT,
 	OPT_REQUIRE_ENV,
+	OPT_CREDENTIALS_OUT,
+	OPT_ROTATE_KEYS,
+	OPT_RETIRE_KEYS,
+	OPT_RELOAD_SECURE_SETTINGS,
 };
 
 static int push(const char ***array, size_t *count, const char *value)
@@ -121,6 +125,10 @@ int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char 
 		{ "adopt-from", required_argument, NULL, OPT_ADOPT_FROM },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "require-env", no_argument, NULL, OPT_REQUIRE_ENV },
+		{ "credentials-out", required_argument, NULL, OPT_CREDENTIALS_OUT },
+		{ "rotate-keys", no_argument, NULL, OPT_ROTATE_KEYS },
+		{ "retire-keys", no_argument, NULL, OPT_RETIRE_KEYS },
+		{ "reload-secure-settings", no_argument, NULL, OPT_RELOAD_SECURE_SETTINGS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, err = 0;
@@ -196,6 +204,10 @@ int cli_parse_flags(struct cli_options *opts, int argc, char **argv, const char 
 			break;
 		case OPT_STRICT: opts->strict = true; break;
 		case OPT_REQUIRE_ENV: opts->require_env = true; break;
+		case OPT_CREDENTIALS_OUT: opts->credentials_out = optarg; break;
+		case OPT_ROTATE_KEYS: opts->rotate_keys = true; break;
+		case OPT_RETIRE_KEYS: opts->retire_keys = true; break;
+		case OPT_RELOAD_SECURE_SETTINGS: opts->reload_secure_settings = true; break;
 		case ':':
 			return usage_error(command, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -264,6 +276,10 @@ int cli_load_desired(struct desired_state **out, const struct cli_options *opts,
 	if (desired_load(out, opts->files, opts->file_count, &diags) < 0 ||
 	    (opts->adopt_from && !((*out)->policy.adopt_from = strdup(opts->adopt_from))))
 		code = EXIT_INVALID;
+	if (*out) {
+		(*out)->policy.rotate_keys = opts->rotate_keys;
+		(*out)->policy.retire_keys = opts->retire_keys;
+	}
 	if (diags.count && opts->log_format && !strcmp(opts->log_format, "json"))
 		diag_print_json(&diags, stderr);
 	else

@@ -28,6 +28,10 @@ struct cli_options {
 	bool detect_only;       /* --detect-only (watch) */
 	const char *adopt_from; /* --adopt-from OWNER: take over that owner's declared objects */
 	bool strict;            /* --strict: warnings make plan exit 1 */
+	const char *credentials_out; /* --credentials-out DIR: where apply hands new API keys over */
+	bool rotate_keys;       /* --rotate-keys: replace the declared cross-cluster API keys */
+	bool retire_keys;       /* --retire-keys: invalidate the keys a rotation superseded */
+	bool reload_secure_settings; /* --reload-secure-settings: apply reloads the keystores */
 	bool require_env;       /* --require-env: validate needs every ${VAR} set */
 	bool auto_approve;
 	bool allow_deletes;
@@ -85,5 +89,6 @@ int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 #include "apply/saved_plan.h"
 #include "apply/verify.h"
 #include "cmd/cli.h"
+#include "cmd/credentials.h"
 #include "cmd/delete_guard.h"
 #include "cmd/exit_codes.h"
 #include "cmd/output_file.h"
@@ -43,6 +44,14 @@ static const char usage[] =
 	"  -o, --output FORMAT   text (default) or json: the report on standard output\n"
 	"  --cluster ID          only this cluster (repeatable)\n"
 	"  --adopt-from OWNER    take over the declared objects that owner OWNER holds\n"
+	"  --credentials-out DIR write each new cross-cluster API key to\n"
+	"                        DIR/<cluster>.<alias>.credentials (0600), with the keystore\n"
+	"                        commands; required when the plan creates a key\n"
+	"  --reload-secure-settings  first POST /_nodes/reload_secure_settings on the\n"
+	"                        clusters with API-key remotes (keystores staged by hand)\n"
+	"  --rotate-keys         replace every declared cross-cluster API key by a new one\n"
+	"  --retire-keys         invalidate the keys a rotation replaced (the keystore step\n"
+	"                        of the new ones being done)\n"
 	"  --parallel N          requests in flight at once (8): clusters in parallel, and\n"
 	"                        the independent requests of one step within a cluster\n"
 	"  --probe-parallel N    password probes in flight at once (32; policy.password_check:\n"
@@ -87,6 +96,27 @@ static int check_saved_plan(const struct apply_run *run)
 		return -ESTALE;
 	}
 	return 0;
+}
+
+/* A new key's secret is shown once: without a place to put it the key would
+ * be useless, so apply refuses before writing anything. */
+static int check_credentials_out(const struct apply_run *run)
+{
+	char *errmsg = NULL;
+	int err;
+
+	if (!credentials_needed(run->plan))
+		return 0;
+	if (!run->opts.credentials_out) {
+		log_error("the plan creates cross-cluster API keys, whose secret Elasticsearch shows only once: "
+			  "pass --credentials-out DIR to receive them; nothing was changed");
+		return -EINVAL;
+	}
+	err = credentials_check_dir(run->opts.credentials_out, &errmsg);
+	if (err)
+		log_error("%s; nothing was changed", errmsg ? errmsg : strerror(-err));
+	free(errmsg);
+	return err;
 }
 
 static bool plan_has_requests(const struct plan *plan)
@@ -268,6 +298,8 @@ static int run_apply(struct apply_run *run)
 		.wait_ms = run->opts.wait_ms,
 		.progress = !run->json && isatty(STDERR_FILENO) ? stderr : NULL,
 		.client = NULL,
+		.hand_off = credentials_hand_off,
+		.hand_off_ctx = (void *)run->opts.credentials_out,
 	};
 	char *errmsg = NULL;
 	int err, code;
@@ -288,9 +320,15 @@ static int run_apply(struct apply_run *run)
 		log_error("cannot initialise libcurl: %s", strerror(-err));
 		return EXIT_INVALID;
 	}
+	/* staged credentials take effect first, so that the plan sees them */
+	if (run->opts.reload_secure_settings &&
+	    credentials_reload(run->desired, run->opts.clusters, run->opts.cluster_count))
+		return EXIT_INVALID;
 	if (read_and_plan(&run->live, &run->plan, run->desired, &run->opts, NULL, true))
 		return EXIT_INVALID; /* read_and_plan said why */
 	if (run->saved_plan && check_saved_plan(run))
+		return EXIT_INVALID;
+	if (check_credentials_out(run))
 		return EXIT_INVALID;
 	if (!plan_has_requests(run->plan)) {
 		if (!run->json && plan_is_empty(run->plan))
@@ -302,6 +340,7 @@ static int run_apply(struct apply_run *run)
 	}
 	if ((err = apply_outcome_new(&run->outcome, run->plan)) ||
 	    (err = apply_execute(run->outcome, run->plan, run->desired, &options)) ||
+
 	    (err = check_convergence(run))) {
 		log_error("apply: %s", strerror(-err));
 		return run->outcome && any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;

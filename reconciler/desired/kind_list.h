@@ -7,7 +7,8 @@
  *   section    its top-level key in the desired state and its key under
  *              policy.prune ("roles")
  *   list_path  the GET that lists every live object of the kind on a cluster,
- *              or NULL when the kind is read from cluster-wide answers
+ *              or NULL when the kind is read from cluster-wide answers or only
+ *              on the clusters that need it (cross-cluster API keys)
  *
  * Every stage builds its own table of per-kind descriptors from this list, so
  * a kind added here and missing in a stage is a link error, never a silent gap.
@@ -18,6 +19,7 @@
 #define ESR_KINDS(X)                                   \
 	X(REMOTE, remote, "remotes", NULL)             \
 	X(ROLE, role, "roles", "/_security/role")      \
-	X(USER, user, "users", "/_security/user")
+	X(USER, user, "users", "/_security/user")      \
+	X(API_KEY, api_key, "api_keys", NULL)
 
 #endif

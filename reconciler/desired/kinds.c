@@ -90,27 +90,16 @@ static const cJSON *intern(struct loader *l, cJSON **json)
 	return shared;
 }
 
-/* Interns the body and sensitive paths of the object added last (when one was
- * added since the state held `count_before` objects) and indexes it; reports
- * it when another file declared it already, while that file is still there to
- * echo the line. */
-static void finish_object(struct loader *l, size_t count_before)
+void finish_object(struct loader *l, size_t at, cJSON **body, cJSON **sensitive)
 {
-	struct desired_object *o;
+	struct desired_object *o = &l->state->objects[at];
 	const struct desired_object *first;
-	size_t at = l->state->object_count - 1, previous;
+	size_t previous;
 	struct buf what;
 	int err;
 
-	if (l->state->object_count == count_before) {
-		cJSON_Delete(l->body);
-		cJSON_Delete(l->sensitive);
-		l->body = l->sensitive = NULL;
-		return;
-	}
-	o = &l->state->objects[at];
-	o->body = intern(l, &l->body);
-	o->sensitive_paths = intern(l, &l->sensitive);
+	o->body = intern(l, body);
+	o->sensitive_paths = intern(l, sensitive);
 	if (l->err)
 		return;
 	err = object_index_add(l->state->index, l->state->objects, at, &previous);
@@ -136,11 +125,21 @@ static void load_entry(struct loader *l, enum resource_kind kind, const struct y
 	size_t count_before = l->state->object_count;
 	struct path p;
 
+	if (!desired_kinds[kind]->load)
+		return; /* no section of its own: the top-level check reported it */
 	path_init(&p, resource_kind_section(kind));
 	path_child(&p, &p, cluster->text);
 	path_child(&p, &p, name->text);
 	desired_kinds[kind]->load(l, cluster, name, body, &p);
-	finish_object(l, count_before);
+	/* the declared object comes first; what its loader added after it (the key
+	 * of an api_key remote) finished itself */
+	if (l->state->object_count > count_before) {
+		finish_object(l, count_before, &l->body, &l->sensitive);
+	} else {
+		cJSON_Delete(l->body);
+		cJSON_Delete(l->sensitive);
+		l->body = l->sensitive = NULL;
+	}
 }
 
 /* Mapping bodies were already read while parsing (stream_entry). */

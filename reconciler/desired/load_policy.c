@@ -1,12 +1,35 @@
 /* load_policy: policy, who this desired state is (owner), what esreconcile may
- * delete, how it checks passwords, and whether watch is suspended. */
+ * delete, how it checks passwords, when it rotates cross-cluster API keys, and
+ * whether watch is suspended. */
 #include "desired/loader_internal.h"
 
 #include <string.h>
 
+#include "util/duration.h"
+
+/* A positive time value in milliseconds, uncapped (days count). */
+static void load_rotate_before(struct loader *l, const struct ynode *node, const struct path *p)
+{
+	struct buf why;
+	long long ns = 0;
+
+	if (!want_string(l, node, p) || node->placeholder)
+		return;
+	buf_init(&why, BUF_SMALL_MAX);
+	if (duration_check(&ns, node->text, p->text, &why))
+		report_bad_time(l, node, &why);
+	else if (ns < 0)
+		report(l, node, "invalid-value", "write a time value such as 7d", "[%s] must not be negative",
+		       p->text);
+	else
+		l->state->policy.api_key_rotate_before_ms = ns / 1000000;
+	buf_dispose(&why);
+}
+
 void load_policy(struct loader *l, const struct ynode *policy)
 {
-	static const char *const keys[] = { "prune", "max_deletes", "password_check", "suspend", "owner" };
+	static const char *const keys[] = { "prune", "max_deletes", "password_check", "suspend", "owner",
+					    "api_key_rotate_before" };
 	static const char *const prune_values[] = { "none", "managed", "all" };
 	static const char *const checks[] = { "probe", "on_create" };
 	const char *prune_keys[RESOURCE_KIND_COUNT];
@@ -59,6 +82,10 @@ void load_policy(struct loader *l, const struct ynode *policy)
 			l->state->policy.password_check = !strcmp(value, "probe")
 								  ? PASSWORD_CHECK_PROBE
 								  : PASSWORD_CHECK_ON_CREATE;
+	}
+	if ((node = ynode_get(policy, "api_key_rotate_before"))) {
+		path_child(&child, &p, "api_key_rotate_before");
+		load_rotate_before(l, node, &child);
 	}
 	if ((node = ynode_get(policy, "suspend"))) {
 		path_child(&child, &p, "suspend");

@@ -243,13 +243,13 @@ static void load_remote_body(struct loader *l, struct desired_object *o, const s
 {
 	const struct remote_setting *mode_setting = remote_setting_find("mode");
 	const struct ynode *node, *mode_node = ynode_get(body, "mode");
-	const char *keys[REMOTE_SETTING_COUNT + 1] = { "cluster" };
+	const char *keys[REMOTE_SETTING_COUNT + 3] = { "cluster", "security", "api_key" };
 	enum remote_mode mode;
 	enum body_pass pass;
 	struct path child;
 	size_t i;
 
-	check_keys(l, body, p, keys, 1 + group_keys(keys + 1, NULL));
+	check_keys(l, body, p, keys, 3 + group_keys(keys + 3, NULL));
 	if (mode_node) {
 		path_child(&child, p, "mode");
 		if (!load_setting(l, o, mode_setting, mode_node, &child))
@@ -304,6 +304,8 @@ static void load_remote(struct loader *l, const struct ynode *cluster, const str
 	o = new_object_with_body(l, RESOURCE_REMOTE, cluster, name, body);
 	if (o)
 		load_remote_body(l, o, body, p);
+	if (o && !l->err)
+		load_remote_security(l, o, body, p);
 }
 
 const struct desired_kind desired_remote_kind = { .load = load_remote };

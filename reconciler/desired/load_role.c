@@ -29,41 +29,19 @@ static void check_privileges(struct loader *l, const struct ynode *list, bool cl
 	}
 }
 
-/* indices[] and remote_indices[] entries (the latter also name their clusters). */
-static void check_index_entry(struct loader *l, const struct ynode *entry, const struct path *p,
-			      bool remote)
+void check_index_grant(struct loader *l, const struct ynode *entry, const struct path *p)
 {
-	static const char *const keys[] = { "names", "privileges", "field_security", "query",
-					    "allow_restricted_indices", "clusters" };
 	static const char *const field_keys[] = { "grant", "except" };
 	const struct ynode *node;
 	struct path child, sub;
 	bool flag;
 	size_t i;
 
-	if (!want_kind(l, entry, p, YNODE_MAP))
-		return;
-	check_keys(l, entry, p, keys, COUNT(keys) - (remote ? 0 : 1));
 	if (!(node = ynode_get(entry, "names"))) {
 		missing_key(l, entry, p, "names", "list the index names or patterns");
 	} else {
 		path_child(&child, p, "names");
 		want_string_list(l, node, &child, true, true);
-	}
-	if (!(node = ynode_get(entry, "privileges"))) {
-		missing_key(l, entry, p, "privileges", "list the index privileges, e.g. [read]");
-	} else {
-		path_child(&child, p, "privileges");
-		if (want_string_list(l, node, &child, false, true))
-			check_privileges(l, node, false);
-	}
-	if (remote) {
-		if (!(node = ynode_get(entry, "clusters"))) {
-			missing_key(l, entry, p, "clusters", "list the remote cluster aliases it applies to");
-		} else {
-			path_child(&child, p, "clusters");
-			want_string_list(l, node, &child, false, true);
-		}
 	}
 	if ((node = ynode_get(entry, "field_security"))) {
 		path_child(&child, p, "field_security");
@@ -86,6 +64,36 @@ static void check_index_entry(struct loader *l, const struct ynode *entry, const
 		path_child(&child, p, "allow_restricted_indices");
 		want_bool(l, node, &child, &flag);
 	}
+}
+
+/* indices[] and remote_indices[] entries (the latter also name their clusters). */
+static void check_index_entry(struct loader *l, const struct ynode *entry, const struct path *p,
+			      bool remote)
+{
+	static const char *const keys[] = { "names", "privileges", "field_security", "query",
+					    "allow_restricted_indices", "clusters" };
+	const struct ynode *node;
+	struct path child;
+
+	if (!want_kind(l, entry, p, YNODE_MAP))
+		return;
+	check_keys(l, entry, p, keys, COUNT(keys) - (remote ? 0 : 1));
+	if (!(node = ynode_get(entry, "privileges"))) {
+		missing_key(l, entry, p, "privileges", "list the index privileges, e.g. [read]");
+	} else {
+		path_child(&child, p, "privileges");
+		if (want_string_list(l, node, &child, false, true))
+			check_privileges(l, node, false);
+	}
+	if (remote) {
+		if (!(node = ynode_get(entry, "clusters"))) {
+			missing_key(l, entry, p, "clusters", "list the remote cluster aliases it applies to");
+		} else {
+			path_child(&child, p, "clusters");
+			want_string_list(l, node, &child, false, true);
+		}
+	}
+	check_index_grant(l, entry, p);
 }
 
 static void check_application_entry(struct loader *l, const struct ynode *entry,

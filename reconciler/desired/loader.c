@@ -107,12 +107,17 @@ static void check_top_keys(struct loader *l, const struct ynode *root)
 {
 	/* as a file lists them: the kinds' sections come between trust and policy */
 	const char *keys[RESOURCE_KIND_COUNT + 4] = { "version", "clusters", "trust" };
+	const char *sections[RESOURCE_KIND_COUNT];
+	size_t count = 3, i;
 	struct path p;
 
-	kind_sections(keys + 3);
-	keys[RESOURCE_KIND_COUNT + 3] = "policy";
+	kind_sections(sections);
+	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
+		if (desired_kinds[i]->load)
+			keys[count++] = sections[i];
+	keys[count++] = "policy";
 	path_init(&p, "top level");
-	check_keys(l, root, &p, keys, COUNT(keys));
+	check_keys(l, root, &p, keys, count);
 }
 
 static void load_document(struct loader *l, const struct ydoc *doc, const char *file)
@@ -143,7 +148,7 @@ static void load_document(struct loader *l, const struct ydoc *doc, const char *
 	if ((node = ynode_get(root, "trust")))
 		load_trust(l, node);
 	for (i = 0; i < RESOURCE_KIND_COUNT; i++)
-		if ((node = ynode_get(root, resource_kind_section((enum resource_kind)i))))
+		if (desired_kinds[i]->load && (node = ynode_get(root, resource_kind_section((enum resource_kind)i))))
 			load_objects(l, node, (enum resource_kind)i);
 	if ((node = ynode_get(root, "policy"))) {
 		for (i = 0; i < root->count; i++)
@@ -331,6 +336,7 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 		l.state->policy.prune[i] = PRUNE_MANAGED;
 	l.state->policy.max_deletes = 20;
 	l.state->policy.password_check = PASSWORD_CHECK_PROBE;
+	l.state->policy.api_key_rotate_before_ms = 7LL * 24 * 3600 * 1000;
 	if (data)
 		err = load_one(&l, name, data, len);
 	for (i = 0; !err && i < path_count; i++)

@@ -159,7 +159,10 @@ void load_policy(struct loader *l, const struct ynode *policy);
  * through desired_kinds[], indexed by enum resource_kind. */
 struct desired_kind {
 	/* Checks one declared object (<section>.<cluster>.<name>: body, at path p)
-	 * and adds it to the state. */
+	 * and adds it to the state. NULL for a kind without a section of its own,
+	 * whose objects another kind's declarations add (cross-cluster API keys,
+	 * declared with their remote): its section name is then only a key of
+	 * policy.prune. */
 	void (*load)(struct loader *l, const struct ynode *cluster, const struct ynode *name,
 		     const struct ynode *body, const struct path *p);
 };
@@ -170,6 +173,17 @@ ESR_KINDS(DESIRED_KIND_DECLARE)
 #undef DESIRED_KIND_DECLARE
 
 extern const struct desired_kind *const desired_kinds[RESOURCE_KIND_COUNT];
+
+/* Checks the grant of an index entry, the part that roles' indices and
+ * cross-cluster API keys' search entries share: names (required),
+ * field_security, query, allow_restricted_indices (load_role.c). */
+void check_index_grant(struct loader *l, const struct ynode *entry, const struct path *p);
+
+/* Checks remotes.<cluster>.<alias>.security and .api_key of the remote o
+ * (load_api_key.c): an api_key remote adds the API_KEY object of its key on
+ * the remote's `cluster:`. */
+void load_remote_security(struct loader *l, struct desired_object *o, const struct ynode *body,
+			  const struct path *p);
 
 /* Fills out[kind] with each kind's section ("remotes", ...), in kind order:
  * the keys of the sections, and of policy.prune. */
@@ -191,6 +205,13 @@ struct desired_object *new_object(struct loader *l, enum resource_kind kind,
 struct desired_object *new_object_with_body(struct loader *l, enum resource_kind kind,
 					    const struct ynode *cluster, const struct ynode *name,
 					    const struct ynode *body);
+/* Completes objects[at] once it is read: interns *body and *sensitive (NULL
+ * or trees the loader built; taken in every case, *body and *sensitive are
+ * NULL afterwards) as its body and sensitive paths and indexes it, reporting
+ * it when another file declared it already. load_entry() calls it for the
+ * declared object (with l->body and l->sensitive), a loader that adds a
+ * further object in the same step calls it for that one. */
+void finish_object(struct loader *l, size_t at, cJSON **body, cJSON **sensitive);
 /* Adds l->body[key] = the YAML value as JSON (remote keys are flat:
  * "transport.compress"); nothing when there is no body (declared absent). */
 void put_json(struct loader *l, const char *key, const struct ynode *value);

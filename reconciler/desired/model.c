@@ -168,3 +168,23 @@ const char *resource_kind_list_path(enum resource_kind kind)
 {
 	return (unsigned)kind < RESOURCE_KIND_COUNT ? kind_list_paths[kind] : NULL;
 }
+
+const struct trust_cluster *desired_find_trust(const struct desired_state *state, const char *cluster)
+{
+	size_t i;
+
+	for (i = 0; state && cluster && i < state->trust_cluster_count; i++)
+		if (!strcmp(state->trust_clusters[i].cluster, cluster))
+			return &state->trust_clusters[i];
+	return NULL;
+}
+
+const struct trust_authority *desired_find_authority(const struct desired_state *state, const char *name)
+{
+	size_t i;
+
+	for (i = 0; state && name && i < state->authority_count; i++)
+		if (!strcmp(state->authorities[i].name, name))
+			return &state->authorities[i];
+	return NULL;
+}

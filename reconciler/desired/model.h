@@ -78,7 +78,12 @@ enum resource_kind {
 	RESOURCE_CLUSTER, /* a plan problem about a whole cluster (privileges, identity) */
 };
 
-/* One remote, role or user declared on one cluster. */
+/* remotes.<cluster>.<alias>.security: certificate (the transport's TLS, the
+ * default) or api_key (a cross-cluster API key; the alias connects to the
+ * remote cluster server). */
+enum remote_security { REMOTE_SECURITY_CERTIFICATE = 0, REMOTE_SECURITY_API_KEY };
+
+/* One remote, role, user or cross-cluster API key declared on one cluster. */
 struct desired_object {
 	enum resource_kind kind;
 	bool absent;   /* declared `absent`: delete it */
@@ -100,6 +105,19 @@ struct desired_object {
 	 * keys by their flat name ("transport.ping_schedule"). Shared and owned as body. */
 	const cJSON *sensitive_paths;
 	char *remote_cluster;    /* remote only: the declared cluster this alias points at, or NULL */
+	/* remote only: how the alias authenticates to the remote cluster, and
+	 * whether `security:` was written (an explicit certificate keeps the keys
+	 * of its `cluster:` read, so that a key left from api_key is invalidated) */
+	enum remote_security security;
+	bool security_declared;
+	/* api_key only: the cluster whose alias uses the key and that alias; the
+	 * object itself is on the cluster that holds the key (the remote's
+	 * `cluster:`), named "<key_cluster>/<key_alias>", and its body is
+	 * {"access": {...}, "expiration"?: "90d", "metadata"?: {...}} as declared
+	 * under remotes.<key_cluster>.<key_alias>.api_key. Interned like cluster
+	 * and name (they are the remote's own cluster and name), owned by the state. */
+	const char *key_cluster;
+	const char *key_alias;
 	secret_t *password;      /* user only, may be NULL */
 	secret_t *password_hash; /* user only, may be NULL */
 	struct src_pos pos;
@@ -116,12 +134,20 @@ struct policy {
 	long max_deletes;                              /* default 20, per owner */
 	enum password_check password_check;            /* default probe */
 	bool suspend;                                  /* watch reports drift without applying it */
+	/* api_key_rotate_before (default 7d): a key whose expiration is nearer is
+	 * replaced by a new one */
+	long long api_key_rotate_before_ms;
 	/* Who this desired state is: objects are written with it, and only its own
 	 * are pruned. [A-Za-z0-9_-]+; NULL means "default" (desired_owner()). */
 	char *owner;
 	/* Not from the files: `--adopt-from OWNER`, the other owner whose declared
 	 * objects this run may take over; NULL for none. */
 	char *adopt_from;
+	/* Not from the files either: `apply --rotate-keys` (replace every declared
+	 * cross-cluster API key by a new one) and `apply --retire-keys` (invalidate
+	 * the keys that a rotation superseded, the keystore step being done). */
+	bool rotate_keys;
+	bool retire_keys;
 };
 
 struct body_table;
@@ -185,7 +211,10 @@ const struct desired_object *desired_find_object(const struct desired_state *sta
  * owned by state; NULL when there are none) and returns how many. */
 size_t desired_cluster_objects(const struct desired_state *state, const char *cluster,
 			       enum resource_kind kind, const struct desired_object *const **out);
-/* "remote", "role", "user" (the name column of ESR_KINDS), "trust", "cluster"; static strings. */
+/* trust.clusters.<cluster>, and trust.authorities.<name>. */
+const struct trust_cluster *desired_find_trust(const struct desired_state *state, const char *cluster);
+const struct trust_authority *desired_find_authority(const struct desired_state *state, const char *name);
+/* "remote", "role", "user", "api_key" (the name column of ESR_KINDS), "trust", "cluster"; static strings. */
 const char *resource_kind_name(enum resource_kind kind);
 /* The kind's section of the desired state and key under policy.prune ("roles"); NULL for trust. */
 const char *resource_kind_section(enum resource_kind kind);

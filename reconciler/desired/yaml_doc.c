@@ -501,6 +501,15 @@ static bool value_is_secret(const struct builder *b)
 	       is_secret_key(f->children[f->count - 1]->text);
 }
 
+/* Whether the value about to be added is that of an api_key key outside any secret. */
+static bool describes_key(const struct builder *b)
+{
+	const struct frame *f = b->depth ? &b->stack[b->depth - 1] : NULL;
+
+	return f && !f->secret && f->node->kind == YNODE_MAP && f->count % 2 == 1 &&
+	       !strcmp(f->children[f->count - 1]->text, "api_key");
+}
+
 /* The last line (1-based) a node covers: block scalars and block collections end
  * at the start of the line after their last one. */
 static int span_last_line(const yaml_mark_t *start, const yaml_mark_t *end)
@@ -666,7 +675,9 @@ static int start_collection(struct builder *b, const yaml_event_t *ev, enum ynod
 	if (b->depth == YDOC_MAX_DEPTH)
 		return report_at(b->doc, b->diags, &ev->start_mark, "too-deep", NULL,
 				 "nesting deeper than %d levels", YDOC_MAX_DEPTH) ?: -EINVAL;
-	secret = value_is_secret(b);
+	/* a mapping under api_key describes a key (a remote's cross-cluster API
+	 * key: access, expiration, metadata), it is none: its values are shown */
+	secret = value_is_secret(b) && !(kind == YNODE_MAP && describes_key(b));
 	mark = arena_mark(b->doc);
 	node = new_node(b, kind, &ev->start_mark);
 	if (!node)

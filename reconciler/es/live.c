@@ -40,6 +40,7 @@ static void live_cluster_dispose(struct live_cluster *lc)
 		cJSON_Delete(lc->objects[i]);
 	cJSON_Delete(lc->certificates);
 	cJSON_Delete(lc->transport_addresses);
+	cJSON_Delete(lc->remote_cluster_server);
 	cJSON_Delete(lc->password_probes);
 	strlist_free(lc->warnings, lc->warning_count);
 }
@@ -86,7 +87,7 @@ bool live_version_at_least(const struct live_cluster *cluster, int major, int mi
 	       (cluster->version_major == major && cluster->version_minor >= minor);
 }
 
-int live_publish_addresses(cJSON **out, const cJSON *nodes_response)
+int live_publish_addresses(cJSON **out, const cJSON *nodes_response, const char *section)
 {
 	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(nodes_response, "nodes");
 	const cJSON *node;
@@ -96,7 +97,7 @@ int live_publish_addresses(cJSON **out, const cJSON *nodes_response)
 	if (!list)
 		return -ENOMEM;
 	cJSON_ArrayForEach(node, nodes) {
-		const cJSON *transport = cJSON_GetObjectItemCaseSensitive(node, "transport");
+		const cJSON *transport = cJSON_GetObjectItemCaseSensitive(node, section);
 		const cJSON *address = cJSON_GetObjectItemCaseSensitive(transport, "publish_address");
 		const char *text, *slash;
 		cJSON *item;

@@ -40,6 +40,11 @@ struct live_cluster {
 	cJSON *certificates;  /* GET /_ssl/certificates, only when trust is declared; else NULL */
 	cJSON *transport_addresses; /* array of "host:port" publish addresses (GET /_nodes/transport),
 				     * only when a remote on another cluster points here without seeds */
+	/* array of "host:port" publish addresses of the remote cluster server
+	 * (GET /_nodes/remote_cluster_server; empty when no node enables it), only
+	 * when a remote of security api_key points here and the cluster runs 8.14+ */
+	cJSON *remote_cluster_server;
+	long long read_at_ms; /* wall-clock time of the read (ms since the epoch): API keys expire */
 	/* Per user whose password was probed (GET /_security/_authenticate as the user):
 	 * {"name": true|false}; users not probed are absent. */
 	cJSON *password_probes;
@@ -66,11 +71,12 @@ void live_state_free(struct live_state *live);
 void live_cluster_drop_objects(struct live_cluster *lc);
 const struct live_cluster *live_find_cluster(const struct live_state *live, const char *id);
 
-/* The publish addresses of a GET /_nodes/transport answer as a JSON array of
- * "host:port" strings; the caller owns *out. A publish_address may read
- * "hostname/10.0.0.1:9300": the part after the slash is the one a remote can
- * connect to. Returns 0 or -ENOMEM. */
-int live_publish_addresses(cJSON **out, const cJSON *nodes_response);
+/* The publish addresses of a GET /_nodes/<section> answer (section
+ * "transport" or "remote_cluster_server") as a JSON array of "host:port"
+ * strings; a node without the section adds none; the caller owns *out. A
+ * publish_address may read "hostname/10.0.0.1:9300": the part after the slash
+ * is the one a remote can connect to. Returns 0 or -ENOMEM. */
+int live_publish_addresses(cJSON **out, const cJSON *nodes_response, const char *section);
 
 /* True when the cluster's version is at least major.minor. */
 bool live_version_at_least(const struct live_cluster *cluster, int major, int minor);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "es/http.h"
 #include "es/path.h"
@@ -18,6 +19,8 @@
 /* A probe is one small GET whose time is the round trip: more of them than of
  * the reads may be in flight (docs/design.md, --probe-parallel). */
 #define DEFAULT_PROBE_PARALLEL 32
+/* esreconcile's cross-cluster API keys: one read per cluster, whatever their number */
+#define API_KEYS_PATH "/_security/api_key?name=esreconcile-*&active_only=true"
 
 /* Reading one cluster: what to fetch besides the mandatory reads. */
 struct read_job {
@@ -25,6 +28,7 @@ struct read_job {
 	struct live_cluster *cluster;
 	bool want_certificates;
 	bool want_transport;
+	bool want_api_keys; /* a remote of security api_key holds its key here */
 };
 
 /* One password probe; the result is merged into its cluster after the pool ends,
@@ -263,14 +267,27 @@ static int read_cluster(struct worker *w, const struct read_job *job, const stru
 	if (job->want_transport) {
 		err = get_json(&nodes, client, "/_nodes/transport", cJSON_Object, &lc->error);
 		if (!err)
-			err = live_publish_addresses(&lc->transport_addresses, nodes);
+			err = live_publish_addresses(&lc->transport_addresses, nodes, "transport");
 		cJSON_Delete(nodes);
+		if (err)
+			return err == -ENOMEM ? err : 0;
+	}
+	/* the keys and the server exist from 8.14 on; below, the plan says so */
+	if (job->want_api_keys && live_version_at_least(lc, 8, 14)) {
+		err = get_json(&nodes, client, "/_nodes/remote_cluster_server", cJSON_Object, &lc->error);
+		if (!err)
+			err = live_publish_addresses(&lc->remote_cluster_server, nodes, "remote_cluster_server");
+		cJSON_Delete(nodes);
+		if (!err)
+			err = get_json(&lc->objects[RESOURCE_API_KEY], client, API_KEYS_PATH, cJSON_Object,
+				       &lc->error);
 		if (err)
 			return err == -ENOMEM ? err : 0;
 	}
 	lc->password_probes = cJSON_CreateObject();
 	if (!lc->password_probes)
 		return -ENOMEM;
+	lc->read_at_ms = (long long)time(NULL) * 1000;
 	lc->reachable = true;
 	return 0;
 }
@@ -366,7 +383,9 @@ static bool seeds_discovered_from(const struct desired_state *desired,
 		for (j = 0; j < count; j++) {
 			const struct desired_object *o = remotes[j];
 
-			if (o->absent || !o->remote_cluster || strcmp(o->remote_cluster, id) != 0)
+			/* an api_key remote's seeds are the remote cluster server's */
+			if (o->absent || o->security == REMOTE_SECURITY_API_KEY || !o->remote_cluster ||
+			    strcmp(o->remote_cluster, id) != 0)
 				continue;
 			if (!cJSON_GetObjectItemCaseSensitive(o->body, "seeds") &&
 			    !cJSON_GetObjectItemCaseSensitive(o->body, "proxy_address"))
@@ -376,8 +395,27 @@ static bool seeds_discovered_from(const struct desired_state *desired,
 	return false;
 }
 
-/* The password probes of one read cluster: one per desired user of it that
- * has a password and exists there. */
+/* Whether esreconcile's cross-cluster API keys may live on `id`: a remote of
+ * security api_key points there (its key is declared there), or one that says
+ * `security: certificate` in so many words (a key it had is invalidated).
+ * Clusters that no remote names so get no extra read. */
+static bool holds_api_keys(const struct desired_state *desired, const char *id)
+{
+	const struct desired_object *const *objects;
+	size_t i, j, count;
+
+	if (desired_cluster_objects(desired, id, RESOURCE_API_KEY, &objects))
+		return true;
+	for (i = 0; i < desired->cluster_count; i++) {
+		count = desired_cluster_objects(desired, desired->clusters[i].id, RESOURCE_REMOTE, &objects);
+		for (j = 0; j < count; j++)
+			if (objects[j]->security_declared && objects[j]->remote_cluster &&
+			    !strcmp(objects[j]->remote_cluster, id))
+				return true;
+	}
+	return false;
+}
+
 /* Each member of object by name (the first of a name given twice, as a lookup
  * in the object finds), with 1 for a member that is true. */
 static int index_members(struct strmap *out, const cJSON *object)
@@ -521,6 +559,7 @@ int live_reader_new(struct live_reader **out, struct live_state **live_out,
 			.cluster = lc,
 			.want_certificates = trust_names(desired, cfg->id),
 			.want_transport = seeds_discovered_from(desired, opts, cfg->id),
+			.want_api_keys = holds_api_keys(desired, cfg->id),
 		};
 	}
 	r->width = (size_t)r->parallel < live->cluster_count ? (size_t)r->parallel : live->cluster_count;
@@ -614,5 +653,29 @@ done:
 	es_client_free(client);
 	cJSON_Delete(request);
 	free(body);
+	return err;
+}
+
+int live_read_publish_addresses(cJSON **out, const struct cluster_config *cfg, const char *section,
+				const struct live_read_options *opts, char **errmsg_out)
+{
+	struct es_client *client = NULL;
+	cJSON *nodes = NULL;
+	char *path = buf_format("/_nodes/%s", section);
+	int err = path ? 0 : -ENOMEM;
+
+	*out = NULL;
+	*errmsg_out = NULL;
+	if (!err)
+		err = es_client_new(&client, cfg, opts ? opts->client : NULL, errmsg_out);
+	if (!err)
+		err = get_json(&nodes, client, path, cJSON_Object, errmsg_out);
+	if (!err)
+		err = live_publish_addresses(out, nodes, section);
+	if (err == -EPERM || err == -EINVAL)
+		err = -EIO;
+	cJSON_Delete(nodes);
+	es_client_free(client);
+	free(path);
 	return err;
 }

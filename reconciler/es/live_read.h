@@ -87,4 +87,14 @@ void live_reader_free(struct live_reader *r);
 int live_has_privileges(cJSON **answer_out, const struct cluster_config *cfg,
 			const struct live_read_options *opts, const cJSON *privileges, char **errmsg_out);
 
+/* The publish addresses of one cluster's transport ("transport") or remote
+ * cluster server ("remote_cluster_server"): GET /_nodes/<section>, read with
+ * live_publish_addresses(). They are the seeds of a remote that names the
+ * cluster without seeds. *out is a JSON array of "host:port" strings the
+ * caller owns (empty when no node has the section). Returns 0; -EIO with a
+ * message naming cluster, method and path in *errmsg_out (the caller frees
+ * it) when there is no usable answer; or -ENOMEM. */
+int live_read_publish_addresses(cJSON **out, const struct cluster_config *cfg, const char *section,
+				const struct live_read_options *opts, char **errmsg_out);
+
 #endif

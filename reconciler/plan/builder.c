@@ -230,6 +230,19 @@ int change_add_field_redacted(struct plan_change *c, const char *path, const cJS
 	return err;
 }
 
+int change_add_body_fields(struct plan_change *c, const cJSON *body, const cJSON *sensitive_paths)
+{
+	const cJSON *item;
+	int err = 0;
+
+	cJSON_ArrayForEach(item, body) {
+		if (err)
+			break;
+		err = change_add_field_redacted(c, item->string, NULL, item, sensitive_paths);
+	}
+	return err;
+}
+
 static int collect_keys(cJSON *keys, const cJSON *object)
 {
 	const cJSON *item;
@@ -612,4 +625,14 @@ const struct cluster_facts *builder_find_facts(const struct cluster_builder *b, 
 		if (!strcmp(b->facts[i]->cluster_id, id))
 			return b->facts[i];
 	return NULL;
+}
+
+const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id)
+{
+	const struct cluster_facts *facts;
+
+	if (!strcmp(b->lc->cluster_id, id))
+		return b->lc;
+	facts = builder_find_facts(b, id);
+	return facts ? facts->live : NULL;
 }

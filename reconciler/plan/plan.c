@@ -84,16 +84,11 @@ static int plan_delete(struct cluster_builder *b, const struct kind_ops *ops, co
 static int plan_create(struct cluster_builder *b, const struct kind_ops *ops,
 		       const struct desired_object *d, const cJSON *body)
 {
-	const cJSON *item;
 	size_t index;
 	int err = builder_add_change(b, ops->kind, d->name, ACTION_CREATE, &index);
 
-	cJSON_ArrayForEach(item, body) {
-		if (err)
-			break;
-		err = change_add_field_redacted(builder_change(b, index), item->string, NULL, item,
-						d->sensitive_paths);
-	}
+	if (!err)
+		err = change_add_body_fields(builder_change(b, index), body, d->sensitive_paths);
 	if (!err)
 		err = record_created(b, ops->kind, d->name, index);
 	if (!err)
@@ -413,6 +408,7 @@ int plan_cluster_facts(struct cluster_facts *out, const struct desired_state *de
 	memset(out, 0, sizeof(*out));
 	out->cluster_id = plan_strdup(lc->cluster_id);
 	out->reachable = lc->reachable;
+	out->live = lc;
 	if (!out->cluster_id)
 		return -ENOMEM;
 	if (!lc->reachable)
@@ -433,32 +429,36 @@ void plan_cluster_facts_dispose(struct cluster_facts *facts)
 	memset(facts, 0, sizeof(*facts));
 }
 
+/* Appends id to ids[0..*count) unless it is there; ids has room for it. */
+static void add_linked(const char **ids, size_t *count, const char *id)
+{
+	size_t j;
+
+	for (j = 0; j < *count && strcmp(ids[j], id) != 0; j++)
+		;
+	if (j == *count)
+		ids[(*count)++] = id;
+}
+
 int plan_linked_clusters(const char ***out, size_t *count_out, const struct desired_state *desired,
 			 const char *cluster_id)
 {
-	const char **ids = NULL, **grown;
-	size_t count = 0, i, j;
+	const struct desired_object *const *remotes, *const *keys;
+	size_t remote_count = desired_cluster_objects(desired, cluster_id, RESOURCE_REMOTE, &remotes);
+	size_t key_count = desired_cluster_objects(desired, cluster_id, RESOURCE_API_KEY, &keys), count = 0, i;
+	const char **ids = calloc(remote_count + key_count + 1, sizeof(*ids));
 
 	*out = NULL;
 	*count_out = 0;
-	for (i = 0; i < desired->object_count; i++) {
-		const struct desired_object *o = &desired->objects[i];
-
-		if (o->kind != RESOURCE_REMOTE || o->absent || !o->remote_cluster ||
-		    strcmp(o->cluster, cluster_id) != 0)
-			continue;
-		for (j = 0; j < count && strcmp(ids[j], o->remote_cluster) != 0; j++)
-			;
-		if (j < count)
-			continue;
-		grown = realloc(ids, (count + 1) * sizeof(*ids));
-		if (!grown) {
-			free(ids);
-			return -ENOMEM;
-		}
-		ids = grown;
-		ids[count++] = o->remote_cluster;
-	}
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < remote_count; i++)
+		if (!remotes[i]->absent && remotes[i]->remote_cluster)
+			add_linked(ids, &count, remotes[i]->remote_cluster);
+	/* a key held here is planned with what its local cluster loaded (remote info) */
+	for (i = 0; i < key_count; i++)
+		if (keys[i]->key_cluster)
+			add_linked(ids, &count, keys[i]->key_cluster);
 	*out = ids;
 	*count_out = count;
 	return 0;
@@ -667,6 +667,8 @@ int plan_declarations(cJSON **out, cJSON **notes_out, const struct live_cluster 
 	if (!err && !lc->reachable)
 		err = -EINVAL;
 	for (i = 0; !err && i < RESOURCE_KIND_COUNT; i++) {
+		if (!plan_kinds[i]->declare)
+			continue; /* declared with another kind's objects (a remote's API key) */
 		section = cJSON_AddObjectToObject(doc, resource_kind_section((enum resource_kind)i));
 		err = section ? declare_kind(section, notes, &b, plan_kinds[i]) : -ENOMEM;
 	}

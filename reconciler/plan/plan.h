@@ -54,6 +54,7 @@ struct plan_change {
 enum request_step {
 	STEP_ROLES_WRITE = 0,
 	STEP_USERS_WRITE,
+	STEP_API_KEYS,
 	STEP_SETTINGS,
 	STEP_USERS_DELETE,
 	STEP_ROLES_DELETE,
@@ -116,6 +117,10 @@ struct plan_request {
 	bool carries_ledger;
 	struct ledger_edit *ledger_edits;
 	size_t ledger_edit_count;
+	/* The answer holds a secret made for the request's one change (a new
+	 * cross-cluster API key's `encoded`): apply hands it over (apply_options
+	 * hand_off) and never shows the answer. */
+	bool hand_off;
 };
 
 struct cluster_plan {
@@ -176,6 +181,10 @@ struct cluster_facts {
 	bool reachable;
 	cJSON *transport_addresses; /* a copy of live_cluster.transport_addresses, or NULL */
 	cJSON *link_roles;          /* {name: true} */
+	/* borrowed: the read cluster as live_cluster_drop_objects() leaves it
+	 * (versions, licence, remote info, addresses; no objects), which the API-key
+	 * planner reads of the clusters linked to the planned one */
+	const struct live_cluster *live;
 };
 
 /* The facts of one read cluster; out owns copies (plan_cluster_facts_dispose).
@@ -184,9 +193,9 @@ int plan_cluster_facts(struct cluster_facts *out, const struct desired_state *de
 		       const struct live_cluster *lc);
 void plan_cluster_facts_dispose(struct cluster_facts *facts);
 
-/* The declared clusters that cluster_id's remotes point at (`cluster:`),
- * each once, in declaration order: the clusters whose facts planning it
- * needs. *out is an array the caller frees, of strings borrowed from desired.
+/* The declared clusters that cluster_id's remotes point at (`cluster:`), and
+ * the local clusters of the API keys it holds, each once, in declaration
+ * order: the clusters whose facts planning it needs. *out is an array the caller frees, of strings borrowed from desired.
  * Returns 0 or -ENOMEM. */
 int plan_linked_clusters(const char ***out, size_t *count_out, const struct desired_state *desired,
 			 const char *cluster_id);

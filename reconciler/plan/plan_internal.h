@@ -112,7 +112,8 @@ struct kind_ops {
 	 * the desired-state form (a remote's keys as the YAML nests them), the
 	 * values Elasticsearch takes by default and metadata.managed_by left out.
 	 * What no declaration can hold is left out too, with a sentence appended
-	 * to notes (an array of strings). The caller owns *out. */
+	 * to notes (an array of strings). The caller owns *out. NULL for a kind
+	 * declared with another kind's objects (API keys): export leaves it out. */
 	int (*declare)(cJSON **out, const char *name, const cJSON *live, const struct live_cluster *lc,
 		       cJSON *notes);
 };
@@ -175,6 +176,8 @@ int change_add_field(struct plan_change *c, const char *path, const cJSON *befor
  * inside it (metadata.api_key) replaced. */
 int change_add_field_redacted(struct plan_change *c, const char *path, const cJSON *before,
 			      const cJSON *after, const cJSON *sensitive_paths);
+/* A field per key of a new object's body (before: none), redacted as above. */
+int change_add_body_fields(struct plan_change *c, const cJSON *body, const cJSON *sensitive_paths);
 /* The diff shared by every kind: both bodies normalised with ops->normalize, one
  * field per top-level key whose normalised values differ, showing the raw
  * values. *changed_out counts the fields added to c. */
@@ -233,5 +236,30 @@ const struct cluster_facts *builder_find_facts(const struct cluster_builder *b, 
  * about (plan/links.c), as {name: true}; the caller owns *out. Returns 0 or
  * -ENOMEM. */
 int plan_link_roles(cJSON **out, const struct desired_state *desired, const struct live_cluster *lc);
+
+/* The cluster's licence type ("basic", "trial", ...), or NULL when unknown
+ * (plan/roles.c). */
+const char *plan_license_type(const struct live_cluster *lc);
+/* Whether the licence is active and one of types (NULL-terminated), or unknown. */
+bool plan_license_allows(const struct live_cluster *lc, const char *const *types);
+/* Normalises object[key], a list of index entries (names, privileges, query,
+ * field_security, allow_restricted_indices) as role indices are compared;
+ * an empty list is removed. Returns 0 or -ENOMEM (plan/roles.c). */
+int plan_normalize_index_entries(cJSON *object, const char *key);
+/* For a remote of security api_key: the seeds of body, as discovered from
+ * the remote cluster server of its cluster (when not declared) or checked
+ * against it. Sets *problem_out (the caller frees it) when they cannot be
+ * known. Returns 0 or -ENOMEM (plan/api_keys.c). */
+int plan_api_key_remote_body(cJSON *body, char **problem_out, struct cluster_builder *b,
+			     const struct desired_object *d);
+/* Keeps the live addresses (seeds or proxy_address) of the alias in body
+ * while the credentials the local cluster holds do not match d's security
+ * (none loaded for api_key, some for certificate): the alias moves only after
+ * the keystore step. Returns 0 or -ENOMEM (plan/api_keys.c). */
+int plan_hold_remote_addresses(cJSON *body, struct cluster_builder *b, const struct desired_object *d);
+
+/* The live cluster referenced by name: the planned one, or a linked one as its
+ * facts keep it (its objects dropped), or NULL. */
+const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id);
 
 #endif

@@ -530,6 +530,14 @@ static int declared_body(cJSON **out, char **problem_out, struct cluster_builder
 	body = d->body ? cJSON_Duplicate(d->body, 1) : cJSON_CreateObject();
 	if (!body)
 		return -ENOMEM;
+	if (d->security == REMOTE_SECURITY_API_KEY) {
+		err = plan_api_key_remote_body(body, problem_out, b, d);
+		if (err || *problem_out)
+			cJSON_Delete(body);
+		else
+			*out = body;
+		return err;
+	}
 	if (!d->remote_cluster || cJSON_GetObjectItemCaseSensitive(body, "seeds") ||
 	    cJSON_GetObjectItemCaseSensitive(body, "proxy_address")) {
 		*out = body;
@@ -566,6 +574,8 @@ static int remote_desired_body(cJSON **out, char **problem_out, struct cluster_b
 	int err = declared_body(out, problem_out, b, d);
 
 	(void)live;
+	if (!err && !*problem_out)
+		err = plan_hold_remote_addresses(*out, b, d);
 	/* declared and plannable: from now on the ledger owns it */
 	if (!err && !*problem_out)
 		err = string_set_add(b->ledger_declared, d->name);

@@ -24,6 +24,7 @@ static const char *step_name(enum request_step step)
 	switch (step) {
 	case STEP_ROLES_WRITE: return "roles_write";
 	case STEP_USERS_WRITE: return "users_write";
+	case STEP_API_KEYS: return "api_keys";
 	case STEP_SETTINGS: return "settings";
 	case STEP_USERS_DELETE: return "users_delete";
 	case STEP_ROLES_DELETE: return "roles_delete";

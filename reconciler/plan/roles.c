@@ -120,6 +120,13 @@ static int norm_index_entry(cJSON *entry)
 	return err;
 }
 
+static int norm_entries(cJSON *role, const char *key, int (*norm_entry)(cJSON *));
+
+int plan_normalize_index_entries(cJSON *object, const char *key)
+{
+	return norm_entries(object, key, norm_index_entry);
+}
+
 static int norm_entries(cJSON *role, const char *key, int (*norm_entry)(cJSON *))
 {
 	cJSON *list = cJSON_GetObjectItemCaseSensitive(role, key), *entry;
@@ -341,8 +348,7 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 	return err;
 }
 
-/* The cluster's licence type ("basic", "trial", ...), or NULL when unknown. */
-static const char *license_type(const struct live_cluster *lc)
+const char *plan_license_type(const struct live_cluster *lc)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(lc->license, "license"), "type");
@@ -350,22 +356,18 @@ static const char *license_type(const struct live_cluster *lc)
 	return cJSON_IsString(type) ? type->valuestring : NULL;
 }
 
-/* Document- and field-level security need a platinum or enterprise licence,
- * or a trial (XPackLicenseState: Feature DLS/FLS, License.OperationMode). */
-static bool license_allows_dls(const struct live_cluster *lc)
+bool plan_license_allows(const struct live_cluster *lc, const char *const *types)
 {
-	static const char *const types[] = { "platinum", "enterprise", "trial" };
 	const cJSON *status = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(lc->license, "license"), "status");
-	const char *type = license_type(lc);
-	size_t i;
+	const char *type = plan_license_type(lc);
 
 	if (!type) /* not known: the write will say */
 		return true;
 	if (cJSON_IsString(status) && strcmp(status->valuestring, "active") != 0)
 		return false;
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(type, types[i]))
+	for (; *types; types++)
+		if (!strcmp(type, *types))
 			return true;
 	return false;
 }
@@ -387,12 +389,14 @@ static bool entries_use_dls(const cJSON *entries)
  * licence that has cross-cluster replication, on both sides (a warning). */
 static int check_license(struct cluster_builder *b, const struct desired_object *d)
 {
-	const char *type = license_type(b->lc);
+	/* XPackLicenseState: Feature DLS/FLS, License.OperationMode */
+	static const char *const dls_types[] = { "platinum", "enterprise", "trial", NULL };
+	const char *type = plan_license_type(b->lc);
 	const cJSON *cluster;
 
 	if ((entries_use_dls(cJSON_GetObjectItemCaseSensitive(d->body, "indices")) ||
 	     entries_use_dls(cJSON_GetObjectItemCaseSensitive(d->body, "remote_indices"))) &&
-	    !license_allows_dls(b->lc)) {
+	    !plan_license_allows(b->lc, dls_types)) {
 		int err = builder_add_problem(b, RESOURCE_ROLE, d->name,
 					      "role [%s] uses document- or field-level security (query or "
 					      "field_security), which the [%s] licence of cluster [%s] does not "

@@ -79,24 +79,13 @@ void trust_authority_certs_dispose(struct trust_authority_certs *certs)
 	memset(certs, 0, sizeof(*certs));
 }
 
+/* The authority's index in desired->authorities (and in the certificates read
+ * from them), or -1 when no authority has that name. */
 static long authority_index(const struct desired_state *desired, const char *name)
 {
-	size_t i;
+	const struct trust_authority *a = desired_find_authority(desired, name);
 
-	for (i = 0; name && i < desired->authority_count; i++)
-		if (!strcmp(desired->authorities[i].name, name))
-			return (long)i;
-	return -1;
-}
-
-static const struct trust_cluster *trust_of(const struct desired_state *desired, const char *cluster)
-{
-	size_t i;
-
-	for (i = 0; i < desired->trust_cluster_count; i++)
-		if (!strcmp(desired->trust_clusters[i].cluster, cluster))
-			return &desired->trust_clusters[i];
-	return NULL;
+	return a ? (long)(a - desired->authorities) : -1;
 }
 
 static int check_expiry(struct trust_report *report, const char *cluster, const char *what,
@@ -173,15 +162,18 @@ static int check_mutual_trust(struct trust_report *report, const struct desired_
 
 		if (o->kind != RESOURCE_REMOTE || o->absent || !o->remote_cluster)
 			continue;
-		from = trust_of(desired, o->cluster);
-		to = trust_of(desired, o->remote_cluster);
+		from = desired_find_trust(desired, o->cluster);
+		to = desired_find_trust(desired, o->remote_cluster);
 		if (!from || !to)
 			continue;
 		if (!strlist_contains(from->trusts, from->trust_count, to->transport_ca))
 			err = add_finding(report, o->cluster, TRUST_PROBLEM,
 					  "remote [%s] points at [%s], but [%s] does not trust its transport CA [%s]: add it to trust.clusters.%s.trusts",
 					  o->name, o->remote_cluster, o->cluster, to->transport_ca, o->cluster);
-		if (!err && !strlist_contains(to->trusts, to->trust_count, from->transport_ca))
+		/* the remote cluster server asks no client certificate: an API-key
+		 * remote needs the far side's CA on this side only */
+		if (!err && o->security != REMOTE_SECURITY_API_KEY &&
+		    !strlist_contains(to->trusts, to->trust_count, from->transport_ca))
 			err = add_finding(report, o->cluster, TRUST_PROBLEM,
 					  "remote [%s] points at [%s], but [%s] does not trust [%s]'s transport CA [%s]: add it to trust.clusters.%s.trusts",
 					  o->name, o->remote_cluster, o->remote_cluster, o->cluster,
@@ -355,7 +347,9 @@ int trust_link_addresses(char ***out, size_t *count_out, const struct desired_ob
 		return strlist_append(out, count_out, proxy->valuestring);
 	if (!seeds && remote->remote_cluster) {
 		target = live ? live_find_cluster(live, remote->remote_cluster) : NULL;
-		seeds = target && target->reachable ? target->transport_addresses : NULL;
+		seeds = !target || !target->reachable ? NULL
+			: remote->security == REMOTE_SECURITY_API_KEY ? target->remote_cluster_server
+								    : target->transport_addresses;
 	}
 	cJSON_ArrayForEach(item, seeds)
 		if (!err && cJSON_IsString(item))
@@ -418,7 +412,7 @@ int trust_check_link(struct trust_report *report, const struct desired_state *de
 		     const struct desired_object *remote, const char *address, char *const *chain_pem,
 		     size_t chain_count, const char *probe_error, time_t now)
 {
-	const struct trust_cluster *tc = trust_of(desired, remote->cluster);
+	const struct trust_cluster *tc = desired_find_trust(desired, remote->cluster);
 	struct trust_link *link = add_link(report, remote, address);
 	char **files = NULL, *why = NULL;
 	size_t file_count = 0;
@@ -523,7 +517,7 @@ static int append_file(struct buf *out, const char *path)
 
 int trust_bundle(char **out, const struct desired_state *desired, const char *cluster_id)
 {
-	const struct trust_cluster *tc = trust_of(desired, cluster_id);
+	const struct trust_cluster *tc = desired_find_trust(desired, cluster_id);
 	struct buf bundle;
 	size_t i;
 	long ca;

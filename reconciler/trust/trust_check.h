@@ -73,7 +73,8 @@ void trust_report_free(struct trust_report *report);
 
 /* The transport addresses a declared remote connects to: its seeds, its
  * proxy_address, or (a `cluster:` remote without either) the publish
- * addresses of that cluster in live (may be NULL). *out is a string list
+ * addresses of that cluster in live (may be NULL): of its transport, or of
+ * its remote cluster server for a remote of security api_key. *out is a string list
  * (util/strlist.h) the caller frees; empty when none is known. Returns 0 or
  * -ENOMEM. */
 int trust_link_addresses(char ***out, size_t *count_out, const struct desired_object *remote,

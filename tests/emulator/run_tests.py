@@ -16,7 +16,7 @@ import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES = ["test_emulator", "test_fidelity", "test_api_keys", "test_seed_guide", "test_client"]
+MODULES = ["test_emulator", "test_fidelity", "test_api_keys", "test_seed_guide", "test_node_config", "test_client"]
 
 
 def have_client(python):

@@ -281,7 +281,7 @@ static int answers_to_live_cluster(struct live_cluster *lc, const struct desired
 	lc->objects[RESOURCE_ROLE] = json[ANSWER_ROLES];
 	lc->objects[RESOURCE_USER] = json[ANSWER_USERS];
 	lc->certificates = json[ANSWER_CERTIFICATES];
-	if (json[ANSWER_NODES_TRANSPORT] && live_publish_addresses(&lc->transport_addresses, json[ANSWER_NODES_TRANSPORT]))
+	if (json[ANSWER_NODES_TRANSPORT] && live_publish_addresses(&lc->transport_addresses, json[ANSWER_NODES_TRANSPORT], "transport"))
 		return -ENOMEM;
 	cJSON_Delete(json[ANSWER_NODES_TRANSPORT]);
 	for (i = 0; i < ANSWER_COUNT; i++)

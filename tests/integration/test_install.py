@@ -23,7 +23,8 @@ from esrtest import ESR, ROOT, Suite  # noqa: E402
 suite = Suite()
 check = suite.check
 # Commands as their --help is asked for, and as the completion sees them.
-COMMANDS = [["validate"], ["plan"], ["apply"], ["watch"], ["export"], ["trust", "check"], ["trust", "bundle"]]
+COMMANDS = [["validate"], ["plan"], ["apply"], ["watch"], ["export"], ["trust", "check"], ["trust", "bundle"],
+            ["render"]]
 LONG = {"-f": "--file", "-o": "--output", "-h": "--help", "-v": "--verbose"}
 INSTALLED = {
     "usr/bin/esreconcile": 0o755,
@@ -102,7 +103,7 @@ def completion_offers_commands_options_and_cluster_ids():
     if not shutil.which("bash"):
         print("     no bash: skipped")
         return
-    check({"validate", "plan", "apply", "watch", "export", "trust"} <= complete(["esreconcile", ""]), "commands")
+    check({"validate", "plan", "apply", "watch", "export", "trust", "render"} <= complete(["esreconcile", ""]), "commands")
     check(complete(["esreconcile", "trust", ""]) == {"check", "bundle"}, "trust's subcommands")
     for command in COMMANDS:
         offered = complete(["esreconcile"] + command + ["-"])

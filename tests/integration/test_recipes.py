@@ -26,7 +26,7 @@ from esrtest import ESR, ROOT, Suite  # noqa: E402
 suite = Suite()
 check = suite.check
 EXAMPLES = os.path.join(ROOT, "examples")
-COMMANDS = ("validate", "plan", "apply", "watch", "export", "trust")
+COMMANDS = ("validate", "plan", "apply", "watch", "export", "trust", "render")
 HELP = {}
 
 

@@ -84,7 +84,7 @@ printf 'kibana-system-password\n' >"$tmp/design/kibana_system"
 sed -n '/^```yaml$/,/^```$/p' docs/design.md | sed '1d;$d' |
 	sed "s|/run/secrets/kibana_system|$tmp/design/kibana_system|" >"$tmp/design/design.yaml"
 if ES_ONE_API_KEY=test-api-key run "design example" 0 validate -f "$tmp/design/design.yaml"; then
-	expect_stderr "design example summary" "valid: 2 clusters, 3 remotes, 3 roles, 2 users (1 file)"
+	expect_stderr "design example summary" "valid: 2 clusters, 4 remotes, 3 roles, 2 users (1 file)"
 fi
 
 # ---- without --require-env, what is not set is a placeholder, named on one line

@@ -102,8 +102,10 @@ REAL = real_cluster()
 class Emu:
     """esemu.py as a subprocess in a temporary directory, and HTTPS requests to it."""
 
-    def __init__(self, clusters=("local",), args=(), control=True, python=None):
-        self.dir = tempfile.mkdtemp(prefix="esemu-test-")
+    def __init__(self, clusters=("local",), args=(), control=True, python=None, state_dir=None):
+        """state_dir: a directory prepared for the emulator (an earlier run's pki/ with
+        --keep-pki); removed by stop() as the temporary one is."""
+        self.dir = state_dir or tempfile.mkdtemp(prefix="esemu-test-")
         cmd = [python or sys.executable, ESEMU, "--state-dir", self.dir, "--clusters", ",".join(clusters)]
         if control:
             cmd.append("--control")

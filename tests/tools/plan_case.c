@@ -5,6 +5,7 @@
  *   env                           optional: NAME=value lines set before loading
  *                                 (for ${NAME} in desired.yaml); '#' starts a comment
  *   adopt_from                    optional: one line, the owner of --adopt-from
+ *   flags                         optional: --rotate-keys and/or --retire-keys
  *   live/<cluster-id>/<answer>    what each declared cluster answered, see answer_files[]
  *   live/<cluster-id>/unreachable the cluster could not be read; its first line is the
  *                                 error (a missing live/<cluster-id>/ means the same)
@@ -103,21 +104,40 @@ static char *read_file(const char *path)
 	return text;
 }
 
-/* ---- the case's adopt_from file: --adopt-from OWNER ---- */
+/* ---- the case's optional one-line files: adopt_from, flags ---- */
 
-static int load_adopt_from(struct desired_state *desired, const char *case_dir)
+/* The content of case_dir/name into *out (NULL when there is no such file);
+ * the caller frees it. Returns 0 or a negative errno. */
+static int read_optional(char **out, const char *case_dir, const char *name)
 {
-	char *path = path_join(case_dir, "adopt_from"), *text;
+	char *path = path_join(case_dir, name);
 
+	*out = NULL;
 	if (!path)
 		return -ENOMEM;
-	text = read_file(path);
+	*out = read_file(path);
 	free(path);
-	if (!text)
-		return errno == ENOENT ? 0 : -errno;
-	text[strcspn(text, "\r\n")] = '\0';
-	desired->policy.adopt_from = text;
-	return 0;
+	return *out || errno == ENOENT ? 0 : -errno;
+}
+
+/* adopt_from: --adopt-from OWNER; flags: --rotate-keys and/or --retire-keys. */
+static int load_options(struct desired_state *desired, const char *case_dir)
+{
+	char *text;
+	int err = read_optional(&text, case_dir, "adopt_from");
+
+	if (text) {
+		text[strcspn(text, "\r\n")] = '\0';
+		desired->policy.adopt_from = text;
+	}
+	if (!err)
+		err = read_optional(&text, case_dir, "flags");
+	if (text) {
+		desired->policy.rotate_keys = strstr(text, "--rotate-keys") != NULL;
+		desired->policy.retire_keys = strstr(text, "--retire-keys") != NULL;
+		free(text);
+	}
+	return err;
 }
 
 /* ---- the case's env file ---- */
@@ -177,6 +197,9 @@ enum answer {
 	ANSWER_CERTIFICATES,        /* GET /_ssl/certificates */
 	ANSWER_TRANSPORT_ADDRESSES, /* the "host:port" publish addresses of GET /_nodes/transport */
 	ANSWER_PASSWORD_PROBES,     /* {"user": true|false}: GET /_security/_authenticate as the user */
+	ANSWER_LICENSE,             /* GET /_license */
+	ANSWER_API_KEYS,            /* GET /_security/api_key?name=esreconcile-*&active_only=true */
+	ANSWER_REMOTE_CLUSTER_SERVER, /* the "host:port" publish addresses of GET /_nodes/remote_cluster_server */
 	ANSWER_COUNT
 };
 
@@ -196,7 +219,14 @@ static const struct {
 	[ANSWER_CERTIFICATES] = { "certificates.json", cJSON_Array, NULL, false },
 	[ANSWER_TRANSPORT_ADDRESSES] = { "transport_addresses.json", cJSON_Array, NULL, false },
 	[ANSWER_PASSWORD_PROBES] = { "password_probes.json", cJSON_Object, "{}", false },
+	[ANSWER_LICENSE] = { "license.json", cJSON_Object, NULL, false },
+	[ANSWER_API_KEYS] = { "api_keys.json", cJSON_Object, NULL, false },
+	[ANSWER_REMOTE_CLUSTER_SERVER] = { "remote_cluster_server.json", cJSON_Array, NULL, false },
 };
+
+/* The moment every case's clusters are read (2026-01-01T00:00:00Z), against
+ * which API key expirations count. */
+#define CASE_READ_AT_MS 1767225600000LL
 
 #define UNREACHABLE_FILE "unreachable"
 
@@ -373,6 +403,10 @@ static int answers_to_live_cluster(struct live_cluster *lc, const char *id, stru
 	lc->certificates = take(a, ANSWER_CERTIFICATES);
 	lc->transport_addresses = take(a, ANSWER_TRANSPORT_ADDRESSES);
 	lc->password_probes = take(a, ANSWER_PASSWORD_PROBES);
+	lc->license = take(a, ANSWER_LICENSE);
+	lc->objects[RESOURCE_API_KEY] = take(a, ANSWER_API_KEYS);
+	lc->remote_cluster_server = take(a, ANSWER_REMOTE_CLUSTER_SERVER);
+	lc->read_at_ms = CASE_READ_AT_MS;
 	lc->reachable = true;
 	return 0;
 }
@@ -476,7 +510,7 @@ int main(int argc, char **argv)
 		diag_print_text(&diags, stderr, false);
 	if (err || diag_has_errors(&diags))
 		goto done;
-	err = load_adopt_from(desired, argv[1]);
+	err = load_options(desired, argv[1]);
 	if (!err)
 		err = build_live(&live, argv[1], desired);
 	if (err) {

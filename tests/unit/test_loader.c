@@ -1218,6 +1218,62 @@ static void only_the_lines_of_secrets_are_hidden(void **state)
 	diag_list_dispose(&diags);
 }
 
+/* A remote of security api_key keeps only its settings in its body and adds
+ * the object of its key on the cluster it names; the values under api_key
+ * are shown (the mapping describes a key), an api_key elsewhere stays secret. */
+static void api_key_remotes_add_their_key(void **state)
+{
+	struct desired_state *s = NULL;
+	const struct desired_object *remote, *key, *const *keys;
+	struct diag_list diags;
+
+	(void)state;
+	assert_int_equal(load_text(&s, &diags,
+				   "  one:\n    url: https://127.0.0.1:9201\n"
+				   "remotes:\n  local:\n    a:\n      cluster: one\n      security: api_key\n"
+				   "      api_key:\n        access:\n          search: [{ names: [logs-*] }]\n"
+				   "        expiration: 30d\n"
+				   "    b:\n      cluster: one\n      security: api_key\n"
+				   "      api_key: { access: { search: [{ names: [logs-*] }] }, expiration: 30d }\n"
+				   "policy:\n  api_key_rotate_before: 40d\n"),
+			 0);
+	remote = desired_find_object(s, RESOURCE_REMOTE, "local", "a");
+	key = desired_find_object(s, RESOURCE_API_KEY, "one", "local/a");
+	assert_non_null(remote);
+	assert_non_null(key);
+	/* the keys are indexed on the cluster that holds them, in file order, and
+	 * equal key bodies are interned once, apart from their remotes' bodies */
+	assert_int_equal(desired_cluster_objects(s, "one", RESOURCE_API_KEY, &keys), 2);
+	assert_ptr_equal(keys[0], key);
+	assert_string_equal(keys[1]->name, "local/b");
+	assert_ptr_equal(keys[1]->body, key->body);
+	assert_ptr_not_equal(remote->body, key->body);
+	assert_int_equal(desired_cluster_objects(s, "local", RESOURCE_API_KEY, &keys), 0);
+	assert_int_equal(desired_cluster_objects(s, "local", RESOURCE_REMOTE, &keys), 2);
+	assert_int_equal(remote->security, REMOTE_SECURITY_API_KEY);
+	assert_true(remote->security_declared);
+	assert_null(cJSON_GetObjectItemCaseSensitive(remote->body, "security"));
+	assert_null(cJSON_GetObjectItemCaseSensitive(remote->body, "api_key"));
+	assert_string_equal(key->key_cluster, "local");
+	assert_string_equal(key->key_alias, "a");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(key->body, "expiration")->valuestring, "30d");
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(key->body, "access"));
+	assert_int_equal(cJSON_GetArraySize(key->sensitive_paths), 0);
+	assert_true(s->policy.api_key_rotate_before_ms == 40LL * 24 * 3600 * 1000);
+	desired_state_free(s);
+	diag_list_dispose(&diags);
+	/* the loader's defaults: certificate, 7d */
+	assert_int_equal(load_text(&s, &diags, "remotes:\n  local:\n    b: { seeds: [\"127.0.0.1:9300\"] }\n"), 0);
+	remote = desired_find_object(s, RESOURCE_REMOTE, "local", "b");
+	assert_int_equal(remote->security, REMOTE_SECURITY_CERTIFICATE);
+	assert_false(remote->security_declared);
+	assert_true(s->policy.api_key_rotate_before_ms == 7LL * 24 * 3600 * 1000);
+	desired_state_free(s);
+	diag_list_dispose(&diags);
+	/* a section of its own does not exist */
+	assert_rejects("api_keys: {}\n", 5, 1, "unknown-key", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1253,6 +1309,7 @@ int main(void)
 		cmocka_unit_test(many_entries_are_streamed_and_still_checked),
 		cmocka_unit_test(secrets_never_reach_a_diagnostic),
 		cmocka_unit_test(only_the_lines_of_secrets_are_hidden),
+		cmocka_unit_test(api_key_remotes_add_their_key),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);

@@ -14,6 +14,7 @@ import threading
 
 from .cluster import Cluster
 from .emulator import Emulator
+from .node_config import StartupError, read_elasticsearch_yml, trusted_ca_files, validate_node_settings
 from .server import ConnectionHandler, TLSServer
 from .remote_cluster_server import RemoteClusterServerHandler
 from .transport import OPENSSL_CNF, TransportHandler, make_ca, make_node_cert
@@ -51,6 +52,12 @@ def build_arg_parser():
                          "or local:old=proxy:@cluster_one (repeatable)")
     ap.add_argument("--static-setting", action="append", default=[], metavar="CLUSTER:KEY=VALUE",
                     help="any elasticsearch.yml setting, e.g. local:cluster.remote.legacy.skip_unavailable=false")
+    ap.add_argument("--elasticsearch-yml", action="append", default=[], metavar="CLUSTER=PATH",
+                    help="the cluster starts with this elasticsearch.yml (remotes, transport trust, remote cluster "
+                         "server settings); a file Elasticsearch would refuse stops the emulator (repeatable)")
+    ap.add_argument("--keep-pki", action="store_true",
+                    help="reuse the certificates and keys an earlier run left in STATE_DIR/pki (a restarted node "
+                         "keeps its certificates); only the missing ones are generated")
     ap.add_argument("--shared-transport-ca", action="append", default=[], metavar="A,B,...",
                     help="these clusters share one transport CA (default: each cluster has its own)")
     ap.add_argument("--no-trust", action="append", default=[], metavar="A:B",
@@ -95,6 +102,8 @@ def load_config(args):
         args.latency_ms = cfg.get("latency_ms", 0)
     if cfg.get("control"):
         args.control = True
+    for cname, path in sorted((cfg.get("elasticsearch_yml") or {}).items()):
+        args.elasticsearch_yml.append("%s=%s" % (cname, path))
     for k in ("no_trust", "expired_cert", "expired_http_cert", "static_remote", "static_setting", "cluster_version",
               "trust_only", "remote_cluster_server"):
         for v in cfg.get(k, []):
@@ -121,6 +130,34 @@ def flatten_plain(obj, prefix=""):
     return out
 
 
+def load_node_configs(specs, static, names):
+    """--elasticsearch-yml CLUSTER=PATH: the file's settings join the cluster's static settings
+    (under the --static-* ones) and are validated as the node validates them at startup; a refusal
+    ends the process with status 1 and Elasticsearch's message. Returns {cluster: [CA files]} for
+    the clusters whose file names their transport trust."""
+    cas = {}
+    for spec in specs:
+        cname, sep, path = spec.partition("=")
+        if not sep or not path:
+            raise SystemExit("bad --elasticsearch-yml %r (want CLUSTER=PATH)" % spec)
+        if cname not in names:
+            raise SystemExit("--elasticsearch-yml: unknown cluster %r" % cname)
+        try:
+            merged = read_elasticsearch_yml(path)
+            merged.update(static.get(cname, {}))
+            validate_node_settings(merged)
+            files = trusted_ca_files(merged, os.path.dirname(os.path.abspath(path)))
+        except StartupError as e:
+            sys.stderr.write("esemu: cluster [%s] (%s): fatal exception while booting Elasticsearch: %s\n"
+                             % (cname, path, e))
+            sys.stderr.flush()
+            sys.exit(1)
+        static[cname] = merged
+        if files is not None:
+            cas[cname] = files
+    return cas
+
+
 def main(argv=None):
     args = build_arg_parser().parse_args(argv)
     static = load_config(args)
@@ -141,6 +178,7 @@ def main(argv=None):
         left, _, value = spec.partition("=")
         cname, _, key = left.partition(":")
         static.setdefault(cname, {})[key] = value
+    node_cas = load_node_configs(args.elasticsearch_yml, static, names)
     for cname in static:
         if cname not in names:
             raise SystemExit("static settings for unknown cluster %r" % cname)
@@ -178,16 +216,23 @@ def main(argv=None):
 
     # ---- PKI, in parallel
     jobs = {}
+    def pem(make, name, *rest):
+        """--keep-pki: a restarted node keeps the certificate and key it had"""
+        crt, key = os.path.join(pki, name + ".pem"), os.path.join(pki, name + ".key")
+        if args.keep_pki and os.path.isfile(crt) and os.path.isfile(key):
+            return crt, key
+        return make(cnf, pki, name, *rest)
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
-        http_ca = ex.submit(make_ca, cnf, pki, "http-ca", "Emulator HTTP CA")
-        ca_jobs = {g: ex.submit(make_ca, cnf, pki, "transport-ca-" + g, "Transport CA " + g) for g in set(ca_of.values())}
+        http_ca = ex.submit(pem, make_ca, "http-ca", "Emulator HTTP CA")
+        ca_jobs = {g: ex.submit(pem, make_ca, "transport-ca-" + g, "Transport CA " + g) for g in set(ca_of.values())}
         http_crt, http_key = http_ca.result()
         for n in names:
-            jobs[n] = ex.submit(make_node_cert, cnf, pki, "http-" + n, n + "-node-0", http_crt, http_key,
+            jobs[n] = ex.submit(pem, make_node_cert, "http-" + n, n + "-node-0", http_crt, http_key,
                                 n in args.expired_http_cert)
         for g in ca_jobs:
             ca_jobs[g] = ca_jobs[g].result()
-        tjobs = {n: ex.submit(make_node_cert, cnf, pki, "transport-" + n, n + "-node-0", ca_jobs[ca_of[n]][0],
+        tjobs = {n: ex.submit(pem, make_node_cert, "transport-" + n, n + "-node-0", ca_jobs[ca_of[n]][0],
                               ca_jobs[ca_of[n]][1], n in args.expired_cert) for n in names}
         node_http = {n: jobs[n].result() for n in names}
         node_tr = {n: tjobs[n].result() for n in names}
@@ -208,15 +253,17 @@ def main(argv=None):
         # a distrusted cluster sharing our CA cannot be excluded: our own CA is always trusted
         if ca_of[n] not in trusted_groups:
             trusted_groups.insert(0, ca_of[n])
+        # xpack.security.transport.ssl.certificate_authorities replaces the emulator's choice
+        trusted_files = node_cas.get(n) or [ca_jobs[g][0] for g in trusted_groups]
         bundle = os.path.join(pki, "trust-" + n + ".pem")
         with open(bundle, "w") as f:
-            for g in trusted_groups:
-                with open(ca_jobs[g][0]) as cf:
+            for path in trusted_files:
+                with open(path) as cf:
                     f.write(cf.read())
         c.files = {"http_ca_file": http_crt, "http_cert_file": node_http[n][0], "http_key_file": node_http[n][1],
                    "transport_ca_file": ca_jobs[ca_of[n]][0], "transport_cert_file": node_tr[n][0],
                    "transport_key_file": node_tr[n][1], "trust_bundle_file": bundle,
-                   "transport_trusted_ca_files": [ca_jobs[g][0] for g in trusted_groups]}
+                   "transport_trusted_ca_files": trusted_files}
 
     # ---- listeners
     servers = []

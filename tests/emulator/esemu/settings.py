@@ -62,6 +62,25 @@ KNOWN_SETTINGS = {
     "xpack.security.enabled": ("bool", False, "true"),
     "xpack.security.transport.ssl.enabled": ("bool", False, "true"),
     "xpack.security.http.ssl.enabled": ("bool", False, "true"),
+    # the transport TLS configuration (SSLService, SslSettingsLoader) as far as trust goes
+    "xpack.security.transport.ssl.certificate_authorities": ("list", False, None),
+    "xpack.security.transport.ssl.certificate": ("string", False, None),
+    "xpack.security.transport.ssl.key": ("string", False, None),
+    "xpack.security.transport.ssl.verification_mode": ("string", False, "full"),
+    # the remote cluster server (RemoteClusterPortSettings)
+    "remote_cluster_server.enabled": ("bool", False, "false"),
+    "remote_cluster.host": ("list", False, None),
+    "remote_cluster.bind_host": ("list", False, None),
+    "remote_cluster.publish_host": ("list", False, None),
+    "remote_cluster.port": ("int", False, "9443"),
+    "remote_cluster.publish_port": ("int", False, "-1"),
+    "xpack.security.remote_cluster_server.ssl.enabled": ("bool", False, "true"),
+    "xpack.security.remote_cluster_client.ssl.enabled": ("bool", False, "true"),
+}
+# Setting.intSetting bounds (min, max; None: no bound) where a setting has them
+INT_BOUNDS = {
+    "remote_cluster.port": (0, 65535),
+    "remote_cluster.publish_port": (-1, None),
 }
 DYNAMIC_PREFIXES = ("logger.", "cluster.metadata.", "cluster.routing.allocation.exclude.",
                     "cluster.routing.allocation.include.", "cluster.routing.allocation.require.")
@@ -135,7 +154,7 @@ def parse_bool_setting(key, v):
     raise bad_request("Failed to parse value [%s] as only [true] or [false] are allowed." % v)
 
 
-def parse_int_setting(key, v, minimum=None):
+def parse_int_setting(key, v, minimum=None, maximum=None):
     # Setting.parseInt
     if isinstance(v, list):
         v = ",".join(v)
@@ -145,6 +164,8 @@ def parse_int_setting(key, v, minimum=None):
         raise bad_request("Failed to parse value [%s] for setting [%s]" % (v, key))
     if minimum is not None and n < minimum:
         raise bad_request("Failed to parse value [%s] for setting [%s] must be >= %d" % (v, key, minimum))
+    if maximum is not None and n > maximum:
+        raise bad_request("Failed to parse value [%s] for setting [%s] must be <= %d" % (v, key, maximum))
     return n
 
 
@@ -204,7 +225,7 @@ def validate_value(setting, value):
     elif kind == "bool":
         parse_bool_setting(key, value if not isinstance(value, list) else ",".join(value))
     elif kind == "int":
-        parse_int_setting(key, value)
+        parse_int_setting(key, value, *INT_BOUNDS.get(key, (None, None)))
     elif kind == "time":
         parse_time_setting(key, value)
 
@@ -236,6 +257,34 @@ PROXY_ONLY = ("proxy_address", "proxy_socket_connections", "server_name")
 NEEDS_ENABLED = ("skip_unavailable", "transport.ping_schedule", "transport.compress", "transport.compression_scheme")
 
 
+def levenshtein_similarity(target, other):
+    """Lucene's LevenshteinDistance.getDistance: 1 - edits / the longer length."""
+    n, m = len(target), len(other)
+    if n == 0 or m == 0:
+        return 1.0 if n == m else 0.0
+    prev = list(range(n + 1))
+    for j in range(1, m + 1):
+        cur = [j] + [0] * n
+        for i in range(1, n + 1):
+            cost = 0 if target[i - 1] == other[j - 1] else 1
+            cur[i] = min(cur[i - 1] + 1, prev[i] + 1, prev[i - 1] + cost)
+        prev = cur
+    return 1.0 - prev[n] / max(n, m)
+
+
+def unknown_setting_message(key):
+    """AbstractScopedSettings.validate: the registered keys more than 0.7 similar, best first,
+    or the hint about plugins. The emulator registers a subset of Elasticsearch's keys, so it
+    suggests fewer of them."""
+    scored = [(levenshtein_similarity(key, k), k) for k in sorted(KNOWN_SETTINGS)]
+    keys = [k for score, k in sorted((t for t in scored if t[0] > 0.7), key=lambda t: -t[0])]
+    msg = "unknown setting [%s]" % key
+    if keys:
+        return msg + " did you mean " + ("[%s]" % keys[0] if len(keys) == 1 else "any of [%s]" % ", ".join(keys)) + "?"
+    return msg + (" please check that any required plugins are installed, or check the breaking changes "
+                  "documentation for removed settings")
+
+
 def validate_scope(settings):
     """AbstractScopedSettings.validate(settings, validateDependencies=true): every key in
     sorted order, value then dependencies, first failure wins."""
@@ -244,13 +293,16 @@ def validate_scope(settings):
             continue
         s = get_setting(key)
         if s is None:
-            raise bad_request("unknown setting [%s] please check that any required plugins are installed, "
-                              "or check the breaking changes documentation for removed settings" % key)
+            raise bad_request(unknown_setting_message(key))
         validate_value(s, settings[key])
         if s.kind == "remote":
             sfx = s.suffix
             alias = s.alias
             mode_key = "cluster.remote.%s.mode" % alias
+            if sfx == "credentials":
+                # SecureSetting.get: only the keystore may hold it (nothing else puts it in a scope)
+                raise bad_request("Setting [%s] is a secure setting and must be stored inside the Elasticsearch "
+                                  "keystore, but was found inside elasticsearch.yml" % key)
             if sfx in SNIFF_ONLY or sfx in PROXY_ONLY:
                 # RemoteConnectionStrategy.StrategyValidator
                 required = "SNIFF" if sfx in SNIFF_ONLY else "PROXY"
