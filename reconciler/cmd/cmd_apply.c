@@ -27,6 +27,9 @@
 #include "util/buf.h"
 #include "util/log.h"
 
+/* The most clusters the check after applying reads at once (check_convergence). */
+#define VERIFY_PARALLEL 8
+
 static const char usage[] =
 	"usage: esreconcile apply -f FILE|DIR [-f ...] [options] [PLAN.json]\n"
 	"\n"
@@ -178,10 +181,16 @@ static int check_convergence(struct apply_run *run)
 	const struct live_cluster *cluster;
 	const struct kind_settle *rule;
 	struct live_probe_scope probes = { 0 };
+	struct cli_options verify_opts = run->opts;
 	cJSON *known_probes = NULL;
 	size_t i, kind;
 	int err = 0;
 
+	/* Each cluster read at once holds its answers until it is planned (a few
+	 * MB at 1,000 roles and users): the check reads at most VERIFY_PARALLEL
+	 * clusters at once, however wide --parallel made the writes. */
+	if (verify_opts.parallel <= 0 || verify_opts.parallel > VERIFY_PARALLEL)
+		verify_opts.parallel = VERIFY_PARALLEL;
 	if (any_request_sent(run->outcome)) {
 		/* Only the users apply wrote need a new password probe: the others'
 		 * answers stand (docs/apply.md). */
@@ -191,7 +200,7 @@ static int check_convergence(struct apply_run *run)
 		live_state_free(run->live);
 		run->live = NULL;
 		probes.known = known_probes;
-		err = read_and_plan(&run->live, &plan, run->desired, &run->opts, &probes, false);
+		err = read_and_plan(&run->live, &plan, run->desired, &verify_opts, &probes, false);
 		if (err == -ENOMEM)
 			goto done;
 		if (err) {
