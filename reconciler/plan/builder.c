@@ -8,6 +8,7 @@
 
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
+#include "util/json_text.h"
 
 static int grow(void **array, size_t *cap, size_t count, size_t size)
 {
@@ -243,57 +244,72 @@ int change_add_body_fields(struct plan_change *c, const cJSON *body, const cJSON
 	return err;
 }
 
-static int collect_keys(cJSON *keys, const cJSON *object)
+/* Adds key k as a changed field unless both normalised sides agree. */
+static int diff_key(struct plan_change *c, size_t *changed, const char *k, const cJSON *live_norm,
+		    const cJSON *desired_norm, const cJSON *live_raw, const cJSON *desired_raw,
+		    const cJSON *sensitive_paths)
 {
-	const cJSON *item;
+	const cJSON *before, *after;
 	int err;
 
-	cJSON_ArrayForEach(item, object) {
-		if (!item->string || string_set_has(keys, item->string))
-			continue;
-		err = string_set_add(keys, item->string);
-		if (err)
-			return err;
-	}
-	return 0;
+	if (json_equal(cJSON_GetObjectItemCaseSensitive(live_norm, k),
+		       cJSON_GetObjectItemCaseSensitive(desired_norm, k)))
+		return 0;
+	before = cJSON_GetObjectItemCaseSensitive(live_raw, k);
+	after = cJSON_GetObjectItemCaseSensitive(desired_raw, k);
+	/* a difference made only of defaults of keys neither side sets */
+	if (!before && !after)
+		return 0;
+	err = change_add_field_redacted(c, k, before, after, sensitive_paths);
+	if (!err)
+		(*changed)++;
+	return err;
 }
+
+static int compare_keys(const void *a, const void *b)
+{
+	return json_text_compare_strings(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of a pair of bodies fit on the stack but for an unusual body. */
+#define DIFF_STACK_KEYS 32
 
 int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops *ops,
 	      const struct live_cluster *lc, const cJSON *live_raw, const cJSON *desired_raw,
 	      const cJSON *sensitive_paths)
 {
-	cJSON *keys = cJSON_CreateArray(), *live_norm = NULL, *desired_norm = NULL;
-	const cJSON *key;
-	int err = keys ? 0 : -ENOMEM;
+	const char *stack[DIFF_STACK_KEYS], **keys = stack;
+	cJSON *live_norm = NULL, *desired_norm = NULL;
+	const cJSON *item;
+	size_t count = 0, i;
+	int err;
 
 	*changed_out = 0;
-	if (!err)
-		err = ops->normalize(&live_norm, live_raw, lc);
+	err = ops->normalize(&live_norm, live_raw, lc);
 	if (!err)
 		err = ops->normalize(&desired_norm, desired_raw, lc);
-	if (!err)
-		err = collect_keys(keys, live_norm);
-	if (!err)
-		err = collect_keys(keys, desired_norm);
-	cJSON_ArrayForEach(key, keys) {
-		const char *k = key->valuestring;
-		const cJSON *before, *after;
-
-		if (err)
-			break;
-		if (json_equal(cJSON_GetObjectItemCaseSensitive(live_norm, k),
-			       cJSON_GetObjectItemCaseSensitive(desired_norm, k)))
-			continue;
-		before = cJSON_GetObjectItemCaseSensitive(live_raw, k);
-		after = cJSON_GetObjectItemCaseSensitive(desired_raw, k);
-		/* a difference made only of defaults of keys neither side sets */
-		if (!before && !after)
-			continue;
-		err = change_add_field_redacted(c, k, before, after, sensitive_paths);
-		if (!err)
-			(*changed_out)++;
+	if (err)
+		goto done;
+	i = (size_t)cJSON_GetArraySize(live_norm) + (size_t)cJSON_GetArraySize(desired_norm);
+	if (i > DIFF_STACK_KEYS && !(keys = malloc(i * sizeof(*keys)))) { /* NOLINT(bugprone-sizeof-expression): pointers */
+		err = -ENOMEM;
+		goto done;
 	}
-	cJSON_Delete(keys);
+	cJSON_ArrayForEach(item, live_norm)
+		if (item->string)
+			keys[count++] = item->string;
+	cJSON_ArrayForEach(item, desired_norm)
+		if (item->string)
+			keys[count++] = item->string;
+	/* the fields in key order, each key once */
+	qsort((void *)keys, count, sizeof(*keys), compare_keys); /* NOLINT(bugprone-sizeof-expression) */
+	for (i = 0; !err && i < count; i++)
+		if (!i || compare_keys(&keys[i - 1], &keys[i]))
+			err = diff_key(c, changed_out, keys[i], live_norm, desired_norm, live_raw, desired_raw,
+				       sensitive_paths);
+	if (keys != stack)
+		free((void *)keys);
+done:
 	cJSON_Delete(live_norm);
 	cJSON_Delete(desired_norm);
 	return err;

@@ -76,6 +76,30 @@ static int sink_drain(const struct canonical_sink *sink, size_t at_least)
  * few live on the stack and only larger ones cost an allocation. */
 #define CANONICAL_STACK_MEMBERS 16
 
+/* Sorts members by key: by insertion when they are few (most objects; qsort's
+ * indirection costs more than it saves there), else with qsort. */
+static void sort_members(struct member *members, size_t count)
+{
+	size_t i, j;
+
+	if (count > CANONICAL_STACK_MEMBERS) {
+		qsort(members, count, sizeof(*members), compare_keys);
+		return;
+	}
+	for (i = 1; i < count; i++) {
+		struct member m = members[i];
+
+		for (j = i; j > 0 && compare_keys(&members[j - 1], &m) > 0; j--)
+			members[j] = members[j - 1];
+		members[j] = m;
+	}
+}
+
+static int put_char(struct buf *out, char c)
+{
+	return buf_append(out, &c, 1);
+}
+
 static int canonical_print(const struct canonical_sink *sink, const cJSON *value)
 {
 	struct member stack[CANONICAL_STACK_MEMBERS], *members = stack;
@@ -95,16 +119,16 @@ static int canonical_print(const struct canonical_sink *sink, const cJSON *value
 	if (cJSON_IsString(value))
 		return json_text_append_string(out, value->valuestring);
 	if (cJSON_IsArray(value)) {
-		err = buf_puts(out, "[");
+		err = put_char(out, '[');
 		cJSON_ArrayForEach(item, value) {
 			if (!err && item != value->child)
-				err = buf_puts(out, ",");
+				err = put_char(out, ',');
 			if (!err)
 				err = canonical_print(sink, item);
 			if (!err)
 				err = sink_drain(sink, CANONICAL_FLUSH_AT);
 		}
-		return err ? err : buf_puts(out, "]");
+		return err ? err : put_char(out, ']');
 	}
 	if (!cJSON_IsObject(value))
 		return -EINVAL;
@@ -115,23 +139,22 @@ static int canonical_print(const struct canonical_sink *sink, const cJSON *value
 	i = 0;
 	cJSON_ArrayForEach(item, value)
 		members[i++].item = item;
-	if (count > 1)
-		qsort(members, count, sizeof(*members), compare_keys);
-	err = buf_puts(out, "{");
+	sort_members(members, count);
+	err = put_char(out, '{');
 	for (i = 0; !err && i < count; i++) {
 		if (i)
-			err = buf_puts(out, ",");
+			err = put_char(out, ',');
 		if (!err)
 			err = json_text_append_string(out, members[i].item->string ? members[i].item->string : "");
 		if (!err)
-			err = buf_puts(out, ":");
+			err = put_char(out, ':');
 		if (!err)
 			err = canonical_print(sink, members[i].item);
 		if (!err)
 			err = sink_drain(sink, CANONICAL_FLUSH_AT);
 	}
 	if (!err)
-		err = buf_puts(out, "}");
+		err = put_char(out, '}');
 	if (members != stack)
 		free(members);
 	return err;
@@ -264,21 +287,34 @@ char *json_scalar_text(const cJSON *value)
 	return NULL;
 }
 
+static bool has_upper(const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (isupper((unsigned char)text[i]))
+			return true;
+	return false;
+}
+
 static int add_set_member(cJSON *set, const char *text, size_t len, bool lowercase)
 {
-	char *copy = malloc(len + 1);
+	char *copy = NULL;
 	cJSON *item;
 	size_t i;
 
-	if (!copy)
-		return -ENOMEM;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
+	/* most members are whole strings already in their form: no copy to make */
+	if (text[len] || (lowercase && has_upper(text, len))) {
+		if (!(copy = malloc(len + 1)))
+			return -ENOMEM;
+		for (i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)text[i];
 
-		copy[i] = (char)(lowercase ? tolower(c) : c);
+			copy[i] = (char)(lowercase ? tolower(c) : c);
+		}
+		copy[len] = '\0';
 	}
-	copy[len] = '\0';
-	item = cJSON_CreateString(copy);
+	item = cJSON_CreateString(copy ? copy : text);
 	free(copy);
 	if (!item)
 		return -ENOMEM;
@@ -329,6 +365,12 @@ cJSON *json_string_set(const cJSON *value, bool lowercase, bool split_commas, in
 		goto nomem;
 	if (cJSON_IsArray(value)) {
 		cJSON_ArrayForEach(item, value) {
+			if (cJSON_IsString(item)) { /* the usual member, read in place */
+				*err = add_set_text(set, item->valuestring, lowercase, false);
+				if (*err)
+					goto fail;
+				continue;
+			}
 			text = json_scalar_text(item);
 			if (!text) {
 				/* not a scalar: keep it as it is so it still compares */
