@@ -149,7 +149,7 @@ static int bulk_answer_index(struct bulk_answer *out, const cJSON *answer)
 				break;
 	if (err || !cJSON_IsObject(details) || !details->child)
 		return err;
-	out->errors = calloc((size_t)cJSON_GetArraySize(details), sizeof(*out->errors));
+	out->errors = calloc((size_t)cJSON_GetArraySize(details), sizeof(*out->errors)); /* NOLINT(bugprone-sizeof-expression): pointers */
 	if (!out->errors)
 		return -ENOMEM;
 	/* the first of a name given twice, as a lookup in the object would find */

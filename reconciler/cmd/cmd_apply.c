@@ -368,8 +368,11 @@ int cmd_apply(int argc, char **argv)
 
 	memset(&run, 0, sizeof(run));
 	code = cli_parse(&run.opts, argc, argv, "apply", usage, &done);
-	if (code)
+	if (code) {
+		/* a usage error may come after some -f or --cluster were taken */
+		cli_options_dispose(&run.opts);
 		return done ? EXIT_OK : code;
+	}
 	cli_configure_logging(&run.opts);
 	if (run.opts.positional_count > 1) {
 		fputs("esreconcile apply: at most one saved plan file may be given\n"
