@@ -190,6 +190,9 @@ def converges_and_corrects_a_role_deleted_by_hand():
         deleted_at = time.time()
         w.wait_for("the role back", lambda: role_exists(emu, "remote-replication"), timeout=5)
         check(time.time() - deleted_at < 4, "corrected within a few intervals")
+        # the role exists once the PUT lands; the event follows its answer
+        w.wait_for("the correction logged",
+                   lambda: len(w.events("applied", cluster="local", kind="role")) >= 2, timeout=5)
         again = w.events("applied", cluster="local", kind="role")
         check(len(again) == 2, again)
         check(w.stop() == 0, "SIGTERM: exit 0")
