@@ -180,7 +180,7 @@ static int gather_facts(const struct cluster_facts ***out, size_t *count_out, st
 			err = run_claimed(p, (size_t)j, worker);
 		else
 			wait_read(p, (size_t)j);
-		if (p->facts[j].cluster_id) /* else its reader failed, and so does the run */
+		if (p->facts[j].live) /* else its reader failed, and so does the run */
 			facts[count++] = &p->facts[j];
 	}
 	free((void *)ids);

@@ -638,7 +638,7 @@ const struct cluster_facts *builder_find_facts(const struct cluster_builder *b, 
 	size_t i;
 
 	for (i = 0; i < b->fact_count; i++)
-		if (!strcmp(b->facts[i]->cluster_id, id))
+		if (!strcmp(b->facts[i]->live->cluster_id, id))
 			return b->facts[i];
 	return NULL;
 }

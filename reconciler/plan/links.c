@@ -102,7 +102,7 @@ static int index_held_roles(struct strmap *held, const struct desired_state *des
  * live (among the names its facts kept: those the link checks ask about). */
 static bool has_role(const struct cluster_builder *b, const struct cluster_facts *far, const char *name)
 {
-	const struct desired_object *d = desired_find_object(b->desired, RESOURCE_ROLE, far->cluster_id, name);
+	const struct desired_object *d = desired_find_object(b->desired, RESOURCE_ROLE, far->live->cluster_id, name);
 
 	if (d)
 		return !d->absent;
@@ -253,7 +253,7 @@ int plan_check_links(struct cluster_builder *b)
 		err = check_far_roles(b, remote, &held);
 		/* the far side's live roles are needed: unread, a role may well exist there */
 		far = builder_find_facts(b, remote->remote_cluster);
-		if (!err && far && far->reachable)
+		if (!err && far && far->live->reachable)
 			err = check_near_roles(b, remote, far, &held);
 	}
 	strmap_dispose(&held);

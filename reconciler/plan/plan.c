@@ -406,25 +406,14 @@ int plan_cluster_facts(struct cluster_facts *out, const struct desired_state *de
 		       const struct live_cluster *lc)
 {
 	memset(out, 0, sizeof(*out));
-	out->cluster_id = plan_strdup(lc->cluster_id);
-	out->reachable = lc->reachable;
 	out->live = lc;
-	if (!out->cluster_id)
-		return -ENOMEM;
-	if (!lc->reachable)
-		return 0;
-	if (lc->transport_addresses &&
-	    !(out->transport_addresses = cJSON_Duplicate(lc->transport_addresses, 1)))
-		return -ENOMEM;
-	return plan_link_roles(&out->link_roles, desired, lc);
+	return lc->reachable ? plan_link_roles(&out->link_roles, desired, lc) : 0;
 }
 
 void plan_cluster_facts_dispose(struct cluster_facts *facts)
 {
 	if (!facts)
 		return;
-	free(facts->cluster_id);
-	cJSON_Delete(facts->transport_addresses);
 	cJSON_Delete(facts->link_roles);
 	memset(facts, 0, sizeof(*facts));
 }

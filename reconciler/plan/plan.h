@@ -177,14 +177,11 @@ void plan_free(struct plan *plan);
  * (a remote's seeds), and, for the link checks (plan/links.c), which of the
  * role names the clusters linking to it ask about it holds live. */
 struct cluster_facts {
-	char *cluster_id;
-	bool reachable;
-	cJSON *transport_addresses; /* a copy of live_cluster.transport_addresses, or NULL */
-	cJSON *link_roles;          /* {name: true} */
-	/* borrowed: the read cluster as live_cluster_drop_objects() leaves it
-	 * (versions, licence, remote info, addresses; no objects), which the API-key
-	 * planner reads of the clusters linked to the planned one */
+	/* borrowed: the read cluster as live_cluster_drop_objects() leaves it (id,
+	 * reachability, versions, licence, remote info, addresses; no objects);
+	 * NULL until it was read */
 	const struct live_cluster *live;
+	cJSON *link_roles; /* owned: {name: true}, the live roles the link checks ask about */
 };
 
 /* The facts of one read cluster; out owns copies (plan_cluster_facts_dispose).

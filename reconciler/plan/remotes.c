@@ -521,7 +521,7 @@ static int remote_delete(struct cluster_builder *b, const char *alias, const cJS
 static int declared_body(cJSON **out, char **problem_out, struct cluster_builder *b,
 			 const struct desired_object *d)
 {
-	const struct cluster_facts *target;
+	const struct live_cluster *target;
 	cJSON *body, *seeds;
 	int err;
 
@@ -543,7 +543,7 @@ static int declared_body(cJSON **out, char **problem_out, struct cluster_builder
 		*out = body;
 		return 0;
 	}
-	target = builder_find_facts(b, d->remote_cluster);
+	target = builder_find_live(b, d->remote_cluster);
 	if (!target || !target->reachable || !cJSON_IsArray(target->transport_addresses) ||
 	    !cJSON_GetArraySize(target->transport_addresses)) {
 		struct buf text;
