@@ -321,7 +321,7 @@ static int api_key_write(struct cluster_builder *b, const struct desired_object 
 		err = redact_into_request(&redacted, &r, sent ? sent : body, d->sensitive_paths, "");
 	if (err)
 		goto done;
-	r.body = redacted;
+	r.pending_body = redacted;
 	redacted = NULL;
 	err = request_add_change(&r, change);
 	if (!err)
@@ -348,7 +348,7 @@ static int api_key_remove(struct cluster_builder *b, const char *name, const cJS
 	if (!err)
 		err = request_set_path(&r, "/_security/api_key");
 	if (!err) {
-		r.body = body;
+		r.pending_body = body;
 		body = NULL;
 		err = request_add_change(&r, change);
 	}

@@ -123,11 +123,15 @@ bool path_is_sensitive(const cJSON *sensitive_paths, const char *path)
 	return false;
 }
 
-static cJSON *copy_or_placeholder(const cJSON *value, bool sensitive)
+/* value as compact JSON text (the placeholder when sensitive) into *out, NULL
+ * for none. */
+static int field_text(char **out, const cJSON *value, bool sensitive)
 {
+	*out = NULL;
 	if (!value)
-		return NULL;
-	return sensitive ? cJSON_CreateString(SECRET_PLACEHOLDER) : cJSON_Duplicate(value, 1);
+		return 0;
+	*out = sensitive ? plan_strdup("\"" SECRET_PLACEHOLDER "\"") : cJSON_PrintUnformatted(value);
+	return *out ? 0 : -ENOMEM;
 }
 
 int change_add_field(struct plan_change *c, const char *path, const cJSON *before,
@@ -142,50 +146,15 @@ int change_add_field(struct plan_change *c, const char *path, const cJSON *befor
 	f = &c->fields[c->field_count];
 	memset(f, 0, sizeof(*f));
 	f->path = plan_strdup(path);
-	f->before = copy_or_placeholder(before, sensitive);
-	f->after = copy_or_placeholder(after, sensitive);
 	f->sensitive = sensitive;
-	if (!f->path || (before && !f->before) || (after && !f->after)) {
+	if (!f->path || field_text(&f->before, before, sensitive) || field_text(&f->after, after, sensitive)) {
 		free(f->path);
-		cJSON_Delete(f->before);
-		cJSON_Delete(f->after);
+		free(f->before);
+		free(f->after);
 		return -ENOMEM;
 	}
 	c->field_count++;
 	return 0;
-}
-
-/* A node that stands for value without copying it (cJSON's reference: its
- * deletion leaves value alone), or NULL for a scalar that costs no more to copy. */
-static cJSON *reference_to(const cJSON *value)
-{
-	if (cJSON_IsObject(value))
-		return cJSON_CreateObjectReference(value->child);
-	if (cJSON_IsArray(value))
-		return cJSON_CreateArrayReference(value->child);
-	if (cJSON_IsString(value))
-		return cJSON_CreateStringReference(value->valuestring);
-	return NULL;
-}
-
-void change_share_fields(struct plan_change *c, const cJSON *body)
-{
-	const cJSON *value;
-	cJSON *reference;
-	size_t i;
-
-	for (i = 0; i < c->field_count; i++) {
-		struct field_change *f = &c->fields[i];
-
-		if (!f->after || f->sensitive || (f->after->type & cJSON_IsReference))
-			continue;
-		value = cJSON_GetObjectItemCaseSensitive(body, f->path);
-		/* equal only when redacted alike: a share never shows more than the copy did */
-		if (!value || !json_equal(value, f->after) || !(reference = reference_to(value)))
-			continue;
-		cJSON_Delete(f->after);
-		f->after = reference;
-	}
 }
 
 /* A copy of value, the field at path, with each value at a sensitive path
@@ -344,8 +313,8 @@ void change_dispose(struct plan_change *c)
 
 	for (i = 0; i < c->field_count; i++) {
 		free(c->fields[i].path);
-		cJSON_Delete(c->fields[i].before);
-		cJSON_Delete(c->fields[i].after);
+		free(c->fields[i].before);
+		free(c->fields[i].after);
 	}
 	free(c->fields);
 	free(c->name);
@@ -481,7 +450,8 @@ void request_dispose(struct plan_request *r)
 		return;
 	free(r->method);
 	free(r->path);
-	cJSON_Delete(r->body);
+	free(r->body);
+	cJSON_Delete(r->pending_body);
 	for (i = 0; i < r->slot_count; i++) {
 		free(r->slots[i].path);
 		cJSON_Delete(r->slots[i].value);
@@ -510,6 +480,13 @@ int builder_push_request(struct cluster_builder *b, struct plan_request *r)
 {
 	struct cluster_plan *cp = b->cp;
 
+	if (r->pending_body) {
+		free(r->body);
+		if (!(r->body = cJSON_PrintUnformatted(r->pending_body)))
+			return -ENOMEM;
+		cJSON_Delete(r->pending_body);
+		r->pending_body = NULL;
+	}
 	if (grow((void **)&cp->requests, &b->request_cap, cp->request_count, sizeof(*cp->requests)))
 		return -ENOMEM;
 	cp->requests[cp->request_count++] = *r;

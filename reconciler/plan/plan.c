@@ -683,17 +683,25 @@ bool plan_is_empty(const struct plan *plan)
 	return true;
 }
 
+int plan_parse_text(cJSON **out, const char *text)
+{
+	*out = NULL;
+	if (!text)
+		return 0;
+	*out = cJSON_Parse(text);
+	/* a plan's text is what cJSON printed: it parses unless memory runs out */
+	return *out ? 0 : -ENOMEM;
+}
+
 int plan_request_body_with_secrets(cJSON **out, const struct plan_request *request)
 {
 	cJSON *body;
 	size_t i;
+	int err;
 
 	*out = NULL;
-	if (!request->body)
-		return 0;
-	body = cJSON_Duplicate(request->body, 1);
-	if (!body)
-		return -ENOMEM;
+	if ((err = plan_parse_text(&body, request->body)) || !body)
+		return err;
 	for (i = 0; i < request->slot_count; i++) {
 		const struct secret_slot *slot = &request->slots[i];
 		cJSON *parent = NULL, *target, *value;

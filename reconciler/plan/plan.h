@@ -6,7 +6,11 @@
  * borrows the secret_t values of the desired_state it was built from, so the
  * desired_state must outlive it. Request bodies in a plan never hold a secret:
  * sensitive values are SECRET_PLACEHOLDER and each request lists the slots that
- * plan_request_body_with_secrets() fills in right before sending. */
+ * plan_request_body_with_secrets() fills in right before sending.
+ *
+ * A finished plan holds request bodies and field values as compact JSON text,
+ * not as cJSON trees: a plan of 40,000 changes is held in a fraction of the
+ * memory its trees took (issue 12); the renderers parse what they print. */
 #ifndef ESR_PLAN_PLAN_H
 #define ESR_PLAN_PLAN_H
 
@@ -27,12 +31,13 @@
 
 enum change_action { ACTION_CREATE = 0, ACTION_UPDATE, ACTION_DELETE, ACTION_PROBLEM };
 
-/* One changed field: before/after are NULL when absent on that side. For a
- * sensitive field both are SECRET_PLACEHOLDER strings (or NULL). */
+/* One changed field: before/after are compact JSON text, NULL when absent on
+ * that side. For a sensitive field both are the JSON string SECRET_PLACEHOLDER
+ * (or NULL). */
 struct field_change {
 	char *path;
-	cJSON *before;
-	cJSON *after;
+	char *before;
+	char *after;
 	bool sensitive;
 };
 
@@ -99,7 +104,10 @@ struct plan_request {
 	enum request_step step;
 	char *method;
 	char *path;             /* with query string when there is one */
-	cJSON *body;            /* NULL for none; secrets replaced by SECRET_PLACEHOLDER */
+	char *body;             /* compact JSON text, NULL for none; secrets replaced by SECRET_PLACEHOLDER */
+	/* The body while a planner builds it: builder_push_request() prints it
+	 * into body and frees it, so it is NULL in a finished plan. */
+	cJSON *pending_body;
 	struct secret_slot *slots;
 	size_t slot_count;
 	size_t *changes;        /* indices of the changes this request carries out */
@@ -282,8 +290,13 @@ int plan_to_json(cJSON **out, const struct plan *plan);
  * large plan is never held twice in memory. Returns 0, -ENOMEM or -EIO. */
 int plan_write_json(FILE *out, const struct plan *plan);
 
-/* A copy of the request body with every secret slot filled in, for sending only.
- * The caller owns *out and frees it with cJSON_Delete (*out is NULL for no body). */
+/* The request body parsed, with every secret slot filled in, for sending only.
+ * The caller owns *out and frees it with cJSON_Delete (*out is NULL for no body).
+ * Returns 0, -ENOMEM, or -EINVAL when the body or a slot is not where the plan
+ * says. */
 int plan_request_body_with_secrets(cJSON **out, const struct plan_request *request);
+/* A field value or request body of a plan (JSON text cJSON printed, or NULL)
+ * parsed; the caller owns *out (NULL for NULL text). Returns 0 or -ENOMEM. */
+int plan_parse_text(cJSON **out, const char *text);
 
 #endif

@@ -165,10 +165,12 @@ int builder_add_problem(struct cluster_builder *b, enum resource_kind kind, cons
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int builder_add_warning(struct cluster_builder *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Moves *r into the cluster's requests (r is emptied). */
+/* Moves *r into the cluster's requests (r is emptied), its pending_body printed
+ * into body. */
 int builder_push_request(struct cluster_builder *b, struct plan_request *r);
 
-/* Adds a field change; before/after are copied, or shown as SECRET_PLACEHOLDER when sensitive. */
+/* Adds a field change; before/after are printed as JSON text, or shown as
+ * SECRET_PLACEHOLDER when sensitive. */
 int change_add_field(struct plan_change *c, const char *path, const cJSON *before,
 		     const cJSON *after, bool sensitive);
 /* The same for a field of a body with sensitive_paths: the whole field as
@@ -189,12 +191,6 @@ int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops 
 int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const struct live_cluster *lc,
 		     const cJSON *live_raw);
 int change_add_dependency(struct plan_change *c, size_t index);
-/* Makes each field's after value that equals the member of the same key in
- * body (a request body, which is never changed once planned and lives as
- * long as the change: both belong to the cluster plan) a reference to that
- * member instead of a copy: a request's body is then held once. Cannot fail:
- * a field it cannot share keeps its copy. */
-void change_share_fields(struct plan_change *c, const cJSON *body);
 bool path_is_sensitive(const cJSON *sensitive_paths, const char *path);
 
 int request_init(struct plan_request *r, enum request_step step, const char *method);

@@ -435,9 +435,9 @@ static int settings_request(struct cluster_builder *b)
 	if (!err)
 		err = request_set_path(&b->settings, "/_cluster/settings");
 	if (!err) {
-		b->settings.body = cJSON_CreateObject();
-		if (!b->settings.body || !cJSON_AddObjectToObject(b->settings.body, "persistent") ||
-		    !cJSON_AddObjectToObject(b->settings.body, "transient"))
+		b->settings.pending_body = cJSON_CreateObject();
+		if (!b->settings.pending_body || !cJSON_AddObjectToObject(b->settings.pending_body, "persistent") ||
+		    !cJSON_AddObjectToObject(b->settings.pending_body, "transient"))
 			err = -ENOMEM;
 	}
 	return err;
@@ -470,7 +470,7 @@ static int part_commit(struct cluster_builder *b, struct settings_part *p, size_
 
 	for (i = 0; !err && i < 2; i++) {
 		cJSON *from = cJSON_GetObjectItemCaseSensitive(p->body, scopes[i]);
-		cJSON *to = cJSON_GetObjectItemCaseSensitive(b->settings.body, scopes[i]);
+		cJSON *to = cJSON_GetObjectItemCaseSensitive(b->settings.pending_body, scopes[i]);
 		const cJSON *item;
 
 		if (!from->child) {
@@ -926,7 +926,7 @@ static int remote_finish(struct cluster_builder *b)
 	if (err)
 		goto done;
 	b->settings.carries_ledger = true;
-	persistent = cJSON_GetObjectItemCaseSensitive(b->settings.body, "persistent");
+	persistent = cJSON_GetObjectItemCaseSensitive(b->settings.pending_body, "persistent");
 	/* the body shows the ledgers as the live read has them, edited; apply
 	 * merges the same edits into a fresh read right before sending */
 	err = ledger_write(persistent, &bad, b->persistent, b->owner, b->settings.ledger_edits,
@@ -934,9 +934,9 @@ static int remote_finish(struct cluster_builder *b)
 	free(bad); /* every ledger was read without error by read_ledgers */
 	if (err)
 		goto done;
-	transient = cJSON_GetObjectItemCaseSensitive(b->settings.body, "transient");
+	transient = cJSON_GetObjectItemCaseSensitive(b->settings.pending_body, "transient");
 	if (!transient->child)
-		cJSON_DeleteItemFromObjectCaseSensitive(b->settings.body, "transient");
+		cJSON_DeleteItemFromObjectCaseSensitive(b->settings.pending_body, "transient");
 	err = builder_push_request(b, &b->settings);
 done:
 	cJSON_Delete(ledger);

@@ -32,14 +32,16 @@ static const char *step_name(enum request_step step)
 	return "unknown";
 }
 
-/* Adds a copy of value, or null. */
-static bool add_value(cJSON *object, const char *key, const cJSON *value)
+/* Adds value (JSON text) parsed, or null for none. */
+static bool add_value(cJSON *object, const char *key, const char *value)
 {
-	cJSON *copy = value ? cJSON_Duplicate(value, 1) : cJSON_CreateNull();
+	cJSON *parsed = NULL;
 
-	if (copy && cJSON_AddItemToObject(object, key, copy))
+	if (value ? plan_parse_text(&parsed, value) != 0 : !(parsed = cJSON_CreateNull()))
+		return false;
+	if (cJSON_AddItemToObject(object, key, parsed))
 		return true;
-	cJSON_Delete(copy);
+	cJSON_Delete(parsed);
 	return false;
 }
 
@@ -124,10 +126,10 @@ static bool add_part(cJSON *share, const struct request_part *part, const cJSON 
  * change carries, made when the plan is printed rather than held per change:
  * the whole body of a request without parts (it carries that change alone),
  * else the members its parts locate (as apply leaves out the shares of others).
- * r NULL (a problem) gives null. */
-static bool add_request_view(cJSON *obj, const struct plan_request *r, size_t change)
+ * r NULL (a problem) gives null; body is r's body parsed. */
+static bool add_request_view(cJSON *obj, const struct plan_request *r, const cJSON *body, size_t change)
 {
-	cJSON *view, *body;
+	cJSON *view, *share;
 	size_t i;
 
 	if (!r)
@@ -136,21 +138,21 @@ static bool add_request_view(cJSON *obj, const struct plan_request *r, size_t ch
 	if (!view || !cJSON_AddStringToObject(view, "method", r->method) ||
 	    !cJSON_AddStringToObject(view, "path", r->path))
 		return false;
-	if (!r->body)
+	if (!body)
 		return cJSON_AddNullToObject(view, "body") != NULL;
 	/* the ledger a request writes is its own, never a change's share */
 	if (!r->part_count && !r->carries_ledger)
-		return add_copy(view, "body", r->body);
-	if (!(body = cJSON_AddObjectToObject(view, "body")))
+		return add_copy(view, "body", body);
+	if (!(share = cJSON_AddObjectToObject(view, "body")))
 		return false;
 	for (i = 0; i < r->part_count; i++)
-		if (r->parts[i].change == change && !add_part(body, &r->parts[i], r->body))
+		if (r->parts[i].change == change && !add_part(share, &r->parts[i], body))
 			return false;
 	return true;
 }
 
 static bool change_json(cJSON *changes, const struct plan_change *c, const struct plan_request *request,
-			size_t index)
+			const cJSON *body, size_t index)
 {
 	cJSON *obj = cJSON_CreateObject(), *fields;
 	size_t i;
@@ -183,7 +185,7 @@ static bool change_json(cJSON *changes, const struct plan_change *c, const struc
 		if (c->fields[i].sensitive && !cJSON_AddTrueToObject(f, "sensitive"))
 			return false;
 	}
-	if (!add_request_view(obj, request, index))
+	if (!add_request_view(obj, request, body, index))
 		return false;
 	if (c->depends_on_count && !add_indices(obj, "depends_on", c->depends_on, c->depends_on_count))
 		return false;
@@ -235,18 +237,25 @@ static bool add_ledger_releases(cJSON *obj, const struct plan_request *r)
 	return true;
 }
 
-static bool request_json(cJSON *requests, const struct plan_request *r)
+/* Takes over body, r's body parsed (NULL for none). */
+static bool request_json(cJSON *requests, const struct plan_request *r, cJSON *body)
 {
 	cJSON *obj = cJSON_CreateObject();
 
 	if (!obj || !cJSON_AddItemToArray(requests, obj)) {
 		cJSON_Delete(obj);
+		cJSON_Delete(body);
 		return false;
 	}
+	if (!body && !(body = cJSON_CreateNull()))
+		return false;
 	if (!cJSON_AddStringToObject(obj, "step", step_name(r->step)) ||
-	    !cJSON_AddStringToObject(obj, "method", r->method) ||
-	    !cJSON_AddStringToObject(obj, "path", r->path) || !add_value(obj, "body", r->body) ||
-	    !add_indices(obj, "changes", r->changes, r->change_count) ||
+	    !cJSON_AddStringToObject(obj, "method", r->method) || !cJSON_AddStringToObject(obj, "path", r->path) ||
+	    !cJSON_AddItemToObject(obj, "body", body)) {
+		cJSON_Delete(body);
+		return false;
+	}
+	if (!add_indices(obj, "changes", r->changes, r->change_count) ||
 	    !cJSON_AddBoolToObject(obj, "idempotent", r->idempotent))
 		return false;
 	if (r->carries_ledger && (!add_ledger_edits(obj, "ledger_add", r, true) ||
@@ -255,38 +264,64 @@ static bool request_json(cJSON *requests, const struct plan_request *r)
 	return true;
 }
 
-/* Per change of cp, the request that carries it (NULL for a problem), or
- * NULL when memory runs out. The caller frees the array. */
-static const struct plan_request **requests_of_changes(const struct cluster_plan *cp)
+/* Per change of cp, the index of the request that carries it (cp->request_count
+ * for a problem), or NULL when memory runs out. The caller frees the array. */
+static size_t *requests_of_changes(const struct cluster_plan *cp)
 {
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
-	const struct plan_request **of = calloc(cp->change_count ? cp->change_count : 1, sizeof(*of));
+	size_t *of = malloc((cp->change_count ? cp->change_count : 1) * sizeof(*of));
 	size_t i, j;
 
+	for (i = 0; of && i < cp->change_count; i++)
+		of[i] = cp->request_count;
 	for (i = 0; of && i < cp->request_count; i++)
 		for (j = 0; j < cp->requests[i].change_count; j++)
 			if (cp->requests[i].changes[j] < cp->change_count)
-				of[cp->requests[i].changes[j]] = &cp->requests[i];
+				of[cp->requests[i].changes[j]] = i;
 	return of;
 }
 
-static bool changes_json(cJSON *obj, const struct cluster_plan *cp)
+/* bodies[i]: cp's request i's body parsed (NULL for none). */
+static bool changes_json(cJSON *obj, const struct cluster_plan *cp, cJSON *const *bodies)
 {
-	const struct plan_request **request_of = requests_of_changes(cp);
+	size_t *request_of = requests_of_changes(cp), r;
 	cJSON *changes = request_of ? cJSON_AddArrayToObject(obj, "changes") : NULL;
 	size_t i;
 	bool ok = changes != NULL;
 
-	for (i = 0; ok && i < cp->change_count; i++)
-		ok = change_json(changes, &cp->changes[i], request_of[i], i);
-	free((void *)request_of);
+	for (i = 0; ok && i < cp->change_count; i++) {
+		r = request_of[i];
+		ok = r < cp->request_count ? change_json(changes, &cp->changes[i], &cp->requests[r], bodies[r], i)
+					   : change_json(changes, &cp->changes[i], NULL, NULL, i);
+	}
+	free(request_of);
 	return ok;
+}
+
+/* Each request body of cp parsed once, for the changes' views and the
+ * requests; NULL when memory runs out. The caller frees the array and the
+ * trees request_json() did not take. */
+static cJSON **parse_bodies(const struct cluster_plan *cp)
+{
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
+	cJSON **bodies = calloc(cp->request_count ? cp->request_count : 1, sizeof(*bodies));
+	size_t i;
+
+	for (i = 0; bodies && i < cp->request_count; i++) {
+		if (plan_parse_text(&bodies[i], cp->requests[i].body)) {
+			while (i--)
+				cJSON_Delete(bodies[i]);
+			free((void *)bodies);
+			return NULL;
+		}
+	}
+	return bodies;
 }
 
 static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 {
-	cJSON *obj = cJSON_CreateObject(), *requests;
+	cJSON *obj = cJSON_CreateObject(), *requests, **bodies;
 	size_t i;
+	bool ok;
 
 	if (!obj || !cJSON_AddItemToObject(clusters, cp->cluster_id, obj)) {
 		cJSON_Delete(obj);
@@ -298,15 +333,19 @@ static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 		return false;
 	if (cp->error && !cJSON_AddStringToObject(obj, "error", cp->error))
 		return false;
-	if (!changes_json(obj, cp))
+	if (!(bodies = parse_bodies(cp)))
 		return false;
-	requests = cJSON_AddArrayToObject(obj, "requests");
-	if (!requests)
-		return false;
-	for (i = 0; i < cp->request_count; i++)
-		if (!request_json(requests, &cp->requests[i]))
-			return false;
-	return add_strings(obj, "warnings", cp->warnings, cp->warning_count) &&
+	ok = changes_json(obj, cp, bodies);
+	requests = ok ? cJSON_AddArrayToObject(obj, "requests") : NULL;
+	ok = requests != NULL;
+	for (i = 0; i < cp->request_count; i++) {
+		if (ok)
+			ok = request_json(requests, &cp->requests[i], bodies[i]);
+		else
+			cJSON_Delete(bodies[i]);
+	}
+	free((void *)bodies);
+	return ok && add_strings(obj, "warnings", cp->warnings, cp->warning_count) &&
 	       cJSON_AddNumberToObject(obj, "unchanged", (double)cp->unchanged);
 }
 

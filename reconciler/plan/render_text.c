@@ -20,21 +20,12 @@ static const char *paint(const struct style *s, const char *code)
 	return s->color ? code : "";
 }
 
-static int put_value(struct buf *out, const cJSON *value, bool sensitive)
+/* value: JSON text, or NULL for none */
+static int put_value(struct buf *out, const char *value, bool sensitive)
 {
-	char *text;
-	int err;
-
 	if (sensitive && value)
 		return buf_puts(out, SECRET_PLACEHOLDER);
-	if (!value)
-		return buf_puts(out, "(none)");
-	text = cJSON_PrintUnformatted(value);
-	if (!text)
-		return -ENOMEM;
-	err = printable_append(out, text);
-	free(text);
-	return err;
+	return value ? printable_append(out, value) : buf_puts(out, "(none)");
 }
 
 static int put_fields(struct buf *out, const struct plan_change *c)

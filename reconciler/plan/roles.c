@@ -249,9 +249,9 @@ static int bulk_request(struct plan_request *r, const char *method, const char *
 	if (err)
 		return err;
 	r->answer = ANSWER_PER_ITEM;
-	r->body = cJSON_CreateObject();
-	if (!r->body || !(is_object ? cJSON_AddObjectToObject(r->body, container)
-				    : cJSON_AddArrayToObject(r->body, container)))
+	r->pending_body = cJSON_CreateObject();
+	if (!r->pending_body || !(is_object ? cJSON_AddObjectToObject(r->pending_body, container)
+					    : cJSON_AddArrayToObject(r->pending_body, container)))
 		return -ENOMEM;
 	return 0;
 }
@@ -266,9 +266,7 @@ static int single_request(struct cluster_builder *b, const char *name, cJSON *bo
 		return -ENOMEM;
 	err = request_set_path(r, "/_security/role/%s", escaped);
 	free(escaped);
-	r->body = body;
-	if (body)
-		change_share_fields(builder_change(b, change), body);
+	r->pending_body = body;
 	if (!err)
 		err = request_add_change(r, change);
 	if (!err)
@@ -295,8 +293,7 @@ static int role_write(struct cluster_builder *b, const struct desired_object *d,
 			err = redact_into_request(&redacted, &b->roles_bulk, body, d->sensitive_paths, prefix.data);
 		if (err)
 			goto done;
-		roles = cJSON_GetObjectItemCaseSensitive(b->roles_bulk.body, "roles");
-		change_share_fields(builder_change(b, change), redacted);
+		roles = cJSON_GetObjectItemCaseSensitive(b->roles_bulk.pending_body, "roles");
 		if (!cJSON_AddItemToObject(roles, d->name, redacted)) {
 			err = -ENOMEM;
 			goto done;
@@ -333,7 +330,7 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 		err = bulk_request(&b->roles_bulk_delete, "DELETE", "names", false);
 		if (err)
 			return err;
-		names = cJSON_GetObjectItemCaseSensitive(b->roles_bulk_delete.body, "names");
+		names = cJSON_GetObjectItemCaseSensitive(b->roles_bulk_delete.pending_body, "names");
 		if (!cJSON_AddItemToArray(names, cJSON_CreateString(name)))
 			return -ENOMEM;
 		err = request_add_change(&b->roles_bulk_delete, index);

@@ -157,9 +157,8 @@ static int user_request(struct cluster_builder *b, size_t change, const char *me
 	}
 	if (err)
 		goto done;
-	r.body = redacted;
+	r.pending_body = redacted;
 	redacted = NULL;
-	change_share_fields(builder_change(b, change), r.body);
 	err = request_add_change(&r, change);
 	if (!err)
 		err = builder_push_request(b, &r);

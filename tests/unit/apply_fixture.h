@@ -69,7 +69,12 @@ static inline struct plan_request *fixture_request(struct cluster_plan *cluster,
 	request->step = step;
 	request->method = strdup(method);
 	request->path = strdup(path);
-	request->body = body_json ? cJSON_Parse(body_json) : NULL;
+	if (body_json) {
+		cJSON *parsed = cJSON_Parse(body_json);
+
+		request->body = cJSON_PrintUnformatted(parsed);
+		cJSON_Delete(parsed);
+	}
 	request->idempotent = true;
 	while (changes[n] >= 0)
 		n++;

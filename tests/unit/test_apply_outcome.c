@@ -231,7 +231,7 @@ static void test_drop_excluded_settings_keys(void **state)
 	struct scenario *s = *state;
 	const struct plan_request *settings = &s->cluster->requests[3];
 	bool included[2] = { true, false };
-	cJSON *body = cJSON_Duplicate(settings->body, 1);
+	cJSON *body = cJSON_Parse(settings->body);
 	cJSON *persistent;
 
 	request_body_drop_excluded(body, settings, included);
@@ -248,8 +248,8 @@ static void test_drop_excluded_bulk_entries(void **state)
 {
 	struct scenario *s = *state;
 	bool included[2] = { false, true };
-	cJSON *write = cJSON_Duplicate(s->cluster->requests[0].body, 1);
-	cJSON *delete = cJSON_Duplicate(s->cluster->requests[4].body, 1);
+	cJSON *write = cJSON_Parse(s->cluster->requests[0].body);
+	cJSON *delete = cJSON_Parse(s->cluster->requests[4].body);
 	char *text;
 
 	request_body_drop_excluded(write, &s->cluster->requests[0], included);

@@ -106,9 +106,7 @@ static void json_has_the_design_shape(void **state)
 	for (i = 0; i < fixture_cluster(&f, "local")->request_count; i++) {
 		const struct plan_request *r = &fixture_cluster(&f, "local")->requests[i];
 
-		printed = r->body ? cJSON_PrintUnformatted(r->body) : NULL;
-		assert_true(!printed || !strstr(printed, "CANARY"));
-		free(printed);
+		assert_true(!r->body || !strstr(r->body, "CANARY"));
 	}
 	cJSON_Delete(json);
 	fixture_done(&f);
