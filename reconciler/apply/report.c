@@ -53,20 +53,38 @@ static int annotate_change(cJSON *change_json, const struct change_outcome *chan
 	return 0;
 }
 
-static int annotate_cluster(cJSON *cluster_json, const struct cluster_plan *cluster,
-			    const struct cluster_outcome *outcome)
+/* What the report adds to a cluster's plan JSON, as plan_cluster_json_write()
+ * writes it to the report's streams. */
+struct cluster_report {
+	FILE *const *streams;
+	size_t stream_count;
+	const struct cluster_outcome *outcome;
+};
+
+static int write_all(FILE *const *streams, size_t stream_count, const char *text);
+
+static int report_write(void *ctx, const char *text)
 {
-	cJSON *changes = cJSON_GetObjectItemCaseSensitive(cluster_json, "changes");
-	cJSON *change_json;
-	size_t i = 0, kind;
+	const struct cluster_report *r = ctx;
+
+	return write_all(r->streams, r->stream_count, text);
+}
+
+static int report_change(void *ctx, cJSON *change_json, size_t index)
+{
+	const struct cluster_report *r = ctx;
+
+	if (index >= r->outcome->change_count)
+		return -EINVAL;
+	return annotate_change(change_json, &r->outcome->changes[index]);
+}
+
+static int report_tail(void *ctx, cJSON *cluster_json)
+{
+	const struct cluster_outcome *outcome = ((const struct cluster_report *)ctx)->outcome;
+	size_t kind;
 	int err;
 
-	if (cJSON_GetArraySize(changes) != (int)cluster->change_count)
-		return -EINVAL;
-	cJSON_ArrayForEach(change_json, changes) {
-		if ((err = annotate_change(change_json, &outcome->changes[i++])))
-			return err;
-	}
 	if (!cJSON_AddNumberToObject(cluster_json, "requests_sent", (double)outcome->requests_sent))
 		return -ENOMEM;
 	for (kind = 0; kind < RESOURCE_KIND_COUNT; kind++) {
@@ -117,32 +135,6 @@ done:
 	return err;
 }
 
-/* The report of cluster i alone; the caller owns *out. -EINVAL when the plan
- * JSON does not mirror the plan. */
-static int report_cluster(cJSON **out, const struct plan *plan, const struct apply_outcome *outcome, size_t i)
-{
-	struct plan one = *plan;
-	cJSON *doc = NULL, *clusters;
-	int err;
-
-	*out = NULL;
-	one.clusters = &plan->clusters[i];
-	one.cluster_count = 1;
-	if ((err = plan_to_json(&doc, &one)))
-		return err;
-	clusters = cJSON_GetObjectItemCaseSensitive(doc, "clusters");
-	*out = cJSON_DetachItemFromObjectCaseSensitive(clusters, plan->clusters[i].cluster_id);
-	cJSON_Delete(doc);
-	if (!*out)
-		return -EINVAL;
-	err = annotate_cluster(*out, &plan->clusters[i], &outcome->clusters[i]);
-	if (err) {
-		cJSON_Delete(*out);
-		*out = NULL;
-	}
-	return err;
-}
-
 /* Writes JSON text, scrubbed to valid UTF-8: error reasons come from servers. */
 static int write_all(FILE *const *streams, size_t stream_count, const char *text)
 {
@@ -177,20 +169,20 @@ static int write_member(FILE *const *streams, size_t stream_count, const char *k
 static int write_clusters(FILE *const *streams, size_t stream_count, const struct plan *plan,
 			  const struct apply_outcome *outcome)
 {
-	cJSON *cluster = NULL;
+	struct cluster_report report = { streams, stream_count, NULL };
+	struct plan_json_sink sink = { report_write, report_change, report_tail, &report };
 	size_t i;
 	int err;
 
 	if ((err = write_all(streams, stream_count, "\"clusters\":{")))
 		return err;
 	for (i = 0; i < plan->cluster_count; i++) {
-		if ((err = report_cluster(&cluster, plan, outcome, i)))
-			return err;
-		err = write_all(streams, stream_count, i ? ",\n" : "\n");
-		if (!err)
-			err = write_member(streams, stream_count, plan->clusters[i].cluster_id, cluster);
-		cJSON_Delete(cluster);
-		if (err)
+		if (i >= outcome->cluster_count || plan->clusters[i].change_count != outcome->clusters[i].change_count)
+			return -EINVAL;
+		report.outcome = &outcome->clusters[i];
+		if ((err = write_all(streams, stream_count, i ? ",\n" : "\n")) ||
+		    (err = plan_json_write_key(&sink, plan->clusters[i].cluster_id)) ||
+		    (err = plan_cluster_json_write(&plan->clusters[i], &sink)))
 			return err;
 	}
 	return write_all(streams, stream_count, plan->cluster_count ? "\n}" : "}");

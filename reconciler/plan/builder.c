@@ -71,6 +71,7 @@ int builder_add_change_from(struct cluster_builder *b, struct plan_change *scrat
 	c = &b->cp->changes[*index_out];
 	c->fields = scratch->fields;
 	c->field_count = scratch->field_count;
+	c->sets_password = scratch->sets_password;
 	scratch->fields = NULL;
 	scratch->field_count = 0;
 	return 0;
@@ -139,6 +140,8 @@ int change_add_field(struct plan_change *c, const char *path, const cJSON *befor
 {
 	struct field_change *grown, *f;
 
+	if (c->fields_in_request)
+		return -EINVAL; /* a planner added a field after pushing the request */
 	grown = realloc(c->fields, (c->field_count + 1) * sizeof(*c->fields));
 	if (!grown)
 		return -ENOMEM;
@@ -307,7 +310,7 @@ int change_add_dependency(struct plan_change *c, size_t index)
 	return append_index(&c->depends_on, &c->depends_on_count, index);
 }
 
-void change_dispose(struct plan_change *c)
+void change_drop_fields(struct plan_change *c)
 {
 	size_t i;
 
@@ -317,6 +320,13 @@ void change_dispose(struct plan_change *c)
 		free(c->fields[i].after);
 	}
 	free(c->fields);
+	c->fields = NULL;
+	c->field_count = 0;
+}
+
+void change_dispose(struct plan_change *c)
+{
+	change_drop_fields(c);
 	free(c->name);
 	free(c->problem);
 	free(c->depends_on);
@@ -481,6 +491,8 @@ int builder_push_request(struct cluster_builder *b, struct plan_request *r)
 	struct cluster_plan *cp = b->cp;
 
 	if (r->pending_body) {
+		if (plan_fold_fields(cp, r, r->pending_body))
+			return -ENOMEM;
 		free(r->body);
 		if (!(r->body = cJSON_PrintUnformatted(r->pending_body)))
 			return -ENOMEM;

@@ -36,6 +36,7 @@ static void builder_dispose(struct cluster_builder *b)
 
 	request_dispose(&b->settings);
 	request_dispose(&b->roles_bulk);
+	buf_dispose(&b->roles_bulk_members);
 	request_dispose(&b->roles_bulk_delete);
 	cJSON_Delete(b->persistent);
 	cJSON_Delete(b->ledgers);

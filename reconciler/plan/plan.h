@@ -53,6 +53,13 @@ struct plan_change {
 	bool blocks_cluster;
 	size_t *depends_on;   /* indices (in this cluster's changes) that must succeed first */
 	size_t depends_on_count;
+	/* A create whose fields are exactly its share of the body of the request
+	 * that carries it: they are held there only (fields is NULL), and
+	 * plan_change_fields() (plan_internal.h) makes them for printing. */
+	bool fields_in_request;
+	/* A user's change with a field that sets the declared password (what
+	 * plan_change_sets_password() says, whether or not fields are held). */
+	bool sets_password;
 };
 
 /* Order of execution per cluster (design §6). */
@@ -286,9 +293,28 @@ int plan_fingerprint_combine(char out[PLAN_DIGEST_HEX], char *const *cluster_ids
 int plan_render_text(struct buf *out, const struct plan *plan, bool color);
 /* JSON rendering (design §4); the caller owns *out. */
 int plan_to_json(cJSON **out, const struct plan *plan);
-/* The same document, compact, written to `out` one cluster at a time so that a
+/* The same document, compact, written to `out` one change at a time so that a
  * large plan is never held twice in memory. Returns 0, -ENOMEM or -EIO. */
 int plan_write_json(FILE *out, const struct plan *plan);
+
+/* Where plan_cluster_json_write() sends a cluster object of the plan JSON:
+ * write gets the text piece by piece (complete values, compact); each
+ * change's object passes through annotate_change (when set) before it is
+ * printed, and annotate_tail (when set) may add members after "unchanged".
+ * The callbacks return 0 or a negative errno, which stops the writing. */
+struct plan_json_sink {
+	int (*write)(void *ctx, const char *text);
+	int (*annotate_change)(void *ctx, cJSON *change, size_t index);
+	int (*annotate_tail)(void *ctx, cJSON *tail);
+	void *ctx;
+};
+/* Writes cp's object of the plan JSON's "clusters" (without its key), the
+ * same text cJSON_PrintUnformatted() would make of plan_to_json()'s, holding
+ * one change's JSON at a time. Returns 0, -ENOMEM or what a callback returned. */
+int plan_cluster_json_write(const struct cluster_plan *cp, const struct plan_json_sink *sink);
+/* Writes `"key":` to sink, key escaped as cJSON escapes it. Returns 0, -ENOMEM
+ * or what sink->write returned. */
+int plan_json_write_key(const struct plan_json_sink *sink, const char *key);
 
 /* The request body parsed, with every secret slot filled in, for sending only.
  * The caller owns *out and frees it with cJSON_Delete (*out is NULL for no body).

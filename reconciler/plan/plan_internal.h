@@ -40,8 +40,12 @@ struct cluster_builder {
 	cJSON *ledger_deleted;  /* aliases this plan deletes */
 	cJSON *ledger_adopted;  /* {alias: owner} taken over from another owner (--adopt-from) */
 
-	/* roles: bulk requests (8.15+) */
+	/* roles: bulk requests (8.15+). The body of the bulk write is built as
+	 * text, one `"name":{...}` member at a time (roles_bulk_members), never as
+	 * one tree: 1,000 roles on each of 20 clusters planned at once would hold
+	 * 20 trees of a megabyte (issue 12). */
 	struct plan_request roles_bulk;
+	struct buf roles_bulk_members;
 	struct plan_request roles_bulk_delete;
 
 	/* Per kind, the change index of each object this plan creates, by name, so
@@ -160,6 +164,8 @@ int builder_add_change_from(struct cluster_builder *b, struct plan_change *scrat
 			    enum resource_kind kind, const char *name, enum change_action action,
 			    size_t *index_out);
 void change_dispose(struct plan_change *c);
+/* Frees c's fields and leaves it with none. */
+void change_drop_fields(struct plan_change *c);
 struct plan_change *builder_change(struct cluster_builder *b, size_t index);
 int builder_add_problem(struct cluster_builder *b, enum resource_kind kind, const char *name,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -192,6 +198,47 @@ int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const st
 		     const cJSON *live_raw);
 int change_add_dependency(struct plan_change *c, size_t index);
 bool path_is_sensitive(const cJSON *sensitive_paths, const char *path);
+
+/* Drops the fields of each create that r carries which are exactly its share
+ * of body (r's body, about to be printed), and marks it fields_in_request
+ * (plan/shares.c): the body then holds them once. Fields are complete when a
+ * request is pushed. Returns 0 or -ENOMEM. */
+int plan_fold_fields(struct cluster_plan *cp, const struct plan_request *r, const cJSON *body);
+/* The same for one change c that r carries, whose share is share (located by
+ * part, NULL: the whole body). Returns 0 or -ENOMEM. */
+int plan_fold_change(struct plan_change *c, const struct plan_request *r, const struct request_part *part,
+		     const cJSON *share);
+
+/* What printing a cluster plan needs of its requests: each body parsed once
+ * (bodies[i], NULL for none; owned: a renderer may take one and set it NULL
+ * once it is done with the shares) and, per change, the index of the request
+ * that carries it (request_count for none) and its share of that body
+ * (shares, borrowed from bodies; NULL when it has none of one piece) with the
+ * part that locates it (NULL: the whole body). */
+struct plan_cluster_view {
+	cJSON **bodies;
+	size_t *request_of;
+	const cJSON **shares;
+	const struct request_part **parts;
+	size_t request_count;
+};
+/* Returns 0 or -ENOMEM; *v is disposed of with plan_cluster_view_dispose
+ * (NULL-safe), also after an error. */
+int plan_cluster_view_init(struct plan_cluster_view *v, const struct cluster_plan *cp);
+void plan_cluster_view_dispose(struct plan_cluster_view *v);
+
+/* The fields of a change as the plan shows them: its own (borrowed), or for a
+ * fields_in_request create, made from its share of the parsed body (owned). */
+struct plan_fields {
+	struct field_change *items;
+	size_t count;
+	bool owned;
+};
+/* Returns 0, -ENOMEM, or -EINVAL when a folded change's share is not in v
+ * (the view is of another plan). Dispose of *out with plan_fields_dispose. */
+int plan_change_fields(struct plan_fields *out, const struct cluster_plan *cp,
+		       const struct plan_cluster_view *v, size_t change);
+void plan_fields_dispose(struct plan_fields *fields);
 
 int request_init(struct plan_request *r, enum request_step step, const char *method);
 int request_set_path(struct plan_request *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

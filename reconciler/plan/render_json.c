@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/plan.h"
+#include "plan/plan_internal.h"
 #include "util/utf8.h"
 
 const char *plan_action_name(enum change_action action)
@@ -126,11 +126,17 @@ static bool add_part(cJSON *share, const struct request_part *part, const cJSON 
  * change carries, made when the plan is printed rather than held per change:
  * the whole body of a request without parts (it carries that change alone),
  * else the members its parts locate (as apply leaves out the shares of others).
- * r NULL (a problem) gives null; body is r's body parsed. */
-static bool add_request_view(cJSON *obj, const struct plan_request *r, const cJSON *body, size_t change)
+ * r NULL (a problem) gives null; body is r's body parsed, v locates the share
+ * of a change with one member part (a role of a bulk body) without a lookup. */
+static bool add_request_view(cJSON *obj, const struct plan_request *r, const cJSON *body,
+			     const struct plan_cluster_view *v, size_t change)
 {
-	cJSON *view, *share;
+	const struct request_part *part = r ? v->parts[change] : NULL;
+	cJSON *view, *share, *to;
 	size_t i;
+
+	if (part && (part < r->parts || part >= r->parts + r->part_count))
+		part = NULL; /* located in another request that carries it */
 
 	if (!r)
 		return cJSON_AddNullToObject(obj, "request") != NULL;
@@ -145,17 +151,24 @@ static bool add_request_view(cJSON *obj, const struct plan_request *r, const cJS
 		return add_copy(view, "body", body);
 	if (!(share = cJSON_AddObjectToObject(view, "body")))
 		return false;
+	if (part && v->shares[change]) {
+		to = cJSON_AddObjectToObject(share, part->container);
+		return to && add_copy(to, part->key, v->shares[change]);
+	}
 	for (i = 0; i < r->part_count; i++)
 		if (r->parts[i].change == change && !add_part(share, &r->parts[i], body))
 			return false;
 	return true;
 }
 
-static bool change_json(cJSON *changes, const struct plan_change *c, const struct plan_request *request,
-			const cJSON *body, size_t index)
+static bool change_json(cJSON *changes, const struct cluster_plan *cp, const struct plan_cluster_view *v,
+			size_t index)
 {
+	const struct plan_change *c = &cp->changes[index];
+	size_t r = v->request_of[index], i;
+	struct plan_fields shown;
 	cJSON *obj = cJSON_CreateObject(), *fields;
-	size_t i;
+	bool ok;
 
 	if (!obj || !cJSON_AddItemToArray(changes, obj)) {
 		cJSON_Delete(obj);
@@ -170,22 +183,26 @@ static bool change_json(cJSON *changes, const struct plan_change *c, const struc
 	if (c->blocks_cluster && !cJSON_AddTrueToObject(obj, "blocks_cluster"))
 		return false;
 	fields = cJSON_AddArrayToObject(obj, "fields");
-	if (!fields)
+	if (!fields || plan_change_fields(&shown, cp, v, index))
 		return false;
-	for (i = 0; i < c->field_count; i++) {
+	ok = true;
+	for (i = 0; ok && i < shown.count; i++) {
+		const struct field_change *field = &shown.items[i];
 		cJSON *f = cJSON_CreateObject();
 
 		if (!f || !cJSON_AddItemToArray(fields, f)) {
 			cJSON_Delete(f);
-			return false;
+			ok = false;
+			break;
 		}
-		if (!cJSON_AddStringToObject(f, "path", c->fields[i].path) ||
-		    !add_value(f, "before", c->fields[i].before) || !add_value(f, "after", c->fields[i].after))
-			return false;
-		if (c->fields[i].sensitive && !cJSON_AddTrueToObject(f, "sensitive"))
-			return false;
+		ok = cJSON_AddStringToObject(f, "path", field->path) && add_value(f, "before", field->before) &&
+		     add_value(f, "after", field->after) && (!field->sensitive || cJSON_AddTrueToObject(f, "sensitive"));
 	}
-	if (!add_request_view(obj, request, body, index))
+	plan_fields_dispose(&shown);
+	if (!ok)
+		return false;
+	if (!(r < cp->request_count ? add_request_view(obj, &cp->requests[r], v->bodies[r], v, index)
+				    : add_request_view(obj, NULL, NULL, v, index)))
 		return false;
 	if (c->depends_on_count && !add_indices(obj, "depends_on", c->depends_on, c->depends_on_count))
 		return false;
@@ -264,62 +281,21 @@ static bool request_json(cJSON *requests, const struct plan_request *r, cJSON *b
 	return true;
 }
 
-/* Per change of cp, the index of the request that carries it (cp->request_count
- * for a problem), or NULL when memory runs out. The caller frees the array. */
-static size_t *requests_of_changes(const struct cluster_plan *cp)
+static bool changes_json(cJSON *obj, const struct cluster_plan *cp, const struct plan_cluster_view *v)
 {
-	size_t *of = malloc((cp->change_count ? cp->change_count : 1) * sizeof(*of));
-	size_t i, j;
-
-	for (i = 0; of && i < cp->change_count; i++)
-		of[i] = cp->request_count;
-	for (i = 0; of && i < cp->request_count; i++)
-		for (j = 0; j < cp->requests[i].change_count; j++)
-			if (cp->requests[i].changes[j] < cp->change_count)
-				of[cp->requests[i].changes[j]] = i;
-	return of;
-}
-
-/* bodies[i]: cp's request i's body parsed (NULL for none). */
-static bool changes_json(cJSON *obj, const struct cluster_plan *cp, cJSON *const *bodies)
-{
-	size_t *request_of = requests_of_changes(cp), r;
-	cJSON *changes = request_of ? cJSON_AddArrayToObject(obj, "changes") : NULL;
+	cJSON *changes = cJSON_AddArrayToObject(obj, "changes");
 	size_t i;
 	bool ok = changes != NULL;
 
-	for (i = 0; ok && i < cp->change_count; i++) {
-		r = request_of[i];
-		ok = r < cp->request_count ? change_json(changes, &cp->changes[i], &cp->requests[r], bodies[r], i)
-					   : change_json(changes, &cp->changes[i], NULL, NULL, i);
-	}
-	free(request_of);
+	for (i = 0; ok && i < cp->change_count; i++)
+		ok = change_json(changes, cp, v, i);
 	return ok;
-}
-
-/* Each request body of cp parsed once, for the changes' views and the
- * requests; NULL when memory runs out. The caller frees the array and the
- * trees request_json() did not take. */
-static cJSON **parse_bodies(const struct cluster_plan *cp)
-{
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
-	cJSON **bodies = calloc(cp->request_count ? cp->request_count : 1, sizeof(*bodies));
-	size_t i;
-
-	for (i = 0; bodies && i < cp->request_count; i++) {
-		if (plan_parse_text(&bodies[i], cp->requests[i].body)) {
-			while (i--)
-				cJSON_Delete(bodies[i]);
-			free((void *)bodies);
-			return NULL;
-		}
-	}
-	return bodies;
 }
 
 static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 {
-	cJSON *obj = cJSON_CreateObject(), *requests, **bodies;
+	cJSON *obj = cJSON_CreateObject(), *requests;
+	struct plan_cluster_view v;
 	size_t i;
 	bool ok;
 
@@ -333,18 +309,16 @@ static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 		return false;
 	if (cp->error && !cJSON_AddStringToObject(obj, "error", cp->error))
 		return false;
-	if (!(bodies = parse_bodies(cp)))
+	if (plan_cluster_view_init(&v, cp))
 		return false;
-	ok = changes_json(obj, cp, bodies);
+	ok = changes_json(obj, cp, &v);
 	requests = ok ? cJSON_AddArrayToObject(obj, "requests") : NULL;
 	ok = requests != NULL;
-	for (i = 0; i < cp->request_count; i++) {
-		if (ok)
-			ok = request_json(requests, &cp->requests[i], bodies[i]);
-		else
-			cJSON_Delete(bodies[i]);
+	for (i = 0; ok && i < cp->request_count; i++) {
+		ok = request_json(requests, &cp->requests[i], v.bodies[i]);
+		v.bodies[i] = NULL; /* taken */
 	}
-	free((void *)bodies);
+	plan_cluster_view_dispose(&v);
 	return ok && add_strings(obj, "warnings", cp->warnings, cp->warning_count) &&
 	       cJSON_AddNumberToObject(obj, "unchanged", (double)cp->unchanged);
 }
@@ -385,28 +359,117 @@ nomem:
 }
 
 /* Prints one member `"key":value` of a wrapper object, without its braces. */
-static int write_member(FILE *out, const cJSON *wrapper)
+/* Prints item and hands the text to sink: whole, or without its first
+ * character (skip_first) or its last (skip_last). */
+static int sink_print(const struct plan_json_sink *sink, const cJSON *item, bool skip_first, bool skip_last)
 {
-	char *printed = cJSON_PrintUnformatted(wrapper);
-	/* names and values read from servers: the output stays valid UTF-8 */
-	char *text = printed ? utf8_scrub(printed) : NULL;
-	size_t len;
-	int err = 0;
+	char *text = cJSON_PrintUnformatted(item);
+	size_t len = text ? strlen(text) : 0;
+	int err;
 
-	free(printed);
 	if (!text)
 		return -ENOMEM;
-	len = strlen(text);
-	/* strip the wrapper's { and } */
-	if (len < 2 || fwrite(text + 1, 1, len - 2, out) != len - 2)
-		err = -EIO;
+	if (skip_last && len)
+		text[len - 1] = '\0';
+	err = sink->write(sink->ctx, text + (skip_first && len ? 1 : 0));
 	free(text);
 	return err;
 }
 
+/* Writes the one item that fill added to a scratch array, then deletes it. */
+static int sink_item(const struct plan_json_sink *sink, cJSON *array, bool first, int (*annotate)(void *, cJSON *, size_t),
+		     size_t index)
+{
+	cJSON *item = array->child;
+	int err = first ? 0 : sink->write(sink->ctx, ",");
+
+	if (!err && !item)
+		err = -ENOMEM;
+	if (!err && annotate)
+		err = annotate(sink->ctx, item, index);
+	if (!err)
+		err = sink_print(sink, item, false, false);
+	cJSON_Delete(cJSON_DetachItemViaPointer(array, item));
+	return err;
+}
+
+int plan_cluster_json_write(const struct cluster_plan *cp, const struct plan_json_sink *sink)
+{
+	cJSON *head = cJSON_CreateObject(), *scratch = cJSON_CreateArray(), *tail = cJSON_CreateObject();
+	struct plan_cluster_view v = { 0 };
+	size_t i;
+	int err = -ENOMEM;
+
+	if (!head || !scratch || !tail ||
+	    !(cp->version ? cJSON_AddStringToObject(head, "version", cp->version)
+			  : cJSON_AddNullToObject(head, "version")) ||
+	    !cJSON_AddBoolToObject(head, "reachable", cp->reachable) ||
+	    (cp->error && !cJSON_AddStringToObject(head, "error", cp->error)))
+		goto done;
+	if ((err = plan_cluster_view_init(&v, cp)) || (err = sink_print(sink, head, false, true)) ||
+	    (err = sink->write(sink->ctx, ",\"changes\":[")))
+		goto done;
+	for (i = 0; !err && i < cp->change_count; i++)
+		err = change_json(scratch, cp, &v, i) ? sink_item(sink, scratch, !i, sink->annotate_change, i) : -ENOMEM;
+	if (!err)
+		err = sink->write(sink->ctx, "],\"requests\":[");
+	for (i = 0; !err && i < cp->request_count; i++) {
+		err = request_json(scratch, &cp->requests[i], v.bodies[i]) ? sink_item(sink, scratch, !i, NULL, i)
+									 : -ENOMEM;
+		v.bodies[i] = NULL; /* taken */
+	}
+	if (err || (err = sink->write(sink->ctx, "]")))
+		goto done;
+	err = -ENOMEM;
+	if (!add_strings(tail, "warnings", cp->warnings, cp->warning_count) ||
+	    !cJSON_AddNumberToObject(tail, "unchanged", (double)cp->unchanged))
+		goto done;
+	if ((sink->annotate_tail && (err = sink->annotate_tail(sink->ctx, tail))) ||
+	    (err = sink->write(sink->ctx, ",")))
+		goto done;
+	err = sink_print(sink, tail, true, false);
+done:
+	plan_cluster_view_dispose(&v);
+	cJSON_Delete(head);
+	cJSON_Delete(scratch);
+	cJSON_Delete(tail);
+	return err;
+}
+
+/* Writes text to the FILE that ctx is, scrubbed to valid UTF-8: names and
+ * values read from servers. */
+static int write_scrubbed(void *ctx, const char *text)
+{
+	char *scrubbed = utf8_scrub(text);
+	int err = scrubbed ? 0 : -ENOMEM;
+
+	if (scrubbed && fputs(scrubbed, (FILE *)ctx) == EOF)
+		err = -EIO;
+	free(scrubbed);
+	return err;
+}
+
+int plan_json_write_key(const struct plan_json_sink *sink, const char *key)
+{
+	cJSON *name = cJSON_CreateStringReference(key);
+	int err = name ? sink_print(sink, name, false, false) : -ENOMEM;
+
+	cJSON_Delete(name);
+	return err ? err : sink->write(sink->ctx, ":");
+}
+
+/* Writes the members of wrapper, an object, without its braces. */
+static int write_member(FILE *out, const cJSON *wrapper)
+{
+	struct plan_json_sink sink = { write_scrubbed, NULL, NULL, out };
+
+	return sink_print(&sink, wrapper, true, true);
+}
+
 int plan_write_json(FILE *out, const struct plan *plan)
 {
-	cJSON *head = cJSON_CreateObject(), *one = NULL;
+	struct plan_json_sink sink = { write_scrubbed, NULL, NULL, out };
+	cJSON *head = cJSON_CreateObject();
 	size_t i;
 	int err = 0;
 
@@ -419,16 +482,11 @@ int plan_write_json(FILE *out, const struct plan *plan)
 	err = write_member(out, head);
 	fputs(",\"clusters\":{", out);
 	for (i = 0; !err && i < plan->cluster_count; i++) {
-		one = cJSON_CreateObject();
-		if (!one || !cluster_json(one, &plan->clusters[i])) {
-			err = -ENOMEM;
-			break;
-		}
 		if (i)
 			fputc(',', out);
-		err = write_member(out, one);
-		cJSON_Delete(one);
-		one = NULL;
+		err = plan_json_write_key(&sink, plan->clusters[i].cluster_id);
+		if (!err)
+			err = plan_cluster_json_write(&plan->clusters[i], &sink);
 	}
 	if (err)
 		goto done;
@@ -444,7 +502,6 @@ int plan_write_json(FILE *out, const struct plan *plan)
 	if (!err && ferror(out))
 		err = -EIO;
 done:
-	cJSON_Delete(one);
 	cJSON_Delete(head);
 	return err;
 }

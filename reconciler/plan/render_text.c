@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "plan/plan.h"
+#include "plan/plan_internal.h"
 #include "util/printable.h"
 
 #define COLOR_RESET "\033[0m"
@@ -28,13 +28,13 @@ static int put_value(struct buf *out, const char *value, bool sensitive)
 	return value ? printable_append(out, value) : buf_puts(out, "(none)");
 }
 
-static int put_fields(struct buf *out, const struct plan_change *c)
+static int put_fields(struct buf *out, const struct plan_change *c, const struct plan_fields *fields)
 {
 	size_t i;
 	int err = 0;
 
-	for (i = 0; !err && i < c->field_count; i++) {
-		const struct field_change *f = &c->fields[i];
+	for (i = 0; !err && i < fields->count; i++) {
+		const struct field_change *f = &fields->items[i];
 
 		err = buf_puts(out, "      ");
 		if (!err)
@@ -60,8 +60,11 @@ static int put_fields(struct buf *out, const struct plan_change *c)
 	return err;
 }
 
-static int put_change(struct buf *out, const struct style *s, const struct plan_change *c)
+static int put_change(struct buf *out, const struct style *s, const struct cluster_plan *cp,
+		      const struct plan_cluster_view *v, size_t index)
 {
+	const struct plan_change *c = &cp->changes[index];
+	struct plan_fields fields;
 	static const char *const marks[] = { "+", "~", "-", "!" };
 	const char *colors[] = { COLOR_GREEN, COLOR_YELLOW, COLOR_RED, COLOR_RED };
 	int err;
@@ -77,7 +80,11 @@ static int put_change(struct buf *out, const struct style *s, const struct plan_
 		err = printable_append(out, c->problem);
 	if (!err)
 		err = buf_puts(out, "\n");
-	return err ? err : put_fields(out, c);
+	if (err || (err = plan_change_fields(&fields, cp, v, index)))
+		return err;
+	err = put_fields(out, c, &fields);
+	plan_fields_dispose(&fields);
+	return err;
 }
 
 /* before, then text from a server escaped, then after. */
@@ -92,6 +99,7 @@ static int put_line(struct buf *out, const char *before, const char *text, const
 
 static int put_cluster(struct buf *out, const struct style *s, const struct cluster_plan *cp)
 {
+	struct plan_cluster_view v;
 	size_t i;
 	int err;
 
@@ -108,8 +116,11 @@ static int put_cluster(struct buf *out, const struct style *s, const struct clus
 				 cp->cluster_id);
 	if (!err && !cp->reachable)
 		err = put_line(out, "", cp->error ? cp->error : "unreachable", "\n");
+	if (!err && (err = plan_cluster_view_init(&v, cp)))
+		return err;
 	for (i = 0; !err && i < cp->change_count; i++)
-		err = put_change(out, s, &cp->changes[i]);
+		err = put_change(out, s, cp, &v, i);
+	plan_cluster_view_dispose(&v);
 	for (i = 0; !err && i < cp->warning_count; i++)
 		err = put_line(out, "  warning: ", cp->warnings[i], "\n");
 	return err ? err : buf_puts(out, "\n");

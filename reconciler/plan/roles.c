@@ -236,8 +236,11 @@ static bool needs_single_put(const cJSON *live, const cJSON *desired)
 			  cJSON_GetObjectItemCaseSensitive(desired, "global"));
 }
 
-static int bulk_request(struct plan_request *r, const char *method, const char *container,
-			bool is_object)
+/* The bulk of role writes holds at most what Elasticsearch takes in one
+ * request by default (http.max_content_length, 100mb). */
+#define ROLES_BULK_MAX ((size_t)100 << 20)
+
+static int bulk_request(struct plan_request *r, const char *method)
 {
 	int err;
 
@@ -246,14 +249,31 @@ static int bulk_request(struct plan_request *r, const char *method, const char *
 	err = request_init(r, method[0] == 'P' ? STEP_ROLES_WRITE : STEP_ROLES_DELETE, method);
 	if (!err)
 		err = request_set_path(r, "/_security/role");
-	if (err)
-		return err;
 	r->answer = ANSWER_PER_ITEM;
-	r->pending_body = cJSON_CreateObject();
-	if (!r->pending_body || !(is_object ? cJSON_AddObjectToObject(r->pending_body, container)
-					    : cJSON_AddArrayToObject(r->pending_body, container)))
-		return -ENOMEM;
-	return 0;
+	return err;
+}
+
+/* Appends `"name":body` (body printed as the whole bulk body would print it)
+ * to the bulk write's members. */
+static int append_bulk_member(struct cluster_builder *b, const char *name, const cJSON *body)
+{
+	cJSON *member = cJSON_CreateObject();
+	char *text = NULL;
+	size_t len;
+	int err = -ENOMEM;
+
+	if (member && cJSON_AddItemReferenceToObject(member, name, (cJSON *)body) &&
+	    (text = cJSON_PrintUnformatted(member))) {
+		len = strlen(text); /* {"name":{...}}: the braces go */
+		if (b->roles_bulk_members.max == 0)
+			buf_init(&b->roles_bulk_members, ROLES_BULK_MAX);
+		err = b->roles_bulk_members.len ? buf_puts(&b->roles_bulk_members, ",") : 0;
+		if (!err)
+			err = buf_append(&b->roles_bulk_members, text + 1, len - 2);
+	}
+	free(text);
+	cJSON_Delete(member);
+	return err;
 }
 
 static int single_request(struct cluster_builder *b, const char *name, cJSON *body,
@@ -284,24 +304,20 @@ static int role_write(struct cluster_builder *b, const struct desired_object *d,
 
 	buf_init(&prefix, BUF_SMALL_MAX);
 	if (live_version_at_least(b->lc, 8, 15) && !(live && needs_single_put(live, body))) {
-		cJSON *roles;
-
-		err = bulk_request(&b->roles_bulk, "POST", "roles", true);
+		err = bulk_request(&b->roles_bulk, "POST");
 		if (!err)
 			err = buf_printf(&prefix, "roles.%s.", d->name);
 		if (!err)
 			err = redact_into_request(&redacted, &b->roles_bulk, body, d->sensitive_paths, prefix.data);
-		if (err)
-			goto done;
-		roles = cJSON_GetObjectItemCaseSensitive(b->roles_bulk.pending_body, "roles");
-		if (!cJSON_AddItemToObject(roles, d->name, redacted)) {
-			err = -ENOMEM;
-			goto done;
-		}
-		redacted = NULL;
-		err = request_add_change(&b->roles_bulk, change);
+		if (!err)
+			err = request_add_change(&b->roles_bulk, change);
 		if (!err)
 			err = request_add_part(&b->roles_bulk, change, PART_MEMBER, "roles", d->name);
+		if (!err)
+			err = plan_fold_change(builder_change(b, change), &b->roles_bulk,
+					       &b->roles_bulk.parts[b->roles_bulk.part_count - 1], redacted);
+		if (!err)
+			err = append_bulk_member(b, d->name, redacted);
 		goto done;
 	}
 	err = request_init(&single, STEP_ROLES_WRITE, "PUT");
@@ -327,7 +343,11 @@ static int role_delete(struct cluster_builder *b, const char *name, const cJSON 
 	if (live_version_at_least(b->lc, 8, 15)) {
 		cJSON *names;
 
-		err = bulk_request(&b->roles_bulk_delete, "DELETE", "names", false);
+		err = bulk_request(&b->roles_bulk_delete, "DELETE");
+		if (!err && !b->roles_bulk_delete.pending_body &&
+		    (!(b->roles_bulk_delete.pending_body = cJSON_CreateObject()) ||
+		     !cJSON_AddArrayToObject(b->roles_bulk_delete.pending_body, "names")))
+			err = -ENOMEM;
 		if (err)
 			return err;
 		names = cJSON_GetObjectItemCaseSensitive(b->roles_bulk_delete.pending_body, "names");
@@ -546,8 +566,22 @@ static int role_finish(struct cluster_builder *b)
 {
 	int err = 0;
 
-	if (request_is_pending(&b->roles_bulk))
-		err = builder_push_request(b, &b->roles_bulk);
+	if (request_is_pending(&b->roles_bulk)) {
+		struct buf whole;
+
+		buf_init(&whole, ROLES_BULK_MAX);
+		err = buf_puts(&whole, "{\"roles\":{");
+		if (!err)
+			err = buf_append(&whole, b->roles_bulk_members.data, b->roles_bulk_members.len);
+		if (!err)
+			err = buf_puts(&whole, "}}");
+		buf_dispose(&b->roles_bulk_members);
+		free(b->roles_bulk.body);
+		b->roles_bulk.body = err ? NULL : buf_detach(&whole);
+		buf_dispose(&whole);
+		if (!err)
+			err = b->roles_bulk.body ? builder_push_request(b, &b->roles_bulk) : -ENOMEM;
+	}
 	if (!err && request_is_pending(&b->roles_bulk_delete))
 		err = builder_push_request(b, &b->roles_bulk_delete);
 	return err;

@@ -175,6 +175,8 @@ static int field_password(struct plan_change *c, const char *key, bool existed)
 	cJSON *shown = cJSON_CreateString(SECRET_PLACEHOLDER);
 	int err = shown ? change_add_field(c, key, existed ? shown : NULL, shown, true) : -ENOMEM;
 
+	if (!err && !strcmp(key, "password"))
+		c->sets_password = true;
 	cJSON_Delete(shown);
 	return err;
 }
@@ -384,14 +386,8 @@ static int user_write(struct cluster_builder *b, const struct desired_object *d,
 
 bool plan_change_sets_password(const struct plan_change *c)
 {
-	size_t i;
-
-	if (c->kind != RESOURCE_USER || (c->action != ACTION_CREATE && c->action != ACTION_UPDATE))
-		return false;
-	for (i = 0; i < c->field_count; i++)
-		if (c->fields[i].sensitive && !strcmp(c->fields[i].path, "password"))
-			return true;
-	return false;
+	return c->kind == RESOURCE_USER && (c->action == ACTION_CREATE || c->action == ACTION_UPDATE) &&
+	       c->sets_password;
 }
 
 /* The normalised user (roles sorted; null, "" and {} left out) without what

@@ -116,7 +116,7 @@ static void streamed_json_equals_the_tree(void **state)
 {
 	struct fixture f = { 0 };
 	cJSON *tree = NULL, *streamed;
-	char *text = NULL;
+	char *text = NULL, *printed;
 	size_t len = 0;
 	FILE *out;
 
@@ -130,10 +130,62 @@ static void streamed_json_equals_the_tree(void **state)
 	streamed = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
 	assert_non_null(streamed);
 	assert_true(json_equal(tree, streamed));
+	/* byte for byte what the whole tree prints, one change at a time */
+	printed = cJSON_PrintUnformatted(tree);
+	assert_int_equal(len, strlen(printed) + 1);
+	assert_memory_equal(text, printed, len - 1);
+	free(printed);
 	assert_null(strstr(text, "CANARY"));
 	cJSON_Delete(streamed);
 	cJSON_Delete(tree);
 	free(text);
+	fixture_done(&f);
+}
+
+/* A create's fields are held once, in its request's body (issue 12), yet
+ * every rendering shows them as before: text, JSON, and the password as a
+ * sensitive field. */
+static void create_fields_held_in_the_body_still_show(void **state)
+{
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+	cJSON *json = NULL, *changes;
+	char *text;
+	size_t i;
+
+	(void)state;
+	fixture_build(&f, "{'objects':[{'kind':'role','name':'r','body':{'cluster':['monitor'],"
+			  "'metadata':{'team':'a'}}},"
+			  "{'kind':'user','name':'u','password':'CANARY-secret-42','body':{'roles':['r'],"
+			  "'full_name':'U'}}]}",
+		      "{'local':{}}");
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->change_count, 2);
+	for (i = 0; i < cp->change_count; i++) {
+		assert_true(cp->changes[i].fields_in_request);
+		assert_null(cp->changes[i].fields);
+	}
+	assert_true(plan_change_sets_password(&cp->changes[1]));
+	text = render(&f, false);
+	assert_non_null(strstr(text, "  + role r\n      cluster: [\"monitor\"]\n"
+				     "      metadata: {\"team\":\"a\",\"managed_by\":\"esreconcile\"}\n"));
+	assert_non_null(strstr(text, "  + user u\n      roles: [\"r\"]\n      full_name: \"U\"\n"));
+	assert_non_null(strstr(text, "      password: (sensitive)\n"));
+	assert_null(strstr(text, "CANARY"));
+	free(text);
+	assert_int_equal(plan_to_json(&json, f.plan), 0);
+	changes = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json, "clusters"), "local"),
+		"changes");
+	assert_json(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(changes, 0), "fields"),
+		    "[{'path':'cluster','before':null,'after':['monitor']},"
+		    "{'path':'metadata','before':null,'after':{'team':'a','managed_by':'esreconcile'}}]");
+	assert_json(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(changes, 1), "fields"),
+		    "[{'path':'roles','before':null,'after':['r']},{'path':'full_name','before':null,'after':'U'},"
+		    "{'path':'metadata','before':null,'after':{'managed_by':'esreconcile'}},"
+		    "{'path':'enabled','before':null,'after':true},"
+		    "{'path':'password','before':null,'after':'(sensitive)','sensitive':true}]");
+	cJSON_Delete(json);
 	fixture_done(&f);
 }
 
@@ -167,6 +219,7 @@ int main(void)
 		cmocka_unit_test(problems_are_marked),
 		cmocka_unit_test(json_has_the_design_shape),
 		cmocka_unit_test(streamed_json_equals_the_tree),
+		cmocka_unit_test(create_fields_held_in_the_body_still_show),
 		cmocka_unit_test(fingerprint_ignores_order_and_connection_status),
 	};
 
