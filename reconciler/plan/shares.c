@@ -16,7 +16,7 @@
 /* Where each change that r carries finds its share of body (r's body): the
  * whole body when r carries that change alone, else the member that its one
  * PART_MEMBER part locates. Sets shares[c] and parts[c] (NULL: the whole body)
- * for those changes c; seen[] counts parts per change (all three arrays are
+ * for those changes c; seen[] marks the changes a part was met for (all three arrays are
  * indexed by change, change_count long, zeroed by the caller). Members are
  * found in the order the parts were added, as the planners add both, so a bulk
  * body of n roles costs n steps, not n * n / 2 lookups. */
@@ -39,10 +39,12 @@ static void locate_shares(const cJSON **shares, const struct request_part **part
 		p = &r->parts[i];
 		if (p->change >= change_count)
 			continue;
-		if (seen[p->change]++) {
+		if (seen[p->change]) {
 			shares[p->change] = NULL; /* two parts: not one member */
+			parts[p->change] = NULL;
 			continue;
 		}
+		seen[p->change] = 1;
 		if (p->shape != PART_MEMBER)
 			continue;
 		if (!container_name || strcmp(container_name, p->container) != 0) {
