@@ -1,12 +1,12 @@
 /* esreconcile: declarative reconciler for Elasticsearch cross-cluster setups.
  * The command table; each command lives in cmd/cmd_<name>.c. */
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include "cmd/cli.h"
 #include "es/http.h"
+#include "util/heap.h"
 
 static const struct command commands[] = {
 	{ "validate", "check desired-state files offline", cmd_validate },
@@ -49,25 +49,12 @@ static void forbid_core_dumps(void)
 	setrlimit(RLIMIT_CORE, &none);
 }
 
-/* glibc gives each thread that allocates its own arena (up to 8 per core),
- * and memory freed in one is not reused by the others: with --parallel
- * workers each parsing a cluster's answers and freeing them, the process
- * grew to several times its live heap (a 20-cluster apply: about 40% more
- * RSS). Two arenas keep the workers, which mostly wait on the network, from
- * contending while the freed memory is reused. */
-static void limit_malloc_arenas(void)
-{
-#ifdef M_ARENA_MAX
-	mallopt(M_ARENA_MAX, 2);
-#endif
-}
-
 int main(int argc, char **argv)
 {
 	size_t i;
 
 	forbid_core_dumps();
-	limit_malloc_arenas();
+	heap_limit_arenas();
 
 	if (argc < 2) {
 		print_usage(stderr);

@@ -12,6 +12,7 @@
 #include "desired/model.h"
 #include "util/diag.h"
 #include "util/duration.h"
+#include "util/heap.h"
 #include "util/log.h"
 
 enum long_only_option {
@@ -280,6 +281,9 @@ int cli_load_desired(struct desired_state **out, const struct cli_options *opts,
 		(*out)->policy.rotate_keys = opts->rotate_keys;
 		(*out)->policy.retire_keys = opts->retire_keys;
 	}
+	/* the files' texts and trees are freed: the readers that follow run on
+	 * other threads */
+	heap_release_freed();
 	if (diags.count && opts->log_format && !strcmp(opts->log_format, "json"))
 		diag_print_json(&diags, stderr);
 	else

@@ -4,7 +4,6 @@
  * deletion guard → approval → execute per cluster → re-read and re-plan to
  * learn whether the clusters converged → report. */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "es/live.h"
 #include "plan/plan.h"
 #include "util/buf.h"
+#include "util/heap.h"
 #include "util/log.h"
 
 /* The most clusters the check after applying reads at once (check_convergence). */
@@ -176,18 +176,6 @@ static bool any_request_sent(const struct apply_outcome *outcome)
 
 /* Converged means a plan made now is empty. Also records, per cluster, which
  * declared objects settled (remotes connected) according to the latest read. */
-/* Hands the pages of memory freed by one phase's workers back to the system
- * before the next phase: glibc keeps them in the arena of the threads that
- * freed them, where the next phase's threads may not reuse them, so each
- * phase of a full apply (writes, the check, the report) would otherwise add
- * its size on top of the last (issue 12). */
-static void release_freed_memory(void)
-{
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
-}
-
 static int check_convergence(struct apply_run *run)
 {
 	struct plan *plan = NULL;
@@ -360,15 +348,15 @@ static int run_apply(struct apply_run *run)
 	} else if (check_gates(run)) {
 		return EXIT_INVALID;
 	}
-	release_freed_memory();
+	heap_release_freed();
 	if ((err = apply_outcome_new(&run->outcome, run->plan)) ||
 	    (err = apply_execute(run->outcome, run->plan, run->desired, &options)) ||
-	    (release_freed_memory(), err = check_convergence(run))) {
+	    (heap_release_freed(), err = check_convergence(run))) {
 		log_error("apply: %s", strerror(-err));
 		return run->outcome && any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;
 	}
 	warn_unsettled(run);
-	release_freed_memory();
+	heap_release_freed();
 	if (write_outputs(run))
 		return any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;
 	return exit_code_for_apply(run->outcome);

@@ -102,12 +102,19 @@ enum stage {
 };
 
 /* Each worker reads one cluster, plans it, hashes it into the fingerprint
- * and frees its objects before taking the next, so the live state of at most
- * a few clusters is held at once. A cluster's plan needs the facts of the
- * clusters its remotes point at: a worker that needs facts nobody is reading
- * yet reads that cluster itself first; facts being read are waited for. A
- * worker only waits for a cluster in STAGE_READING, whose reader never
- * waits, so no cycle of remotes can stall the pipeline. */
+ * and frees its objects before taking the next. The workers' small reads
+ * overlap, but at most hold_limit clusters (half the workers) hold their roles
+ * and users at once: they are the bulk of the memory, and planning them is
+ * CPU-bound anyway.
+ *
+ * A cluster's plan needs the facts of the clusters its remotes point at: a
+ * worker that needs facts nobody is reading yet reads that cluster itself
+ * first (a nested read, which takes a hold over the limit rather than wait);
+ * facts being read are waited for, and a worker gives its hold back while it
+ * waits. So every holder makes progress: a reader waits only for a hold, a
+ * worker only for a cluster in STAGE_READING, and no cycle of remotes can
+ * stall the pipeline. With such links the holds may exceed hold_limit for a
+ * while. */
 struct pipeline {
 	const struct desired_state *desired;
 	struct live_reader *reader;
@@ -116,9 +123,49 @@ struct pipeline {
 	struct cluster_plan *plans;    /* plans[i]: of live->clusters[i] */
 	char (*digests)[PLAN_DIGEST_HEX];
 	enum stage *stages;
+	bool *nested;                  /* nested[i]: live->clusters[i] is read for another's facts */
+	bool *holds;                   /* holds[i]: its objects count against hold_limit */
+	size_t holding, hold_limit;
 	pthread_mutex_t lock;
 	pthread_cond_t read;           /* broadcast when a cluster reaches STAGE_READ */
+	pthread_cond_t released;       /* broadcast when a hold is given back */
 };
+
+/* Counts cluster index's objects against hold_limit: waits for a hold unless
+ * force (a nested read, or a hold taken back), which never waits. */
+static void take_hold(struct pipeline *p, size_t index, bool force)
+{
+	pthread_mutex_lock(&p->lock);
+	while (!force && p->holding >= p->hold_limit)
+		pthread_cond_wait(&p->released, &p->lock);
+	p->holding++;
+	p->holds[index] = true;
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void give_hold(struct pipeline *p, size_t index)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->holds[index]) {
+		p->holds[index] = false;
+		p->holding--;
+		pthread_cond_broadcast(&p->released);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* live_read_options.before_objects */
+static int before_objects(void *ctx, size_t index)
+{
+	struct pipeline *p = ctx;
+	bool nested;
+
+	pthread_mutex_lock(&p->lock);
+	nested = p->nested[index];
+	pthread_mutex_unlock(&p->lock);
+	take_hold(p, index, nested);
+	return 0;
+}
 
 static bool claim(struct pipeline *p, size_t index)
 {
@@ -176,10 +223,17 @@ static int gather_facts(const struct cluster_facts ***out, size_t *count_out, st
 	for (i = 0; !err && i < id_count; i++) {
 		if ((j = cluster_index(p->live, ids[i])) < 0)
 			continue; /* not selected: planning says it was not read */
-		if ((size_t)j != index && claim(p, (size_t)j))
+		if ((size_t)j != index && claim(p, (size_t)j)) {
+			pthread_mutex_lock(&p->lock);
+			p->nested[j] = true;
+			pthread_mutex_unlock(&p->lock);
 			err = run_claimed(p, (size_t)j, worker);
-		else
+		} else if ((size_t)j != index) {
+			/* held objects while waiting would stall the readers of others */
+			give_hold(p, index);
 			wait_read(p, (size_t)j);
+			take_hold(p, index, true);
+		}
 		if (p->facts[j].live) /* else its reader failed, and so does the run */
 			facts[count++] = &p->facts[j];
 	}
@@ -211,6 +265,7 @@ static int run_claimed(struct pipeline *p, size_t index, size_t worker)
 	if (!err)
 		err = plan_cluster_digest(p->digests[index], lc);
 	live_cluster_drop_objects(lc);
+	give_hold(p, index);
 	free((void *)facts);
 	return err;
 }
@@ -227,23 +282,31 @@ static int read_and_plan_clusters(struct live_state **live_out, struct plan **pl
 				  const struct desired_state *desired, const struct live_read_options *options)
 {
 	struct pipeline p = { .desired = desired };
+	struct live_read_options held = *options;
 	size_t n, i;
-	int err = live_reader_new(&p.reader, &p.live, desired, options);
+	int err;
 
-	if (err)
+	held.before_objects = before_objects;
+	held.before_objects_ctx = &p;
+	if ((err = live_reader_new(&p.reader, &p.live, desired, &held)))
 		return err;
 	n = p.live->cluster_count ? p.live->cluster_count : 1;
 	p.facts = calloc(n, sizeof(*p.facts));
 	p.plans = calloc(n, sizeof(*p.plans));
 	p.digests = calloc(n, sizeof(*p.digests));
 	p.stages = calloc(n, sizeof(*p.stages));
-	if (!p.facts || !p.plans || !p.digests || !p.stages) {
+	p.nested = calloc(n, sizeof(*p.nested));
+	p.holds = calloc(n, sizeof(*p.holds));
+	if (!p.facts || !p.plans || !p.digests || !p.stages || !p.nested || !p.holds) {
 		err = -ENOMEM;
 		goto done;
 	}
+	p.hold_limit = live_reader_width(p.reader) / 2 ? live_reader_width(p.reader) / 2 : 1;
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.read, NULL);
+	pthread_cond_init(&p.released, NULL);
 	err = work_queue_run(p.live->cluster_count, live_reader_width(p.reader), 0, run_cluster, &p);
+	pthread_cond_destroy(&p.released);
 	pthread_cond_destroy(&p.read);
 	pthread_mutex_destroy(&p.lock);
 	if (!err) {
@@ -258,6 +321,8 @@ done:
 	plan_clusters_free(p.plans, p.live->cluster_count);
 	free(p.digests);
 	free(p.stages);
+	free(p.nested);
+	free(p.holds);
 	*live_out = p.live;
 	return err;
 }

@@ -211,7 +211,8 @@ static int resolve_remotes(struct live_cluster *lc, struct es_client *client)
 }
 
 /* The reads of one cluster, in order, on the worker's connection. */
-static int read_cluster(struct worker *w, const struct read_job *job, const struct live_read_options *opts)
+static int read_cluster(struct worker *w, const struct read_job *job, size_t index,
+			const struct live_read_options *opts)
 {
 	struct live_cluster *lc = job->cluster;
 	/* The cluster-wide reads; the kinds' lists come between them and the certificates. */
@@ -249,6 +250,8 @@ static int read_cluster(struct worker *w, const struct read_job *job, const stru
 	if (err)
 		return err == -ENOMEM ? err : 0;
 	if (live_version_at_least(lc, 8, 13) && (err = resolve_remotes(lc, client)))
+		return err;
+	if (opts->before_objects && (err = opts->before_objects(opts->before_objects_ctx, index)))
 		return err;
 	for (i = 0; i < RESOURCE_KIND_COUNT; i++) {
 		const char *list_path = resource_kind_list_path((enum resource_kind)i);
@@ -584,7 +587,7 @@ size_t live_reader_width(const struct live_reader *r)
 int live_reader_read(struct live_reader *r, size_t index, size_t worker)
 {
 	const struct read_job *job = &r->jobs[index];
-	int err = read_cluster(&r->workers[worker], job, r->opts);
+	int err = read_cluster(&r->workers[worker], job, index, r->opts);
 
 	return err ? err : probe_passwords(r, job);
 }

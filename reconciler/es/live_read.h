@@ -35,6 +35,13 @@ struct live_read_options {
 	size_t only_cluster_count;
 	const struct es_client_options *client; /* retries, caps; NULL = defaults */
 	struct live_probe_scope probes;
+	/* live_reader_read() only: called on the reading thread with the
+	 * cluster's index right before its object lists are read, which the
+	 * caller holds until it drops them; it may wait, so that the caller bounds
+	 * how many clusters hold their objects at once. Returns 0 or a negative
+	 * errno (the read stops with it). NULL: nothing is called. */
+	int (*before_objects)(void *ctx, size_t index);
+	void *before_objects_ctx;
 };
 
 /* Reads the declared clusters (or opts->only_clusters) in parallel, at most
