@@ -302,6 +302,7 @@ static int read_and_plan_clusters(struct live_state **live_out, struct plan **pl
 		goto done;
 	}
 	p.hold_limit = live_reader_width(p.reader) / 2 ? live_reader_width(p.reader) / 2 : 1;
+	held.object_holders = (long)p.hold_limit; /* the reader borrows held: read from here on */
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.read, NULL);
 	pthread_cond_init(&p.released, NULL);

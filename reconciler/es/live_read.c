@@ -482,7 +482,7 @@ static int probe_passwords(struct live_reader *r, const struct read_job *read)
 	struct live_cluster *lc = read->cluster;
 	struct probe_job *jobs = NULL;
 	size_t count = 0, asked = 0, i;
-	long share;
+	long share, holders;
 	int err;
 
 	if (r->desired->policy.password_check != PASSWORD_CHECK_PROBE || !lc->reachable || scope->none ||
@@ -492,8 +492,11 @@ static int probe_passwords(struct live_reader *r, const struct read_job *read)
 		return err;
 	for (i = 0; i < count; i++)
 		asked += !jobs[i].answered;
-	/* the clusters being read at once share --probe-parallel: each probes on its share */
-	share = r->width > 1 ? r->probe_parallel / (long)r->width : r->probe_parallel;
+	/* the clusters probing at once (those holding their objects: the users
+	 * probed are among them) share --probe-parallel: each probes on its share */
+	holders = r->opts->object_holders > 0 && r->opts->object_holders < (long)r->width ? r->opts->object_holders
+											      : (long)r->width;
+	share = holders > 1 ? r->probe_parallel / holders : r->probe_parallel;
 	if (asked)
 		err = run_probes(jobs, count, r->opts, share > 0 ? share : 1);
 	for (i = 0; !err && i < count; i++) {

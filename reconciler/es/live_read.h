@@ -42,6 +42,10 @@ struct live_read_options {
 	 * errno (the read stops with it). NULL: nothing is called. */
 	int (*before_objects)(void *ctx, size_t index);
 	void *before_objects_ctx;
+	/* live_reader_read() only: how many clusters before_objects lets hold
+	 * their objects, and so probe, at once; they share probe_parallel. <= 0:
+	 * as many as the reader's width. */
+	long object_holders;
 };
 
 /* Reads the declared clusters (or opts->only_clusters) in parallel, at most
@@ -76,8 +80,9 @@ int live_reader_new(struct live_reader **out, struct live_state **live_out,
 /* How many worker slots the caller may use at once: min(parallel, clusters). */
 size_t live_reader_width(const struct live_reader *r);
 /* Reads live->clusters[index] (its reads, then its password probes, which
- * run on threads of their own: parallel / width of them, so that all the
- * clusters read at once keep to --parallel) on the calling thread. worker is the caller's
+ * run on threads of their own: probe_parallel divided by the clusters that
+ * probe at once, opts->object_holders or else the width, so that together
+ * they keep to --probe-parallel) on the calling thread. worker is the caller's
  * slot, below live_reader_width(): a slot's connection is reused for its next
  * cluster, so a slot is never used by two threads at once. Distinct indices
  * may be read concurrently. A cluster that cannot be read is left unreachable
