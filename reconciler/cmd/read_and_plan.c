@@ -123,7 +123,9 @@ struct pipeline {
 	struct cluster_plan *plans;    /* plans[i]: of live->clusters[i] */
 	char (*digests)[PLAN_DIGEST_HEX];
 	enum stage *stages;
-	bool *nested;                  /* nested[i]: live->clusters[i] is read for another's facts */
+	/* nested[i]: live->clusters[i] is read for another's facts; written and
+	 * read only by the thread that claimed it (its read runs on that thread) */
+	bool *nested;
 	bool *holds;                   /* holds[i]: its objects count against hold_limit */
 	size_t holding, hold_limit;
 	pthread_mutex_t lock;
@@ -158,12 +160,8 @@ static void give_hold(struct pipeline *p, size_t index)
 static int before_objects(void *ctx, size_t index)
 {
 	struct pipeline *p = ctx;
-	bool nested;
 
-	pthread_mutex_lock(&p->lock);
-	nested = p->nested[index];
-	pthread_mutex_unlock(&p->lock);
-	take_hold(p, index, nested);
+	take_hold(p, index, p->nested[index]);
 	return 0;
 }
 
@@ -224,9 +222,7 @@ static int gather_facts(const struct cluster_facts ***out, size_t *count_out, st
 		if ((j = cluster_index(p->live, ids[i])) < 0)
 			continue; /* not selected: planning says it was not read */
 		if ((size_t)j != index && claim(p, (size_t)j)) {
-			pthread_mutex_lock(&p->lock);
 			p->nested[j] = true;
-			pthread_mutex_unlock(&p->lock);
 			err = run_claimed(p, (size_t)j, worker);
 		} else if ((size_t)j != index) {
 			/* held objects while waiting would stall the readers of others */

@@ -489,10 +489,11 @@ bool request_is_pending(const struct plan_request *r)
 int builder_push_request(struct cluster_builder *b, struct plan_request *r)
 {
 	struct cluster_plan *cp = b->cp;
+	int err;
 
 	if (r->pending_body) {
-		if (plan_fold_fields(cp, r, r->pending_body))
-			return -ENOMEM;
+		if ((err = plan_fold_fields(cp, r, r->pending_body)))
+			return err;
 		free(r->body);
 		if (!(r->body = cJSON_PrintUnformatted(r->pending_body)))
 			return -ENOMEM;

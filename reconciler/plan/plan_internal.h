@@ -41,7 +41,8 @@ struct cluster_builder {
 	cJSON *ledger_adopted;  /* {alias: owner} taken over from another owner (--adopt-from) */
 
 	/* roles: bulk requests (8.15+). The body of the bulk write is built as
-	 * text, one `"name":{...}` member at a time (roles_bulk_members), never as
+	 * text, one `"name":{...}` member at a time (roles_bulk_members: the
+	 * body so far, which role_finish() closes and moves into roles_bulk), never as
 	 * one tree: 1,000 roles on each of 20 clusters planned at once would hold
 	 * 20 trees of a megabyte (issue 12). */
 	struct plan_request roles_bulk;
@@ -234,8 +235,9 @@ struct plan_fields {
 	size_t count;
 	bool owned;
 };
-/* Returns 0, -ENOMEM, or -EINVAL when a folded change's share is not in v
- * (the view is of another plan). Dispose of *out with plan_fields_dispose. */
+/* v may be a zeroed view (never initialised) when no change of cp is folded.
+ * Returns 0, -ENOMEM, or -EINVAL when a folded change's share is not in v
+ * (the view is of another plan, or none). Dispose of *out with plan_fields_dispose. */
 int plan_change_fields(struct plan_fields *out, const struct cluster_plan *cp,
 		       const struct plan_cluster_view *v, size_t change);
 void plan_fields_dispose(struct plan_fields *fields);

@@ -292,6 +292,22 @@ static bool changes_json(cJSON *obj, const struct cluster_plan *cp, const struct
 	return ok;
 }
 
+/* The members of a cluster's object before its changes: version, reachable, error. */
+static bool cluster_head(cJSON *obj, const struct cluster_plan *cp)
+{
+	return (cp->version ? cJSON_AddStringToObject(obj, "version", cp->version)
+			    : cJSON_AddNullToObject(obj, "version")) &&
+	       cJSON_AddBoolToObject(obj, "reachable", cp->reachable) &&
+	       (!cp->error || cJSON_AddStringToObject(obj, "error", cp->error));
+}
+
+/* The members of a cluster's object after its requests: warnings, unchanged. */
+static bool cluster_tail(cJSON *obj, const struct cluster_plan *cp)
+{
+	return add_strings(obj, "warnings", cp->warnings, cp->warning_count) &&
+	       cJSON_AddNumberToObject(obj, "unchanged", (double)cp->unchanged);
+}
+
 static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 {
 	cJSON *obj = cJSON_CreateObject(), *requests;
@@ -303,13 +319,7 @@ static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 		cJSON_Delete(obj);
 		return false;
 	}
-	if (!(cp->version ? cJSON_AddStringToObject(obj, "version", cp->version)
-			  : cJSON_AddNullToObject(obj, "version")) ||
-	    !cJSON_AddBoolToObject(obj, "reachable", cp->reachable))
-		return false;
-	if (cp->error && !cJSON_AddStringToObject(obj, "error", cp->error))
-		return false;
-	if (plan_cluster_view_init(&v, cp))
+	if (!cluster_head(obj, cp) || plan_cluster_view_init(&v, cp))
 		return false;
 	ok = changes_json(obj, cp, &v);
 	requests = ok ? cJSON_AddArrayToObject(obj, "requests") : NULL;
@@ -319,8 +329,7 @@ static bool cluster_json(cJSON *clusters, const struct cluster_plan *cp)
 		v.bodies[i] = NULL; /* taken */
 	}
 	plan_cluster_view_dispose(&v);
-	return ok && add_strings(obj, "warnings", cp->warnings, cp->warning_count) &&
-	       cJSON_AddNumberToObject(obj, "unchanged", (double)cp->unchanged);
+	return ok && cluster_tail(obj, cp);
 }
 
 static bool summary_json(cJSON *root, const struct plan *plan)
@@ -376,7 +385,8 @@ static int sink_print(const struct plan_json_sink *sink, const cJSON *item, bool
 	return err;
 }
 
-/* Writes the one item that fill added to a scratch array, then deletes it. */
+/* Writes the one item change_json() or request_json() just added to the
+ * scratch array (through annotate, when set), then deletes it. */
 static int sink_item(const struct plan_json_sink *sink, cJSON *array, bool first, int (*annotate)(void *, cJSON *, size_t),
 		     size_t index)
 {
@@ -400,11 +410,7 @@ int plan_cluster_json_write(const struct cluster_plan *cp, const struct plan_jso
 	size_t i;
 	int err = -ENOMEM;
 
-	if (!head || !scratch || !tail ||
-	    !(cp->version ? cJSON_AddStringToObject(head, "version", cp->version)
-			  : cJSON_AddNullToObject(head, "version")) ||
-	    !cJSON_AddBoolToObject(head, "reachable", cp->reachable) ||
-	    (cp->error && !cJSON_AddStringToObject(head, "error", cp->error)))
+	if (!head || !scratch || !tail || !cluster_head(head, cp))
 		goto done;
 	if ((err = plan_cluster_view_init(&v, cp)) || (err = sink_print(sink, head, false, true)) ||
 	    (err = sink->write(sink->ctx, ",\"changes\":[")))
@@ -421,8 +427,7 @@ int plan_cluster_json_write(const struct cluster_plan *cp, const struct plan_jso
 	if (err || (err = sink->write(sink->ctx, "]")))
 		goto done;
 	err = -ENOMEM;
-	if (!add_strings(tail, "warnings", cp->warnings, cp->warning_count) ||
-	    !cJSON_AddNumberToObject(tail, "unchanged", (double)cp->unchanged))
+	if (!cluster_tail(tail, cp))
 		goto done;
 	if ((sink->annotate_tail && (err = sink->annotate_tail(sink->ctx, tail))) ||
 	    (err = sink->write(sink->ctx, ",")))

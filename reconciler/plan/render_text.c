@@ -99,7 +99,8 @@ static int put_line(struct buf *out, const char *before, const char *text, const
 
 static int put_cluster(struct buf *out, const struct style *s, const struct cluster_plan *cp)
 {
-	struct plan_cluster_view v;
+	struct plan_cluster_view v = { 0 };
+	bool folded = false;
 	size_t i;
 	int err;
 
@@ -116,7 +117,10 @@ static int put_cluster(struct buf *out, const struct style *s, const struct clus
 				 cp->cluster_id);
 	if (!err && !cp->reachable)
 		err = put_line(out, "", cp->error ? cp->error : "unreachable", "\n");
-	if (!err && (err = plan_cluster_view_init(&v, cp)))
+	/* the bodies are parsed only for the fields they hold (a create's) */
+	for (i = 0; !folded && i < cp->change_count; i++)
+		folded = cp->changes[i].fields_in_request;
+	if (!err && folded && (err = plan_cluster_view_init(&v, cp)))
 		return err;
 	for (i = 0; !err && i < cp->change_count; i++)
 		err = put_change(out, s, cp, &v, i);

@@ -254,9 +254,11 @@ static int bulk_request(struct plan_request *r, const char *method)
 }
 
 /* Appends `"name":body` (body printed as the whole bulk body would print it)
- * to the bulk write's members. */
+ * to the bulk write's body, which starts as `{"roles":{` and role_finish()
+ * closes. */
 static int append_bulk_member(struct cluster_builder *b, const char *name, const cJSON *body)
 {
+	struct buf *members = &b->roles_bulk_members;
 	cJSON *member = cJSON_CreateObject();
 	char *text = NULL;
 	size_t len;
@@ -265,11 +267,11 @@ static int append_bulk_member(struct cluster_builder *b, const char *name, const
 	if (member && cJSON_AddItemReferenceToObject(member, name, (cJSON *)body) &&
 	    (text = cJSON_PrintUnformatted(member))) {
 		len = strlen(text); /* {"name":{...}}: the braces go */
-		if (b->roles_bulk_members.max == 0)
-			buf_init(&b->roles_bulk_members, ROLES_BULK_MAX);
-		err = b->roles_bulk_members.len ? buf_puts(&b->roles_bulk_members, ",") : 0;
+		if (members->max == 0)
+			buf_init(members, ROLES_BULK_MAX);
+		err = members->len ? buf_puts(members, ",") : buf_puts(members, "{\"roles\":{");
 		if (!err)
-			err = buf_append(&b->roles_bulk_members, text + 1, len - 2);
+			err = buf_append(members, text + 1, len - 2);
 	}
 	free(text);
 	cJSON_Delete(member);
@@ -567,18 +569,9 @@ static int role_finish(struct cluster_builder *b)
 	int err = 0;
 
 	if (request_is_pending(&b->roles_bulk)) {
-		struct buf whole;
-
-		buf_init(&whole, ROLES_BULK_MAX);
-		err = buf_puts(&whole, "{\"roles\":{");
-		if (!err)
-			err = buf_append(&whole, b->roles_bulk_members.data, b->roles_bulk_members.len);
-		if (!err)
-			err = buf_puts(&whole, "}}");
-		buf_dispose(&b->roles_bulk_members);
+		err = buf_puts(&b->roles_bulk_members, "}}");
 		free(b->roles_bulk.body);
-		b->roles_bulk.body = err ? NULL : buf_detach(&whole);
-		buf_dispose(&whole);
+		b->roles_bulk.body = err ? NULL : buf_detach(&b->roles_bulk_members);
 		if (!err)
 			err = b->roles_bulk.body ? builder_push_request(b, &b->roles_bulk) : -ENOMEM;
 	}

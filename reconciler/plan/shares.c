@@ -140,10 +140,17 @@ int plan_fold_fields(struct cluster_plan *cp, const struct plan_request *r, cons
 	bool any = false;
 	int err = -ENOMEM;
 
+	if (!body || r->carries_ledger)
+		return 0;
+	/* a request of one change without parts (a user's): its share is the body */
+	if (!r->part_count)
+		return r->change_count == 1 && r->changes[0] < n
+			       ? plan_fold_change(&cp->changes[r->changes[0]], r, NULL, body)
+			       : 0;
 	for (i = 0; i < r->change_count && !any; i++)
 		any = r->changes[i] < n && cp->changes[r->changes[i]].action == ACTION_CREATE &&
 		      cp->changes[r->changes[i]].field_count;
-	if (!any || !body)
+	if (!any)
 		return 0;
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
 	shares = calloc(n, sizeof(*shares));
@@ -221,9 +228,9 @@ int plan_change_fields(struct plan_fields *out, const struct cluster_plan *cp,
 		       const struct plan_cluster_view *v, size_t change)
 {
 	const struct plan_change *c = &cp->changes[change];
-	const cJSON *share = v->shares[change], *member;
+	const cJSON *share, *member;
 	struct field_change *f;
-	size_t r_index = v->request_of[change];
+	size_t r_index;
 
 	memset(out, 0, sizeof(*out));
 	if (!c->fields_in_request) {
@@ -231,7 +238,8 @@ int plan_change_fields(struct plan_fields *out, const struct cluster_plan *cp,
 		out->count = c->field_count;
 		return 0;
 	}
-	if (r_index >= cp->request_count || !share)
+	/* a view is needed only here: a renderer may skip it when no change is folded */
+	if (!v->shares || (r_index = v->request_of[change]) >= cp->request_count || !(share = v->shares[change]))
 		return -EINVAL;
 	out->owned = true;
 	if (!(out->items = calloc((size_t)cJSON_GetArraySize(share) + 1, sizeof(*out->items))))
