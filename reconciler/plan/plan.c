@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan/desired_norms.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 #include "util/utf8.h"
@@ -101,8 +102,13 @@ static int plan_update(struct cluster_builder *b, const struct kind_ops *ops,
 		       const struct desired_object *d, const cJSON *body, const cJSON *live)
 {
 	struct plan_change scratch = { 0 };
+	const cJSON *desired_norm;
 	size_t changed = 0, index;
-	int err = kind_diff(&scratch, &changed, ops, b->lc, comparable(ops, live), body, d->sensitive_paths);
+	int err = desired_norms_find(&desired_norm, b->norms, d);
+
+	if (!err)
+		err = kind_diff(&scratch, &changed, ops, b->lc, comparable(ops, live), body, desired_norm,
+				d->sensitive_paths);
 
 	if (!err && ops->extra_fields)
 		err = ops->extra_fields(b, d, live, &scratch);
@@ -355,7 +361,7 @@ static int check_identity(struct cluster_builder *b)
 
 int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
 		 const struct live_cluster *lc, const struct cluster_facts *const *facts,
-		 size_t fact_count)
+		 size_t fact_count, struct desired_norms *norms)
 {
 	struct cluster_builder b;
 	size_t i;
@@ -369,6 +375,7 @@ int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
 	b.cp = cp;
 	b.owner = desired_owner(desired);
 	b.adopt_from = desired->policy.adopt_from;
+	b.norms = norms;
 	cp->cluster_id = plan_strdup(lc->cluster_id);
 	cp->version = lc->version ? plan_strdup(lc->version) : NULL;
 	cp->reachable = lc->reachable;
@@ -521,7 +528,8 @@ int plan_build(struct plan **out, const struct desired_state *desired, const str
 	const struct cluster_facts **all = calloc(n, sizeof(*all)); /* NOLINT(bugprone-sizeof-expression): pointers */
 	struct cluster_plan *clusters = calloc(n, sizeof(*clusters));
 	char (*digests)[PLAN_DIGEST_HEX] = calloc(n, sizeof(*digests));
-	int err = facts && all && clusters && digests ? 0 : -ENOMEM;
+	struct desired_norms *norms = NULL;
+	int err = facts && all && clusters && digests ? desired_norms_new(&norms, desired) : -ENOMEM;
 
 	*out = NULL;
 	for (i = 0; !err && i < count; i++) {
@@ -529,7 +537,7 @@ int plan_build(struct plan **out, const struct desired_state *desired, const str
 		all[i] = &facts[i];
 	}
 	for (i = 0; !err && i < count; i++)
-		err = plan_cluster(&clusters[i], desired, &live->clusters[i], all, count);
+		err = plan_cluster(&clusters[i], desired, &live->clusters[i], all, count, norms);
 	for (i = 0; !err && i < count; i++)
 		err = plan_cluster_digest(digests[i], &live->clusters[i]);
 	if (!err)
@@ -541,6 +549,7 @@ int plan_build(struct plan **out, const struct desired_state *desired, const str
 	free(facts);
 	free((void *)all);
 	free(digests);
+	desired_norms_free(norms);
 	return err;
 }
 

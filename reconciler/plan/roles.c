@@ -664,6 +664,7 @@ const struct kind_ops role_kind_ops = {
 	.kind = RESOURCE_ROLE,
 	.privileges = role_privileges,
 	.normalize = role_normalize,
+	.shares_desired_norm = true,
 	.prunable = role_prunable,
 	.owner_of = role_owner_of,
 	.guard = role_guard,

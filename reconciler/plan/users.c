@@ -424,6 +424,7 @@ const struct kind_ops user_kind_ops = {
 	.kind = RESOURCE_USER,
 	.privileges = user_privileges,
 	.normalize = user_normalize,
+	.shares_desired_norm = true,
 	.prunable = user_prunable,
 	.owner_of = user_owner_of,
 	.guard = user_guard,

@@ -1,5 +1,6 @@
 /* Role planning: normalisation, drift, bulk vs single requests, ownership. */
 #include "plan_fixture.h"
+#include "plan/desired_norms.h"
 
 /* Each pair: a declaration, and the same role as GET /_security/role renders it
  * after being written in another representation. None is a change. */
@@ -63,6 +64,59 @@ static const char *const edited_desired =
 	"{'objects':[{'kind':'role','name':'r','body':{'cluster':['monitor'],'indices':[{'names':['a'],"
 	"'privileges':['read']}]}},{'kind':'role','name':'new','body':{'cluster':['read_ccr']}},"
 	"{'kind':'role','name':'old','body':'absent'}]}";
+
+/* One role declared alike on two clusters shares one interned body and one
+ * normalised form; the drift of one cluster never shows on the other. */
+#define SHARED_ROLE "{'cluster':['monitor'],'indices':[{'names':['b','a'],'privileges':['read']}]}"
+static void one_normalised_body_serves_every_cluster(void **state)
+{
+	struct fixture f = { 0 };
+	struct desired_norms *norms = NULL;
+	const struct cluster_plan *two;
+	const cJSON *first, *second;
+	size_t i;
+	cJSON *stamped = NULL, *direct = NULL;
+
+	(void)state;
+	fixture_build(&f,
+		      "{'objects':[{'kind':'role','cluster':'one','name':'r','body':" SHARED_ROLE "},"
+		      "{'kind':'role','cluster':'two','name':'r','body':" SHARED_ROLE "},"
+		      "{'kind':'role','cluster':'two','name':'gone','body':'absent'},"
+		      "{'kind':'remote','cluster':'two','name':'x','body':{'mode':'proxy','proxy_address':'h:9300'}}]}",
+		      "{'one':{'roles':{'r':{'cluster':['monitor'],'indices':[{'names':['a','b'],'privileges':['read'],"
+		      "'allow_restricted_indices':false}],'run_as':[],'metadata':{'managed_by':'esreconcile'},"
+		      "'transient_metadata':{'enabled':true}}}},"
+		      "'two':{'roles':{'r':{'cluster':['monitor','manage'],'indices':[{'names':['a','b'],"
+		      "'privileges':['read']}],'metadata':{'managed_by':'esreconcile'}}}}}");
+	assert_int_equal(fixture_cluster(&f, "one")->change_count, 0);
+	two = fixture_cluster(&f, "two");
+	assert_int_equal(two->change_count, 2); /* the role's update and the remote's creation */
+	for (i = 0; i < two->change_count && two->changes[i].kind != RESOURCE_ROLE; i++)
+		;
+	assert_true(i < two->change_count);
+	assert_int_equal(two->changes[i].action, ACTION_UPDATE);
+	assert_int_equal(two->changes[i].field_count, 1);
+	assert_string_equal(two->changes[i].fields[0].path, "cluster");
+
+	assert_ptr_equal(f.desired->objects[0].body, f.desired->objects[1].body);
+	assert_int_equal(desired_norms_new(&norms, f.desired), 0);
+	assert_int_equal(desired_norms_find(&first, norms, &f.desired->objects[0]), 0);
+	assert_int_equal(desired_norms_find(&second, norms, &f.desired->objects[1]), 0);
+	assert_non_null(first);
+	assert_ptr_equal(first, second);
+	assert_int_equal(plan_stamp_managed(&stamped, f.desired->objects[0].body, DESIRED_DEFAULT_OWNER), 0);
+	assert_int_equal(role_normalize(&direct, stamped, NULL), 0);
+	assert_true(json_equal(first, direct));
+	/* an absent role and a remote (whose normalising reads the cluster) are not held */
+	assert_int_equal(desired_norms_find(&second, norms, &f.desired->objects[2]), 0);
+	assert_null(second);
+	assert_int_equal(desired_norms_find(&second, norms, &f.desired->objects[3]), 0);
+	assert_null(second);
+	cJSON_Delete(stamped);
+	cJSON_Delete(direct);
+	desired_norms_free(norms);
+	fixture_done(&f);
+}
 
 static void edited_privilege_is_drift_bulk_on_815(void **state)
 {
@@ -312,6 +366,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(equal_representations_are_no_change),
+		cmocka_unit_test(one_normalised_body_serves_every_cluster),
 		cmocka_unit_test(edited_privilege_is_drift_bulk_on_815),
 		cmocka_unit_test(single_requests_before_815),
 		cmocka_unit_test(losing_metadata_keys_needs_single_put),
