@@ -123,7 +123,9 @@ unit-tests: $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOL_BINS)
 #    object of plan/ or desired/ that calls into es/http.c (or libcurl) leaves
 #    an undefined reference;
 #  - no pure object may start a thread or call libcurl itself (glibc defines
-#    pthread_create, so the link alone would not notice);
+#    pthread_create, so the link alone would not notice), but the YAML parser's
+#    helper (desired/yaml_events.c), which only reads the text of the file being
+#    loaded and is joined before its file's parse returns;
 #  - no pure object may include a header of a module outside the pure layer
 #    (es/http.h, es/live_read.h, util/work_queue.h, apply/, cmd/), and no stage
 #    a header of the commands (the compiler's .d files list what each includes).
@@ -133,7 +135,8 @@ check-purity: $(LIB_OBJS)
 	$(Q)printf 'int main(void) { return 0; }\n' >$(BUILD)/purity/probe.c
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $(BUILD)/purity/probe $(BUILD)/purity/probe.c $(PURE_OBJS) $(PURE_LIBS) || \
 	  { echo "check-purity: the pure objects need more than $(PURE_PKGS) (undefined references above)"; exit 1; }
-	$(Q)if nm -A -u $(PURE_OBJS) | grep -E ' U (pthread_create|curl_)'; then \
+	$(Q)if nm -A -u $(filter-out $(BUILD)/reconciler/desired/yaml_events.o,$(PURE_OBJS)) | \
+	  grep -E ' U (pthread_create|curl_)'; then \
 	  echo "check-purity: a pure object starts a thread or calls libcurl"; exit 1; fi
 	$(Q)if grep -lE '$(subst $(space),|,$(subst .,\.,$(IMPURE_HDRS)))' $(PURE_OBJS:.o=.d); then \
 	  echo "check-purity: these pure objects include a header that needs libcurl or threads"; exit 1; fi

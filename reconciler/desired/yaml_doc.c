@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "desired/interp.h"
+#include "desired/yaml_events.h"
 #include "util/buf.h"
 #include "util/regular_file.h"
 #include "util/utf8.h"
@@ -883,47 +884,45 @@ static int report_parser_error(struct builder *b, const yaml_parser_t *parser)
 
 static int build_tree(struct builder *b)
 {
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int documents = 0, err = 0;
+	struct yevents *events;
+	const yaml_event_t *ev;
+	int documents = 0, err = yevents_open(&events, b->doc->text, b->doc->len);
 	bool done = false;
 	size_t i;
 
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)b->doc->text, b->doc->len);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	if (err)
+		return err;
 	while (!err && !done) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			err = report_parser_error(b, &parser);
+		if (!(ev = yevents_next(events))) {
+			err = report_parser_error(b, yevents_parser(events));
 			break;
 		}
-		switch (ev.type) {
+		switch (ev->type) {
 		case YAML_DOCUMENT_START_EVENT:
 			if (++documents > 1)
-				err = report_at(b->doc, b->diags, &ev.start_mark, "multiple-documents",
+				err = report_at(b->doc, b->diags, &ev->start_mark, "multiple-documents",
 						"merge them into one document, or split them into "
 						"files given with -f",
 						"more than one YAML document in the file") ?: -EINVAL;
 			break;
 		case YAML_SCALAR_EVENT:
-			err = add_scalar(b, &ev);
+			err = add_scalar(b, ev);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
-			err = start_collection(b, &ev, YNODE_SEQ);
+			err = start_collection(b, ev, YNODE_SEQ);
 			break;
 		case YAML_MAPPING_START_EVENT:
-			err = start_collection(b, &ev, YNODE_MAP);
+			err = start_collection(b, ev, YNODE_MAP);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
-			err = end_collection(b, &ev);
+			err = end_collection(b, ev);
 			break;
 		case YAML_ALIAS_EVENT:
-			err = report_at(b->doc, b->diags, &ev.start_mark, "anchor",
+			err = report_at(b->doc, b->diags, &ev->start_mark, "anchor",
 					"write the value out where it is used",
 					"anchors and aliases are not supported (found alias *%s)",
-					(const char *)ev.data.alias.anchor) ?: -EINVAL;
+					(const char *)ev->data.alias.anchor) ?: -EINVAL;
 			break;
 		case YAML_STREAM_END_EVENT:
 			done = true;
@@ -931,11 +930,10 @@ static int build_tree(struct builder *b)
 		default:
 			break;
 		}
-		yaml_event_delete(&ev);
 	}
 	for (i = 0; i < YDOC_MAX_DEPTH; i++)
 		free(b->stack[i].children);
-	yaml_parser_delete(&parser);
+	yevents_close(events);
 	return err;
 }
 

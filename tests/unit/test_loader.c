@@ -1160,6 +1160,52 @@ static void many_entries_are_streamed_and_still_checked(void **state)
 	buf_dispose(&text);
 }
 
+/* A file of YEVENTS_AHEAD_MIN bytes or more is parsed on a helper thread: its
+ * syntax errors are placed as exactly, and a file that stops early (a second
+ * document) stops the helper. */
+static void big_files_parsed_ahead_report_the_same(void **state)
+{
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	struct buf roles, text;
+	int i;
+
+	(void)state;
+	buf_init(&roles, (size_t)4 << 20);
+	buf_init(&text, (size_t)4 << 20);
+	assert_int_equal(buf_puts(&roles, "roles:\n  local:\n"), 0);
+	for (i = 0; i < 4000; i++) /* 6 events each: the ring goes round many times */
+		assert_int_equal(buf_printf(&roles, "    r%d:\n      cluster: [monitor]\n", i), 0);
+	assert_true(roles.len > (size_t)64 << 10);
+
+	assert_int_equal(buf_printf(&text, "%s    bad: [monitor\n", roles.data), 0);
+	assert_int_equal(load_text(&s, &diags, text.data), -EINVAL);
+	assert_int_equal(diags.count, 1);
+	assert_string_equal(diags.items[0].code, "yaml-syntax");
+	/* 4 lines of base, 2 of header, 2 per role: libyaml notices at the end of
+	 * the file, after the line of the open sequence (as in a small file) */
+	assert_int_equal(diags.items[0].line, 5 + 2 + 2 * 4000 + 1);
+	assert_int_equal(diags.items[0].column, 1);
+	assert_non_null(strstr(diags.items[0].message, "at line 8007, column 10"));
+	diag_list_dispose(&diags);
+
+	buf_reset(&text);
+	assert_int_equal(buf_printf(&text, "%s---\nversion: 1\n%s", roles.data, roles.data), 0);
+	assert_int_equal(load_text(&s, &diags, text.data), -EINVAL);
+	assert_int_equal(diags.count, 1);
+	assert_string_equal(diags.items[0].code, "multiple-documents");
+	assert_int_equal(diags.items[0].line, 5 + 2 + 2 * 4000);
+	diag_list_dispose(&diags);
+
+	assert_int_equal(load_text(&s, &diags, roles.data), 0);
+	assert_int_equal(s->object_count, 4000);
+	assert_non_null(desired_find_object(s, RESOURCE_ROLE, "local", "r3999"));
+	desired_state_free(s);
+	diag_list_dispose(&diags);
+	buf_dispose(&roles);
+	buf_dispose(&text);
+}
+
 /* ---- secrets ---- */
 
 static void secrets_never_reach_a_diagnostic(void **state)
@@ -1307,6 +1353,7 @@ int main(void)
 		cmocka_unit_test(password_hashes_are_checked_for_shape),
 		cmocka_unit_test(remote_settings_know_types_modes_and_defaults),
 		cmocka_unit_test(many_entries_are_streamed_and_still_checked),
+		cmocka_unit_test(big_files_parsed_ahead_report_the_same),
 		cmocka_unit_test(secrets_never_reach_a_diagnostic),
 		cmocka_unit_test(only_the_lines_of_secrets_are_hidden),
 		cmocka_unit_test(api_key_remotes_add_their_key),
