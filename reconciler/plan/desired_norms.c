@@ -5,12 +5,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "plan/normalize.h"
 #include "plan/plan_internal.h"
 
 struct norm_entry {
 	const cJSON *body; /* borrowed from the desired state */
 	enum resource_kind kind;
 	_Atomic(cJSON *) form; /* NULL until first asked for */
+	/* A live object (its comparable part) found to normalise to form: a live
+	 * object equal to it needs no normalising (NULL until one was found). */
+	_Atomic(cJSON *) witness;
 };
 
 struct desired_norms {
@@ -78,8 +82,10 @@ void desired_norms_free(struct desired_norms *norms)
 
 	if (!norms)
 		return;
-	for (i = 0; i < norms->count; i++)
+	for (i = 0; i < norms->count; i++) {
 		cJSON_Delete(atomic_load(&norms->entries[i].form));
+		cJSON_Delete(atomic_load(&norms->entries[i].witness));
+	}
 	free(norms->entries);
 	free(norms);
 }
@@ -102,32 +108,76 @@ static struct norm_entry *find_entry(const struct desired_norms *norms, const st
 	return NULL;
 }
 
+/* Publishes *made in slot unless another thread published first: *made is
+ * then freed and replaced by what the slot holds. */
+static void publish(_Atomic(cJSON *) *slot, cJSON **made)
+{
+	cJSON *expected = NULL;
+
+	if (!atomic_compare_exchange_strong_explicit(slot, &expected, *made, memory_order_acq_rel,
+						     memory_order_acquire)) {
+		cJSON_Delete(*made); /* another thread made the same first; both are equal */
+		*made = expected;
+	}
+}
+
+static int entry_form(const cJSON **out, const struct desired_norms *norms, struct norm_entry *e,
+		      const struct desired_object *d)
+{
+	cJSON *stamped = NULL, *form = atomic_load_explicit(&e->form, memory_order_acquire);
+	int err = 0;
+
+	if (!form) {
+		/* shares_desired_norm: the normaliser reads no cluster */
+		err = plan_stamp_managed(&stamped, d->body, norms->owner);
+		if (!err)
+			err = plan_kinds[d->kind]->normalize(&form, stamped, NULL);
+		cJSON_Delete(stamped);
+		if (!err)
+			publish(&e->form, &form);
+	}
+	*out = err ? NULL : form;
+	return err;
+}
+
 int desired_norms_find(const cJSON **out, struct desired_norms *norms, const struct desired_object *d)
 {
 	struct norm_entry *e = norms && shared(d) ? find_entry(norms, d) : NULL;
-	cJSON *stamped = NULL, *form = NULL, *expected = NULL;
-	int err;
 
 	*out = NULL;
+	return e ? entry_form(out, norms, e, d) : 0;
+}
+
+int desired_norms_compare(int *out, struct desired_norms *norms, const struct desired_object *d,
+			  const cJSON *live, const struct live_cluster *lc)
+{
+	struct norm_entry *e = norms && shared(d) ? find_entry(norms, d) : NULL;
+	const cJSON *form, *witness;
+	cJSON *live_norm = NULL, *copy;
+	int err;
+
+	*out = -1;
 	if (!e)
 		return 0;
-	form = atomic_load_explicit(&e->form, memory_order_acquire);
-	if (form) {
-		*out = form;
+	/* normalising is a function of the value: a live object equal to one
+	 * found to match matches too (the fleet's clusters answer alike) */
+	witness = atomic_load_explicit(&e->witness, memory_order_acquire);
+	if (witness && json_equal(live, witness)) {
+		*out = 1;
 		return 0;
 	}
-	/* shares_desired_norm: the normaliser reads no cluster */
-	err = plan_stamp_managed(&stamped, d->body, norms->owner);
+	err = entry_form(&form, norms, e, d);
 	if (!err)
-		err = plan_kinds[d->kind]->normalize(&form, stamped, NULL);
-	cJSON_Delete(stamped);
-	if (err)
-		return err;
-	if (!atomic_compare_exchange_strong_explicit(&e->form, &expected, form, memory_order_acq_rel,
-						     memory_order_acquire)) {
-		cJSON_Delete(form); /* another thread made the same form first */
-		form = expected;
+		err = plan_kinds[d->kind]->normalize(&live_norm, live, lc);
+	if (!err)
+		*out = json_equal(live_norm, form);
+	cJSON_Delete(live_norm);
+	if (!err && *out == 1 && !witness) {
+		copy = live ? cJSON_Duplicate(live, 1) : NULL;
+		if (copy)
+			publish(&e->witness, &copy);
+		else
+			err = -ENOMEM;
 	}
-	*out = form;
-	return 0;
+	return err;
 }

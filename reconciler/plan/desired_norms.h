@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "desired/model.h"
+#include "es/live.h"
 
 struct desired_norms;
 
@@ -36,5 +37,14 @@ void desired_norms_free(struct desired_norms *norms);
  * the table), or NULL when the table does not hold d's kind and body (no
  * table, another kind, an absent object). Returns 0 or -ENOMEM. */
 int desired_norms_find(const cJSON **out, struct desired_norms *norms, const struct desired_object *d);
+
+/* Whether live, the comparable part of a live object of d's kind on cluster
+ * lc, normalises to what d declares: *out is 1 (it does), 0 (it does not) or
+ * -1 (the table does not hold d). The first live object found to match is
+ * kept (a copy, the table's) as a witness: normalising is a function of the
+ * value, so a live object equal to the witness matches without being
+ * normalised (the clusters of a fleet answer alike). Returns 0 or -ENOMEM. */
+int desired_norms_compare(int *out, struct desired_norms *norms, const struct desired_object *d,
+			  const cJSON *live, const struct live_cluster *lc);
 
 #endif

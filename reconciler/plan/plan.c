@@ -126,6 +126,26 @@ done:
 	return err;
 }
 
+/* Returns 1 (the object counted unchanged) when live is what d declares as
+ * the normalised form shared by every cluster says (desired_norms.h), and
+ * nothing beyond the body differs: most objects of a plan, settled without
+ * making their body. 0 to plan the object in full, or a negative error. */
+static int settled_unchanged(struct cluster_builder *b, const struct kind_ops *ops,
+			     const struct desired_object *d, const cJSON *live)
+{
+	struct plan_change scratch = { 0 };
+	int same, err = desired_norms_compare(&same, b->norms, d, comparable(ops, live), b->lc);
+
+	if (!err && same == 1 && ops->extra_fields)
+		err = ops->extra_fields(b, d, live, &scratch);
+	if (!err && same == 1 && !scratch.field_count) {
+		b->cp->unchanged++;
+		err = 1;
+	}
+	change_dispose(&scratch);
+	return err;
+}
+
 /* The owner holding a live object, when it is not this run's owner; NULL otherwise. */
 static const char *other_owner(const struct cluster_builder *b, const struct kind_ops *ops,
 			       const char *name, const cJSON *live)
@@ -161,7 +181,13 @@ static int plan_object(struct cluster_builder *b, const struct kind_ops *ops,
 		b->cp->unchanged++;
 		return 0;
 	}
-	err = ops->desired_body(&body, &problem, b, d, live);
+	err = ops->desired_problem ? ops->desired_problem(&problem, b, d, live) : 0;
+	if (!err && !problem && live)
+		err = settled_unchanged(b, ops, d, live);
+	if (err > 0)
+		return 0;
+	if (!err && !problem)
+		err = ops->desired_body(&body, &problem, b, d, live);
 	if (!err && problem)
 		err = builder_add_problem(b, ops->kind, name, "%s", problem);
 	else if (!err)

@@ -94,6 +94,11 @@ struct kind_ops {
 	 * to go on. d is NULL for a pruned object. */
 	int (*guard)(struct cluster_builder *b, const struct desired_object *d, const char *name,
 		     const cJSON *live);
+	/* Optional: *out (the caller frees it) says why the declaration cannot be
+	 * planned on this cluster, or is NULL. Asked before any body is made, so
+	 * that an object found unchanged needs no body (desired_norms.h). */
+	int (*desired_problem)(char **out, struct cluster_builder *b, const struct desired_object *d,
+			       const cJSON *live);
 	/* The body that a create (live NULL) or update compares and writes, owned
 	 * by the caller; or *problem_out (the caller frees it) when it cannot be built. */
 	int (*desired_body)(cJSON **out, char **problem_out, struct cluster_builder *b,

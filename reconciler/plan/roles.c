@@ -551,16 +551,18 @@ done:
 	return err;
 }
 
+static int role_desired_problem(char **out, struct cluster_builder *b, const struct desired_object *d,
+				const cJSON *live)
+{
+	(void)live;
+	return version_problem(out, b, d);
+}
+
 static int role_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
 			     const struct desired_object *d, const cJSON *live)
 {
-	int err;
-
 	(void)live;
-	*out = NULL;
-	err = version_problem(problem_out, b, d);
-	if (err || *problem_out)
-		return err;
+	*problem_out = NULL;
 	return plan_stamp_managed(out, d->body, b->owner);
 }
 
@@ -668,6 +670,7 @@ const struct kind_ops role_kind_ops = {
 	.prunable = role_prunable,
 	.owner_of = role_owner_of,
 	.guard = role_guard,
+	.desired_problem = role_desired_problem,
 	.desired_body = role_desired_body,
 	.write = role_write,
 	.remove = role_delete,

@@ -294,32 +294,38 @@ static int dangling_role(const char **out, struct cluster_builder *b, const stru
 }
 
 /* A new user's body is the whole PUT body; an update compares the declaration. */
-static int user_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
-			     const struct desired_object *d, const cJSON *live)
+static int user_desired_problem(char **out, struct cluster_builder *b, const struct desired_object *d,
+				const cJSON *live)
 {
 	const char *role;
-	cJSON *stamped = NULL;
 	struct buf text;
 	int err = dangling_role(&role, b, d);
 
 	*out = NULL;
-	*problem_out = NULL;
-	if (err)
+	if (err || (!role && (live || d->password || d->password_hash)))
 		return err;
-	if (role || (!live && !d->password && !d->password_hash)) {
-		buf_init(&text, BUF_SMALL_MAX);
-		if (role)
-			err = buf_printf(&text, "user [%s] has role [%s], which is declared nowhere, does not exist on "
-					 "cluster [%s] and is not built in, so the user never gets its privileges: "
-					 "declare roles.%s.%s, or take it out of the user's roles", d->name, role,
-					 d->cluster, d->cluster, role);
-		else
-			err = buf_printf(&text, "user [%s] does not exist and has no password: set users.%s.%s.password",
-					 d->name, d->cluster, d->name);
-		*problem_out = err ? NULL : buf_detach(&text);
-		buf_dispose(&text);
-		return *problem_out ? 0 : -ENOMEM;
-	}
+	buf_init(&text, BUF_SMALL_MAX);
+	if (role)
+		err = buf_printf(&text, "user [%s] has role [%s], which is declared nowhere, does not exist on "
+				 "cluster [%s] and is not built in, so the user never gets its privileges: "
+				 "declare roles.%s.%s, or take it out of the user's roles", d->name, role,
+				 d->cluster, d->cluster, role);
+	else
+		err = buf_printf(&text, "user [%s] does not exist and has no password: set users.%s.%s.password",
+				 d->name, d->cluster, d->name);
+	*out = err ? NULL : buf_detach(&text);
+	buf_dispose(&text);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int user_desired_body(cJSON **out, char **problem_out, struct cluster_builder *b,
+			     const struct desired_object *d, const cJSON *live)
+{
+	cJSON *stamped = NULL;
+	int err;
+
+	*out = NULL;
+	*problem_out = NULL;
 	err = plan_stamp_managed(&stamped, d->body, b->owner);
 	if (err || live) {
 		*out = stamped;
@@ -428,6 +434,7 @@ const struct kind_ops user_kind_ops = {
 	.prunable = user_prunable,
 	.owner_of = user_owner_of,
 	.guard = user_guard,
+	.desired_problem = user_desired_problem,
 	.desired_body = user_desired_body,
 	.extra_fields = user_extra_fields,
 	.write = user_write,

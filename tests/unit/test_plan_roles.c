@@ -65,30 +65,40 @@ static const char *const edited_desired =
 	"'privileges':['read']}]}},{'kind':'role','name':'new','body':{'cluster':['read_ccr']}},"
 	"{'kind':'role','name':'old','body':'absent'}]}";
 
-/* One role declared alike on two clusters shares one interned body and one
- * normalised form; the drift of one cluster never shows on the other. */
+/* One role declared alike on several clusters shares one interned body and
+ * one normalised form; a live role equal to one found to match matches too,
+ * and the drift of one cluster never shows on another. */
 #define SHARED_ROLE "{'cluster':['monitor'],'indices':[{'names':['b','a'],'privileges':['read']}]}"
+#define SHARED_LIVE                                                                                   \
+	"{'cluster':['monitor'],'indices':[{'names':['a','b'],'privileges':['read'],"               \
+	"'allow_restricted_indices':false}],'run_as':[],'metadata':{'managed_by':'esreconcile'},"   \
+	"'transient_metadata':{'enabled':true}}"
 static void one_normalised_body_serves_every_cluster(void **state)
 {
 	struct fixture f = { 0 };
 	struct desired_norms *norms = NULL;
 	const struct cluster_plan *two;
 	const cJSON *first, *second;
+	cJSON *stamped = NULL, *direct = NULL, *live;
 	size_t i;
-	cJSON *stamped = NULL, *direct = NULL;
+	int same;
 
 	(void)state;
 	fixture_build(&f,
 		      "{'objects':[{'kind':'role','cluster':'one','name':'r','body':" SHARED_ROLE "},"
 		      "{'kind':'role','cluster':'two','name':'r','body':" SHARED_ROLE "},"
+		      "{'kind':'role','cluster':'three','name':'r','body':" SHARED_ROLE "},"
+		      "{'kind':'role','cluster':'four','name':'r','body':" SHARED_ROLE "},"
 		      "{'kind':'role','cluster':'two','name':'gone','body':'absent'},"
 		      "{'kind':'remote','cluster':'two','name':'x','body':{'mode':'proxy','proxy_address':'h:9300'}}]}",
-		      "{'one':{'roles':{'r':{'cluster':['monitor'],'indices':[{'names':['a','b'],'privileges':['read'],"
-		      "'allow_restricted_indices':false}],'run_as':[],'metadata':{'managed_by':'esreconcile'},"
-		      "'transient_metadata':{'enabled':true}}}},"
+		      "{'one':{'roles':{'r':" SHARED_LIVE "}},'three':{'roles':{'r':" SHARED_LIVE "}},"
 		      "'two':{'roles':{'r':{'cluster':['monitor','manage'],'indices':[{'names':['a','b'],"
-		      "'privileges':['read']}],'metadata':{'managed_by':'esreconcile'}}}}}");
+		      "'privileges':['read']}],'metadata':{'managed_by':'esreconcile'}}}},"
+		      "'four':{'roles':{'r':{'cluster':['monitor'],'indices':[{'names':['b','a'],"
+		      "'privileges':['READ']}],'metadata':{'managed_by':'esreconcile'}}}}}");
 	assert_int_equal(fixture_cluster(&f, "one")->change_count, 0);
+	assert_int_equal(fixture_cluster(&f, "three")->change_count, 0);
+	assert_int_equal(fixture_cluster(&f, "four")->change_count, 0);
 	two = fixture_cluster(&f, "two");
 	assert_int_equal(two->change_count, 2); /* the role's update and the remote's creation */
 	for (i = 0; i < two->change_count && two->changes[i].kind != RESOURCE_ROLE; i++)
@@ -107,11 +117,22 @@ static void one_normalised_body_serves_every_cluster(void **state)
 	assert_int_equal(plan_stamp_managed(&stamped, f.desired->objects[0].body, DESIRED_DEFAULT_OWNER), 0);
 	assert_int_equal(role_normalize(&direct, stamped, NULL), 0);
 	assert_true(json_equal(first, direct));
+	/* matched once (the witness), then again; a live role like it but for a
+	 * key that counts does not match */
+	live = fixture_json(SHARED_LIVE);
+	assert_int_equal(desired_norms_compare(&same, norms, &f.desired->objects[0], live, NULL), 0);
+	assert_int_equal(same, 1);
+	assert_int_equal(desired_norms_compare(&same, norms, &f.desired->objects[1], live, NULL), 0);
+	assert_int_equal(same, 1);
+	assert_non_null(cJSON_AddStringToObject(live, "description", "not declared"));
+	assert_int_equal(desired_norms_compare(&same, norms, &f.desired->objects[1], live, NULL), 0);
+	assert_int_equal(same, 0);
 	/* an absent role and a remote (whose normalising reads the cluster) are not held */
-	assert_int_equal(desired_norms_find(&second, norms, &f.desired->objects[2]), 0);
+	assert_int_equal(desired_norms_find(&second, norms, &f.desired->objects[4]), 0);
 	assert_null(second);
-	assert_int_equal(desired_norms_find(&second, norms, &f.desired->objects[3]), 0);
-	assert_null(second);
+	assert_int_equal(desired_norms_compare(&same, norms, &f.desired->objects[5], live, NULL), 0);
+	assert_int_equal(same, -1);
+	cJSON_Delete(live);
 	cJSON_Delete(stamped);
 	cJSON_Delete(direct);
 	desired_norms_free(norms);
