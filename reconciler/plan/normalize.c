@@ -97,7 +97,7 @@ static void sort_members(struct member *members, size_t count)
 
 static int put_char(struct buf *out, char c)
 {
-	return buf_append(out, &c, 1);
+	return buf_putc(out, c);
 }
 
 static int canonical_print(const struct canonical_sink *sink, const cJSON *value)
@@ -109,7 +109,7 @@ static int canonical_print(const struct canonical_sink *sink, const cJSON *value
 	int err = 0;
 
 	if (!value || cJSON_IsNull(value))
-		return buf_puts(out, "null");
+		return buf_append(out, "null", 4);
 	if (cJSON_IsTrue(value))
 		return buf_puts(out, "true");
 	if (cJSON_IsFalse(value))

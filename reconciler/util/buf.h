@@ -20,7 +20,21 @@ struct buf {
 #define BUF_SMALL_MAX ((size_t)1 << 20)
 
 void buf_init(struct buf *b, size_t max);
+/* Makes room for extra more bytes (and the NUL) without appending: then
+ * data[len .. len + extra] may be written, len moved and data[len] set to NUL
+ * by the caller. Returns 0, -ENOMEM or -ENOSPC (past max). */
+int buf_reserve(struct buf *b, size_t extra);
 int buf_append(struct buf *b, const void *data, size_t len);
+/* One byte, as buf_append(b, &c, 1), without a call while there is room. */
+static inline int buf_putc(struct buf *b, char c)
+{
+	if (b->len + 2 <= b->cap && b->len < b->max) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_append(b, &c, 1);
+}
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));

@@ -47,11 +47,27 @@ static size_t escape_one(const char **text, char scratch[8], const unsigned char
 int json_text_append_string(struct buf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), off = 0, start, consumed, n;
+	size_t len, off, start, consumed, n;
 	const char *escaped;
 	char scratch[8];
-	int err = buf_puts(out, "\"");
+	int err;
 
+	for (off = 0; p[off] && plain(p[off]); off++)
+		;
+	if (!p[off]) { /* nothing to escape, as most strings: one copy */
+		if ((err = buf_reserve(out, off + 2)))
+			return err;
+		out->data[out->len] = '"';
+		memcpy(out->data + out->len + 1, s, off);
+		out->data[out->len + 1 + off] = '"';
+		out->len += off + 2;
+		out->data[out->len] = '\0';
+		return 0;
+	}
+	len = off + strlen(s + off);
+	err = buf_putc(out, '"');
+	if (!err && off)
+		err = buf_append(out, s, off);
 	while (!err && off < len) {
 		/* runs of plain bytes go in at once: most text is nothing else */
 		for (start = off; off < len && plain(p[off]); off++)
@@ -64,7 +80,7 @@ int json_text_append_string(struct buf *out, const char *s)
 		err = buf_append(out, escaped, n);
 		off += consumed;
 	}
-	return err ? err : buf_puts(out, "\"");
+	return err ? err : buf_putc(out, '"');
 }
 
 /* Reads the JSON text of a string (without its opening quote) byte by byte. */

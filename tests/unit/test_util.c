@@ -137,6 +137,19 @@ static void json_strings_are_escaped(void **state)
 	buf_init(&b, 256);
 	assert_int_equal(json_text_append_string(&b, "a\"b\\c\n\x01"), 0);
 	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
+	/* a plain string goes in whole, or not at all past the cap */
+	assert_int_equal(json_text_append_string(&b, ""), 0);
+	assert_int_equal(json_text_append_string(&b, "plain text"), 0);
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\"\"\"\"plain text\"");
+	buf_dispose(&b);
+	buf_init(&b, 8);
+	assert_int_equal(json_text_append_string(&b, "abcd"), 0);
+	assert_int_equal(json_text_append_string(&b, "ef"), -ENOSPC);
+	assert_string_equal(b.data, "\"abcd\"");
+	assert_int_equal(buf_putc(&b, 'x'), 0);
+	assert_int_equal(buf_putc(&b, 'y'), 0);
+	assert_int_equal(buf_putc(&b, 'z'), -ENOSPC);
+	assert_string_equal(b.data, "\"abcd\"xy");
 	buf_dispose(&b);
 }
 
