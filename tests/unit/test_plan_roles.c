@@ -139,6 +139,38 @@ static void one_normalised_body_serves_every_cluster(void **state)
 	fixture_done(&f);
 }
 
+/* json_equal, which every diff relies on, says what cJSON_Compare says in
+ * one pass over each side: key order, array order, types, numbers within
+ * rounding, repeated keys. */
+static void json_equal_agrees_with_cjson(void **state)
+{
+	static const char *const texts[] = {
+		"{'a':1,'b':[1,2],'c':{'d':{'e':'x'}}}", "{'c':{'d':{'e':'x'}},'b':[1,2],'a':1}",
+		"{'a':1,'b':[2,1],'c':{'d':{'e':'x'}}}", "{'a':1,'b':[1,2],'c':{'d':{'e':'y'}}}",
+		"{'a':1,'b':[1,2]}", "{'a':1,'b':[1,2],'c':{'d':{'e':'x'}},'f':null}",
+		"{'a':1.0000000000000002,'b':[1,2],'c':{'d':{'e':'x'}}}", "{'a':'1','b':[1,2],'c':{'d':{'e':'x'}}}",
+		"{'k':1,'k':2}", "{'k':1}", "{'k':2,'k':1}", "{'k':1,'j':2}", "{'k':1,'k':1}",
+		"[]", "[{}]", "[{},{}]", "{}", "[null,true,false]", "[null,true,true]", "'s'", "'t'", "0", "-0",
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		cJSON *a = fixture_json(texts[i]);
+
+		for (j = 0; j < sizeof(texts) / sizeof(texts[0]); j++) {
+			cJSON *b = fixture_json(texts[j]);
+
+			if (json_equal(a, b) != (bool)cJSON_Compare(a, b, 1))
+				fail_msg("json_equal(%s, %s) is %d", texts[i], texts[j], json_equal(a, b));
+			cJSON_Delete(b);
+		}
+		assert_false(json_equal(a, NULL));
+		cJSON_Delete(a);
+	}
+	assert_true(json_equal(NULL, NULL));
+}
+
 static void edited_privilege_is_drift_bulk_on_815(void **state)
 {
 	struct fixture f = { 0 };
@@ -388,6 +420,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(equal_representations_are_no_change),
 		cmocka_unit_test(one_normalised_body_serves_every_cluster),
+		cmocka_unit_test(json_equal_agrees_with_cjson),
 		cmocka_unit_test(edited_privilege_is_drift_bulk_on_815),
 		cmocka_unit_test(single_requests_before_815),
 		cmocka_unit_test(losing_metadata_keys_needs_single_put),
