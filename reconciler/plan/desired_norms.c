@@ -49,6 +49,7 @@ static int compare_entries(const void *a, const void *b)
 int desired_norms_new(struct desired_norms **out, const struct desired_state *desired)
 {
 	struct desired_norms *norms = calloc(1, sizeof(*norms));
+	struct norm_entry *fitted;
 	size_t count = 0, i, kept;
 
 	*out = NULL;
@@ -72,6 +73,9 @@ int desired_norms_new(struct desired_norms **out, const struct desired_state *de
 		if (!kept || compare_entries(&norms->entries[kept - 1], &norms->entries[i]))
 			norms->entries[kept++] = norms->entries[i];
 	norms->count = kept;
+	/* a fleet declares each body on many clusters: give back the repeats' room */
+	if (kept && kept < count && (fitted = realloc(norms->entries, kept * sizeof(*fitted))))
+		norms->entries = fitted;
 	*out = norms;
 	return 0;
 }
