@@ -319,14 +319,10 @@ static int api_key_write(struct cluster_builder *b, const struct desired_object 
 	}
 	if (!err)
 		err = redact_into_request(&redacted, &r, sent ? sent : body, d->sensitive_paths, "");
-	if (err)
-		goto done;
-	r.pending_body = redacted;
-	redacted = NULL;
-	err = request_add_change(&r, change);
-	if (!err)
-		err = builder_push_request(b, &r);
-done:
+	if (!err) {
+		err = builder_push_single(b, &r, redacted, change);
+		redacted = NULL;
+	}
 	request_dispose(&r);
 	cJSON_Delete(redacted);
 	cJSON_Delete(sent);
@@ -348,12 +344,9 @@ static int api_key_remove(struct cluster_builder *b, const char *name, const cJS
 	if (!err)
 		err = request_set_path(&r, "/_security/api_key");
 	if (!err) {
-		r.pending_body = body;
+		err = builder_push_single(b, &r, body, change);
 		body = NULL;
-		err = request_add_change(&r, change);
 	}
-	if (!err)
-		err = builder_push_request(b, &r);
 	request_dispose(&r);
 	cJSON_Delete(body);
 	return err;

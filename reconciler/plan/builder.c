@@ -489,6 +489,16 @@ bool request_is_pending(const struct plan_request *r)
 	return r->change_count > 0;
 }
 
+int builder_push_single(struct cluster_builder *b, struct plan_request *r, cJSON *body, size_t change)
+{
+	int err;
+
+	cJSON_Delete(r->pending_body);
+	r->pending_body = body;
+	err = request_add_change(r, change);
+	return err ? err : builder_push_request(b, r);
+}
+
 int builder_push_request(struct cluster_builder *b, struct plan_request *r)
 {
 	struct cluster_plan *cp = b->cp;

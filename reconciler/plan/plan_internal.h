@@ -186,6 +186,10 @@ int builder_add_warning(struct cluster_builder *b, const char *fmt, ...)
 /* Moves *r into the cluster's requests (r is emptied), its pending_body printed
  * into body. */
 int builder_push_request(struct cluster_builder *b, struct plan_request *r);
+/* The end of every request of one change: body (taken, whatever is returned;
+ * NULL for none) becomes r's pending body, the change is added and r pushed.
+ * The caller still disposes of r, which is empty once pushed. */
+int builder_push_single(struct cluster_builder *b, struct plan_request *r, cJSON *body, size_t change);
 
 /* Adds a field change; before/after are printed as JSON text, or shown as
  * SECRET_PLACEHOLDER when sensitive. */

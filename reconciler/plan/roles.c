@@ -288,12 +288,11 @@ static int single_request(struct cluster_builder *b, const char *name, cJSON *bo
 		return -ENOMEM;
 	err = request_set_path(r, "/_security/role/%s", escaped);
 	free(escaped);
-	r->pending_body = body;
-	if (!err)
-		err = request_add_change(r, change);
-	if (!err)
-		err = builder_push_request(b, r);
-	return err;
+	if (err) {
+		cJSON_Delete(body);
+		return err;
+	}
+	return builder_push_single(b, r, body, change);
 }
 
 static int role_write(struct cluster_builder *b, const struct desired_object *d, const cJSON *body,

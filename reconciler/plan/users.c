@@ -155,14 +155,10 @@ static int user_request(struct cluster_builder *b, size_t change, const char *me
 		else
 			err = request_add_secret_slot(&r, password_key, password);
 	}
-	if (err)
-		goto done;
-	r.pending_body = redacted;
-	redacted = NULL;
-	err = request_add_change(&r, change);
-	if (!err)
-		err = builder_push_request(b, &r);
-done:
+	if (!err) {
+		err = builder_push_single(b, &r, redacted, change);
+		redacted = NULL;
+	}
 	cJSON_Delete(body);
 	cJSON_Delete(redacted);
 	request_dispose(&r);
