@@ -56,13 +56,12 @@ int desired_norms_new(struct desired_norms **out, const struct desired_state *de
 	if (!norms)
 		return -ENOMEM;
 	norms->owner = desired_owner(desired);
-	for (i = 0; i < desired->object_count; i++)
-		count += shared(&desired->objects[i]);
-	if (count && !(norms->entries = calloc(count, sizeof(*norms->entries)))) {
+	if (desired->object_count &&
+	    !(norms->entries = calloc(desired->object_count, sizeof(*norms->entries)))) {
 		free(norms);
 		return -ENOMEM;
 	}
-	for (i = 0, count = 0; i < desired->object_count; i++)
+	for (i = 0; i < desired->object_count; i++)
 		if (shared(&desired->objects[i])) {
 			norms->entries[count].body = desired->objects[i].body;
 			norms->entries[count++].kind = desired->objects[i].kind;
@@ -74,7 +73,8 @@ int desired_norms_new(struct desired_norms **out, const struct desired_state *de
 			norms->entries[kept++] = norms->entries[i];
 	norms->count = kept;
 	/* a fleet declares each body on many clusters: give back the repeats' room */
-	if (kept && kept < count && (fitted = realloc(norms->entries, kept * sizeof(*fitted))))
+	if (kept && kept < desired->object_count &&
+	    (fitted = realloc(norms->entries, kept * sizeof(*fitted))))
 		norms->entries = fitted;
 	*out = norms;
 	return 0;
