@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "es/live_read.h"
-#include "plan/desired_norms.h"
+#include "plan/match_memo.h"
 #include "trust/trust_check.h"
 #include "util/log.h"
 #include "util/work_queue.h"
@@ -122,7 +122,7 @@ struct pipeline {
 	struct live_state *live;
 	struct cluster_facts *facts;   /* facts[i]: of live->clusters[i], once STAGE_READ */
 	struct cluster_plan *plans;    /* plans[i]: of live->clusters[i] */
-	struct desired_norms *norms;   /* the declared bodies normalised, shared by the plans */
+	struct match_memo *memo;       /* the live objects known to match, shared by the plans */
 	char (*digests)[PLAN_DIGEST_HEX];
 	enum stage *stages;
 	/* nested[i]: live->clusters[i] is read for another's facts; written and
@@ -259,7 +259,7 @@ static int run_claimed(struct pipeline *p, size_t index, size_t worker)
 	if (!err)
 		err = gather_facts(&facts, &fact_count, p, index, worker);
 	if (!err)
-		err = plan_cluster(&p->plans[index], p->desired, lc, facts, fact_count, p->norms);
+		err = plan_cluster(&p->plans[index], p->desired, lc, facts, fact_count, p->memo);
 	if (!err)
 		err = plan_cluster_digest(p->digests[index], lc);
 	live_cluster_drop_objects(lc);
@@ -299,7 +299,7 @@ static int read_and_plan_clusters(struct live_state **live_out, struct plan **pl
 		err = -ENOMEM;
 		goto done;
 	}
-	if ((err = desired_norms_new(&p.norms, desired)))
+	if ((err = match_memo_new(&p.memo, desired)))
 		goto done;
 	p.hold_limit = live_reader_width(p.reader) / 2 ? live_reader_width(p.reader) / 2 : 1;
 	held.object_holders = (long)p.hold_limit; /* the reader borrows held: read from here on */
@@ -320,7 +320,7 @@ done:
 		plan_cluster_facts_dispose(&p.facts[i]);
 	free(p.facts);
 	plan_clusters_free(p.plans, p.live->cluster_count);
-	desired_norms_free(p.norms);
+	match_memo_free(p.memo);
 	free(p.digests);
 	free(p.stages);
 	free(p.nested);

@@ -248,20 +248,18 @@ static int compare_keys(const void *a, const void *b)
 
 int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops *ops,
 	      const struct live_cluster *lc, const cJSON *live_raw, const cJSON *desired_raw,
-	      const cJSON *desired_norm, const cJSON *sensitive_paths)
+	      const cJSON *sensitive_paths)
 {
 	const char *stack[DIFF_STACK_KEYS], **keys = stack;
-	cJSON *live_norm = NULL, *own_norm = NULL;
+	cJSON *live_norm = NULL, *desired_norm = NULL;
 	const cJSON *item;
 	size_t count = 0, i;
 	int err;
 
 	*changed_out = 0;
 	err = ops->normalize(&live_norm, live_raw, lc);
-	if (!err && !desired_norm) {
-		err = ops->normalize(&own_norm, desired_raw, lc);
-		desired_norm = own_norm;
-	}
+	if (!err)
+		err = ops->normalize(&desired_norm, desired_raw, lc);
 	/* most objects of a plan are unchanged: one comparison says so */
 	if (err || json_equal(live_norm, desired_norm))
 		goto done;
@@ -286,7 +284,7 @@ int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops 
 		free((void *)keys);
 done:
 	cJSON_Delete(live_norm);
-	cJSON_Delete(own_norm);
+	cJSON_Delete(desired_norm);
 	return err;
 }
 
@@ -297,7 +295,7 @@ int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const st
 
 	/* a deletion is the diff against nothing declared, minus what defaults explain */
 	cJSON *nothing = cJSON_CreateObject();
-	int err = nothing ? kind_diff(c, &changed, ops, lc, live_raw, nothing, NULL, NULL) : -ENOMEM;
+	int err = nothing ? kind_diff(c, &changed, ops, lc, live_raw, nothing, NULL) : -ENOMEM;
 
 	cJSON_Delete(nothing);
 	return err;

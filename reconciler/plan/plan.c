@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/desired_norms.h"
+#include "plan/match_memo.h"
 #include "plan/normalize.h"
 #include "plan/plan_internal.h"
 #include "util/utf8.h"
@@ -102,13 +102,8 @@ static int plan_update(struct cluster_builder *b, const struct kind_ops *ops,
 		       const struct desired_object *d, const cJSON *body, const cJSON *live)
 {
 	struct plan_change scratch = { 0 };
-	const cJSON *desired_norm;
 	size_t changed = 0, index;
-	int err = desired_norms_find(&desired_norm, b->norms, d);
-
-	if (!err)
-		err = kind_diff(&scratch, &changed, ops, b->lc, comparable(ops, live), body, desired_norm,
-				d->sensitive_paths);
+	int err = kind_diff(&scratch, &changed, ops, b->lc, comparable(ops, live), body, d->sensitive_paths);
 
 	if (!err && ops->extra_fields)
 		err = ops->extra_fields(b, d, live, &scratch);
@@ -126,15 +121,15 @@ done:
 	return err;
 }
 
-/* Returns 1 (the object counted unchanged) when live is what d declares as
- * the normalised form shared by every cluster says (desired_norms.h), and
- * nothing beyond the body differs: most objects of a plan, settled without
- * making their body. 0 to plan the object in full, or a negative error. */
+/* Returns 1 (the object counted unchanged) when live is what d declares (the
+ * run's match_memo knows, or finds out) and nothing beyond the body differs:
+ * most objects of a plan, settled without making their body. 0 to plan the
+ * object in full, or a negative error. */
 static int settled_unchanged(struct cluster_builder *b, const struct kind_ops *ops,
 			     const struct desired_object *d, const cJSON *live)
 {
 	struct plan_change scratch = { 0 };
-	int same, err = desired_norms_compare(&same, b->norms, d, comparable(ops, live), b->lc);
+	int same, err = match_memo_check(&same, b->memo, d, comparable(ops, live), b->lc);
 
 	if (!err && same == 1 && ops->extra_fields)
 		err = ops->extra_fields(b, d, live, &scratch);
@@ -387,7 +382,7 @@ static int check_identity(struct cluster_builder *b)
 
 int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
 		 const struct live_cluster *lc, const struct cluster_facts *const *facts,
-		 size_t fact_count, struct desired_norms *norms)
+		 size_t fact_count, struct match_memo *memo)
 {
 	struct cluster_builder b;
 	size_t i;
@@ -401,7 +396,7 @@ int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
 	b.cp = cp;
 	b.owner = desired_owner(desired);
 	b.adopt_from = desired->policy.adopt_from;
-	b.norms = norms;
+	b.memo = memo;
 	cp->cluster_id = plan_strdup(lc->cluster_id);
 	cp->version = lc->version ? plan_strdup(lc->version) : NULL;
 	cp->reachable = lc->reachable;
@@ -554,8 +549,8 @@ int plan_build(struct plan **out, const struct desired_state *desired, const str
 	const struct cluster_facts **all = calloc(n, sizeof(*all)); /* NOLINT(bugprone-sizeof-expression): pointers */
 	struct cluster_plan *clusters = calloc(n, sizeof(*clusters));
 	char (*digests)[PLAN_DIGEST_HEX] = calloc(n, sizeof(*digests));
-	struct desired_norms *norms = NULL;
-	int err = facts && all && clusters && digests ? desired_norms_new(&norms, desired) : -ENOMEM;
+	struct match_memo *memo = NULL;
+	int err = facts && all && clusters && digests ? match_memo_new(&memo, desired) : -ENOMEM;
 
 	*out = NULL;
 	for (i = 0; !err && i < count; i++) {
@@ -563,7 +558,7 @@ int plan_build(struct plan **out, const struct desired_state *desired, const str
 		all[i] = &facts[i];
 	}
 	for (i = 0; !err && i < count; i++)
-		err = plan_cluster(&clusters[i], desired, &live->clusters[i], all, count, norms);
+		err = plan_cluster(&clusters[i], desired, &live->clusters[i], all, count, memo);
 	for (i = 0; !err && i < count; i++)
 		err = plan_cluster_digest(digests[i], &live->clusters[i]);
 	if (!err)
@@ -575,7 +570,7 @@ int plan_build(struct plan **out, const struct desired_state *desired, const str
 	free(facts);
 	free((void *)all);
 	free(digests);
-	desired_norms_free(norms);
+	match_memo_free(memo);
 	return err;
 }
 

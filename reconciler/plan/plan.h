@@ -24,7 +24,7 @@
 #include "es/live.h"
 #include "plan/ledger.h"
 
-struct desired_norms;
+struct match_memo;
 #include "trust/trust_check.h"
 #include "util/buf.h"
 
@@ -217,13 +217,13 @@ int plan_linked_clusters(const char ***out, size_t *count_out, const struct desi
 /* Plans one read cluster into *cp (zeroed by the caller, which disposes of it
  * with cluster_plan_dispose, also after an error). facts[0..fact_count) are
  * those of the clusters plan_linked_clusters() names that were read (the
- * others count as not read). norms (plan/desired_norms.h, made for desired)
- * is shared by the run's plans, or NULL. Pure, and thread-safe over distinct
- * cps: it only reads desired, lc and the facts, and norms is safe to share.
+ * others count as not read). memo (plan/match_memo.h, made for desired) is
+ * shared by the run's plans, or NULL. Pure, and thread-safe over distinct
+ * cps: it only reads desired, lc and the facts, and memo is safe to share.
  * Returns 0 or -ENOMEM. */
 int plan_cluster(struct cluster_plan *cp, const struct desired_state *desired,
 		 const struct live_cluster *lc, const struct cluster_facts *const *facts,
-		 size_t fact_count, struct desired_norms *norms);
+		 size_t fact_count, struct match_memo *memo);
 void cluster_plan_dispose(struct cluster_plan *cp);
 /* Disposes of clusters[0..count) and frees the array; NULL-safe. */
 void plan_clusters_free(struct cluster_plan *clusters, size_t count);

@@ -27,7 +27,7 @@ struct cluster_builder {
 	struct cluster_plan *cp;
 	const char *owner;      /* the run's owner (policy.owner) */
 	const char *adopt_from; /* --adopt-from, or NULL */
-	struct desired_norms *norms; /* shared by the run's plans, or NULL */
+	struct match_memo *memo; /* shared by the run's plans, or NULL */
 	size_t change_cap;
 	size_t request_cap;
 	size_t warning_cap;
@@ -77,9 +77,9 @@ struct kind_ops {
 	 * it; the caller owns *out. */
 	int (*normalize)(cJSON **out, const cJSON *body, const struct live_cluster *lc);
 	/* True when the body an update compares is plan_stamp_managed(d->body,
-	 * owner) and normalize does not read the cluster (lc may be NULL): the
-	 * declared side's normalised form is then the same on every cluster, and
-	 * made once per distinct body (plan/desired_norms.h). */
+	 * owner) and normalize does not read the cluster (lc may be NULL): whether
+	 * a live object matches its declaration is then the same on every
+	 * cluster, and a match is remembered for the others (plan/match_memo.h). */
 	bool shares_desired_norm;
 	/* The part of a live object that compares with a declared body; NULL: all of it. */
 	const cJSON *(*comparable)(const cJSON *live);
@@ -96,7 +96,7 @@ struct kind_ops {
 		     const cJSON *live);
 	/* Optional: *out (the caller frees it) says why the declaration cannot be
 	 * planned on this cluster, or is NULL. Asked before any body is made, so
-	 * that an object found unchanged needs no body (desired_norms.h). */
+	 * that an object found unchanged needs no body (match_memo.h). */
 	int (*desired_problem)(char **out, struct cluster_builder *b, const struct desired_object *d,
 			       const cJSON *live);
 	/* The body that a create (live NULL) or update compares and writes, owned
@@ -204,11 +204,10 @@ int change_add_field_redacted(struct plan_change *c, const char *path, const cJS
 int change_add_body_fields(struct plan_change *c, const cJSON *body, const cJSON *sensitive_paths);
 /* The diff shared by every kind: both bodies normalised with ops->normalize, one
  * field per top-level key whose normalised values differ, showing the raw
- * values. desired_norm, when not NULL, is desired_raw normalised already
- * (desired_norms_find()). *changed_out counts the fields added to c. */
+ * values. *changed_out counts the fields added to c. */
 int kind_diff(struct plan_change *c, size_t *changed_out, const struct kind_ops *ops,
 	      const struct live_cluster *lc, const cJSON *live_raw, const cJSON *desired_raw,
-	      const cJSON *desired_norm, const cJSON *sensitive_paths);
+	      const cJSON *sensitive_paths);
 /* The fields of a deletion: each key of the live body that is set to something
  * other than its default. */
 int kind_live_fields(struct plan_change *c, const struct kind_ops *ops, const struct live_cluster *lc,
