@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/normalize.h"
 #include "plan/plan_internal.h"
 
 /* Most live roles and users print in less: no allocation for them. */
@@ -19,7 +18,6 @@ struct memo_entry {
 };
 
 struct match_memo {
-	const char *owner; /* borrowed */
 	struct memo_entry *entries; /* sorted by body, then kind; each pair once */
 	size_t count;
 };
@@ -30,21 +28,14 @@ static bool shared(const struct desired_object *d)
 	       !d->absent && d->body;
 }
 
-static int compare_pair(const cJSON *body_a, enum resource_kind kind_a, const cJSON *body_b,
-			enum resource_kind kind_b)
-{
-	uintptr_t a = (uintptr_t)body_a, b = (uintptr_t)body_b;
-
-	if (a != b)
-		return a < b ? -1 : 1;
-	return (kind_a > kind_b) - (kind_a < kind_b);
-}
-
 static int compare_entries(const void *a, const void *b)
 {
 	const struct memo_entry *x = a, *y = b;
+	uintptr_t p = (uintptr_t)x->body, q = (uintptr_t)y->body;
 
-	return compare_pair(x->body, x->kind, y->body, y->kind);
+	if (p != q)
+		return p < q ? -1 : 1;
+	return (x->kind > y->kind) - (x->kind < y->kind);
 }
 
 int match_memo_new(struct match_memo **out, const struct desired_state *desired)
@@ -56,7 +47,6 @@ int match_memo_new(struct match_memo **out, const struct desired_state *desired)
 	*out = NULL;
 	if (!memo)
 		return -ENOMEM;
-	memo->owner = desired_owner(desired);
 	if (desired->object_count &&
 	    !(memo->entries = calloc(desired->object_count, sizeof(*memo->entries)))) {
 		free(memo);
@@ -95,80 +85,54 @@ void match_memo_free(struct match_memo *memo)
 
 static struct memo_entry *find_entry(const struct match_memo *memo, const struct desired_object *d)
 {
-	size_t low = 0, high = memo->count, mid;
-	int order;
+	struct memo_entry key = { .body = d->body, .kind = d->kind };
 
-	while (low < high) {
-		mid = low + (high - low) / 2;
-		order = compare_pair(d->body, d->kind, memo->entries[mid].body, memo->entries[mid].kind);
-		if (!order)
-			return &memo->entries[mid];
-		if (order < 0)
-			high = mid;
-		else
-			low = mid + 1;
-	}
-	return NULL;
+	if (!memo || !shared(d))
+		return NULL;
+	return bsearch(&key, memo->entries, memo->count, sizeof(*memo->entries), compare_entries);
 }
 
-/* Whether live normalises to what d declares, the long way. */
-static int compare_normalised(bool *same, const struct match_memo *memo, const struct desired_object *d,
-			      const cJSON *live, const struct live_cluster *lc)
+/* live's compact text: in stack when it fits, else in *printed (the caller frees it). */
+static const char *print_live(char stack[PRINT_ON_STACK], char **printed, const cJSON *live)
 {
-	const struct kind_ops *ops = plan_kinds[d->kind];
-	cJSON *stamped = NULL, *form = NULL, *live_norm = NULL;
-	int err = plan_stamp_managed(&stamped, d->body, memo->owner);
-
-	/* shares_desired_norm: the declared side's normaliser reads no cluster */
-	if (!err)
-		err = ops->normalize(&form, stamped, NULL);
-	if (!err)
-		err = ops->normalize(&live_norm, live, lc);
-	*same = !err && json_equal(live_norm, form);
-	cJSON_Delete(stamped);
-	cJSON_Delete(form);
-	cJSON_Delete(live_norm);
-	return err;
+	*printed = NULL;
+	if (cJSON_PrintPreallocated((cJSON *)live, stack, PRINT_ON_STACK, 0))
+		return stack;
+	return (*printed = cJSON_PrintUnformatted(live));
 }
 
-int match_memo_check(int *out, struct match_memo *memo, const struct desired_object *d,
-		     const cJSON *live, const struct live_cluster *lc)
+int match_memo_known(bool *out, const struct match_memo *memo, const struct desired_object *d,
+		     const cJSON *live)
 {
-	struct memo_entry *e = memo && live && shared(d) ? find_entry(memo, d) : NULL;
-	char stack[PRINT_ON_STACK], *printed = NULL, *copy, *expected = NULL;
-	const char *text = stack, *witness;
-	bool same;
-	int err = 0;
+	struct memo_entry *e = live ? find_entry(memo, d) : NULL;
+	const char *witness = e ? atomic_load_explicit(&e->witness, memory_order_acquire) : NULL;
+	char stack[PRINT_ON_STACK], *printed;
+	const char *text;
 
-	*out = -1;
-	if (!e)
+	*out = false;
+	if (!witness)
 		return 0;
-	if (!cJSON_PrintPreallocated((cJSON *)live, stack, (int)sizeof(stack), 0)) {
-		if (!(printed = cJSON_PrintUnformatted(live)))
-			return -ENOMEM;
-		text = printed;
-	}
-	witness = atomic_load_explicit(&e->witness, memory_order_acquire);
-	if (witness && !strcmp(text, witness)) {
-		*out = 1;
-		goto done;
-	}
-	err = compare_normalised(&same, memo, d, live, lc);
-	if (err)
-		goto done;
-	*out = same;
-	if (same && !witness) {
-		copy = printed ? printed : strdup(stack);
-		printed = NULL;
-		if (!copy) {
-			err = -ENOMEM;
-			goto done;
-		}
-		if (!atomic_compare_exchange_strong_explicit(&e->witness, &expected, copy, memory_order_acq_rel,
-							     memory_order_acquire))
-			free(copy); /* another thread found one first; both match */
-	}
-done:
+	if (!(text = print_live(stack, &printed, live)))
+		return -ENOMEM;
+	*out = !strcmp(text, witness);
 	free(printed);
-	return err;
+	return 0;
+}
+
+int match_memo_learn(struct match_memo *memo, const struct desired_object *d, const cJSON *live)
+{
+	struct memo_entry *e = live ? find_entry(memo, d) : NULL;
+	char stack[PRINT_ON_STACK], *printed, *copy, *expected = NULL;
+
+	if (!e || atomic_load_explicit(&e->witness, memory_order_acquire))
+		return 0;
+	if (!print_live(stack, &printed, live))
+		return -ENOMEM;
+	copy = printed ? printed : strdup(stack);
+	if (!copy)
+		return -ENOMEM;
+	if (!atomic_compare_exchange_strong_explicit(&e->witness, &expected, copy, memory_order_acq_rel,
+						     memory_order_acquire))
+		free(copy); /* another thread learnt it first; both match */
+	return 0;
 }

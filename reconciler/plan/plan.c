@@ -105,6 +105,9 @@ static int plan_update(struct cluster_builder *b, const struct kind_ops *ops,
 	size_t changed = 0, index;
 	int err = kind_diff(&scratch, &changed, ops, b->lc, comparable(ops, live), body, d->sensitive_paths);
 
+	if (!err && !changed)
+		err = match_memo_learn(b->memo, d, comparable(ops, live));
+
 	if (!err && ops->extra_fields)
 		err = ops->extra_fields(b, d, live, &scratch);
 	if (err)
@@ -121,19 +124,20 @@ done:
 	return err;
 }
 
-/* Returns 1 (the object counted unchanged) when live is what d declares (the
- * run's match_memo knows, or finds out) and nothing beyond the body differs:
- * most objects of a plan, settled without making their body. 0 to plan the
- * object in full, or a negative error. */
+/* Returns 1 (the object counted unchanged) when the run's match_memo knows
+ * live is what d declares and nothing beyond the body differs: most objects
+ * of a plan, settled without making their body. 0 to plan the object in
+ * full, or a negative error. */
 static int settled_unchanged(struct cluster_builder *b, const struct kind_ops *ops,
 			     const struct desired_object *d, const cJSON *live)
 {
 	struct plan_change scratch = { 0 };
-	int same, err = match_memo_check(&same, b->memo, d, comparable(ops, live), b->lc);
+	bool same;
+	int err = match_memo_known(&same, b->memo, d, comparable(ops, live));
 
-	if (!err && same == 1 && ops->extra_fields)
+	if (!err && same && ops->extra_fields)
 		err = ops->extra_fields(b, d, live, &scratch);
-	if (!err && same == 1 && !scratch.field_count) {
+	if (!err && same && !scratch.field_count) {
 		b->cp->unchanged++;
 		err = 1;
 	}

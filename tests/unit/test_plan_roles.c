@@ -66,8 +66,8 @@ static const char *const edited_desired =
 	"{'kind':'role','name':'old','body':'absent'}]}";
 
 /* One role declared alike on several clusters: a live role that matched on
- * one cluster matches on another as it is, a role that differs only in what
- * normalising removes still matches, and the drift of one cluster never
+ * one cluster is known to on another as it is, a role that differs only in
+ * what normalising removes still matches, and the drift of one cluster never
  * shows on another. */
 #define SHARED_ROLE "{'cluster':['monitor'],'indices':[{'names':['b','a'],'privileges':['read']}]}"
 #define SHARED_LIVE                                                                                   \
@@ -81,7 +81,7 @@ static void a_match_on_one_cluster_serves_the_others(void **state)
 	const struct cluster_plan *two;
 	cJSON *live;
 	size_t i;
-	int same;
+	bool same;
 
 	(void)state;
 	fixture_build(&f,
@@ -110,27 +110,32 @@ static void a_match_on_one_cluster_serves_the_others(void **state)
 
 	assert_ptr_equal(f.desired->objects[0].body, f.desired->objects[1].body);
 	assert_int_equal(match_memo_new(&memo, f.desired), 0);
-	/* found to match (and kept), then known to; a live role like it but for
-	 * a key that counts does not match */
+	/* unknown until learnt, then known on every cluster declaring the same
+	 * body; a live role like it but for a key that counts is not known */
 	live = fixture_json(SHARED_LIVE);
-	assert_int_equal(match_memo_check(&same, memo, &f.desired->objects[0], live, NULL), 0);
-	assert_int_equal(same, 1);
-	assert_int_equal(match_memo_check(&same, memo, &f.desired->objects[1], live, NULL), 0);
-	assert_int_equal(same, 1);
+	assert_int_equal(match_memo_known(&same, memo, &f.desired->objects[1], live), 0);
+	assert_false(same);
+	assert_int_equal(match_memo_learn(memo, &f.desired->objects[0], live), 0);
+	assert_int_equal(match_memo_known(&same, memo, &f.desired->objects[0], live), 0);
+	assert_true(same);
+	assert_int_equal(match_memo_known(&same, memo, &f.desired->objects[1], live), 0);
+	assert_true(same);
 	assert_non_null(cJSON_AddStringToObject(live, "description", "not declared"));
-	assert_int_equal(match_memo_check(&same, memo, &f.desired->objects[1], live, NULL), 0);
-	assert_int_equal(same, 0);
-	/* an absent role and a remote (whose normalising reads the cluster) are not held */
-	assert_int_equal(match_memo_check(&same, memo, &f.desired->objects[4], live, NULL), 0);
-	assert_int_equal(same, -1);
-	assert_int_equal(match_memo_check(&same, memo, &f.desired->objects[5], live, NULL), 0);
-	assert_int_equal(same, -1);
+	assert_int_equal(match_memo_known(&same, memo, &f.desired->objects[1], live), 0);
+	assert_false(same);
+	/* an absent role and a remote (whose normalising reads the cluster) are never held */
+	assert_int_equal(match_memo_learn(memo, &f.desired->objects[4], live), 0);
+	assert_int_equal(match_memo_known(&same, memo, &f.desired->objects[4], live), 0);
+	assert_false(same);
+	assert_int_equal(match_memo_learn(memo, &f.desired->objects[5], live), 0);
+	assert_int_equal(match_memo_known(&same, memo, &f.desired->objects[5], live), 0);
+	assert_false(same);
 	cJSON_Delete(live);
 	match_memo_free(memo);
 	fixture_done(&f);
 }
 
-/* A live role too big to print on the stack is kept and matched the same way. */
+/* A live role too big to print on the stack is learnt and known the same way. */
 static void a_big_match_is_kept_too(void **state)
 {
 	struct fixture f = { 0 };
@@ -138,7 +143,8 @@ static void a_big_match_is_kept_too(void **state)
 	struct buf names;
 	char *desired, *live_text, *printed;
 	cJSON *live;
-	int i, same;
+	bool same;
+	int i;
 
 	(void)state;
 	buf_init(&names, BUF_SMALL_MAX);
@@ -157,14 +163,13 @@ static void a_big_match_is_kept_too(void **state)
 	assert_true(strlen(printed) > 4096); /* more than match_memo prints on its stack */
 	free(printed);
 	assert_int_equal(match_memo_new(&memo, f.desired), 0);
-	assert_int_equal(match_memo_check(&same, memo, &f.desired->objects[0], live, NULL), 0);
-	assert_int_equal(same, 1);
-	assert_int_equal(match_memo_check(&same, memo, &f.desired->objects[1], live, NULL), 0);
-	assert_int_equal(same, 1);
+	assert_int_equal(match_memo_learn(memo, &f.desired->objects[0], live), 0);
+	assert_int_equal(match_memo_known(&same, memo, &f.desired->objects[1], live), 0);
+	assert_true(same);
 	cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(
 					  cJSON_GetObjectItemCaseSensitive(live, "indices"), 0), "names"), 0);
-	assert_int_equal(match_memo_check(&same, memo, &f.desired->objects[1], live, NULL), 0);
-	assert_int_equal(same, 0);
+	assert_int_equal(match_memo_known(&same, memo, &f.desired->objects[1], live), 0);
+	assert_false(same);
 	cJSON_Delete(live);
 	match_memo_free(memo);
 	fixture_done(&f);
