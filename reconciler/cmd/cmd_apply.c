@@ -349,9 +349,14 @@ static int run_apply(struct apply_run *run)
 		return EXIT_INVALID;
 	}
 	heap_release_freed();
-	if ((err = apply_outcome_new(&run->outcome, run->plan)) ||
-	    (err = apply_execute(run->outcome, run->plan, run->desired, &options)) ||
-	    (heap_release_freed(), err = check_convergence(run))) {
+	err = apply_outcome_new(&run->outcome, run->plan);
+	if (!err)
+		err = apply_execute(run->outcome, run->plan, run->desired, &options);
+	if (!err) {
+		heap_release_freed(); /* each phase on the memory the last one freed */
+		err = check_convergence(run);
+	}
+	if (err) {
 		log_error("apply: %s", strerror(-err));
 		return run->outcome && any_request_sent(run->outcome) ? EXIT_PARTIAL : EXIT_INVALID;
 	}
