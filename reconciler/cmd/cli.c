@@ -267,6 +267,12 @@ int cli_require_files_only(const struct cli_options *opts, const char *command)
 
 int cli_load_desired(struct desired_state **out, const struct cli_options *opts, const char *command)
 {
+	return cli_load_desired_observed(out, opts, command, NULL);
+}
+
+int cli_load_desired_observed(struct desired_state **out, const struct cli_options *opts, const char *command,
+			      const struct desired_load_observer *observer)
+{
 	struct diag_list diags;
 	int code = EXIT_OK;
 
@@ -274,7 +280,7 @@ int cli_load_desired(struct desired_state **out, const struct cli_options *opts,
 	if (!opts->file_count)
 		return usage_error(command, "%s", "no desired state given: pass -f FILE or -f DIR");
 	diag_list_init(&diags);
-	if (desired_load(out, opts->files, opts->file_count, &diags) < 0 ||
+	if (desired_load_observed(out, opts->files, opts->file_count, observer, &diags) < 0 ||
 	    (opts->adopt_from && !((*out)->policy.adopt_from = strdup(opts->adopt_from))))
 		code = EXIT_INVALID;
 	if (*out) {

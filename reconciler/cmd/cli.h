@@ -83,6 +83,13 @@ struct desired_state;
  * Returns EXIT_OK and *out (the caller frees it with desired_state_free). */
 int cli_load_desired(struct desired_state **out, const struct cli_options *opts, const char *command);
 
+struct desired_load_observer;
+
+/* cli_load_desired(), telling observer of each cluster as its file is read
+ * (desired/loader.h); observer may be NULL. */
+int cli_load_desired_observed(struct desired_state **out, const struct cli_options *opts, const char *command,
+			      const struct desired_load_observer *observer);
+
 int cmd_validate(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_plan(int argc, char **argv);

@@ -23,6 +23,7 @@
 #include "cmd/read_and_plan.h"
 #include "es/http.h"
 #include "es/live.h"
+#include "es/live_prefetch.h"
 #include "plan/plan.h"
 #include "util/buf.h"
 #include "util/heap.h"
@@ -77,6 +78,7 @@ struct apply_run {
 	bool json;
 	bool color;
 	struct desired_state *desired;
+	struct live_prefetch *prefetch; /* the first reads, made while loading */
 	struct live_state *live;
 	struct plan *plan;
 	struct apply_outcome *outcome;
@@ -201,7 +203,7 @@ static int check_convergence(struct apply_run *run)
 		live_state_free(run->live);
 		run->live = NULL;
 		probes.known = known_probes;
-		err = read_and_plan(&run->live, &plan, run->desired, &verify_opts, &probes, false);
+		err = read_and_plan(&run->live, &plan, run->desired, &verify_opts, NULL, &probes, false);
 		if (err == -ENOMEM)
 			goto done;
 		if (err) {
@@ -314,7 +316,11 @@ static int run_apply(struct apply_run *run)
 	char *errmsg = NULL;
 	int err, code;
 
-	if ((code = cli_load_desired(&run->desired, &run->opts, "apply")))
+	/* staged credentials change what the clusters answer: nothing is read
+	 * before they are reloaded */
+	code = run->opts.reload_secure_settings ? cli_load_desired(&run->desired, &run->opts, "apply")
+						: load_and_prefetch(&run->desired, &run->prefetch, &run->opts, "apply");
+	if (code)
 		return code;
 	if (cli_check_cluster_filter(&run->opts, run->desired))
 		return EXIT_INVALID;
@@ -334,7 +340,10 @@ static int run_apply(struct apply_run *run)
 	if (run->opts.reload_secure_settings &&
 	    credentials_reload(run->desired, run->opts.clusters, run->opts.cluster_count))
 		return EXIT_INVALID;
-	if (read_and_plan(&run->live, &run->plan, run->desired, &run->opts, NULL, true))
+	err = read_and_plan(&run->live, &run->plan, run->desired, &run->opts, run->prefetch, NULL, true);
+	live_prefetch_free(run->prefetch);
+	run->prefetch = NULL;
+	if (err)
 		return EXIT_INVALID; /* read_and_plan said why */
 	if (run->saved_plan && check_saved_plan(run))
 		return EXIT_INVALID;
@@ -390,6 +399,7 @@ int cmd_apply(int argc, char **argv)
 	run.json = run.opts.output && !strcmp(run.opts.output, "json");
 	run.color = cli_use_color(&run.opts, STDOUT_FILENO);
 	code = run_apply(&run);
+	live_prefetch_free(run.prefetch);
 	apply_outcome_free(run.outcome);
 	plan_free(run.plan);
 	live_state_free(run.live);

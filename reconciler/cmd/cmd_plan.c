@@ -13,6 +13,7 @@
 #include "cmd/output_file.h"
 #include "cmd/read_and_plan.h"
 #include "es/live.h"
+#include "es/live_prefetch.h"
 #include "plan/plan.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -98,12 +99,13 @@ int cmd_plan(int argc, char **argv)
 {
 	struct cli_options opts;
 	struct desired_state *desired = NULL;
+	struct live_prefetch *prefetch = NULL;
 	struct live_state *live = NULL;
 	struct plan *plan = NULL;
 	long started_ms;
 	bool done = false;
 	size_t deletes = 0;
-	int rc;
+	int rc, err;
 
 	rc = cli_parse(&opts, argc, argv, "plan", usage, &done);
 	if (done) {
@@ -116,14 +118,17 @@ int cmd_plan(int argc, char **argv)
 	if (rc)
 		goto out;
 	cli_configure_logging(&opts);
-	rc = cli_load_desired(&desired, &opts, "plan");
+	rc = load_and_prefetch(&desired, &prefetch, &opts, "plan");
 	if (rc != EXIT_OK)
 		goto out;
 	rc = EXIT_INVALID;
 	if (cli_check_cluster_filter(&opts, desired))
 		goto out;
 	started_ms = clock_now_ms();
-	if (read_and_plan(&live, &plan, desired, &opts, NULL, true))
+	err = read_and_plan(&live, &plan, desired, &opts, prefetch, NULL, true);
+	live_prefetch_free(prefetch);
+	prefetch = NULL;
+	if (err)
 		goto out;
 	log_info("read %zu cluster%s and planned %zu to create, %zu to update, %zu to delete, "
 		 "%zu unchanged in %ld ms", live->cluster_count, live->cluster_count == 1 ? "" : "s",
@@ -137,6 +142,7 @@ int cmd_plan(int argc, char **argv)
 			 desired->policy.max_deletes);
 	rc = exit_code_for_plan(plan, opts.strict);
 out:
+	live_prefetch_free(prefetch);
 	plan_free(plan);
 	live_state_free(live);
 	desired_state_free(desired);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "desired/loader.h"
+#include "es/live_prefetch.h"
 #include "es/live_read.h"
 #include "plan/match_memo.h"
 #include "trust/trust_check.h"
@@ -329,21 +331,52 @@ done:
 	return err;
 }
 
-int read_and_plan(struct live_state **live_out, struct plan **plan_out,
-		  const struct desired_state *desired, const struct cli_options *opts,
-		  const struct live_probe_scope *probes, bool log_live)
+static struct live_read_options read_options(const struct cli_options *opts)
 {
-	struct live_read_options options = {
+	return (struct live_read_options){
 		.parallel = opts->parallel,
 		.probe_parallel = opts->probe_parallel,
 		.only_clusters = opts->clusters,
 		.only_cluster_count = opts->cluster_count,
 		.client = NULL,
 	};
+}
+
+static void prefetch_cluster(void *ctx, const struct cluster_config *cfg)
+{
+	live_prefetch_add(ctx, cfg);
+}
+
+int load_and_prefetch(struct desired_state **out, struct live_prefetch **prefetch_out,
+		      const struct cli_options *opts, const char *command)
+{
+	struct live_read_options options = read_options(opts);
+	struct desired_load_observer observer = { prefetch_cluster, NULL };
+	int code;
+
+	/* without a prefetch, the reader reads everything itself */
+	*prefetch_out = NULL;
+	(void)live_prefetch_new(prefetch_out, &options);
+	observer.ctx = *prefetch_out;
+	code = cli_load_desired_observed(out, opts, command, *prefetch_out ? &observer : NULL);
+	live_prefetch_stop(*prefetch_out);
+	if (code != EXIT_OK) {
+		live_prefetch_free(*prefetch_out);
+		*prefetch_out = NULL;
+	}
+	return code;
+}
+
+int read_and_plan(struct live_state **live_out, struct plan **plan_out,
+		  const struct desired_state *desired, const struct cli_options *opts,
+		  struct live_prefetch *prefetch, const struct live_probe_scope *probes, bool log_live)
+{
+	struct live_read_options options = read_options(opts);
 	int err;
 
 	*live_out = NULL;
 	*plan_out = NULL;
+	options.prefetch = prefetch;
 	if (probes)
 		options.probes = *probes;
 	err = read_and_plan_clusters(live_out, plan_out, desired, &options);

@@ -261,7 +261,7 @@ int watch_pass_run(struct watch_pass_result *out, const struct watch_pass_option
 	read_opts.probe_parallel = opts->probe_parallel;
 	read_opts.clusters = ids;
 	read_opts.cluster_count = id_count;
-	err = read_and_plan(&live, &plan, opts->desired, &read_opts, &probes, false);
+	err = read_and_plan(&live, &plan, opts->desired, &read_opts, NULL, &probes, false);
 	if (err == -ENOMEM)
 		goto done;
 	cp = err ? NULL : find_cluster_plan(plan, opts->cluster_id);

@@ -210,6 +210,9 @@ static int load_one(struct loader *l, const char *path, const char *data, size_t
 	load_document(l, doc, file);
 	if (!l->err)
 		check_file_duplicates(l, clusters, authorities, trust_clusters);
+	for (; l->observer && !l->err && l->diags->errors == l->errors_before && clusters < s->cluster_count;
+	     clusters++)
+		l->observer->cluster_loaded(l->observer->ctx, &s->clusters[clusters]);
 	ydoc_free(doc);
 	l->doc = NULL;
 	return l->err;
@@ -314,7 +317,8 @@ static int fit_objects(struct desired_state *s)
 }
 
 static int load(struct desired_state **out, const char *const *paths, size_t path_count,
-		const char *name, const char *data, size_t len, bool placeholders, struct diag_list *diags)
+		const char *name, const char *data, size_t len, bool placeholders,
+		const struct desired_load_observer *observer, struct diag_list *diags)
 {
 	struct interp_placeholders unresolved = { NULL, 0 };
 	struct loader l = { 0 };
@@ -323,6 +327,8 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 
 	*out = NULL;
 	l.diags = diags;
+	l.observer = observer;
+	l.errors_before = errors;
 	l.placeholders = placeholders ? &unresolved : NULL;
 	l.state = calloc(1, sizeof(*l.state));
 	if (!l.state)
@@ -371,17 +377,23 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 int desired_load(struct desired_state **out, const char *const *paths, size_t path_count,
 		 struct diag_list *diags)
 {
-	return load(out, paths, path_count, NULL, NULL, 0, false, diags);
+	return load(out, paths, path_count, NULL, NULL, 0, false, NULL, diags);
+}
+
+int desired_load_observed(struct desired_state **out, const char *const *paths, size_t path_count,
+			  const struct desired_load_observer *observer, struct diag_list *diags)
+{
+	return load(out, paths, path_count, NULL, NULL, 0, false, observer, diags);
 }
 
 int desired_load_offline(struct desired_state **out, const char *const *paths, size_t path_count,
 			 struct diag_list *diags)
 {
-	return load(out, paths, path_count, NULL, NULL, 0, true, diags);
+	return load(out, paths, path_count, NULL, NULL, 0, true, NULL, diags);
 }
 
 int desired_load_buffer(struct desired_state **out, const char *name, const char *data,
 			size_t len, struct diag_list *diags)
 {
-	return load(out, NULL, 0, name, data ? data : "", len, false, diags);
+	return load(out, NULL, 0, name, data ? data : "", len, false, NULL, diags);
 }

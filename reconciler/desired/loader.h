@@ -20,6 +20,22 @@
 int desired_load(struct desired_state **out, const char *const *paths, size_t path_count,
 		 struct diag_list *diags);
 
+/* Told of each declared cluster as soon as the file that declares it is read,
+ * while the files after it still load, so that the cluster's reads can start
+ * early. Only while no problem has been found so far; the cluster is final
+ * (the loader never changes a cluster once its file is read), but the state
+ * may still turn out invalid, so what the observer does must change nothing.
+ * cfg is valid during the call only. A failure of the observer's is its own
+ * business: loading goes on. */
+struct desired_load_observer {
+	void (*cluster_loaded)(void *ctx, const struct cluster_config *cfg);
+	void *ctx;
+};
+
+/* desired_load(), telling observer (NULL: nobody) of each cluster. */
+int desired_load_observed(struct desired_state **out, const char *const *paths, size_t path_count,
+			  const struct desired_load_observer *observer, struct diag_list *diags);
+
 /* The same for `validate`, where production secrets are not available: a
  * ${VAR} that is not set, or a ${file:} that does not exist, is no error but a
  * placeholder; every check that does not depend on its value is made, and

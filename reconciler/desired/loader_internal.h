@@ -56,6 +56,8 @@ struct loader {
 	/* NULL: every ${...} must resolve; else where the unresolved ones go (validate) */
 	struct interp_placeholders *placeholders;
 	int err; /* first hard error (ENOMEM); checks stop when set */
+	const struct desired_load_observer *observer; /* NULL: none */
+	size_t errors_before; /* diags->errors when loading began */
 };
 
 /* ---- diagnostics and typed access to nodes (node_check.c) ---- */

@@ -16,7 +16,7 @@ static void free_strings(char **strings, size_t count)
 	free(strings);
 }
 
-static void cluster_config_dispose(struct cluster_config *c)
+void cluster_config_dispose(struct cluster_config *c)
 {
 	free(c->id);
 	free_strings(c->urls, c->url_count);
@@ -28,6 +28,46 @@ static void cluster_config_dispose(struct cluster_config *c)
 	free(c->client_key_file);
 	free(c->expect_cluster_name);
 	free(c->expect_cluster_uuid);
+}
+
+/* NULL stays NULL; *failed is set when a copy could not be made. */
+static char *dup_or_fail(const char *s, bool *failed)
+{
+	char *copy = s ? strdup(s) : NULL;
+
+	*failed |= s && !copy;
+	return copy;
+}
+
+int cluster_config_copy(struct cluster_config *out, const struct cluster_config *c)
+{
+	bool failed = false;
+	size_t i;
+
+	*out = (struct cluster_config){
+		.verify = c->verify,
+		.timeout_ms = c->timeout_ms,
+		.allow_insecure_http = c->allow_insecure_http,
+	};
+	out->id = dup_or_fail(c->id, &failed);
+	out->urls = calloc(c->url_count ? c->url_count : 1, sizeof(*out->urls));
+	failed |= !out->urls;
+	for (i = 0; out->urls && i < c->url_count; i++, out->url_count++)
+		out->urls[i] = dup_or_fail(c->urls[i], &failed);
+	out->username = dup_or_fail(c->username, &failed);
+	out->password = c->password ? secret_dup(c->password) : NULL;
+	out->api_key = c->api_key ? secret_dup(c->api_key) : NULL;
+	failed |= (c->password && !out->password) || (c->api_key && !out->api_key);
+	out->ca_file = dup_or_fail(c->ca_file, &failed);
+	out->client_cert_file = dup_or_fail(c->client_cert_file, &failed);
+	out->client_key_file = dup_or_fail(c->client_key_file, &failed);
+	out->expect_cluster_name = dup_or_fail(c->expect_cluster_name, &failed);
+	out->expect_cluster_uuid = dup_or_fail(c->expect_cluster_uuid, &failed);
+	if (!failed)
+		return 0;
+	cluster_config_dispose(out);
+	*out = (struct cluster_config){ 0 };
+	return -ENOMEM;
 }
 
 /* The trees and names are the body table's. */

@@ -180,6 +180,14 @@ struct desired_state {
 
 void desired_state_free(struct desired_state *state);
 
+/* A deep copy of c into *out (secrets included; not the position, whose file
+ * name is the state's), which outlives the state c belongs to. The caller owns
+ * it and releases it with cluster_config_dispose(). Returns 0 or -ENOMEM
+ * (*out then holds nothing). */
+int cluster_config_copy(struct cluster_config *out, const struct cluster_config *c);
+/* Frees what c holds, not c itself. */
+void cluster_config_dispose(struct cluster_config *c);
+
 /* Hands *json (not NULL) to the state's body table: afterwards *json is the
  * table's copy of that tree, owned by the state, maybe shared with other
  * objects. Returns 0, or -ENOMEM with *json still the caller's. The loader

@@ -38,6 +38,7 @@ struct es_client {
 	size_t preferred_url; /* the URL that answered last; tried first */
 	unsigned jitter_seed;
 	long extra_timeout_ms; /* added to the cluster's timeout (es_client_set_extra_timeout) */
+	const atomic_bool *cancel; /* es_client_options.cancel */
 };
 
 /* One request as the retry loop sees it. */
@@ -180,6 +181,7 @@ int es_client_new(struct es_client **out, const struct cluster_config *cfg,
 	if (!c)
 		return -ENOMEM;
 	c->cfg = cfg;
+	c->cancel = opts->cancel;
 	c->retry.max_attempts = opts->max_attempts > 0 ? opts->max_attempts : DEFAULT_MAX_ATTEMPTS;
 	c->retry.deadline_ms = opts->retry_deadline_ms > 0 ? opts->retry_deadline_ms
 							    : DEFAULT_DEADLINE_MS;
@@ -371,6 +373,33 @@ static void set_tls_options(CURL *curl, const struct cluster_config *cfg)
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, cfg->verify == TLS_VERIFY_FULL ? 2L : 0L);
 }
 
+static bool cancelled(const struct es_client *c)
+{
+	return c->cancel && atomic_load(c->cancel);
+}
+
+/* libcurl's progress callback: a non-zero return abandons the transfer. */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return cancelled(ctx);
+}
+
+/* Waits delay_ms, or less when the client is cancelled meanwhile. */
+static void sleep_unless_cancelled(const struct es_client *c, long delay_ms)
+{
+	const long slice_ms = 100;
+
+	while (delay_ms > 0 && !cancelled(c)) {
+		clock_sleep_ms(delay_ms < slice_ms ? delay_ms : slice_ms);
+		delay_ms -= slice_ms;
+	}
+}
+
 /* Configures the (reused) handle for one exchange with one URL. curl_easy_reset
  * keeps the connection cache, so keep-alive survives it. */
 static int prepare(struct es_client *c, const struct request *rq, const char *url,
@@ -398,6 +427,11 @@ static int prepare(struct es_client *c, const struct request *rq, const char *ur
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, ex);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, ex);
+	if (c->cancel) {
+		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, c);
+	}
 	if (!strcmp(rq->method, "GET") && !rq->body) {
 		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
 	} else {
@@ -735,11 +769,13 @@ static int run_request(struct es_response *out, struct es_client *c, const struc
 			break;
 		if (err || !ex.retry_after || retry_after_parse_ms(&delay, ex.retry_after) != 0)
 			delay = retry_backoff_ms(&c->retry, attempts, &c->jitter_seed);
-		if (!retry_allowed(&c->retry, attempts, clock_now_ms() - start, delay))
+		if (!retry_allowed(&c->retry, attempts, clock_now_ms() - start, delay) || cancelled(c))
 			break;
 		log_debug("cluster [%s] %s %s: %s, retrying in %ld ms", c->cfg->id, rq->method,
 			  rq->path, err ? "connection failed" : "busy", delay);
-		clock_sleep_ms(delay);
+		sleep_unless_cancelled(c, delay);
+		if (cancelled(c))
+			break;
 	}
 	if (!err)
 		err = response_fill(out, &ex, status);

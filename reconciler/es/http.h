@@ -18,6 +18,8 @@
 
 #include <cjson/cJSON.h>
 
+#include <stdatomic.h>
+
 #include "desired/model.h"
 #include "util/secret.h"
 
@@ -29,6 +31,10 @@ struct es_client_options {
 	long backoff_max_ms;       /* 5000: cap of one delay (Retry-After is capped by the deadline only) */
 	size_t response_max_bytes; /* 64 MiB: a larger response body is an error */
 	const char *user_agent;    /* "esreconcile/<version>"; copied */
+	/* NULL, or a flag that, once true, stops the client's requests: a transfer
+	 * in progress is abandoned within about a second (libcurl's progress
+	 * callback) and no retry starts. It must outlive the client. */
+	const atomic_bool *cancel;
 };
 
 #define ES_RESPONSE_DEFAULT_MAX ((size_t)64 << 20)

@@ -24,7 +24,7 @@ int live_parse_version(int *out_major, int *out_minor, const char *text)
 	return 0;
 }
 
-static void live_cluster_dispose(struct live_cluster *lc)
+void live_cluster_dispose(struct live_cluster *lc)
 {
 	size_t i;
 

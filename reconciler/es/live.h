@@ -61,6 +61,8 @@ struct live_state {
 int live_parse_version(int *out_major, int *out_minor, const char *text);
 
 void live_state_free(struct live_state *live);
+/* Frees what lc holds, not lc itself. */
+void live_cluster_dispose(struct live_cluster *lc);
 
 /* Frees what only planning reads, once the cluster is planned and hashed: the
  * kinds' lists (objects), by far the largest part. What stays (versions,

@@ -9,13 +9,14 @@
 #include <time.h>
 
 #include "es/http.h"
+#include "es/live_prefetch.h"
+#include "es/live_read_internal.h"
 #include "es/path.h"
 #include "util/buf.h"
 #include "util/strlist.h"
 #include "util/strmap.h"
 #include "util/work_queue.h"
 
-#define DEFAULT_PARALLEL 8
 /* A probe is one small GET whose time is the round trip: more of them than of
  * the reads may be in flight (docs/design.md, --probe-parallel). */
 #define DEFAULT_PROBE_PARALLEL 32
@@ -210,13 +211,11 @@ static int resolve_remotes(struct live_cluster *lc, struct es_client *client)
 	return err;
 }
 
-/* The reads of one cluster, in order, on the worker's connection. */
-static int read_cluster(struct worker *w, const struct read_job *job, size_t index,
-			const struct live_read_options *opts)
+int live_read_facts(struct live_cluster *lc, struct es_client *client, const struct cluster_config *cfg,
+		    size_t *step, const atomic_bool *stop)
 {
-	struct live_cluster *lc = job->cluster;
-	/* The cluster-wide reads; the kinds' lists come between them and the certificates. */
-	const struct {
+	/* the cluster-wide reads, steps 1 to 4 */
+	static const struct {
 		const char *path;
 		size_t offset;
 		int json_type;
@@ -226,30 +225,49 @@ static int read_cluster(struct worker *w, const struct read_job *job, size_t ind
 		{ "/_remote/info", offsetof(struct live_cluster, remote_info), cJSON_Object },
 		{ "/_license", offsetof(struct live_cluster, license), cJSON_Object },
 	};
-	struct es_client *client;
+	const size_t read_count = sizeof(reads) / sizeof(reads[0]);
+	int err = 0;
+
+	for (; !err && *step < LIVE_FACTS_DONE && !(stop && atomic_load(stop)); ++*step) {
+		if (*step == 0) {
+			if (cfg->verify == TLS_VERIFY_NONE)
+				err = add_warning(lc, "TLS verification is disabled for cluster [%s]", lc->cluster_id);
+		} else if (lc->error || !client) {
+			break;
+		} else if (*step <= read_count) {
+			cJSON **slot = (cJSON **)(void *)((char *)lc + reads[*step - 1].offset);
+
+			err = get_json(slot, client, reads[*step - 1].path, reads[*step - 1].json_type, &lc->error);
+		} else if (*step == read_count + 1) {
+			err = read_version(lc);
+		} else if (live_version_at_least(lc, 8, 13)) {
+			err = resolve_remotes(lc, client);
+		}
+	}
+	/* a failed read leaves the cluster unreachable, with lc->error saying why */
+	return err == -ENOMEM ? err : 0;
+}
+
+/* The reads of one cluster, in order, on the worker's connection: first those
+ * a prefetch did not make (opts->prefetch). */
+static int read_cluster(struct worker *w, const struct read_job *job, size_t index,
+			const struct live_read_options *opts)
+{
+	struct live_cluster *lc = job->cluster;
+	struct es_client *client = NULL;
 	cJSON *nodes = NULL;
-	size_t i;
+	size_t i, step = 0;
 	int err;
 
-	if (job->cfg->verify == TLS_VERIFY_NONE) {
-		err = add_warning(lc, "TLS verification is disabled for cluster [%s]", lc->cluster_id);
-		if (err)
-			return err;
+	live_prefetch_take(opts->prefetch, lc, &client, &step);
+	if (client) {
+		es_client_free(w->client);
+		w->client = client;
+		w->client_cfg = job->cfg;
+	} else if (!lc->error && (err = worker_client(&client, w, job->cfg, opts, &lc->error)) == -ENOMEM) {
+		return err;
 	}
-	err = worker_client(&client, w, job->cfg, opts, &lc->error);
-	if (err)
-		return err == -ENOMEM ? err : 0;
-	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
-		cJSON **slot = (cJSON **)(void *)((char *)lc + reads[i].offset);
-
-		err = get_json(slot, client, reads[i].path, reads[i].json_type, &lc->error);
-		if (err)
-			return err == -ENOMEM ? err : 0;
-	}
-	err = read_version(lc);
-	if (err)
-		return err == -ENOMEM ? err : 0;
-	if (live_version_at_least(lc, 8, 13) && (err = resolve_remotes(lc, client)))
+	if ((err = live_read_facts(lc, client, job->cfg, &step, NULL)) || lc->error)
 		return err;
 	if (opts->before_objects && (err = opts->before_objects(opts->before_objects_ctx, index)))
 		return err;
@@ -346,7 +364,7 @@ static int run_probes(struct probe_job *jobs, size_t count, const struct live_re
 	return err;
 }
 
-static bool selected(const struct live_read_options *opts, const char *id)
+bool live_read_selects(const struct live_read_options *opts, const char *id)
 {
 	size_t i;
 
@@ -380,7 +398,7 @@ static bool seeds_discovered_from(const struct desired_state *desired,
 	for (i = 0; i < desired->cluster_count; i++) {
 		const char *holder = desired->clusters[i].id;
 
-		if (!strcmp(holder, id) || !selected(opts, holder))
+		if (!strcmp(holder, id) || !live_read_selects(opts, holder))
 			continue;
 		count = desired_cluster_objects(desired, holder, RESOURCE_REMOTE, &remotes);
 		for (j = 0; j < count; j++) {
@@ -546,13 +564,13 @@ int live_reader_new(struct live_reader **out, struct live_state **live_out,
 	r->desired = desired;
 	r->opts = opts;
 	r->live = live;
-	r->parallel = opts->parallel > 0 ? opts->parallel : DEFAULT_PARALLEL;
+	r->parallel = opts->parallel > 0 ? opts->parallel : LIVE_READ_DEFAULT_PARALLEL;
 	r->probe_parallel = opts->probe_parallel > 0 ? opts->probe_parallel : DEFAULT_PROBE_PARALLEL;
 	for (i = 0; i < desired->cluster_count; i++) {
 		const struct cluster_config *cfg = &desired->clusters[i];
 		struct live_cluster *lc;
 
-		if (!selected(opts, cfg->id))
+		if (!live_read_selects(opts, cfg->id))
 			continue;
 		lc = &live->clusters[live->cluster_count];
 		lc->cluster_id = strdup(cfg->id);

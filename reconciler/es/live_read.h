@@ -13,6 +13,9 @@
 #include "es/live.h"
 
 struct es_client_options;
+struct live_prefetch;
+
+#define LIVE_READ_DEFAULT_PARALLEL 8
 
 /* Which users a read probes (policy.password_check: probe). Zeroed: every
  * declared user of every read cluster. */
@@ -46,7 +49,13 @@ struct live_read_options {
 	 * their objects, and so probe, at once; they share probe_parallel. <= 0:
 	 * as many as the reader's width. */
 	long object_holders;
+	/* live_reader_read() only: the first reads made while the desired state
+	 * loaded (es/live_prefetch.h), taken instead of asked again; NULL: none */
+	struct live_prefetch *prefetch;
 };
+
+/* Whether opts->only_clusters (all when empty) selects cluster id. */
+bool live_read_selects(const struct live_read_options *opts, const char *id);
 
 /* Reads the declared clusters (or opts->only_clusters) in parallel, at most
  * opts->parallel at once. Per cluster, a constant set of requests (design §6):

@@ -127,8 +127,13 @@ def api_keys_02_keystore_step_then_connected_and_empty_plan():
         stage(emu, encoded_of(path))
         r = emu.run("plan", "-f", f)
         suite.check(r.rc == 1, "staged but not reloaded: still the step: %s" % r)
+        emu.clear_requests()
         r = emu.run("apply", "-f", f, "--auto-approve", "--reload-secure-settings")
         suite.check(r.rc == 0, "converged after the reload: %s" % r)
+        # nothing is read before the reload (no early read while loading): the plan sees the new key
+        first = emu.requests("local")[:1]
+        suite.check([(e["method"], e["path"]) for e in first] == [("POST", "/_nodes/reload_secure_settings")],
+                    "the reload comes first: %s" % first)
         _, info = emu.es("GET", "/_remote/info")
         one = info["cluster_one"]
         suite.check(one["connected"] is True and one.get("cluster_credentials") == "::es_redacted::", info)

@@ -15,8 +15,10 @@ arguments run only those.
 
 import os
 import re
+import socket
 import stat
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from esrtest import Emulator, Suite, connection_block, is_write  # noqa: E402
@@ -455,6 +457,61 @@ def tls_verification_off_warns_every_run():
         for _ in range(2):
             r = emu.run("plan", "-f", desired)
             check(r.rc == 0 and "TLS verification is disabled" in r.stderr, repr(r))
+
+
+@suite.test
+def reads_begin_while_loading_and_an_invalid_state_still_writes_nothing():
+    """A cluster's first reads start once its file is read (docs/design.md §6); when a later
+    file is invalid the run ends with the diagnostics, writes nothing, and does not wait for a
+    cluster that never answers (its read is abandoned)."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections (the kernel does), never answers a byte
+    try:
+        with Emulator(TWO) as emu:
+            first = emu.write("10-clusters.yaml", "version: 1\n" + connection_block(["local"]) +
+                              "  silent:\n    url: https://127.0.0.1:%d\n    auth: { username: elastic, "
+                              "password: x }\n    tls: { verify: none }\n    timeout: 120s\n"
+                              % silent.getsockname()[1])
+            # long enough to load that the reads have begun when its last line turns out wrong
+            many = "".join("    role-%d: { cluster: [monitor] }\n" % i for i in range(20000))
+            emu.write("20-broken.yaml", "version: 1\nroles:\n  local:\n" + many + "    r: { colour: red }\n")
+            emu.clear_requests()
+            started = time.monotonic()
+            r = emu.run("plan", "-f", os.path.dirname(first), timeout=60)
+            took = time.monotonic() - started
+            check(r.rc == 1 and "20-broken.yaml:20004:" in r.stderr and "colour" in r.stderr, repr(r))
+            check(took < 20, "the unanswered read was abandoned: %.1f s" % took)
+            for cid in TWO:
+                check(all(q["method"] == "GET" for q in emu.requests(cid)), "no write: %s" % emu.requests(cid))
+            r = emu.run("apply", "-f", os.path.dirname(first), "--auto-approve", timeout=60)
+            check(r.rc == 1 and "colour" in r.stderr, repr(r))
+            for cid in TWO:
+                check(all(q["method"] == "GET" for q in emu.requests(cid)), "no write: %s" % emu.requests(cid))
+    finally:
+        silent.close()
+
+
+@suite.test
+def reads_made_while_loading_are_not_asked_again():
+    """With a long file after the clusters' own, their first reads happen while it loads; each
+    request is still sent once, and --cluster still reads only what it selects."""
+    reads = sorted([("GET", "/"), ("GET", "/_cluster/settings"), ("GET", "/_remote/info"), ("GET", "/_license"),
+                    ("GET", "/_security/role"), ("GET", "/_security/user")])
+    with Emulator(TWO) as emu:
+        clusters = emu.write("10-clusters.yaml", "version: 1\n" + connection_block(TWO))
+        many = "".join("    role-%d: { cluster: [monitor] }\n" % i for i in range(20000))
+        emu.write("20-roles.yaml", "version: 1\nroles:\n  local:\n" + many)
+        for selected in ([], ["--cluster", "local"]):
+            emu.clear_requests()
+            r = emu.run("plan", "-f", os.path.dirname(clusters), "-o", "json", *selected)
+            check(r.rc == 2 and r.json["summary"]["create"] == 20000, "%s: %s" % (selected, r.json and r.json["summary"]))
+            for cid in TWO:
+                seen = sorted((q["method"], q["path"]) for q in emu.requests(cid))
+                # local has changes to make: the preflight asks for the privileges they need
+                expected = (sorted(reads + [("POST", "/_security/user/_has_privileges")]) if cid == "local"
+                            else [] if selected else reads)
+                check(seen == expected, "%s %s: %s" % (selected, cid, seen))
 
 
 suite.finish()

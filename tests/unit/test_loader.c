@@ -644,6 +644,76 @@ static void files_and_directories_merge(void **state)
 	free(b);
 }
 
+/* What the observer was told: copies, since cfg lives only during the call. */
+struct observed {
+	struct cluster_config clusters[4];
+	size_t count;
+};
+
+static void observe_cluster(void *ctx, const struct cluster_config *cfg)
+{
+	struct observed *seen = ctx;
+
+	assert_true(seen->count < 4);
+	assert_int_equal(cluster_config_copy(&seen->clusters[seen->count++], cfg), 0);
+}
+
+static void observed_dispose(struct observed *seen)
+{
+	size_t i;
+
+	for (i = 0; i < seen->count; i++)
+		cluster_config_dispose(&seen->clusters[i]);
+	seen->count = 0;
+}
+
+static void clusters_are_told_as_their_files_are_read_until_a_problem(void **state)
+{
+	struct observed seen = { .count = 0 };
+	struct desired_load_observer observer = { observe_cluster, &seen };
+	const char *paths[1];
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	char *dir = tmp_path("observed.d");
+
+	(void)state;
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_file("observed.d/10-a.yaml", "version: 1\nclusters:\n  a:\n    url: https://a.example:9200\n"
+					   "    auth: { username: elastic, password: s3cret-a }\n"
+					   "    tls: { verify: none }\n    timeout: 5s\n");
+	write_file("observed.d/20-b.yaml", "version: 1\nclusters:\n  b:\n    urls: [https://b1:9200, https://b2:9200]\n");
+	paths[0] = dir;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load_observed(&s, paths, 1, &observer, &diags), 0);
+	/* in declaration order, each a copy that outlives the state */
+	assert_int_equal(seen.count, 2);
+	desired_state_free(s);
+	assert_string_equal(seen.clusters[0].id, "a");
+	assert_string_equal(seen.clusters[0].urls[0], "https://a.example:9200");
+	assert_string_equal(seen.clusters[0].username, "elastic");
+	assert_string_equal(secret_reveal(seen.clusters[0].password), "s3cret-a");
+	assert_int_equal(seen.clusters[0].verify, TLS_VERIFY_NONE);
+	assert_int_equal(seen.clusters[0].timeout_ms, 5000);
+	assert_null(seen.clusters[0].pos.file);
+	assert_string_equal(seen.clusters[1].id, "b");
+	assert_int_equal(seen.clusters[1].url_count, 2);
+	assert_string_equal(seen.clusters[1].urls[1], "https://b2:9200");
+	observed_dispose(&seen);
+	diag_list_dispose(&diags);
+
+	/* after a problem in one file, the clusters of the next are not told */
+	write_file("observed.d/15-bad.yaml", "version: 1\nroles:\n  a:\n    r: { colour: red }\n");
+	s = (struct desired_state *)1;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load_observed(&s, paths, 1, &observer, &diags), -EINVAL);
+	assert_null(s);
+	assert_int_equal(seen.count, 1);
+	assert_string_equal(seen.clusters[0].id, "a");
+	observed_dispose(&seen);
+	diag_list_dispose(&diags);
+	free(dir);
+}
+
 static void a_resource_defined_twice_names_both_places(void **state)
 {
 	const char *paths[3];
@@ -1357,6 +1427,7 @@ int main(void)
 		cmocka_unit_test(secrets_never_reach_a_diagnostic),
 		cmocka_unit_test(only_the_lines_of_secrets_are_hidden),
 		cmocka_unit_test(api_key_remotes_add_their_key),
+		cmocka_unit_test(clusters_are_told_as_their_files_are_read_until_a_problem),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
