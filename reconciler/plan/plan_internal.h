@@ -43,7 +43,8 @@ struct cluster_builder {
 
 	/* roles: bulk requests (8.15+). The body of the bulk write is built as
 	 * text, one `"name":{...}` member at a time (roles_bulk_members: the
-	 * body so far, which role_finish() closes and moves into roles_bulk), never as
+	 * body so far, which is closed and moved into roles_bulk when the next
+	 * role would take it past roles_bulk_max, and by role_finish()), never as
 	 * one tree: 1,000 roles on each of 20 clusters planned at once would hold
 	 * 20 trees of a megabyte (issue 12). */
 	struct plan_request roles_bulk;
@@ -321,5 +322,10 @@ int plan_hold_remote_addresses(cJSON *body, struct cluster_builder *b, const str
 /* The live cluster referenced by name: the planned one, or a linked one as its
  * facts keep it (its objects dropped), or NULL. */
 const struct live_cluster *builder_find_live(const struct cluster_builder *b, const char *id);
+
+/* The largest body of a bulk role write: what Elasticsearch takes in one
+ * request by default (http.max_content_length, 100mb); more roles go into
+ * further bulk writes. A variable only so that the unit tests can lower it. */
+extern size_t roles_bulk_max;
 
 #endif

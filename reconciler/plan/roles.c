@@ -236,9 +236,7 @@ static bool needs_single_put(const cJSON *live, const cJSON *desired)
 			  cJSON_GetObjectItemCaseSensitive(desired, "global"));
 }
 
-/* The bulk of role writes holds at most what Elasticsearch takes in one
- * request by default (http.max_content_length, 100mb). */
-#define ROLES_BULK_MAX ((size_t)100 << 20)
+size_t roles_bulk_max = (size_t)100 << 20;
 
 static int bulk_request(struct plan_request *r, const char *method)
 {
@@ -253,28 +251,86 @@ static int bulk_request(struct plan_request *r, const char *method)
 	return err;
 }
 
-/* Appends `"name":body` (body printed as the whole bulk body would print it)
- * to the bulk write's body, which starts as `{"roles":{` and role_finish()
- * closes. */
-static int append_bulk_member(struct cluster_builder *b, const char *name, const cJSON *body)
+/* `{"name":body}` as the whole bulk body prints it, into *out (the caller frees it). */
+static int member_text(char **out, const char *name, const cJSON *body)
+{
+	cJSON *member = cJSON_CreateObject();
+
+	*out = member && cJSON_AddItemReferenceToObject(member, name, (cJSON *)body)
+		       ? cJSON_PrintUnformatted(member)
+		       : NULL;
+	cJSON_Delete(member);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* Appends a member_text() to the bulk write's body, which starts as
+ * `{"roles":{` and push_roles_bulk() closes. */
+static int append_bulk_member(struct cluster_builder *b, const char *text)
 {
 	struct buf *members = &b->roles_bulk_members;
-	cJSON *member = cJSON_CreateObject();
-	char *text = NULL;
-	size_t len;
-	int err = -ENOMEM;
+	int err;
 
-	if (member && cJSON_AddItemReferenceToObject(member, name, (cJSON *)body) &&
-	    (text = cJSON_PrintUnformatted(member))) {
-		len = strlen(text); /* {"name":{...}}: the braces go */
-		if (members->max == 0)
-			buf_init(members, ROLES_BULK_MAX);
-		err = members->len ? buf_puts(members, ",") : buf_puts(members, "{\"roles\":{");
-		if (!err)
-			err = buf_append(members, text + 1, len - 2);
+	if (members->max == 0)
+		buf_init(members, roles_bulk_max);
+	err = members->len ? buf_puts(members, ",") : buf_puts(members, "{\"roles\":{");
+	/* {"name":{...}}: the braces go */
+	return err ? err : buf_append(members, text + 1, strlen(text) - 2);
+}
+
+/* Closes the pending bulk write, if any, and adds it to the plan. */
+static int push_roles_bulk(struct cluster_builder *b)
+{
+	int err;
+
+	if (!request_is_pending(&b->roles_bulk))
+		return 0;
+	err = buf_puts(&b->roles_bulk_members, "}}");
+	free(b->roles_bulk.body);
+	b->roles_bulk.body = err ? NULL : buf_detach(&b->roles_bulk_members);
+	if (!err)
+		err = b->roles_bulk.body ? builder_push_request(b, &b->roles_bulk) : -ENOMEM;
+	return err;
+}
+
+/* Adds the role to the bulk write, after closing that write first when the
+ * role would take its body past roles_bulk_max: the sizes counted are those
+ * sent, secrets included. */
+static int bulk_write(struct cluster_builder *b, const struct desired_object *d, const cJSON *body,
+		      size_t change)
+{
+	const struct buf *members = &b->roles_bulk_members;
+	cJSON *redacted = NULL;
+	char *text = NULL;
+	struct buf prefix;
+	int err = member_text(&text, d->name, body);
+
+	buf_init(&prefix, BUF_SMALL_MAX);
+	/* with it: a comma, its text without the braces, and the closing "}}" */
+	if (!err && members->len && members->len + strlen(text) + 1 > roles_bulk_max)
+		err = push_roles_bulk(b);
+	if (!err)
+		err = bulk_request(&b->roles_bulk, "POST");
+	if (!err)
+		err = buf_printf(&prefix, "roles.%s.", d->name);
+	if (!err)
+		err = redact_into_request(&redacted, &b->roles_bulk, body, d->sensitive_paths, prefix.data);
+	if (!err)
+		err = request_add_change(&b->roles_bulk, change);
+	if (!err)
+		err = request_add_part(&b->roles_bulk, change, PART_MEMBER, "roles", d->name);
+	if (!err)
+		err = plan_fold_change(builder_change(b, change), &b->roles_bulk,
+				       &b->roles_bulk.parts[b->roles_bulk.part_count - 1], redacted);
+	if (!err && cJSON_GetArraySize(d->sensitive_paths)) {
+		/* the plan's body holds the placeholders */
+		free(text);
+		err = member_text(&text, d->name, redacted);
 	}
+	if (!err)
+		err = append_bulk_member(b, text);
 	free(text);
-	cJSON_Delete(member);
+	cJSON_Delete(redacted);
+	buf_dispose(&prefix);
 	return err;
 }
 
@@ -299,28 +355,11 @@ static int role_write(struct cluster_builder *b, const struct desired_object *d,
 		      const cJSON *live, size_t change)
 {
 	struct plan_request single = { 0 };
-	struct buf prefix;
 	cJSON *redacted = NULL;
 	int err;
 
-	buf_init(&prefix, BUF_SMALL_MAX);
-	if (live_version_at_least(b->lc, 8, 15) && !(live && needs_single_put(live, body))) {
-		err = bulk_request(&b->roles_bulk, "POST");
-		if (!err)
-			err = buf_printf(&prefix, "roles.%s.", d->name);
-		if (!err)
-			err = redact_into_request(&redacted, &b->roles_bulk, body, d->sensitive_paths, prefix.data);
-		if (!err)
-			err = request_add_change(&b->roles_bulk, change);
-		if (!err)
-			err = request_add_part(&b->roles_bulk, change, PART_MEMBER, "roles", d->name);
-		if (!err)
-			err = plan_fold_change(builder_change(b, change), &b->roles_bulk,
-					       &b->roles_bulk.parts[b->roles_bulk.part_count - 1], redacted);
-		if (!err)
-			err = append_bulk_member(b, d->name, redacted);
-		goto done;
-	}
+	if (live_version_at_least(b->lc, 8, 15) && !(live && needs_single_put(live, body)))
+		return bulk_write(b, d, body, change);
 	err = request_init(&single, STEP_ROLES_WRITE, "PUT");
 	if (!err)
 		err = redact_into_request(&redacted, &single, body, d->sensitive_paths, "");
@@ -328,10 +367,8 @@ static int role_write(struct cluster_builder *b, const struct desired_object *d,
 		err = single_request(b, d->name, redacted, &single, change);
 		redacted = NULL;
 	}
-done:
 	cJSON_Delete(redacted);
 	request_dispose(&single);
-	buf_dispose(&prefix);
 	return err;
 }
 
@@ -567,15 +604,8 @@ static int role_desired_body(cJSON **out, char **problem_out, struct cluster_bui
 
 static int role_finish(struct cluster_builder *b)
 {
-	int err = 0;
+	int err = push_roles_bulk(b);
 
-	if (request_is_pending(&b->roles_bulk)) {
-		err = buf_puts(&b->roles_bulk_members, "}}");
-		free(b->roles_bulk.body);
-		b->roles_bulk.body = err ? NULL : buf_detach(&b->roles_bulk_members);
-		if (!err)
-			err = b->roles_bulk.body ? builder_push_request(b, &b->roles_bulk) : -ENOMEM;
-	}
 	if (!err && request_is_pending(&b->roles_bulk_delete))
 		err = builder_push_request(b, &b->roles_bulk_delete);
 	return err;

@@ -240,6 +240,48 @@ static void edited_privilege_is_drift_bulk_on_815(void **state)
 	free(live);
 }
 
+/* A bulk write stays within what Elasticsearch takes in one request
+ * (roles_bulk_max, lowered here): the role that would take it past goes into
+ * a second bulk write, and each change points at the write that holds it. */
+static void a_bulk_write_past_its_limit_is_split(void **state)
+{
+	static const char first[] = "{\"roles\":{\"r\":{\"cluster\":[\"monitor\"],\"indices\":[{\"names\":[\"a\"],"
+				    "\"privileges\":[\"read\"]}],\"metadata\":{\"managed_by\":\"esreconcile\"}}}}";
+	const size_t saved = roles_bulk_max;
+	struct fixture f = { 0 };
+	const struct cluster_plan *cp;
+	char *live = fixture_format(EDITED_LIVE, "8.15.0");
+	size_t i;
+
+	(void)state;
+	roles_bulk_max = strlen(first); /* r fits exactly, r and new do not */
+	fixture_build(&f, edited_desired, live);
+	roles_bulk_max = saved;
+	cp = fixture_cluster(&f, "local");
+	assert_int_equal(cp->request_count, 3);
+	assert_string_equal(cp->requests[0].body, first);
+	assert_request(cp, 1, "POST", "/_security/role",
+		       "{'roles':{'new':{'cluster':['read_ccr'],'metadata':{'managed_by':'esreconcile'}}}}");
+	assert_request(cp, 2, "DELETE", "/_security/role", "{'names':['old']}");
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(cp->requests[i].step, STEP_ROLES_WRITE);
+		assert_int_equal(cp->requests[i].change_count, 1);
+		assert_int_equal(cp->requests[i].changes[0], i);
+	}
+	assert_change_request(&f, "local", 1,
+		    "{'method':'POST','path':'/_security/role','body':{'roles':{'new':{'cluster':['read_ccr'],"
+		    "'metadata':{'managed_by':'esreconcile'}}}}}");
+	fixture_done(&f);
+
+	/* with room for both, one write */
+	roles_bulk_max = strlen(first) + 100;
+	fixture_build(&f, edited_desired, live);
+	roles_bulk_max = saved;
+	assert_int_equal(fixture_cluster(&f, "local")->request_count, 2);
+	fixture_done(&f);
+	free(live);
+}
+
 static void single_requests_before_815(void **state)
 {
 	struct fixture f = { 0 };
@@ -462,6 +504,7 @@ int main(void)
 		cmocka_unit_test(a_big_match_is_kept_too),
 		cmocka_unit_test(json_equal_agrees_with_cjson),
 		cmocka_unit_test(edited_privilege_is_drift_bulk_on_815),
+		cmocka_unit_test(a_bulk_write_past_its_limit_is_split),
 		cmocka_unit_test(single_requests_before_815),
 		cmocka_unit_test(losing_metadata_keys_needs_single_put),
 		cmocka_unit_test(prune_policies_spare_reserved),
