@@ -41,6 +41,10 @@ struct cluster_run {
 	struct ledger_delta ledger; /* what our settings PUT did to the ledger, to confirm */
 	long settings_written_ms;   /* when that PUT was answered */
 	long progress_ms;           /* when progress was last shown */
+	/* kinds written by a successful request of this run; the clients of a
+	 * batch mark their own copies, added up after it (outcome->written once
+	 * the run ends), so that no two threads write one flag */
+	bool written[RESOURCE_KIND_COUNT];
 };
 
 /* Shown at most this often per cluster, and when the last request is done. */
@@ -237,7 +241,7 @@ static void mark_written(struct cluster_run *run, const struct plan_request *req
 			continue;
 		change = &run->plan->changes[request->changes[i]];
 		if (change->kind < RESOURCE_KIND_COUNT)
-			run->outcome->written[change->kind] = true;
+			run->written[change->kind] = true;
 	}
 }
 
@@ -474,6 +478,10 @@ static int run_batch(struct cluster_run *run, size_t first, size_t end)
 	width = i;
 	err = work_queue_run(end - first, width, 0, batch_request, &batch);
 	for (i = 0; i < width; i++) {
+		size_t kind;
+
+		for (kind = 0; kind < RESOURCE_KIND_COUNT; kind++)
+			run->written[kind] |= runs[i].written[kind];
 		run->requests_sent += runs[i].requests_sent;
 		if (i)
 			es_client_free(runs[i].client);
@@ -568,13 +576,15 @@ static int apply_cluster(struct cluster_run *run)
 	if (err)
 		goto done;
 	for (kind = 0; kind < RESOURCE_KIND_COUNT && run->options->wait_ms > 0; kind++)
-		if (run->outcome->written[kind])
+		if (run->written[kind])
 			verify_wait(run->outcome, run->options->progress, run->client, run->desired,
 				    (enum resource_kind)kind, run->plan->version, run->options->wait_ms,
 				    run->options->stop);
 	confirm_ledger(run, &run->ledger);
 	err = cluster_skip_pending(run->outcome, "not attempted");
 done:
+	for (kind = 0; kind < RESOURCE_KIND_COUNT; kind++)
+		run->outcome->written[kind] |= run->written[kind];
 	run->outcome->requests_sent += run->requests_sent;
 	ledger_delta_dispose(&run->ledger);
 	es_client_free(run->client);
