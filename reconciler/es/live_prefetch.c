@@ -73,17 +73,14 @@ int live_prefetch_new(struct live_prefetch **out, const struct live_read_options
 static void read_entry(struct live_prefetch *pf, struct entry *e)
 {
 	char *errmsg = NULL;
-	int err = es_client_new(&e->client, &e->cfg, &pf->client_options, &errmsg);
 
-	if (err) {
-		/* the reader's own client would fail alike: its error is the cluster's */
-		e->facts.error = errmsg;
-		if (err == -ENOMEM) {
-			free(errmsg);
-			e->facts.error = NULL;
-			return; /* nothing taken: the reader starts over */
-		}
+	if (es_client_new(&e->client, &e->cfg, &pf->client_options, &errmsg) == -ENOMEM) {
+		free(errmsg);
+		return; /* nothing read: the reader starts over */
 	}
+	/* NULL, or why the client could not be made: the reader's own would fail
+	 * alike, so it is the cluster's error */
+	e->facts.error = errmsg;
 	if (live_read_facts(&e->facts, e->client, &e->cfg, &e->step, &pf->stopping)) {
 		/* out of memory half-way: the reader starts over */
 		e->facts.cluster_id = NULL;
