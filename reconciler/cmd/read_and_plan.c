@@ -342,22 +342,31 @@ static struct live_read_options read_options(const struct cli_options *opts)
 	};
 }
 
+/* What the loader's observer needs: the prefetch, and which clusters are read. */
+struct prefetching {
+	struct live_prefetch *prefetch;
+	struct live_read_options options;
+};
+
 static void prefetch_cluster(void *ctx, const struct cluster_config *cfg)
 {
-	live_prefetch_add(ctx, cfg);
+	const struct prefetching *p = ctx;
+
+	if (live_read_selects(&p->options, cfg->id))
+		live_prefetch_add(p->prefetch, cfg);
 }
 
 int load_and_prefetch(struct desired_state **out, struct live_prefetch **prefetch_out,
 		      const struct cli_options *opts, const char *command)
 {
-	struct live_read_options options = read_options(opts);
-	struct desired_load_observer observer = { prefetch_cluster, NULL };
+	struct prefetching p = { .options = read_options(opts) };
+	struct desired_load_observer observer = { prefetch_cluster, &p };
 	int code;
 
 	/* without a prefetch, the reader reads everything itself */
 	*prefetch_out = NULL;
-	(void)live_prefetch_new(prefetch_out, &options);
-	observer.ctx = *prefetch_out;
+	(void)live_prefetch_new(prefetch_out, p.options.parallel, p.options.client);
+	p.prefetch = *prefetch_out;
 	code = cli_load_desired_observed(out, opts, command, *prefetch_out ? &observer : NULL);
 	live_prefetch_stop(*prefetch_out);
 	if (code != EXIT_OK) {

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "es/live_read.h"
-#include "es/live_read_internal.h"
+#include "es/live_facts.h"
 
 enum entry_state {
 	ENTRY_QUEUED = 0,
@@ -29,7 +28,6 @@ struct entry {
 
 struct live_prefetch {
 	long parallel;
-	struct live_read_options selection; /* only_clusters, only_cluster_count */
 	struct es_client_options client_options; /* the reader's, with cancel */
 	atomic_bool stopping;
 	atomic_bool cancel;
@@ -41,18 +39,16 @@ struct live_prefetch {
 	size_t thread_count;
 };
 
-int live_prefetch_new(struct live_prefetch **out, const struct live_read_options *opts)
+int live_prefetch_new(struct live_prefetch **out, long parallel, const struct es_client_options *client)
 {
 	struct live_prefetch *pf = calloc(1, sizeof(*pf));
 
 	*out = NULL;
 	if (!pf)
 		return -ENOMEM;
-	pf->parallel = opts->parallel > 0 ? opts->parallel : LIVE_READ_DEFAULT_PARALLEL;
-	pf->selection.only_clusters = opts->only_clusters;
-	pf->selection.only_cluster_count = opts->only_cluster_count;
-	if (opts->client)
-		pf->client_options = *opts->client;
+	pf->parallel = parallel > 0 ? parallel : LIVE_READ_DEFAULT_PARALLEL;
+	if (client)
+		pf->client_options = *client;
 	pf->client_options.cancel = &pf->cancel;
 	pf->threads = calloc((size_t)pf->parallel, sizeof(*pf->threads));
 	if (!pf->threads || pthread_mutex_init(&pf->lock, NULL)) {
@@ -162,7 +158,7 @@ void live_prefetch_add(struct live_prefetch *pf, const struct cluster_config *cf
 {
 	struct entry *e;
 
-	if (!pf || !live_read_selects(&pf->selection, cfg->id) || !(e = calloc(1, sizeof(*e))))
+	if (!pf || !(e = calloc(1, sizeof(*e))))
 		return;
 	if (cluster_config_copy(&e->cfg, cfg)) {
 		free(e);

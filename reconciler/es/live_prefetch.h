@@ -9,7 +9,7 @@
  *
  * live_prefetch_new() makes an idle prefetch; live_prefetch_add() (the
  * loader's observer, desired/loader.h) copies a cluster and reads it on one
- * of at most opts->parallel threads; live_prefetch_stop() (loading is over)
+ * of at most `parallel` threads; live_prefetch_stop() (loading is over)
  * starts no more reads, letting those in flight finish. The caller owns the
  * prefetch and frees it with live_prefetch_free() after the readers that took
  * from it (their connections keep its copies of the clusters). */
@@ -22,15 +22,16 @@
 #include "es/http.h"
 #include "es/live.h"
 
-struct live_read_options;
 struct live_prefetch;
 
-/* opts (parallel, only_clusters, client) is copied, not what it points to,
- * which must outlive the prefetch. Returns 0 or -ENOMEM. */
-int live_prefetch_new(struct live_prefetch **out, const struct live_read_options *opts);
+/* Reads on up to parallel threads (<= 0: LIVE_READ_DEFAULT_PARALLEL), with
+ * the reader's client options (NULL: the defaults; copied, not what they
+ * point to). Returns 0 or -ENOMEM. */
+int live_prefetch_new(struct live_prefetch **out, long parallel, const struct es_client_options *client);
 
-/* Queues cfg's cluster (copied) unless --cluster leaves it out or it is queued
- * already. A failure only means that the reader reads it all itself. */
+/* Queues cfg's cluster (copied) unless it is queued already; the caller adds
+ * only the clusters the reader will read (--cluster). A failure only means
+ * that the reader reads it all itself. */
 void live_prefetch_add(struct live_prefetch *pf, const struct cluster_config *cfg);
 
 /* No read starts from now on; those in flight finish (the reader waits for
@@ -40,7 +41,7 @@ void live_prefetch_stop(struct live_prefetch *pf);
 /* For the reader (after live_prefetch_stop()): moves what was read of
  * lc->cluster_id's cluster into lc (which holds nothing else yet), hands over
  * its connection in *client_out (the caller frees it; NULL when there is
- * none) and sets *step_out to the step to go on from (es/live_read_internal.h;
+ * none) and sets *step_out to the step to go on from (es/live_facts.h;
  * 0 when nothing was read). Waits while the cluster is being read. Taking a
  * cluster twice, or from a NULL prefetch, takes nothing. */
 void live_prefetch_take(struct live_prefetch *pf, struct live_cluster *lc, struct es_client **client_out,

@@ -1,7 +1,6 @@
 #include "es/live_read.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +8,9 @@
 #include <time.h>
 
 #include "es/http.h"
+#include "es/live_facts.h"
 #include "es/live_prefetch.h"
-#include "es/live_read_internal.h"
-#include "es/path.h"
 #include "util/buf.h"
-#include "util/strlist.h"
 #include "util/strmap.h"
 #include "util/work_queue.h"
 
@@ -67,25 +64,6 @@ struct live_reader {
 	size_t width;
 };
 
-static int add_warning(struct live_cluster *lc, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int add_warning(struct live_cluster *lc, const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-	int err;
-
-	buf_init(&b, BUF_SMALL_MAX);
-	va_start(ap, fmt);
-	err = buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	if (!err)
-		err = strlist_append(&lc->warnings, &lc->warning_count, b.data ? b.data : "");
-	buf_dispose(&b);
-	return err;
-}
-
 static int worker_client(struct es_client **out, struct worker *w,
 			 const struct cluster_config *cfg, const struct live_read_options *opts,
 			 char **errmsg_out)
@@ -105,147 +83,6 @@ static int worker_client(struct es_client **out, struct worker *w,
 	w->client_cfg = cfg;
 	*out = w->client;
 	return 0;
-}
-
-/* method path (with a body, or NULL) as JSON of the expected type into *out
- * (owned by the caller). On a failure other than -ENOMEM, returns -EIO with a
- * message in *errmsg_out. */
-static int request_json(cJSON **out, struct es_client *client, const char *method, const char *path,
-			const char *body, int json_type, char **errmsg_out)
-{
-	const char *id = es_client_cluster_id(client);
-	struct es_response r;
-	char *msg = NULL;
-	int err;
-
-	*out = NULL;
-	err = es_request(&r, client, method, path, body, ES_IDEMPOTENT, &msg);
-	if (err) {
-		if (err != -ENOMEM)
-			err = -EIO;
-		*errmsg_out = msg;
-		goto done;
-	}
-	if (!es_response_ok(&r)) {
-		*errmsg_out = es_describe_failure(id, method, path, &r);
-		err = *errmsg_out ? -EIO : -ENOMEM;
-		goto done;
-	}
-	if (!r.json || (r.json->type & 0xFF) != json_type) {
-		struct buf b;
-
-		buf_init(&b, BUF_SMALL_MAX);
-		err = buf_printf(&b, "cluster [%s] %s %s: HTTP %ld: unexpected response (not a JSON %s)",
-				 id, method, path, r.status, json_type == cJSON_Array ? "array" : "object");
-		*errmsg_out = err ? NULL : buf_detach(&b);
-		buf_dispose(&b);
-		err = *errmsg_out ? -EIO : -ENOMEM;
-		goto done;
-	}
-	*out = r.json;
-	r.json = NULL;
-done:
-	es_response_dispose(&r);
-	return err;
-}
-
-static int get_json(cJSON **out, struct es_client *client, const char *path, int json_type,
-		    char **errmsg_out)
-{
-	return request_json(out, client, "GET", path, NULL, json_type, errmsg_out);
-}
-
-
-static int read_version(struct live_cluster *lc)
-{
-	const cJSON *version = cJSON_GetObjectItemCaseSensitive(lc->root, "version");
-	const cJSON *number = cJSON_GetObjectItemCaseSensitive(version, "number");
-
-	if (!cJSON_IsString(number) ||
-	    live_parse_version(&lc->version_major, &lc->version_minor, number->valuestring)) {
-		struct buf b;
-		int err;
-
-		buf_init(&b, BUF_SMALL_MAX);
-		err = buf_printf(&b, "cluster [%s] GET /: no version.number in the response",
-				 lc->cluster_id);
-		lc->error = err ? NULL : buf_detach(&b);
-		buf_dispose(&b);
-		return lc->error ? -EIO : -ENOMEM;
-	}
-	lc->version = strdup(number->valuestring);
-	return lc->version ? 0 : -ENOMEM;
-}
-
-/* GET /_resolve/cluster for every remote the cluster knows. Unlike
- * _remote/info it makes the cluster try a disconnected remote again, and says
- * whether the remote accepts our user and which version it runs. A cluster
- * that will not answer it is still planned (without that knowledge): a
- * warning. Returns 0 or -ENOMEM. */
-static int resolve_remotes(struct live_cluster *lc, struct es_client *client)
-{
-	const cJSON *remote;
-	struct buf path;
-	char *alias = NULL, *errmsg = NULL;
-	int err = 0;
-
-	if (!lc->remote_info || !lc->remote_info->child)
-		return 0;
-	buf_init(&path, BUF_SMALL_MAX);
-	err = buf_puts(&path, "/_resolve/cluster/");
-	cJSON_ArrayForEach(remote, lc->remote_info) {
-		if (err)
-			break;
-		alias = remote->string ? es_escape_path_segment(remote->string) : NULL;
-		err = alias ? buf_printf(&path, "%s%s:*", remote == lc->remote_info->child ? "" : ",", alias)
-			    : -ENOMEM;
-		free(alias);
-	}
-	if (!err)
-		err = get_json(&lc->resolve_cluster, client, path.data, cJSON_Object, &errmsg);
-	if (err == -EIO)
-		err = add_warning(lc, "cluster [%s]: cannot check the remote connections: %s", lc->cluster_id,
-				  errmsg ? errmsg : "no answer");
-	free(errmsg);
-	buf_dispose(&path);
-	return err;
-}
-
-int live_read_facts(struct live_cluster *lc, struct es_client *client, const struct cluster_config *cfg,
-		    size_t *step, const atomic_bool *stop)
-{
-	/* the cluster-wide reads, steps 1 to 4 */
-	static const struct {
-		const char *path;
-		size_t offset;
-		int json_type;
-	} reads[] = {
-		{ "/", offsetof(struct live_cluster, root), cJSON_Object },
-		{ "/_cluster/settings?flat_settings=true", offsetof(struct live_cluster, settings), cJSON_Object },
-		{ "/_remote/info", offsetof(struct live_cluster, remote_info), cJSON_Object },
-		{ "/_license", offsetof(struct live_cluster, license), cJSON_Object },
-	};
-	const size_t read_count = sizeof(reads) / sizeof(reads[0]);
-	int err = 0;
-
-	for (; !err && *step < LIVE_FACTS_DONE && !(stop && atomic_load(stop)); ++*step) {
-		if (*step == 0) {
-			if (cfg->verify == TLS_VERIFY_NONE)
-				err = add_warning(lc, "TLS verification is disabled for cluster [%s]", lc->cluster_id);
-		} else if (lc->error || !client) {
-			break;
-		} else if (*step <= read_count) {
-			cJSON **slot = (cJSON **)(void *)((char *)lc + reads[*step - 1].offset);
-
-			err = get_json(slot, client, reads[*step - 1].path, reads[*step - 1].json_type, &lc->error);
-		} else if (*step == read_count + 1) {
-			err = read_version(lc);
-		} else if (live_version_at_least(lc, 8, 13)) {
-			err = resolve_remotes(lc, client);
-		}
-	}
-	/* a failed read leaves the cluster unreachable, with lc->error saying why */
-	return err == -ENOMEM ? err : 0;
 }
 
 /* The reads of one cluster, in order, on the worker's connection: first those
@@ -276,17 +113,17 @@ static int read_cluster(struct worker *w, const struct read_job *job, size_t ind
 
 		if (!list_path)
 			continue;
-		err = get_json(&lc->objects[i], client, list_path, cJSON_Object, &lc->error);
+		err = live_get_json(&lc->objects[i], client, list_path, cJSON_Object, &lc->error);
 		if (err)
 			return err == -ENOMEM ? err : 0;
 	}
 	if (job->want_certificates) {
-		err = get_json(&lc->certificates, client, "/_ssl/certificates", cJSON_Array, &lc->error);
+		err = live_get_json(&lc->certificates, client, "/_ssl/certificates", cJSON_Array, &lc->error);
 		if (err)
 			return err == -ENOMEM ? err : 0;
 	}
 	if (job->want_transport) {
-		err = get_json(&nodes, client, "/_nodes/transport", cJSON_Object, &lc->error);
+		err = live_get_json(&nodes, client, "/_nodes/transport", cJSON_Object, &lc->error);
 		if (!err)
 			err = live_publish_addresses(&lc->transport_addresses, nodes, "transport");
 		cJSON_Delete(nodes);
@@ -295,12 +132,12 @@ static int read_cluster(struct worker *w, const struct read_job *job, size_t ind
 	}
 	/* the keys and the server exist from 8.14 on; below, the plan says so */
 	if (job->want_api_keys && live_version_at_least(lc, 8, 14)) {
-		err = get_json(&nodes, client, "/_nodes/remote_cluster_server", cJSON_Object, &lc->error);
+		err = live_get_json(&nodes, client, "/_nodes/remote_cluster_server", cJSON_Object, &lc->error);
 		if (!err)
 			err = live_publish_addresses(&lc->remote_cluster_server, nodes, "remote_cluster_server");
 		cJSON_Delete(nodes);
 		if (!err)
-			err = get_json(&lc->objects[RESOURCE_API_KEY], client, API_KEYS_PATH, cJSON_Object,
+			err = live_get_json(&lc->objects[RESOURCE_API_KEY], client, API_KEYS_PATH, cJSON_Object,
 				       &lc->error);
 		if (err)
 			return err == -ENOMEM ? err : 0;
@@ -670,7 +507,7 @@ int live_has_privileges(cJSON **answer_out, const struct cluster_config *cfg,
 		goto done;
 	err = es_client_new(&client, cfg, opts ? opts->client : NULL, errmsg_out);
 	if (!err)
-		err = request_json(answer_out, client, "POST", path, body, cJSON_Object, errmsg_out);
+		err = live_request_json(answer_out, client, "POST", path, body, cJSON_Object, errmsg_out);
 	if (err == -EPERM || err == -EINVAL)
 		err = -EIO;
 done:
@@ -693,7 +530,7 @@ int live_read_publish_addresses(cJSON **out, const struct cluster_config *cfg, c
 	if (!err)
 		err = es_client_new(&client, cfg, opts ? opts->client : NULL, errmsg_out);
 	if (!err)
-		err = get_json(&nodes, client, path, cJSON_Object, errmsg_out);
+		err = live_get_json(&nodes, client, path, cJSON_Object, errmsg_out);
 	if (!err)
 		err = live_publish_addresses(out, nodes, section);
 	if (err == -EPERM || err == -EINVAL)

@@ -11,11 +11,10 @@
 
 #include "desired/model.h"
 #include "es/live.h"
+#include "es/live_facts.h"
 
 struct es_client_options;
 struct live_prefetch;
-
-#define LIVE_READ_DEFAULT_PARALLEL 8
 
 /* Which users a read probes (policy.password_check: probe). Zeroed: every
  * declared user of every read cluster. */
@@ -30,7 +29,7 @@ struct live_probe_scope {
 };
 
 struct live_read_options {
-	long parallel;                    /* requests in flight at once; <= 0 means 8 */
+	long parallel;                    /* requests in flight at once; <= 0: LIVE_READ_DEFAULT_PARALLEL */
 	/* password probes in flight at once, shared by the clusters read at once
 	 * (each probes on its share, at least 1); <= 0 means 32 */
 	long probe_parallel;
