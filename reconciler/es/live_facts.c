@@ -165,3 +165,19 @@ int live_read_facts(struct live_cluster *lc, struct es_client *client, const str
 	/* a failed read leaves the cluster unreachable, with lc->error saying why */
 	return err == -ENOMEM ? err : 0;
 }
+
+void live_facts_move(struct live_cluster *to, struct live_cluster *from)
+{
+	to->error = from->error;
+	to->version = from->version;
+	to->version_major = from->version_major;
+	to->version_minor = from->version_minor;
+	to->root = from->root;
+	to->settings = from->settings;
+	to->remote_info = from->remote_info;
+	to->license = from->license;
+	to->resolve_cluster = from->resolve_cluster;
+	to->warnings = from->warnings;
+	to->warning_count = from->warning_count;
+	*from = (struct live_cluster){ .cluster_id = from->cluster_id };
+}

@@ -31,6 +31,11 @@
 int live_read_facts(struct live_cluster *lc, struct es_client *client, const struct cluster_config *cfg,
 		    size_t *step, const atomic_bool *stop);
 
+/* Moves what live_read_facts() read into `from` (its error, version, answers
+ * and warnings) to `to`, which holds none of it yet; `from` keeps only its
+ * cluster_id. to->cluster_id is not written: other threads may be reading it. */
+void live_facts_move(struct live_cluster *to, struct live_cluster *from);
+
 /* method path (with a body, or NULL) as JSON of the expected type (cJSON_Object
  * or cJSON_Array) into *out. On a failure other than -ENOMEM, returns -EIO with
  * a message naming the cluster, method and path in *errmsg_out (the caller

@@ -188,21 +188,17 @@ void live_prefetch_take(struct live_prefetch *pf, struct live_cluster *lc, struc
 			size_t *step_out)
 {
 	struct entry *e;
-	char *id = lc->cluster_id;
 
 	*client_out = NULL;
 	*step_out = 0;
 	if (!pf)
 		return;
 	pthread_mutex_lock(&pf->lock);
-	e = find_entry(pf, id);
+	e = find_entry(pf, lc->cluster_id);
 	while (e && e->state == ENTRY_READING)
 		pthread_cond_wait(&pf->changed, &pf->lock);
 	if (e && e->state == ENTRY_READ) {
-		e->facts.cluster_id = NULL;
-		*lc = e->facts; /* lc held nothing but its id */
-		lc->cluster_id = id;
-		e->facts = (struct live_cluster){ 0 };
+		live_facts_move(lc, &e->facts);
 		*client_out = e->client;
 		*step_out = e->step;
 		e->client = NULL;
