@@ -133,7 +133,8 @@ static void entry_free(struct entry *e)
 	free(e);
 }
 
-/* Appends e, and starts a thread while fewer than parallel run. Called with the lock held. Returns 0 or -ENOMEM (e not added). */
+/* Appends e, and starts a thread while fewer than parallel run. Called with
+ * the lock held. Returns 0 or -ENOMEM (e not added). */
 static int queue_entry(struct live_prefetch *pf, struct entry *e)
 {
 	struct entry **grown;

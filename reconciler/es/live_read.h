@@ -11,7 +11,6 @@
 
 #include "desired/model.h"
 #include "es/live.h"
-#include "es/live_facts.h"
 
 struct es_client_options;
 struct live_prefetch;
@@ -29,7 +28,7 @@ struct live_probe_scope {
 };
 
 struct live_read_options {
-	long parallel;                    /* requests in flight at once; <= 0: LIVE_READ_DEFAULT_PARALLEL */
+	long parallel;                    /* requests in flight at once; <= 0: 8 (LIVE_READ_DEFAULT_PARALLEL) */
 	/* password probes in flight at once, shared by the clusters read at once
 	 * (each probes on its share, at least 1); <= 0 means 32 */
 	long probe_parallel;

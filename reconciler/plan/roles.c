@@ -293,8 +293,8 @@ static int push_roles_bulk(struct cluster_builder *b)
 }
 
 /* Adds the role to the bulk write, after closing that write first when the
- * role would take its body past roles_bulk_max: the sizes counted are those
- * sent, secrets included. */
+ * role would take its body past roles_bulk_max (the role counted as it is
+ * sent, secrets included; the members before it as planned). */
 static int bulk_write(struct cluster_builder *b, const struct desired_object *d, const cJSON *body,
 		      size_t change)
 {
