@@ -7,10 +7,16 @@
 
 #include "util/hash.h"
 
-/* Open addressing with linear probing; a slot holds a position + 1 (0: empty)
- * and the table is kept at most half full. */
+/* Open addressing with linear probing, kept at most half full. A slot holds a
+ * position + 1 (0: empty) and its key's hash, so that growing the table and
+ * passing other keys compare no strings. */
+struct slot {
+	uint32_t position; /* + 1; 0: empty */
+	uint32_t hash;     /* the key's hash, its low bits */
+};
+
 struct slots {
-	uint32_t *slot;
+	struct slot *slot;
 	size_t mask; /* capacity - 1; the capacity is a power of two */
 	size_t used;
 };
@@ -40,23 +46,17 @@ static uint64_t hash_key(enum resource_kind kind, const char *cluster, const cha
 	return hash_bytes(h, name, strlen(name));
 }
 
-static uint64_t hash_object(const struct desired_object *o)
-{
-	return hash_key(o->kind, o->cluster, o->name);
-}
-
 static uint64_t hash_cluster(const char *cluster)
 {
 	return hash_bytes(HASH_SEED, cluster, strlen(cluster));
 }
 
 /* Doubles the table (or makes the first one) when adding one more would fill
- * it past half; rehash(ctx, position) gives the hash of an entry. */
-static int slots_reserve(struct slots *t, uint64_t (*rehash)(const void *ctx, size_t position),
-			 const void *ctx)
+ * it past half. */
+static int slots_reserve(struct slots *t)
 {
 	size_t capacity = t->slot ? (t->mask + 1) * 2 : 16, i, j;
-	uint32_t *grown;
+	struct slot *grown;
 
 	if (t->slot && (t->used + 1) * 2 <= t->mask + 1)
 		return 0;
@@ -64,9 +64,9 @@ static int slots_reserve(struct slots *t, uint64_t (*rehash)(const void *ctx, si
 	if (!grown)
 		return -ENOMEM;
 	for (i = 0; t->slot && i <= t->mask; i++) {
-		if (!t->slot[i])
+		if (!t->slot[i].position)
 			continue;
-		for (j = (size_t)rehash(ctx, t->slot[i] - 1) & (capacity - 1); grown[j]; j = (j + 1) & (capacity - 1))
+		for (j = t->slot[i].hash & (capacity - 1); grown[j].position; j = (j + 1) & (capacity - 1))
 			;
 		grown[j] = t->slot[i];
 	}
@@ -76,39 +76,37 @@ static int slots_reserve(struct slots *t, uint64_t (*rehash)(const void *ctx, si
 	return 0;
 }
 
-static uint64_t rehash_object(const void *ctx, size_t position)
+/* Loaded objects share one copy of each cluster id: most comparisons end at the pointers. */
+static bool same_text(const char *a, const char *b)
 {
-	return hash_object((const struct desired_object *)ctx + position);
-}
-
-/* Called only for a position in the table, which ctx (the lists) then holds. */
-static uint64_t rehash_cluster(const void *ctx, size_t position)
-{
-	return hash_cluster(((const struct cluster_lists *)ctx)[position].cluster); /* NOLINT(clang-analyzer-core.NullDereference) */
+	return a == b || !strcmp(a, b);
 }
 
 static bool same_key(const struct desired_object *o, enum resource_kind kind, const char *cluster,
 		     const char *name)
 {
-	return o->kind == kind && !strcmp(o->cluster, cluster) && !strcmp(o->name, name);
+	return o->kind == kind && same_text(o->cluster, cluster) && !strcmp(o->name, name);
 }
 
-/* The slot of the object with that key, or the empty slot where it would go. */
-static size_t object_slot(const struct slots *t, const struct desired_object *objects,
+/* The slot of the object with that key (whose hash is hash), or the empty slot where it would go. */
+static size_t object_slot(const struct slots *t, const struct desired_object *objects, uint32_t hash,
 			  enum resource_kind kind, const char *cluster, const char *name)
 {
-	size_t i = (size_t)hash_key(kind, cluster, name) & t->mask;
+	size_t i = hash & t->mask;
 
-	while (t->slot[i] && !same_key(&objects[t->slot[i] - 1], kind, cluster, name))
+	while (t->slot[i].position && (t->slot[i].hash != hash ||
+				       !same_key(&objects[t->slot[i].position - 1], kind, cluster, name)))
 		i = (i + 1) & t->mask;
 	return i;
 }
 
-static size_t cluster_slot(const struct slots *t, const struct cluster_lists *lists, const char *cluster)
+static size_t cluster_slot(const struct slots *t, const struct cluster_lists *lists, uint32_t hash,
+			   const char *cluster)
 {
-	size_t i = (size_t)hash_cluster(cluster) & t->mask;
+	size_t i = hash & t->mask;
 
-	while (t->slot[i] && strcmp(lists[t->slot[i] - 1].cluster, cluster) != 0)
+	while (t->slot[i].position && (t->slot[i].hash != hash ||
+				       !same_text(lists[t->slot[i].position - 1].cluster, cluster)))
 		i = (i + 1) & t->mask;
 	return i;
 }
@@ -133,60 +131,74 @@ int object_index_add(struct object_index *index, const struct desired_object *ob
 		     size_t *previous)
 {
 	const struct desired_object *o = &objects[at];
+	uint32_t hash;
 	size_t i;
 	int err;
 
 	*previous = SIZE_MAX;
 	if (at >= UINT32_MAX)
 		return -EOVERFLOW;
-	err = slots_reserve(&index->objects, rehash_object, objects);
+	err = slots_reserve(&index->objects);
 	if (err)
 		return err;
-	i = object_slot(&index->objects, objects, o->kind, o->cluster, o->name);
-	if (index->objects.slot[i])
-		*previous = index->objects.slot[i] - 1;
+	hash = (uint32_t)hash_key(o->kind, o->cluster, o->name);
+	i = object_slot(&index->objects, objects, hash, o->kind, o->cluster, o->name);
+	if (index->objects.slot[i].position)
+		*previous = index->objects.slot[i].position - 1;
 	else
 		index->objects.used++;
-	index->objects.slot[i] = (uint32_t)(at + 1);
+	index->objects.slot[i] = (struct slot){ .position = (uint32_t)(at + 1), .hash = hash };
 	return 0;
+}
+
+/* The position in index->lists of the cluster's lists, or SIZE_MAX. */
+static size_t list_position(const struct object_index *index, const char *cluster)
+{
+	size_t i = cluster_slot(&index->clusters, index->lists, (uint32_t)hash_cluster(cluster), cluster);
+
+	return index->clusters.slot[i].position ? index->clusters.slot[i].position - 1 : SIZE_MAX;
 }
 
 /* The position in index->lists of the cluster's lists, added when new. */
 static int cluster_at(struct object_index *index, const char *cluster, size_t *at)
 {
 	struct cluster_lists *grown;
+	uint32_t hash = (uint32_t)hash_cluster(cluster);
 	size_t i;
-	int err = slots_reserve(&index->clusters, rehash_cluster, index->lists);
+	int err = slots_reserve(&index->clusters);
 
 	if (err)
 		return err;
-	i = cluster_slot(&index->clusters, index->lists, cluster);
-	if (!index->clusters.slot[i]) {
+	i = cluster_slot(&index->clusters, index->lists, hash, cluster);
+	if (!index->clusters.slot[i].position) {
 		grown = realloc(index->lists, (index->list_count + 1) * sizeof(*grown));
 		if (!grown)
 			return -ENOMEM;
 		index->lists = grown;
 		memset(&grown[index->list_count], 0, sizeof(*grown));
 		grown[index->list_count].cluster = cluster;
-		index->clusters.slot[i] = (uint32_t)++index->list_count;
+		index->clusters.slot[i] = (struct slot){ .position = (uint32_t)++index->list_count, .hash = hash };
 		index->clusters.used++;
 	}
-	*at = index->clusters.slot[i] - 1;
+	*at = index->clusters.slot[i].position - 1;
 	return 0;
 }
 
 /* Two passes over the objects: count per (cluster, kind), then place each
- * pointer in its range, so that every list keeps the file order. */
+ * pointer in its range, so that every list keeps the file order. A file's
+ * objects come cluster by cluster: a cluster is looked up when it changes. */
 int object_index_finish(struct object_index *index, const struct desired_object *objects, size_t count)
 {
-	size_t i, j, at, next = 0, *fill = NULL;
+	size_t i, j, at = 0, next = 0, *fill = NULL;
+	const char *cluster = NULL;
 	int err = 0;
 
 	index->items = calloc(count ? count : 1, sizeof(*index->items)); /* NOLINT(bugprone-sizeof-expression): pointers */
 	if (!index->items)
 		return -ENOMEM;
 	for (i = 0; !err && i < count; i++) {
-		err = cluster_at(index, objects[i].cluster, &at);
+		if (objects[i].cluster != cluster)
+			err = cluster_at(index, cluster = objects[i].cluster, &at);
 		if (!err)
 			index->lists[at].count[objects[i].kind]++;
 	}
@@ -198,8 +210,9 @@ int object_index_finish(struct object_index *index, const struct desired_object 
 			fill[i * RESOURCE_KIND_COUNT + j] = next;
 			next += index->lists[i].count[j];
 		}
-	for (i = 0; !err && i < count; i++) {
-		at = index->clusters.slot[cluster_slot(&index->clusters, index->lists, objects[i].cluster)] - 1;
+	for (i = 0, cluster = NULL; !err && i < count; i++) {
+		if (objects[i].cluster != cluster)
+			at = list_position(index, cluster = objects[i].cluster);
 		index->items[fill[at * RESOURCE_KIND_COUNT + objects[i].kind]++] = &objects[i];
 	}
 	free(fill);
@@ -215,8 +228,8 @@ const struct desired_object *object_index_find(const struct object_index *index,
 
 	if (!index || !index->objects.slot || !cluster || !name)
 		return NULL;
-	i = object_slot(&index->objects, objects, kind, cluster, name);
-	return index->objects.slot[i] ? &objects[index->objects.slot[i] - 1] : NULL;
+	i = object_slot(&index->objects, objects, (uint32_t)hash_key(kind, cluster, name), kind, cluster, name);
+	return index->objects.slot[i].position ? &objects[index->objects.slot[i].position - 1] : NULL;
 }
 
 size_t object_index_list(const struct object_index *index, const char *cluster,
@@ -228,10 +241,10 @@ size_t object_index_list(const struct object_index *index, const char *cluster,
 	*out = NULL;
 	if (!index || !index->clusters.slot || !cluster || (unsigned)kind >= RESOURCE_KIND_COUNT)
 		return 0;
-	i = index->clusters.slot[cluster_slot(&index->clusters, index->lists, cluster)];
-	if (!i)
+	i = list_position(index, cluster);
+	if (i == SIZE_MAX)
 		return 0;
-	list = &index->lists[i - 1];
+	list = &index->lists[i];
 	if (!list->count[kind])
 		return 0;
 	*out = &index->items[list->start[kind]];
