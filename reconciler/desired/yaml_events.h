@@ -21,7 +21,7 @@
 #include <yaml.h>
 
 #define YEVENTS_AHEAD_MIN ((size_t)64 << 10)
-#define YEVENTS_RING 1024
+#define YEVENTS_RING 8192
 
 struct yevents;
 

@@ -1244,7 +1244,7 @@ static void big_files_parsed_ahead_report_the_same(void **state)
 	buf_init(&roles, (size_t)4 << 20);
 	buf_init(&text, (size_t)4 << 20);
 	assert_int_equal(buf_puts(&roles, "roles:\n  local:\n"), 0);
-	for (i = 0; i < 4000; i++) /* 6 events each: the ring goes round many times */
+	for (i = 0; i < 4000; i++) /* 6 events each: the ring goes round */
 		assert_int_equal(buf_printf(&roles, "    r%d:\n      cluster: [monitor]\n", i), 0);
 	assert_true(roles.len > (size_t)64 << 10);
 
