@@ -156,8 +156,8 @@ demo: deps
 	$(Q)sh examples/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory esreconcile
-	$(Q)sh tests/bench/run.sh
+	$(Q)$(MAKE) --no-print-directory esreconcile $(BUILD)/tools/parse_floor
+	$(Q)BUILD=$(BUILD) sh tests/bench/run.sh
 
 # libFuzzer build of every fuzz target (clang). Run with a scratch directory first,
 # where libFuzzer writes what it finds, and the committed corpus second:

@@ -496,20 +496,11 @@ void trust_report_free(struct trust_report *report)
 	free(report);
 }
 
+/* The file's content, ended by a newline so that the next PEM starts on its own line. */
 static int append_file(struct buf *out, const char *path)
 {
-	char chunk[4096];
-	FILE *f = fopen(path, "r");
-	size_t n;
-	int err = 0;
+	int err = buf_append_file(out, path);
 
-	if (!f)
-		return -errno;
-	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		err = buf_append(out, chunk, n);
-	if (!err && ferror(f))
-		err = -EIO;
-	fclose(f);
 	if (!err && out->len && out->data[out->len - 1] != '\n')
 		err = buf_puts(out, "\n");
 	return err;

@@ -52,6 +52,23 @@ int buf_puts(struct buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
+int buf_append_file(struct buf *b, const char *path)
+{
+	char chunk[1 << 14];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		err = buf_append(b, chunk, n);
+	if (!err && ferror(f))
+		err = -EIO;
+	fclose(f);
+	return err;
+}
+
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list copy;

@@ -36,6 +36,10 @@ static inline int buf_putc(struct buf *b, char c)
 	return buf_append(b, &c, 1);
 }
 int buf_puts(struct buf *b, const char *s);
+/* Appends the whole content of the file at path. Returns 0, -ENOSPC (past
+ * max), -ENOMEM, -EIO or the negative errno of fopen(); on failure the buffer
+ * may hold part of the file. */
+int buf_append_file(struct buf *b, const char *path);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* A new string formatted like vprintf, capped at BUF_SMALL_MAX; the caller

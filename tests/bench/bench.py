@@ -167,6 +167,12 @@ class Fleet:
     def reset(self):
         self.each(lambda cid: self.ok(cid, "DELETE", "/_emulator/state"))
 
+    def emulator_cpu(self):
+        """The CPU seconds (user + sys) the emulated clusters' process has used so far."""
+        with open("/proc/%d/stat" % self.emu.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / float(os.sysconf("SC_CLK_TCK"))
+
     def clear_logs(self):
         self.each(lambda cid: self.ok(cid, "DELETE", "/_emulator/requests"))
 
@@ -232,26 +238,28 @@ def curl_quote(s):
     return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def curl_config(fleet, requests, path):
+def curl_config(fleet, requests, path, outputs=None):
     """A curl config file for requests [(cluster, method, target, body)]: one operation per
     cluster (its CA and elastic's password, like esreconcile) for the GETs, one per request with
-    a body. Every transfer writes its status code, so a failed one is seen."""
+    a body. Every transfer writes its status code, so a failed one is seen. Each answer goes to
+    /dev/null, or to the file outputs[i] of request i."""
     def head(cid):
         c = fleet.info[cid]
         return ["next", "cacert = %s" % curl_quote(c["http_ca_file"]),
                 "user = %s" % curl_quote("elastic:" + c["password"]), 'write-out = "%{http_code}\\n"']
     lines = []
     current = None
-    for cid, method, target, body in requests:
+    for i, (cid, method, target, body) in enumerate(requests):
         url = "url = %s" % curl_quote(fleet.info[cid]["url"] + target)
+        output = "output = %s" % curl_quote(outputs[i] if outputs else "/dev/null")
         if method == "GET" and body is None:
             if current != cid:
                 lines += head(cid)
                 current = cid
-            lines += [url, 'output = "/dev/null"']
+            lines += [url, output]
             continue
         data = body if isinstance(body, str) else json.dumps(body)
-        lines += head(cid) + ["request = %s" % method, url, 'output = "/dev/null"']
+        lines += head(cid) + ["request = %s" % method, url, output]
         if body is not None:
             lines += ['header = "Content-Type: application/json"', "data-raw = %s" % curl_quote(data)]
         current = None
@@ -259,22 +267,52 @@ def curl_config(fleet, requests, path):
         f.write("\n".join(lines[1:]) + "\n")
 
 
-def curl_run(fleet, requests, parallel, name):
+def curl_run(fleet, requests, parallel, name, outputs=None, cpu=None):
     """Sends requests with curl --parallel --parallel-max PARALLEL over HTTP/1.1 (what
     esreconcile and Elasticsearch speak); returns the wall time. Raises BenchError when a
-    transfer did not answer 2xx or 404 (a per-resource read of a missing object)."""
+    transfer did not answer 2xx or 404 (a per-resource read of a missing object). outputs: as
+    curl_config's. cpu: a list that gets curl's CPU (user + sys) appended."""
     path = os.path.join(fleet.emu.dir, name + ".curl")
-    curl_config(fleet, requests, path)
+    curl_config(fleet, requests, path, outputs)
+    before = os.times()
     t0 = time.perf_counter()
     r = subprocess.run(["curl", "--silent", "--show-error", "--http1.1", "--parallel", "--parallel-max",
                         str(parallel), "--config", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     wall = time.perf_counter() - t0
+    after = os.times()
+    if cpu is not None:
+        cpu.append(after.children_user - before.children_user + after.children_system - before.children_system)
     codes = r.stdout.decode().split()
     bad = [c for c in codes if not (c.startswith("2") or c == "404")]
     if r.returncode != 0 or len(codes) != len(requests) or bad:
         raise BenchError("curl %s: exit %d, %d of %d answered, statuses %s\n%s" % (
             name, r.returncode, len(codes), len(requests), sorted(set(bad))[:5], r.stderr.decode()[-1000:]))
     return wall
+
+
+def parse_floor(fleet, reads):
+    """Prints what the libraries alone cost (tests/tools/parse_floor): libyaml's parse of the
+    desired state and cJSON's parse of the answers to reads, fetched once more with curl. No
+    no-op plan of this state can spend less CPU with these libraries."""
+    tool = os.path.join(HERE, "..", "..", os.environ.get("BUILD", "build/default"), "tools", "parse_floor")
+    if not os.access(tool, os.X_OK):
+        say("the libraries' floor: skipped, %s is not built (make bench builds it)" % tool)
+        return
+    answers = os.path.join(fleet.emu.dir, "answers")
+    os.makedirs(answers, exist_ok=True)
+    outputs = [os.path.join(answers, "%04d.json" % i) for i in range(len(reads))]
+    curl_run(fleet, reads, PARALLEL, "answers", outputs)
+    files = sorted(os.path.join(fleet.desired, n) for n in os.listdir(fleet.desired))
+    r = subprocess.run([tool, "--runs", str(RUNS), "--yaml"] + files + ["--json"] + outputs,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        raise BenchError("parse_floor: exit %d\n%s" % (r.returncode, r.stderr.decode()[-1000:]))
+    f = json.loads(r.stdout)
+    say("the libraries alone (least of %d): libyaml's parser over the desired state (%.1f MB, %d events) "
+        "%.2f s, cJSON's parse of the %d answers (%.1f MB) %.2f s: %.2f s of CPU no no-op plan of this "
+        "state can spend less than" % (RUNS, f["yaml_bytes"] / 1e6, f["yaml_events"], f["yaml_cpu"],
+                                          f["json_answers"], f["json_bytes"] / 1e6, f["json_cpu"],
+                                          f["yaml_cpu"] + f["json_cpu"]))
 
 
 def replay_of(logs):
@@ -327,10 +365,12 @@ def bench_plan():
         r = fleet.esr("apply", "--auto-approve", "--wait", "0", "--parallel", str(APPLY_PARALLEL))
         say("setup: apply adopting them, --parallel %d: %s" % (APPLY_PARALLEL, r.summary()))
 
-        plans = []
+        plans, plan_emulator = [], []
         for _ in range(RUNS):
             fleet.clear_logs()
+            before = fleet.emulator_cpu()
             plans.append(fleet.esr("plan", "--parallel", str(PARALLEL)))
+            plan_emulator.append(fleet.emulator_cpu() - before)
             logs = fleet.logs()
         requests, writes, _ = count(logs)
         if writes:
@@ -345,11 +385,21 @@ def bench_plan():
 
         reads = replay_of(logs)
         fleet.clear_logs()
-        curl = statistics.median(curl_run(fleet, reads, PARALLEL, "replay") for _ in range(RUNS))
+        walls, curl_cpu, replay_emulator = [], [], []
+        for _ in range(RUNS):
+            before = fleet.emulator_cpu()
+            walls.append(curl_run(fleet, reads, PARALLEL, "replay", cpu=curl_cpu))
+            replay_emulator.append(fleet.emulator_cpu() - before)
+        curl = statistics.median(walls)
         replayed = count(fleet.logs())[0]
         if replayed != RUNS * len(reads):
             raise BenchError("the replay sent %d requests, expected %d" % (replayed, RUNS * len(reads)))
         say("curl replaying exactly those %d reads, --parallel-max %d: wall %.2f s" % (len(reads), PARALLEL, curl))
+        say("CPU on this machine's %d cores (medians): during a no-op plan esreconcile %.2f s + the emulated "
+            "clusters %.2f s; during a replay curl %.2f s + the emulated clusters %.2f s"
+            % (os.cpu_count() or 1, cpu, statistics.median(plan_emulator), statistics.median(curl_cpu),
+               statistics.median(replay_emulator)))
+        parse_floor(fleet, reads)
         ratio = wall / curl
         report("no-op plan wall / curl replay of the same reads", "%.2f x" % ratio, ratio <= 1.15, "<= 1.15")
         report("no-op plan CPU (user + sys)", "%.2f s" % cpu, cpu <= 0.35, "<= 0.35 s")

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,40 @@ static void buf_refuses_to_grow_past_its_cap(void **state)
 	assert_int_equal(buf_printf(&b, "%s", "z"), -ENOSPC);
 	assert_int_equal(b.len, 50);
 	buf_dispose(&b);
+}
+
+/* A file bigger than one read, its bytes exactly (a NUL included); a missing
+ * file is its errno; a file past the cap is -ENOSPC. */
+static void buf_append_file_reads_it_whole(void **state)
+{
+	const char *path = "buf_append_file.bin";
+	struct buf b;
+	FILE *f;
+	size_t i;
+
+	(void)state;
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	for (i = 0; i < 40000; i++)
+		fputc((int)(i % 251), f);
+	fclose(f);
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_puts(&b, "head"), 0);
+	assert_int_equal(buf_append_file(&b, path), 0);
+	assert_int_equal(b.len, 4 + 40000);
+	for (i = 0; i < 40000; i++)
+		assert_int_equal((unsigned char)b.data[4 + i], i % 251);
+	assert_int_equal(b.data[b.len], '\0');
+	buf_dispose(&b);
+
+	buf_init(&b, 1000);
+	assert_int_equal(buf_append_file(&b, path), -ENOSPC);
+	buf_dispose(&b);
+	buf_init(&b, 1000);
+	assert_int_equal(buf_append_file(&b, "no/such/file"), -ENOENT);
+	assert_int_equal(b.len, 0);
+	buf_dispose(&b);
+	remove(path);
 }
 
 static void buf_detach_hands_over_contents(void **state)
@@ -276,6 +311,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buf_appends_and_stays_terminated),
 		cmocka_unit_test(buf_refuses_to_grow_past_its_cap),
+		cmocka_unit_test(buf_append_file_reads_it_whole),
 		cmocka_unit_test(buf_detach_hands_over_contents),
 		cmocka_unit_test(strlist_appends_copies_and_finds_them),
 		cmocka_unit_test(strlist_sorts_and_drops_duplicates),
