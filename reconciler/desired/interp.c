@@ -37,6 +37,13 @@ char *interp_resolve_path(const char *base_dir, const char *path)
 	return buf_detach(&joined);
 }
 
+char *interp_base_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup("");
+}
+
 static bool is_name_start(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';

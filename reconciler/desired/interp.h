@@ -47,5 +47,9 @@ bool interp_needed(const char *text, size_t len);
  * An empty base_dir leaves path as it is. */
 char *interp_resolve_path(const char *base_dir, const char *path);
 
+/* The directory of the file at path, against which the file's ${file:} paths
+ * resolve ("" for a bare name); malloc'd, NULL on ENOMEM. */
+char *interp_base_dir(const char *path);
+
 
 #endif

@@ -8,8 +8,11 @@
 #include <sys/stat.h>
 
 #include "desired/loader_internal.h"
+#include "desired/interp.h"
 #include "desired/object_index.h"
+#include "desired/yaml_doc.h"
 #include "util/strlist.h"
+#include "util/utf8.h"
 
 /* ---- the loader's context ---- */
 
@@ -231,11 +234,18 @@ static bool yaml_name(const char *name)
 				  (len > 4 && !strcmp(name + len - 4, ".yml")));
 }
 
-static int load_directory(struct loader *l, const char *dir)
+/* The files to read, in order; the list owns the paths. */
+struct file_list {
+	char **paths;
+	size_t count;
+};
+
+/* Adds dir's *.yaml and *.yml files, in name order. */
+static int list_directory(struct loader *l, const char *dir, struct file_list *files)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char **names = NULL, **grown;
+	char **names = NULL;
 	size_t count = 0, i;
 	struct buf path;
 	int err = 0;
@@ -243,18 +253,9 @@ static int load_directory(struct loader *l, const char *dir)
 	if (!d)
 		return diag_add(l->diags, DIAG_ERROR, dir, 0, 0, "unreadable-file", NULL, NULL,
 				"cannot read the directory: %s", strerror(errno));
-	while (!err && (e = readdir(d)) != NULL) {
-		if (!yaml_name(e->d_name))
-			continue;
-		grown = grow(names, count, sizeof(*grown));
-		if (!grown || !(grown[count] = strdup(e->d_name))) {
-			names = grown ? grown : names;
-			err = -ENOMEM;
-			break;
-		}
-		names = grown;
-		count++;
-	}
+	while (!err && (e = readdir(d)) != NULL)
+		if (yaml_name(e->d_name))
+			err = strlist_append(&names, &count, e->d_name);
 	closedir(d);
 	if (!err && !count)
 		err = diag_add(l->diags, DIAG_ERROR, dir, 0, 0, "no-files", NULL, NULL,
@@ -266,16 +267,15 @@ static int load_directory(struct loader *l, const char *dir)
 		buf_reset(&path);
 		err = buf_printf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
 		if (!err)
-			err = load_one(l, path.data, NULL, 0);
+			err = strlist_append(&files->paths, &files->count, path.data);
 	}
 	buf_dispose(&path);
-	for (i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
+	strlist_free(names, count);
 	return err;
 }
 
-static int load_path(struct loader *l, const char *path)
+/* Adds path, or the files of the directory it names. */
+static int list_path(struct loader *l, const char *path, struct file_list *files)
 {
 	struct stat st;
 
@@ -283,8 +283,90 @@ static int load_path(struct loader *l, const char *path)
 		return diag_add(l->diags, DIAG_ERROR, path, 0, 0, "unreadable-file", NULL, NULL,
 				"cannot read the file: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		return load_directory(l, path);
-	return load_one(l, path, NULL, 0);
+		return list_directory(l, path, files);
+	return strlist_append(&files->paths, &files->count, path);
+}
+
+/* Escapes of double-quoted YAML scalars that can make a "${" the text does not
+ * show: a '$' or '{' by its code, or two lines joined by a backslash. */
+static bool hidden_reference_possible(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while ((p = memchr(p, '\\', (size_t)(end - p))) && p + 1 < end) {
+		if (p[1] == 'x' || p[1] == 'u' || p[1] == 'U' || p[1] == '\n' || p[1] == '\r')
+			return true;
+		p += 2;
+	}
+	return false;
+}
+
+/* Whether every "${" of text, up to its first "}", expands as the loader
+ * would expand it; base_dir is the file's directory. */
+static bool text_references_resolve(const char *text, size_t len, const char *base_dir)
+{
+	const char *p = text, *end = text + len, *close, *confirmed = NULL;
+	size_t confirmed_len = 0, out_len = 0;
+	bool resolves = !hidden_reference_possible(text, len), expanded, placeholder;
+	const char *code;
+	struct buf why;
+	char *out;
+
+	buf_init(&why, BUF_SMALL_MAX);
+	while (resolves && (p = memchr(p, '$', (size_t)(end - p)))) {
+		if (p + 1 == end || p[1] != '{') {
+			p++;
+			continue;
+		}
+		close = memchr(p, '}', (size_t)(end - p));
+		if (!close) {
+			resolves = false;
+			break;
+		}
+		/* a fleet's files repeat the same reference on every line */
+		if (!confirmed || confirmed_len != (size_t)(close + 1 - p) ||
+		    memcmp(confirmed, p, confirmed_len) != 0) {
+			out = NULL;
+			resolves = !interp_expand(&out, &out_len, &expanded, &placeholder, &code, p,
+						  (size_t)(close + 1 - p), base_dir, NULL, &why) &&
+				   utf8_valid(out, out_len, NULL);
+			if (out)
+				explicit_bzero(out, out_len); /* a secret's value, maybe */
+			free(out);
+			buf_reset(&why);
+			confirmed = p;
+			confirmed_len = (size_t)(close + 1 - p);
+		}
+		p = close + 1;
+	}
+	buf_dispose(&why);
+	return resolves;
+}
+
+/* Whether the files' ${...} references all resolve, which design §1 requires
+ * before any request: only then may the observer begin reads while loading.
+ * Conservative, since it reads the texts rather than the YAML: a reference in
+ * a comment or written as a literal $${ counts too, and a file that is not a
+ * regular file (a pipe can be read only once) or cannot be read answers no. */
+static bool references_resolve(const struct file_list *files)
+{
+	struct buf text;
+	struct stat st;
+	char *dir;
+	size_t i;
+	bool resolves = true;
+
+	for (i = 0; resolves && i < files->count; i++) {
+		if (stat(files->paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return false;
+		dir = interp_base_dir(files->paths[i]);
+		buf_init(&text, YDOC_MAX_BYTES);
+		resolves = dir && !buf_append_file(&text, files->paths[i]) &&
+			   text_references_resolve(text.data ? text.data : "", text.len, dir);
+		buf_dispose(&text);
+		free(dir);
+	}
+	return resolves;
 }
 
 static void loader_dispose(struct loader *l)
@@ -321,6 +403,7 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 		const struct desired_load_observer *observer, struct diag_list *diags)
 {
 	struct interp_placeholders unresolved = { NULL, 0 };
+	struct file_list files = { NULL, 0 };
 	struct loader l = { 0 };
 	size_t i, errors = diags->errors, first_diag = diags->count;
 	int err = 0;
@@ -346,7 +429,12 @@ static int load(struct desired_state **out, const char *const *paths, size_t pat
 	if (data)
 		err = load_one(&l, name, data, len);
 	for (i = 0; !err && i < path_count; i++)
-		err = load_path(&l, paths[i]);
+		err = list_path(&l, paths[i], &files);
+	if (!err && observer && !references_resolve(&files))
+		l.observer = NULL; /* the run is to stop before its first request */
+	for (i = 0; !err && i < files.count; i++)
+		err = load_one(&l, files.paths[i], NULL, 0);
+	strlist_free(files.paths, files.count);
 	if (!err && !path_count && !data)
 		err = diag_add(diags, DIAG_ERROR, NULL, 0, 0, "no-files", NULL, NULL,
 			       "no desired-state file given");

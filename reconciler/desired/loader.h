@@ -25,6 +25,10 @@ int desired_load(struct desired_state **out, const char *const *paths, size_t pa
  * early. Only while no problem has been found so far; the cluster is final
  * (the loader never changes a cluster once its file is read), but the state
  * may still turn out invalid, so what the observer does must change nothing.
+ * Never told when a ${...} of any file would not resolve (a scan of the
+ * files' texts before loading, which counts a reference in a comment too),
+ * or when a file is not a regular file: such a run is to stop before any
+ * request (design §1).
  * cfg is valid during the call only. A failure of the observer's is its own
  * business: loading goes on. */
 struct desired_load_observer {

@@ -1015,7 +1015,6 @@ int ydoc_load(struct ydoc **out, const char *path, const char *data, size_t len,
 {
 	struct builder b = { 0 };
 	struct ydoc *doc = calloc(1, sizeof(*doc));
-	const char *slash;
 	size_t bad;
 	int err = -ENOMEM;
 
@@ -1023,8 +1022,7 @@ int ydoc_load(struct ydoc **out, const char *path, const char *data, size_t len,
 	if (!doc)
 		return -ENOMEM;
 	doc->path = strdup(path);
-	slash = strrchr(path, '/');
-	doc->dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup("");
+	doc->dir = interp_base_dir(path);
 	if (!doc->path || !doc->dir)
 		goto done;
 	if (data) {

@@ -493,6 +493,27 @@ def reads_begin_while_loading_and_an_invalid_state_still_writes_nothing():
 
 
 @suite.test
+def an_unresolvable_reference_in_a_later_file_stops_the_run_before_any_request():
+    """docs/design.md §1: a ${VAR} that is not set, or a ${file:} that cannot be read, is an
+    error before any request, even when it is in a file after the clusters' own, whose reads
+    would otherwise begin while the later file loads (§6)."""
+    many = "".join("    role-%d: { cluster: [monitor] }\n" % i for i in range(20000))
+    with Emulator(TWO) as emu:
+        clusters = emu.write("10-clusters.yaml", "version: 1\n" + connection_block(TWO))
+        for reference, complaint in (("${ESR_TEST_NEVER_SET}", "ESR_TEST_NEVER_SET"),
+                                     ("${file:no-such-secret}", "no-such-secret")):
+            emu.write("20-users.yaml", "version: 1\nroles:\n  local:\n" + many +
+                      "users:\n  local:\n    u: { password: \"%s\", roles: [role-1] }\n" % reference)
+            for command in (["plan"], ["apply", "--auto-approve"]):
+                emu.clear_requests()
+                r = emu.run(*command, "-f", os.path.dirname(clusters), timeout=60)
+                check(r.rc == 1 and complaint in r.stderr, "%s %s: %r" % (command[0], reference, r))
+                for cid in TWO:
+                    check(emu.requests(cid) == [], "%s %s: %s was asked %s" % (
+                        command[0], reference, cid, [q["path"] for q in emu.requests(cid)]))
+
+
+@suite.test
 def reads_made_while_loading_are_not_asked_again():
     """With a long file after the clusters' own, their first reads happen while it loads; each
     request is still sent once, and --cluster still reads only what it selects."""

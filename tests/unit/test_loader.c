@@ -714,6 +714,78 @@ static void clusters_are_told_as_their_files_are_read_until_a_problem(void **sta
 	free(dir);
 }
 
+/* No cluster is told, so that no request is made, while any file's ${...} would
+ * not resolve (design §1: an error before any request), or while one is a pipe
+ * that cannot be read twice. A reference that resolves tells them as before. */
+static void clusters_are_not_told_while_a_reference_would_not_resolve(void **state)
+{
+	static const char *const unresolved[] = {
+		"    u: { password: \"${ESR_TEST_UNSET_VARIABLE}\" }\n",
+		"    u: { password: \"${file:no-such-file}\" }\n",
+		"    u: { password: \"${ESR_TEST_NO_CLOSING_BRACE\" }\n",
+		"    u: { password: \"\\u0024{ESR_TEST_UNSET_VARIABLE}\" }\n",
+		"    u: { password: \"$\\\n      {ESR_TEST_UNSET_VARIABLE}\" }\n",
+		"    # ${ESR_TEST_UNSET_VARIABLE} in a comment counts too\n    u: { password: x }\n",
+	};
+	struct observed seen = { .count = 0 };
+	struct desired_load_observer observer = { observe_cluster, &seen };
+	struct desired_state *s = NULL;
+	struct diag_list diags;
+	char *dir = tmp_path("unresolved.d"), *users = tmp_path("unresolved.d/20-users.yaml");
+	const char *paths[2] = { dir, NULL };
+	struct buf text;
+	size_t i;
+	int fds[2];
+
+	(void)state;
+	unsetenv("ESR_TEST_UNSET_VARIABLE");
+	setenv("ESR_TEST_SET_VARIABLE", "s3cret", 1);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_file("unresolved.d/10-a.yaml", "version: 1\nclusters:\n  a:\n    url: https://a.example:9200\n");
+	write_file("unresolved.d/secret.txt", "from a file\n");
+	buf_init(&text, BUF_SMALL_MAX);
+	for (i = 0; i < sizeof(unresolved) / sizeof(unresolved[0]); i++) {
+		buf_reset(&text);
+		assert_int_equal(buf_printf(&text, "version: 1\nusers:\n  a:\n%s", unresolved[i]), 0);
+		write_file("unresolved.d/20-users.yaml", text.data);
+		diag_list_init(&diags);
+		s = NULL;
+		(void)desired_load_observed(&s, paths, 1, &observer, &diags);
+		desired_state_free(s);
+		assert_int_equal(seen.count, 0);
+		diag_list_dispose(&diags);
+	}
+	write_file("unresolved.d/20-users.yaml",
+		   "version: 1\nusers:\n  a:\n    u: { password: \"${ESR_TEST_SET_VARIABLE}\", roles: [] }\n"
+		   "    v: { password: \"${ESR_TEST_SET_VARIABLE}\", roles: [] }\n"
+		   "    w: { password: \"${file:secret.txt}\", roles: [],\n"
+		   "         full_name: \"${ESR_TEST_UNSET_VARIABLE:-}\" }\n");
+	diag_list_init(&diags);
+	assert_int_equal(desired_load_observed(&s, paths, 1, &observer, &diags), 0);
+	desired_state_free(s);
+	assert_int_equal(seen.count, 1);
+	observed_dispose(&seen);
+	diag_list_dispose(&diags);
+
+	/* a pipe (-f <(command)) can be read once: the loader reads it, nobody is told */
+	assert_int_equal(pipe(fds), 0);
+	assert_true(write(fds[1], "version: 1\nclusters:\n  p:\n    url: https://p:9200\n", 49) == 49);
+	close(fds[1]);
+	buf_reset(&text);
+	assert_int_equal(buf_printf(&text, "/dev/fd/%d", fds[0]), 0);
+	paths[0] = text.data;
+	diag_list_init(&diags);
+	assert_int_equal(desired_load_observed(&s, paths, 1, &observer, &diags), 0);
+	assert_non_null(desired_find_cluster(s, "p"));
+	desired_state_free(s);
+	assert_int_equal(seen.count, 0);
+	close(fds[0]);
+	diag_list_dispose(&diags);
+	buf_dispose(&text);
+	free(users);
+	free(dir);
+}
+
 static void a_resource_defined_twice_names_both_places(void **state)
 {
 	const char *paths[3];
@@ -1428,6 +1500,7 @@ int main(void)
 		cmocka_unit_test(only_the_lines_of_secrets_are_hidden),
 		cmocka_unit_test(api_key_remotes_add_their_key),
 		cmocka_unit_test(clusters_are_told_as_their_files_are_read_until_a_problem),
+		cmocka_unit_test(clusters_are_not_told_while_a_reference_would_not_resolve),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
