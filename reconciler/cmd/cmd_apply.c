@@ -316,14 +316,7 @@ static int run_apply(struct apply_run *run)
 	char *errmsg = NULL;
 	int err, code;
 
-	/* staged credentials change what the clusters answer: nothing is read
-	 * before they are reloaded */
-	code = run->opts.reload_secure_settings ? cli_load_desired(&run->desired, &run->opts, "apply")
-						: load_and_prefetch(&run->desired, &run->prefetch, &run->opts, "apply");
-	if (code)
-		return code;
-	if (cli_check_cluster_filter(&run->opts, run->desired))
-		return EXIT_INVALID;
+	/* a saved plan that cannot be read stops the run before the early reads */
 	if (run->opts.positional_count == 1) {
 		err = saved_plan_load(&run->saved_plan, run->opts.positional[0], &errmsg);
 		if (err) {
@@ -332,6 +325,14 @@ static int run_apply(struct apply_run *run)
 			return EXIT_INVALID;
 		}
 	}
+	/* staged credentials change what the clusters answer: nothing is read
+	 * before they are reloaded */
+	code = run->opts.reload_secure_settings ? cli_load_desired(&run->desired, &run->opts, "apply")
+						: load_and_prefetch(&run->desired, &run->prefetch, &run->opts, "apply");
+	if (code)
+		return code;
+	if (cli_check_cluster_filter(&run->opts, run->desired))
+		return EXIT_INVALID;
 	if ((err = es_global_init())) {
 		log_error("cannot initialise libcurl: %s", strerror(-err));
 		return EXIT_INVALID;

@@ -20,6 +20,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import stat
 import subprocess
 import sys
@@ -193,7 +194,8 @@ def test_report_file_is_private_and_replaces_a_symlink():
 
 
 def test_saved_plan_must_be_a_file():
-    """A FIFO with no writer given as the saved plan is refused at once."""
+    """A FIFO with no writer given as the saved plan is refused at once, before any request;
+    so is a saved plan that is not one."""
     emu = shared("local")
     reset(emu)
     fifo = os.path.join(emu.dir, "plan.fifo")
@@ -202,7 +204,21 @@ def test_saved_plan_must_be_a_file():
                 stdin="", timeout=20)
     expect(r, 1, "a FIFO as the saved plan")
     check("not a regular file" in r.stderr, "the error says why: %r" % r)
-    check(not writes_in_log(emu), "nothing written: %s" % writes_in_log(emu))
+    check(not emu.requests(), "nothing asked: %s" % emu.requests())
+    garbage = os.path.join(emu.dir, "not-a-plan.json")
+    with open(garbage, "w") as f:
+        f.write("{ this is not JSON\n")
+    # a long second file: the first file's cluster would be read while it loads
+    desired = os.path.join(emu.dir, "saved-plan-state")
+    os.makedirs(desired, exist_ok=True)
+    shutil.copy(os.path.join(EXAMPLES, "01-add-remotes.yaml"), os.path.join(desired, "10-example.yaml"))
+    with open(os.path.join(desired, "20-roles.yaml"), "w") as f:
+        f.write("version: 1\nroles:\n  local:\n" +
+                "".join("    role-%d: { cluster: [monitor] }\n" % i for i in range(20000)))
+    r = emu.run("apply", "-f", desired, "--auto-approve", garbage, stdin="", timeout=20)
+    expect(r, 1, "a saved plan that is not JSON")
+    check("not-a-plan.json" in r.stderr, "the error names the file: %r" % r)
+    check(not emu.requests(), "nothing asked: %s" % emu.requests())
 
 
 def test_examples_on_8_14():
