@@ -274,20 +274,6 @@ static bool holds_api_keys(const struct desired_state *desired, const char *id)
 	return false;
 }
 
-/* Each member of object by name (the first of a name given twice, as a lookup
- * in the object finds), with 1 for a member that is true. */
-static int index_members(struct strmap *out, const cJSON *object)
-{
-	const cJSON *item;
-	int err = 0;
-
-	cJSON_ArrayForEach(item, object)
-		if (item->string && !strmap_get(out, item->string, NULL) &&
-		    (err = strmap_put(out, item->string, cJSON_IsTrue(item))))
-			break;
-	return err;
-}
-
 /* The probes of one read cluster: one job per declared user with a password
  * that exists there, in declaration order, answered already when
  * opts->probes.known holds the answer. *jobs_out is the caller's to free. */
@@ -304,9 +290,9 @@ static int probe_jobs(struct probe_job **jobs_out, size_t *count_out, const stru
 
 	/* indexed once, so that looking up every declared user stays linear */
 	if (!err)
-		err = index_members(&live_users, lc->objects[RESOURCE_USER]);
+		err = strmap_put_names(&live_users, lc->objects[RESOURCE_USER]);
 	if (!err)
-		err = index_members(&answers, cJSON_GetObjectItemCaseSensitive(r->opts->probes.known, lc->cluster_id));
+		err = strmap_put_names(&answers, cJSON_GetObjectItemCaseSensitive(r->opts->probes.known, lc->cluster_id));
 	for (i = 0; !err && i < user_count; i++) {
 		const struct desired_object *o = users[i];
 

@@ -69,22 +69,6 @@ static const char *link_reason(const cJSON *role, const char *alias)
 	return NULL;
 }
 
-/* Indexes what lists would otherwise be scanned once per role: names of
- * (key, 1) for each string of an array, or each member of an object. */
-static int index_names(struct strmap *out, const cJSON *names)
-{
-	const cJSON *item;
-	int err = 0;
-
-	cJSON_ArrayForEach(item, names) {
-		const char *name = cJSON_IsString(item) ? item->valuestring : item->string;
-
-		if (name && (err = strmap_put(out, name, 1)))
-			break;
-	}
-	return err;
-}
-
 /* The role names that declared (present) users of the cluster hold, in *held. */
 static int index_held_roles(struct strmap *held, const struct desired_state *desired, const char *cluster)
 {
@@ -94,7 +78,7 @@ static int index_held_roles(struct strmap *held, const struct desired_state *des
 
 	for (i = 0; !err && i < count; i++)
 		if (!users[i]->absent)
-			err = index_names(held, cJSON_GetObjectItemCaseSensitive(users[i]->body, "roles"));
+			err = strmap_put_names(held, cJSON_GetObjectItemCaseSensitive(users[i]->body, "roles"));
 	return err;
 }
 
@@ -213,7 +197,7 @@ int plan_link_roles(cJSON **out, const struct desired_state *desired, const stru
 
 			if (remote->absent || !remote->remote_cluster || strcmp(remote->remote_cluster, lc->cluster_id) != 0)
 				continue;
-			if (!live_indexed && (err = index_names(&live, lc->objects[RESOURCE_ROLE])))
+			if (!live_indexed && (err = strmap_put_names(&live, lc->objects[RESOURCE_ROLE])))
 				break;
 			live_indexed = true;
 			if (!held_indexed && (err = index_held_roles(&held, desired, remote->cluster)))

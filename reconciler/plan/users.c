@@ -187,19 +187,15 @@ static int user_delete(struct cluster_builder *b, const char *name, const cJSON 
  * each user's up in the lists would make planning quadratic in the users. */
 static int index_cluster(struct cluster_builder *b)
 {
-	const cJSON *item;
-	int err = 0;
+	int err;
 
 	if (b->users_indexed)
 		return 0;
-	cJSON_ArrayForEach(item, b->lc->password_probes)
-		if (item->string && (err = strmap_put(&b->probes, item->string, cJSON_IsTrue(item))))
-			return err;
-	cJSON_ArrayForEach(item, b->lc->objects[RESOURCE_ROLE])
-		if (item->string && (err = strmap_put(&b->live_roles, item->string, 1)))
-			return err;
-	b->users_indexed = true;
-	return 0;
+	err = strmap_put_names(&b->probes, b->lc->password_probes);
+	if (!err)
+		err = strmap_put_names(&b->live_roles, b->lc->objects[RESOURCE_ROLE]);
+	b->users_indexed = !err;
+	return err;
 }
 
 /* *out: the declared password was probed and did not match. */

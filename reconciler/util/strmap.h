@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #define STRMAP_MAX ((size_t)1 << 24)
 
 struct strmap_slot {
@@ -41,6 +43,13 @@ int strmap_put(struct strmap *m, const char *key, size_t value);
 /* True when the map holds key; its value goes to *value_out unless that is
  * NULL. False for a NULL map or key. */
 bool strmap_get(const struct strmap *m, const char *key, size_t *value_out);
+
+/* Adds the names in names (borrowed, as keys are): each member of an object,
+ * valued 1 when the member is true and 0 otherwise (so that a map of yes/no
+ * answers keeps them), or each string of an array, valued 1. A name given
+ * twice keeps its first value, as a lookup in the object finds. NULL adds
+ * nothing. Returns 0, -ENOMEM or -ENOSPC. */
+int strmap_put_names(struct strmap *m, const cJSON *names);
 
 /* Frees the table and leaves an empty map with the same cap. NULL-safe. */
 void strmap_dispose(struct strmap *m);

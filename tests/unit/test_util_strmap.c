@@ -107,6 +107,40 @@ static void refuses_entries_past_its_cap(void **state)
 	strmap_dispose(&m);
 }
 
+/* An object's members by name, true ones valued 1, the first of a name given
+ * twice kept; an array's strings valued 1, other items skipped; NULL adds nothing. */
+static void put_names_of_objects_and_arrays(void **state)
+{
+	cJSON *answers = cJSON_Parse("{\"yes\": true, \"no\": false, \"other\": {}, \"yes\": false}");
+	cJSON *roles = cJSON_Parse("[\"a\", 1, \"b\", null, \"a\"]");
+	struct strmap m = { 0 };
+	size_t value = 9;
+
+	(void)state;
+	assert_non_null(answers);
+	assert_non_null(roles);
+	assert_int_equal(strmap_put_names(&m, answers), 0);
+	assert_int_equal(m.count, 3);
+	assert_true(strmap_get(&m, "yes", &value));
+	assert_int_equal(value, 1);
+	assert_true(strmap_get(&m, "no", &value));
+	assert_int_equal(value, 0);
+	assert_true(strmap_get(&m, "other", &value));
+	assert_int_equal(value, 0);
+	strmap_dispose(&m);
+
+	assert_int_equal(strmap_put_names(&m, roles), 0);
+	assert_int_equal(m.count, 2);
+	assert_true(strmap_get(&m, "a", &value));
+	assert_int_equal(value, 1);
+	assert_true(strmap_get(&m, "b", NULL));
+	assert_int_equal(strmap_put_names(&m, NULL), 0);
+	assert_int_equal(m.count, 2);
+	strmap_dispose(&m);
+	cJSON_Delete(answers);
+	cJSON_Delete(roles);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +148,7 @@ int main(void)
 		cmocka_unit_test(put_then_get_and_replace),
 		cmocka_unit_test(holds_many_keys_through_growth),
 		cmocka_unit_test(refuses_entries_past_its_cap),
+		cmocka_unit_test(put_names_of_objects_and_arrays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
