@@ -29,7 +29,7 @@ import threading
 import bcrypt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from esrtest import EXAMPLES, ESR, REAL, Emulator, Suite, connection_block, is_write  # noqa: E402
+from esrtest import EXAMPLES, ESR, REAL, Emulator, Suite, connection_block, expect, is_write  # noqa: E402
 
 LEDGER = "cluster.metadata.esreconcile.remotes"
 CANARY_PASSWORD = "canary-pw-Vq83Lz0"
@@ -41,12 +41,6 @@ check = suite.check
 def esr(emu, *args, env=None):
     """Runs esreconcile with an empty stdin (never a terminal)."""
     return emu.run(*args, env=env, stdin="")
-
-
-def expect(result, rc, what=""):
-    if result.rc != rc:
-        raise AssertionError("expected exit %d%s, got:\n%r" % (rc, " (" + what + ")" if what else "", result))
-    return result
 
 
 CONNECTION = "version: 1\n" + connection_block(["local"])

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from esrtest import ESR, EXAMPLES, Emulator, Suite, connection_block  # noqa: E402
+from esrtest import ESR, EXAMPLES, Emulator, Suite, connection_block, expect  # noqa: E402
 
 WRITES = ("PUT", "POST", "DELETE")
 
@@ -25,12 +25,6 @@ check = suite.check
 def esr(emu, *args, env=None):
     """Runs esreconcile with an empty stdin (never a terminal)."""
     return emu.run(*args, env=env, stdin="")
-
-
-def expect(result, rc, what=""):
-    if result.rc != rc:
-        raise AssertionError("expected exit %d%s, got:\n%r" % (rc, " (" + what + ")" if what else "", result))
-    return result
 
 
 def ok(emu, method, path, body=None, cluster="local"):

@@ -28,7 +28,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from esrtest import ESR, Emulator, Suite, connection_block  # noqa: E402
+from esrtest import ESR, Emulator, Suite, connection_block, expect  # noqa: E402
 
 suite = Suite()
 check = suite.check
@@ -40,12 +40,6 @@ AUTHENTICATE = "/_security/_authenticate"
 
 def esr(emu, *args):
     return emu.run(*args, env={"PROBE_PASSWORD": PASSWORD}, stdin="")
-
-
-def expect(result, rc, what=""):
-    if result.rc != rc:
-        raise AssertionError("expected exit %d%s, got:\n%r" % (rc, " (" + what + ")" if what else "", result))
-    return result
 
 
 def desired(emu, names, extra_policy=""):

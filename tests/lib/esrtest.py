@@ -362,6 +362,13 @@ class Emulator:
         return self.control("POST", "/_emulator/seed", counts, cluster=cluster)
 
 
+def expect(result, rc, what=""):
+    """result (what Emulator.run() returns) when it exited rc, else an AssertionError showing it."""
+    if result.rc != rc:
+        raise AssertionError("expected exit %d%s, got:\n%r" % (rc, " (" + what + ")" if what else "", result))
+    return result
+
+
 def connection_block(cluster_ids):
     """The `clusters:` section for these ids, reading the variables emu.env() sets.
     The user is the emulator's superuser, written `username: elastic` (tests put
