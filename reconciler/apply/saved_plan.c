@@ -21,17 +21,14 @@ static int fail(char **errmsg_out, int err, const char *path, const char *what)
 
 static int read_file(struct buf *out, const char *path, char **errmsg_out)
 {
-	char chunk[65536];
-	size_t n;
 	FILE *file = regular_file_open(path, true);
-	int err = 0;
+	int err;
 
 	if (!file)
 		return fail(errmsg_out, -errno, path,
 			    errno == EINVAL ? "not a regular file (a FIFO, device or socket)" : strerror(errno));
-	while (!err && (n = fread(chunk, 1, sizeof(chunk), file)) > 0)
-		err = buf_append(out, chunk, n);
-	if (!err && ferror(file))
+	err = buf_append_stream(out, file);
+	if (err == -EIO)
 		err = fail(errmsg_out, -EIO, path, "read error");
 	else if (err == -ENOSPC)
 		err = fail(errmsg_out, -EFBIG, path, "too large for a plan file");

@@ -82,9 +82,7 @@ static int append_file(struct buf *out, const char **out_code, const char *base_
 {
 	struct buf content;
 	char *resolved = interp_resolve_path(base_dir, path);
-	char chunk[8192];
 	FILE *f = NULL;
-	size_t n;
 	int err = -ENOMEM;
 
 	buf_init(&content, INTERP_FILE_MAX);
@@ -106,21 +104,18 @@ static int append_file(struct buf *out, const char **out_code, const char *base_
 			   errno == EINVAL ? "not a regular file" : strerror(errno));
 		goto done;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		err = buf_append(&content, chunk, n);
-		if (err == -ENOSPC) {
-			err = fail(out_code, "unreadable-file", why, "${file:%s} is larger than 1 MiB",
-				   path);
-			goto done;
-		}
-		if (err)
-			goto done;
+	err = buf_append_stream(&content, f);
+	if (err == -ENOSPC) {
+		err = fail(out_code, "unreadable-file", why, "${file:%s} is larger than 1 MiB", path);
+		goto done;
 	}
-	if (ferror(f)) {
+	if (err == -EIO) {
 		err = fail(out_code, "unreadable-file", why, "cannot read ${file:%s}: %s", path,
 			   strerror(errno));
 		goto done;
 	}
+	if (err)
+		goto done;
 	if (content.len && content.data[content.len - 1] == '\n') {
 		content.len--;
 		if (content.len && content.data[content.len - 1] == '\r')

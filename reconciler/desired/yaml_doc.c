@@ -942,10 +942,8 @@ static int build_tree(struct builder *b)
 static int read_file(struct ydoc *doc, struct diag_list *diags)
 {
 	struct buf content;
-	char chunk[65536];
 	FILE *f = regular_file_open(doc->path, true);
-	size_t n;
-	int err = 0;
+	int err;
 
 	if (!f)
 		return diag_add(diags, DIAG_ERROR, doc->path, 0, 0, "unreadable-file",
@@ -953,12 +951,11 @@ static int read_file(struct ydoc *doc, struct diag_list *diags)
 				NULL, "cannot read the file: %s",
 				errno == EINVAL ? "not a regular file (a FIFO, device or socket)" : strerror(errno)) ?: -EIO;
 	buf_init(&content, YDOC_MAX_BYTES);
-	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		err = buf_append(&content, chunk, n);
+	err = buf_append_stream(&content, f);
 	if (err == -ENOSPC)
 		err = diag_add(diags, DIAG_ERROR, doc->path, 1, 1, "file-too-large", NULL, NULL,
 			       "the file is larger than 4 MiB") ?: -EFBIG;
-	else if (!err && ferror(f))
+	else if (err == -EIO)
 		err = diag_add(diags, DIAG_ERROR, doc->path, 0, 0, "unreadable-file", NULL, NULL,
 			       "cannot read the file: %s", strerror(errno)) ?: -EIO;
 	fclose(f);

@@ -52,19 +52,28 @@ int buf_puts(struct buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
-int buf_append_file(struct buf *b, const char *path)
+int buf_append_stream(struct buf *b, FILE *f)
 {
 	char chunk[1 << 14];
-	FILE *f = fopen(path, "rb");
 	size_t n;
 	int err = 0;
 
-	if (!f)
-		return -errno;
 	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		err = buf_append(b, chunk, n);
 	if (!err && ferror(f))
 		err = -EIO;
+	explicit_bzero(chunk, sizeof(chunk)); /* a file may hold a secret */
+	return err;
+}
+
+int buf_append_file(struct buf *b, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = buf_append_stream(b, f);
 	fclose(f);
 	return err;
 }

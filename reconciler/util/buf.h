@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct buf {
 	char *data;
@@ -36,9 +37,11 @@ static inline int buf_putc(struct buf *b, char c)
 	return buf_append(b, &c, 1);
 }
 int buf_puts(struct buf *b, const char *s);
-/* Appends the whole content of the file at path. Returns 0, -ENOSPC (past
- * max), -ENOMEM, -EIO or the negative errno of fopen(); on failure the buffer
- * may hold part of the file. */
+/* Appends what is left to read of f (the caller's, left open). Returns 0,
+ * -ENOSPC (past max), -ENOMEM, or -EIO when reading failed (errno says why);
+ * on failure the buffer may hold part of it. */
+int buf_append_stream(struct buf *b, FILE *f);
+/* buf_append_stream() of the file at path; or the negative errno of fopen(). */
 int buf_append_file(struct buf *b, const char *path);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));

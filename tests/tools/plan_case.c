@@ -81,21 +81,12 @@ static bool is_dir(const char *path)
  * cannot be read (ENOENT: it does not exist). */
 static char *read_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
 	struct buf b;
-	char chunk[8192];
-	size_t n;
 	char *text = NULL;
-	int err = 0;
+	int err;
 
-	if (!f)
-		return NULL;
 	buf_init(&b, FILE_MAX);
-	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		err = buf_append(&b, chunk, n);
-	if (!err && ferror(f))
-		err = -EIO;
-	fclose(f);
+	err = buf_append_file(&b, path);
 	if (!err)
 		text = buf_detach(&b);
 	buf_dispose(&b);
