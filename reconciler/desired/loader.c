@@ -11,6 +11,7 @@
 #include "desired/interp.h"
 #include "desired/object_index.h"
 #include "desired/yaml_doc.h"
+#include "util/regular_file.h"
 #include "util/strlist.h"
 #include "util/utf8.h"
 
@@ -351,18 +352,21 @@ static bool text_references_resolve(const char *text, size_t len, const char *ba
 static bool references_resolve(const struct file_list *files)
 {
 	struct buf text;
-	struct stat st;
+	FILE *f;
 	char *dir;
 	size_t i;
 	bool resolves = true;
 
 	for (i = 0; resolves && i < files->count; i++) {
-		if (stat(files->paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+		if (!(f = regular_file_open(files->paths[i], false)))
 			return false;
 		dir = interp_base_dir(files->paths[i]);
 		buf_init(&text, YDOC_MAX_BYTES);
-		resolves = dir && !buf_append_file(&text, files->paths[i]) &&
+		resolves = dir && !buf_append_stream(&text, f) &&
 			   text_references_resolve(text.data ? text.data : "", text.len, dir);
+		fclose(f);
+		if (text.data)
+			explicit_bzero(text.data, text.cap); /* as the loader wipes it: it may hold secrets */
 		buf_dispose(&text);
 		free(dir);
 	}
