@@ -91,14 +91,14 @@ bool strmap_get(const struct strmap *m, const char *key, size_t *value_out)
 
 int strmap_put_names(struct strmap *m, const cJSON *names)
 {
+	const bool array = cJSON_IsArray(names);
 	const cJSON *item;
 	const char *name;
 	int err = 0;
 
 	cJSON_ArrayForEach(item, names) {
-		name = cJSON_IsArray(names) ? (cJSON_IsString(item) ? item->valuestring : NULL) : item->string;
-		if (name && !strmap_get(m, name, NULL) &&
-		    (err = strmap_put(m, name, cJSON_IsArray(names) || cJSON_IsTrue(item))))
+		name = array ? (cJSON_IsString(item) ? item->valuestring : NULL) : item->string;
+		if (name && !strmap_get(m, name, NULL) && (err = strmap_put(m, name, array || cJSON_IsTrue(item))))
 			break;
 	}
 	return err;
